@@ -1,0 +1,59 @@
+import { Command, CommanderError } from 'commander';
+import { toolVersion } from '../version.js';
+import { errorMessage, ExitCode, isUserError } from '../util/errors.js';
+
+/**
+ * Subcommands, each in src/cli/commands/<name>.ts exporting `register(program)`.
+ * A command module must stay cheap to import: it imports its implementation lazily
+ * inside the action, so `mlb-report --help` does not load puppeteer or client-node.
+ */
+const commandModules = ['collect', 'analyze', 'checks', 'demo', 'diff', 'sim'] as const;
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('mlb-report')
+    .description(
+      'Collect, analyse and report MetalLB incidents: attaches to every speaker, FRR and the controller at once,\n' +
+        'runs MetalLB-specific checks and writes an HTML/PDF report plus a support bundle.',
+    )
+    .version(toolVersion)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const name of commandModules) {
+    let mod: { register?: (p: Command) => void };
+    try {
+      mod = await import(`./commands/${name}.js`);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(`commands/${name}`)) continue;
+      throw e;
+    }
+    mod.register?.(program);
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let program: Command;
+  try {
+    program = await buildProgram();
+    await program.parseAsync(argv);
+  } catch (e) {
+    process.exitCode = reportError(e);
+  }
+}
+
+/** Prints an error the way the CLI promises (one line, a fix, no stack trace) and returns the exit code. */
+export function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // commander already printed the message (help, version, or usage error).
+    return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (isUserError(e)) {
+    process.stderr.write(`error: ${e.message}\n`);
+    if (e.hint) process.stderr.write(`fix: ${e.hint}\n`);
+    return e.exitCode;
+  }
+  process.stderr.write(`error: ${errorMessage(e)}\n`);
+  if (process.env.MLB_REPORT_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+  else process.stderr.write('fix: this is a bug in mlb-report; rerun with MLB_REPORT_DEBUG=1 for a stack trace and report it\n');
+  return 1;
+}

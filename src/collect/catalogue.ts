@@ -1,0 +1,107 @@
+/**
+ * What mlb-report collects, declared as data: which command, in which container, with which
+ * timeout, into which bundle file, read by which parser. The collector (src/collect) runs these;
+ * the analyzer (src/parse) finds outputs by `file`; the simulator's replay data is keyed by the
+ * exact `command` argv (joined with spaces), so changing a command here means re-recording scenarios
+ * (`mlb-report sim record`).
+ */
+import type { MetallbMode } from '../model/bundle.js';
+
+/** Where a node item runs: the debug container (node network namespace) or the FRR container. */
+export type RunIn = 'debug' | 'frr';
+
+export interface NodeItem {
+  id: string;
+  title: string;
+  runIn: RunIn;
+  command: string[];
+  /** Path below `nodes/<node>/`. */
+  file: string;
+  timeoutMs: number;
+  /** Output cap; longer output is truncated and the step marked partial. */
+  maxBytes: number;
+  /** Parser id in src/parse (see parseById). */
+  parser: ParserId;
+  /** Only for these modes (default: all). */
+  modes?: MetallbMode[];
+  /** Output is binary (pcap); never decoded as text. */
+  binary?: boolean;
+}
+
+export type ParserId =
+  | 'ip-link'
+  | 'ip-addr'
+  | 'ip-route'
+  | 'ip-neigh'
+  | 'ss'
+  | 'sysctl'
+  | 'frr-config'
+  | 'frr-reload-status'
+  | 'vtysh-bgp-neighbors'
+  | 'vtysh-bgp-routes'
+  | 'vtysh-bgp-summary'
+  | 'vtysh-bfd-peers'
+  | 'vtysh-daemons'
+  | 'frr-log'
+  | 'tcpdump-text'
+  | 'arping'
+  | 'pcap'
+  | 'prometheus';
+
+const MiB = 1024 * 1024;
+const vtysh = (cmd: string): string[] => ['vtysh', '-c', cmd];
+
+/** FRR is present in these modes (sidecar in the speaker pod, or the frr-k8s pod on the node). */
+export const frrModes: MetallbMode[] = ['frr', 'frr-k8s'];
+
+export const nodeItems: NodeItem[] = [
+  { id: 'net.ip-link', title: 'Links', runIn: 'debug', command: ['ip', '-j', '-d', 'link', 'show'], file: 'net/ip-link.json', timeoutMs: 10_000, maxBytes: 4 * MiB, parser: 'ip-link' },
+  { id: 'net.ip-addr', title: 'Addresses', runIn: 'debug', command: ['ip', '-j', '-d', 'addr', 'show'], file: 'net/ip-addr.json', timeoutMs: 10_000, maxBytes: 4 * MiB, parser: 'ip-addr' },
+  { id: 'net.ip-route', title: 'Routes', runIn: 'debug', command: ['ip', '-j', '-d', 'route', 'show', 'table', 'all'], file: 'net/ip-route.json', timeoutMs: 10_000, maxBytes: 8 * MiB, parser: 'ip-route' },
+  { id: 'net.ip-neigh', title: 'Neighbour (ARP/NDP) table', runIn: 'debug', command: ['ip', '-j', 'neigh', 'show'], file: 'net/ip-neigh.json', timeoutMs: 10_000, maxBytes: 4 * MiB, parser: 'ip-neigh' },
+  { id: 'net.ss', title: 'Listening and established sockets', runIn: 'debug', command: ['ss', '-tuanpH'], file: 'net/ss.txt', timeoutMs: 10_000, maxBytes: 4 * MiB, parser: 'ss' },
+  {
+    id: 'net.sysctl',
+    title: 'ARP and reverse-path sysctls',
+    runIn: 'debug',
+    command: ['sh', '-c', 'grep -H . /proc/sys/net/ipv4/conf/*/arp_ignore /proc/sys/net/ipv4/conf/*/arp_announce /proc/sys/net/ipv4/conf/*/rp_filter /proc/sys/net/ipv4/ip_forward'],
+    file: 'net/sysctl.txt',
+    timeoutMs: 10_000,
+    maxBytes: MiB,
+    parser: 'sysctl',
+  },
+  { id: 'frr.running-config', title: 'FRR running config', runIn: 'frr', command: vtysh('show running-config'), file: 'frr/running-config.txt', timeoutMs: 15_000, maxBytes: 4 * MiB, parser: 'frr-config', modes: frrModes },
+  { id: 'frr.desired-config', title: 'Config MetalLB asked for (reloader input)', runIn: 'frr', command: ['cat', '/etc/frr_reloader/frr.conf'], file: 'frr/desired-frr.conf', timeoutMs: 10_000, maxBytes: 4 * MiB, parser: 'frr-config', modes: frrModes },
+  { id: 'frr.reload-status', title: 'Last reload result', runIn: 'frr', command: ['cat', '/etc/frr_reloader/.status'], file: 'frr/reload-status.txt', timeoutMs: 10_000, maxBytes: 64 * 1024, parser: 'frr-reload-status', modes: frrModes },
+  { id: 'frr.bgp-summary', title: 'BGP summary', runIn: 'frr', command: vtysh('show bgp vrf all summary json'), file: 'frr/bgp-summary.json', timeoutMs: 15_000, maxBytes: 8 * MiB, parser: 'vtysh-bgp-summary', modes: frrModes },
+  { id: 'frr.bgp-neighbors', title: 'BGP neighbors', runIn: 'frr', command: vtysh('show bgp vrf all neighbors json'), file: 'frr/bgp-neighbors.json', timeoutMs: 15_000, maxBytes: 16 * MiB, parser: 'vtysh-bgp-neighbors', modes: frrModes },
+  { id: 'frr.bgp-ipv4', title: 'BGP IPv4 routes', runIn: 'frr', command: vtysh('show bgp vrf all ipv4 json'), file: 'frr/bgp-ipv4.json', timeoutMs: 15_000, maxBytes: 16 * MiB, parser: 'vtysh-bgp-routes', modes: frrModes },
+  { id: 'frr.bgp-ipv6', title: 'BGP IPv6 routes', runIn: 'frr', command: vtysh('show bgp vrf all ipv6 json'), file: 'frr/bgp-ipv6.json', timeoutMs: 15_000, maxBytes: 16 * MiB, parser: 'vtysh-bgp-routes', modes: frrModes },
+  { id: 'frr.bfd-peers', title: 'BFD peers', runIn: 'frr', command: vtysh('show bfd peers json'), file: 'frr/bfd-peers.json', timeoutMs: 15_000, maxBytes: 4 * MiB, parser: 'vtysh-bfd-peers', modes: frrModes },
+  { id: 'frr.daemons', title: 'FRR daemons', runIn: 'frr', command: vtysh('show daemons'), file: 'frr/daemons.txt', timeoutMs: 10_000, maxBytes: 64 * 1024, parser: 'vtysh-daemons', modes: frrModes },
+];
+
+/** Packet capture: filter for ARP, BGP, memberlist and BFD (peer ports are added at run time). */
+export const captureFilter = 'arp or tcp port 179 or port 7946 or udp port 3784 or udp port 3785';
+export const captureMaxPackets = 2000;
+
+/**
+ * The capture runs in the debug container and prints the pcap (base64, so it survives text
+ * channels) after a marker line, then the decoded text. See src/collect for the split.
+ */
+export function captureCommand(seconds: number, filter = captureFilter): string[] {
+  return [
+    'sh',
+    '-c',
+    `timeout ${seconds} tcpdump -i any -nn -U -c ${captureMaxPackets} -s 256 -w /tmp/mlb-report.pcap '${filter}' 2>/dev/null; ` +
+      `tcpdump -nn -e -v -r /tmp/mlb-report.pcap 2>/dev/null; echo '--- mlb-report pcap base64 ---'; base64 /tmp/mlb-report.pcap; rm -f /tmp/mlb-report.pcap`,
+  ];
+}
+
+/** arping of one MetalLB IP from the node (at most 2 requests), so duplicate responders show up. */
+export function arpingCommand(ip: string, iface: string): string[] {
+  return ['arping', '-c', '2', '-w', '2', '-I', iface, ip];
+}
+
+export const captureFiles = { pcap: 'capture/capture.pcap', text: 'capture/capture.txt' } as const;
+export const arpingFile = (ip: string): string => `probe/arping-${ip.replace(/[^0-9a-fA-F.:]/g, '_').replace(/:/g, '_')}.txt`;

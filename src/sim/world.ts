@@ -1,0 +1,111 @@
+/**
+ * The contract between the scenario loader (src/sim/scenario) and the API server (src/sim/server):
+ * a loaded scenario becomes a World — every Kubernetes object to serve, container logs, metrics,
+ * faults — plus an ExecBackend that answers commands run in containers.
+ */
+import type { KubeObject } from '../model/cluster.js';
+
+export interface World {
+  /** Scenario name, e.g. `healthy-frr` or `synthetic:nodes=200`. */
+  name: string;
+  description?: string;
+  /** Served at /version, e.g. `v1.32.4`. */
+  kubernetesVersion: string;
+  /** Every object to serve (Nodes, Pods, Services, DaemonSets, CRs, ...), with apiVersion and kind. */
+  objects: KubeObject[];
+  logs: ContainerLog[];
+  metrics: MetricsEndpoint[];
+  faults: Fault[];
+  /** Per-request latency model used by the server (benchmarks); zero by default. */
+  latency?: LatencyModel;
+  /** The declared data plane (routers, peers, announced IPs); used by the lab backend. Opaque to the server. */
+  dataplane?: unknown;
+}
+
+export interface ContainerLog {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** Log of the previous (restarted) instance. */
+  previous?: boolean;
+  /** RFC3339Nano timestamp + text; the server renders `timestamps=true` from `ts`. */
+  lines: { ts: string; text: string }[];
+}
+
+export interface MetricsEndpoint {
+  namespace: string;
+  pod: string;
+  port: number;
+  scheme: 'http' | 'https';
+  path: string;
+  /** Prometheus text exposition format. */
+  body: string;
+  /** v0.16 HTTPS metrics need a bearer token allowed to GET /metrics. */
+  requiresToken?: boolean;
+}
+
+export interface LatencyModel {
+  /** Added to every API request. */
+  requestMs: number;
+  /** Ephemeral container start when the image is present / must be pulled. */
+  containerStartMs: number;
+  imagePullMs: number;
+  /** Added to every exec round trip. */
+  execMs: number;
+}
+
+/** Faults a scenario can declare; the server (and backend) apply them. */
+export type Fault =
+  | { type: 'rbac-deny'; verb: string; resource: string; subresource?: string; group?: string; namespace?: string }
+  | { type: 'ephemeral-unsupported' }
+  | { type: 'image-pull-failure'; image?: string; nodes?: string[] }
+  | { type: 'slow-container-start'; ms: number; nodes?: string[] }
+  | { type: 'exec-cut'; nodes?: string[]; containers?: string[]; commandContains?: string; afterBytes: number }
+  | { type: 'exec-hang'; nodes?: string[]; containers?: string[]; commandContains?: string }
+  | { type: 'pod-deleted'; pod: string; namespace?: string; when: 'on-ephemeral-patch' | 'on-first-exec' | { afterMs: number } }
+  | { type: 'node-not-ready'; node: string }
+  | { type: 'node-unresponsive'; node: string }
+  | { type: 'api-latency'; ms: number; jitterMs?: number };
+
+// ---------------------------------------------------------------- exec
+
+export interface ExecTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+  node: string;
+  image: string;
+  /** Regular container, ephemeral debug container, or a node debug pod's container. */
+  kind: 'container' | 'ephemeral' | 'debug-pod';
+  /**
+   * Distroless images (speaker/controller ≥ v0.14.6) have no shell and no tools: any exec fails as
+   * the runtime does (`exec: "sh": executable file not found in $PATH`, exit 128 / StartError).
+   */
+  distroless: boolean;
+  /** hostNetwork pods and debug containers targeting a hostNetwork container see the node's namespace. */
+  hostNetwork: boolean;
+}
+
+export interface ExecIO {
+  /** Client stdin, or null when not requested. */
+  stdin: AsyncIterable<Buffer> | null;
+  stdout(chunk: Buffer | string): void;
+  stderr(chunk: Buffer | string): void;
+  /** Aborted when the client goes away or the server stops; the backend must stop the command. */
+  signal: AbortSignal;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  /**
+   * Set when the command could not start (no such executable in a distroless image): the server
+   * answers with a Failure status whose reason is the runtime's message instead of NonZeroExitCode.
+   */
+  startError?: string;
+}
+
+export interface ExecBackend {
+  readonly kind: 'replay' | 'lab';
+  run(target: ExecTarget, argv: string[], io: ExecIO): Promise<ExecResult>;
+  close(): Promise<void>;
+}
