@@ -55,6 +55,13 @@ export interface ClusterModel {
   nodes: Record<string, NodeState>;
   /** Parsed container logs of MetalLB pods (speaker, controller, frr, frr-k8s). */
   logs: LogStream[];
+  /** Prometheus scrapes found in the bundle (controller/, nodes/<node>/, metrics/ folders), one per file. */
+  metrics?: MetricsScrape[];
+  /**
+   * Raw text of the bundle's text files, keyed by bundle-relative path, so findings can quote the
+   * exact lines they rest on. Optional: `analyze` fills it when the loader did not.
+   */
+  raw?: Record<string, string>;
 }
 
 export interface KubeState {
@@ -89,6 +96,24 @@ export interface FrrK8sObjects {
   bgpSessionStates: KubeObject[];
 }
 
+/** One Prometheus text-format scrape. */
+export interface MetricsScrape {
+  path: string;
+  /** Node the scrape belongs to, when it came from nodes/<node>/. */
+  node?: string;
+  samples: MetricSample[];
+}
+
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  /** Optional exposition timestamp (ms since the epoch). */
+  timestampMs?: number;
+  /** From `# TYPE`: counter, gauge, histogram, summary, untyped. */
+  type?: string;
+}
+
 // ---------------------------------------------------------------- node state
 
 export interface NodeState {
@@ -117,6 +142,13 @@ export interface Link {
   mtu?: number;
   master?: string;
   kind?: string;
+  /** `linkinfo.info_slave_kind` (e.g. `bridge`, `bond`) from `ip -d`. */
+  slaveKind?: string;
+  /** Parent link for VLAN/macvlan/veth (`link`), when ip names it. */
+  parent?: string;
+  /** 802.1Q id for VLAN links (`linkinfo.info_data.id`). */
+  vlanId?: number;
+  linkType?: string;
 }
 
 export interface InterfaceAddresses {
@@ -136,6 +168,10 @@ export interface Route {
   prefsrc?: string;
   metric?: number;
   table?: string;
+  /** Route type from `ip -d` (unicast, local, broadcast, blackhole, ...). */
+  type?: string;
+  /** ECMP next hops (`nexthops` in ip JSON); `gateway`/`dev` are absent then. */
+  nexthops?: { gateway?: string; dev?: string; weight?: number }[];
 }
 
 export interface Neighbor {
@@ -154,6 +190,10 @@ export interface Socket {
   peerPort?: number;
   process?: string;
   pid?: number;
+  /** Interface scope of the local address (`0.0.0.0%eth0:53`). */
+  localInterface?: string;
+  /** Every process owning the socket (`users:((..),(..))`); `process`/`pid` are the first. */
+  processes?: { name: string; pid?: number; fd?: number }[];
 }
 
 export interface ArpingResult {
@@ -163,6 +203,13 @@ export interface ArpingResult {
   macs: string[];
   replies: number;
   path: string;
+  /** Source address arping used (`ARPING <ip> from <source> <iface>`). */
+  sourceIp?: string;
+  /** `Sent N probes` / `Received N response(s)` summary lines. */
+  sent?: number;
+  received?: number;
+  /** Reply count per MAC (lower-case). */
+  repliesByMac?: Record<string, number>;
 }
 
 // ---------------------------------------------------------------- FRR
@@ -171,8 +218,10 @@ export interface FrrState {
   runningConfig?: FrrConfig;
   /** The config MetalLB wanted (reloader's /etc/frr_reloader/frr.conf or frr-k8s equivalent). */
   desiredConfig?: FrrConfig;
-  reloadStatus?: { status: 'success' | 'failure' | 'unknown'; raw: string; path: string };
+  reloadStatus?: { status: 'success' | 'failure' | 'unknown'; raw: string; path: string; epoch?: number; at?: string };
   neighbors: BgpNeighbor[];
+  /** Per-peer rows of `show bgp [vrf all] summary json`. */
+  summary?: BgpSummaryPeer[];
   routes: BgpRoute[];
   bfdPeers: BfdPeer[];
   daemons?: string[];
@@ -184,7 +233,16 @@ export interface FrrConfig {
   path: string;
   raw: string;
   routers: FrrRouterBgp[];
-  prefixLists: Record<string, { seq?: number; action: 'permit' | 'deny'; prefix: string; le?: number; ge?: number }[]>;
+  /**
+   * Entries by list name. FRR keeps `ip prefix-list` and `ipv6 prefix-list` in separate name spaces;
+   * entries of both share a key here and are told apart by `afi`.
+   */
+  prefixLists: Record<string, { seq?: number; action: 'permit' | 'deny'; prefix: string; le?: number; ge?: number; afi?: 'ipv4' | 'ipv6' }[]>;
+  /** Route-map entries by name, in file order. */
+  routeMaps?: Record<string, FrrRouteMapEntry[]>;
+  hostname?: string;
+  /** `frr version` line (running config only). */
+  version?: string;
   bfdProfiles: Record<string, Record<string, string>>;
   /** Line numbers / statements the parser did not understand (kept, not fatal). */
   unparsed: string[];
@@ -197,6 +255,25 @@ export interface FrrRouterBgp {
   neighbors: FrrNeighborConfig[];
   /** `network` statements per address family. */
   networks: { afi: 'ipv4' | 'ipv6'; prefix: string }[];
+  /** `neighbor X peer-group` definitions; members in `neighbors` already carry inherited settings. */
+  peerGroups?: FrrNeighborConfig[];
+  /** Router-level `bgp ...` / `no bgp ...` statements, verbatim (trimmed). */
+  statements?: string[];
+  /** False when `no bgp default ipv4-unicast` is set (then only explicit `activate` counts). */
+  defaultIpv4Unicast?: boolean;
+  /** FRR ≥ 7.4 requires an outbound policy for eBGP unless `no bgp ebgp-requires-policy`. */
+  ebgpRequiresPolicy?: boolean;
+}
+
+export interface FrrRouteMapEntry {
+  action: 'permit' | 'deny';
+  seq: number;
+  /** `match ...` lines without the keyword, e.g. `ip address prefix-list X-allowed-ipv4`. */
+  match: string[];
+  /** `set ...` lines without the keyword, e.g. `community 1111:2222 additive`. */
+  set: string[];
+  /** Other lines (`on-match next`, `call`, ...). */
+  other: string[];
 }
 
 export interface FrrNeighborConfig {
@@ -213,6 +290,15 @@ export interface FrrNeighborConfig {
   routeMapsOut: string[];
   routeMapsIn: string[];
   shutdown?: boolean;
+  /** `neighbor <iface> interface ...` (unnumbered BGP): `address` is an interface name. */
+  interface?: boolean;
+  /** Peer-group this neighbor belongs to. */
+  peerGroup?: string;
+  updateSource?: string;
+  localAs?: number;
+  description?: string;
+  /** Other `neighbor X ...` options, verbatim without the `neighbor X` prefix (never the password). */
+  extra?: string[];
 }
 
 export interface BgpNeighbor {
@@ -229,12 +315,54 @@ export interface BgpNeighbor {
   lastErrorCodeSubcode?: string;
   connectionsEstablished?: number;
   connectionsDropped?: number;
-  messages?: { notificationsSent?: number; notificationsReceived?: number; updatesSent?: number; updatesReceived?: number };
+  messages?: {
+    notificationsSent?: number;
+    notificationsReceived?: number;
+    updatesSent?: number;
+    updatesReceived?: number;
+    opensSent?: number;
+    opensReceived?: number;
+    keepalivesSent?: number;
+    keepalivesReceived?: number;
+  };
   /** Prefixes advertised to the peer per address family. */
   sentPrefixes?: Record<string, number>;
   acceptedPrefixes?: Record<string, number>;
   bfdStatus?: string;
   hostLocal?: string;
+  hostForeign?: string;
+  portForeign?: number;
+  /** Peer's hostname from the FQDN capability. */
+  hostname?: string;
+  holdTimeMs?: number;
+  keepaliveMs?: number;
+  configuredHoldTimeMs?: number;
+  configuredKeepaliveMs?: number;
+  /** Raw numeric `lastResetCode`. */
+  lastResetCode?: number;
+  path: string;
+}
+
+/** One row of `show bgp [vrf all] summary json` (per VRF, per address family, per peer). */
+export interface BgpSummaryPeer {
+  vrf: string;
+  /** Key FRR uses, e.g. `ipv4Unicast`, `ipv6Unicast`. */
+  afi: string;
+  address: string;
+  routerId?: string;
+  localAs?: number;
+  remoteAs?: number;
+  state: string;
+  /** `peerUptime` text, `never` when the session never came up. */
+  uptime?: string;
+  uptimeMs?: number;
+  prefixesReceived?: number;
+  prefixesSent?: number;
+  messagesReceived?: number;
+  messagesSent?: number;
+  connectionsEstablished?: number;
+  connectionsDropped?: number;
+  hostname?: string;
   path: string;
 }
 
@@ -247,6 +375,13 @@ export interface BgpRoute {
   local: boolean;
   best: boolean;
   peer?: string;
+  valid?: boolean;
+  stale?: boolean;
+  /** AS path text (`path` in FRR JSON), empty for local routes. */
+  asPath?: string;
+  origin?: string;
+  localPref?: number;
+  weight?: number;
   path: string;
 }
 
@@ -258,6 +393,15 @@ export interface BfdPeer {
   status: string; // up, down, init, ...
   diagnostic?: string;
   remoteDiagnostic?: string;
+  multihop?: boolean;
+  uptimeS?: number;
+  downtimeS?: number;
+  receiveIntervalMs?: number;
+  transmitIntervalMs?: number;
+  detectMultiplier?: number;
+  remoteReceiveIntervalMs?: number;
+  remoteTransmitIntervalMs?: number;
+  remoteDetectMultiplier?: number;
   path: string;
 }
 
@@ -266,9 +410,47 @@ export interface BfdPeer {
 export interface CaptureSummary {
   path: string;
   packets: number;
-  arp: { op: 'request' | 'reply'; ip: string; mac?: string; srcMac?: string; gratuitous?: boolean; time?: string }[];
-  bgp: { src: string; dst: string; type: string; detail?: string; time?: string }[];
+  /**
+   * ARP packets. Request: `ip` is the address asked for, `senderIp` the asker. Reply: `ip` is-at
+   * `mac`. `srcMac`/`dstMac` are the link-layer addresses when the capture has them.
+   */
+  arp: {
+    op: 'request' | 'reply';
+    ip: string;
+    mac?: string;
+    srcMac?: string;
+    gratuitous?: boolean;
+    time?: string;
+    senderIp?: string;
+    dstMac?: string;
+    iface?: string;
+  }[];
+  /**
+   * BGP messages (`OPEN`, `UPDATE`, `NOTIFICATION`, `KEEPALIVE`, `ROUTE-REFRESH`) and TCP control
+   * segments on port 179 (`TCP-SYN`, `TCP-SYNACK`, `TCP-RST`, `TCP-FIN`). `src`/`dst` are IPs.
+   * NOTIFICATION `detail` reads like FRR's `lastNotificationReason`, e.g. `OPEN Message Error/Bad Peer AS`.
+   */
+  bgp: {
+    src: string;
+    dst: string;
+    type: string;
+    detail?: string;
+    time?: string;
+    srcPort?: number;
+    dstPort?: number;
+    /** OPEN: sender AS, hold time (s), BGP identifier. */
+    asn?: number;
+    holdTime?: number;
+    routerId?: string;
+    /** NOTIFICATION: error code / subcode numbers. */
+    errorCode?: number;
+    errorSubcode?: number;
+  }[];
   bfd: { src: string; dst: string; state?: string; diagnostic?: string; time?: string }[];
+  /** Which file the summary was read from. */
+  source?: 'pcap' | 'text';
+  /** pcap link type (1 Ethernet, 113 Linux SLL, 276 Linux SLL2). */
+  linkType?: number;
 }
 
 export interface LogStream {
@@ -291,6 +473,8 @@ export interface LogRecord {
   fields: Record<string, unknown>;
   /** Non-JSON line, kept verbatim. */
   raw?: string;
+  /** Timestamp kubectl/the API prefixed to the line (`--timestamps`), when present. */
+  streamTs?: string;
 }
 
 /** An empty model, handy for check case tables. */
