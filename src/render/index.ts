@@ -1,0 +1,53 @@
+/**
+ * The report: `report.html` (self-contained, inline CSS and SVG) and `report.pdf` (printed from the
+ * same templates by Chromium). findings.json belongs to the analyzer; it is written here only when
+ * a caller asks for the 'json' format explicitly.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClusterModel } from '../model/cluster.js';
+import type { Finding } from '../model/finding.js';
+import { toolVersion } from '../version.js';
+import { renderViewHtml } from './html.js';
+import { buildView } from './view.js';
+import { chromeHowTo } from './chrome.js';
+import { writePdf } from './pdf.js';
+
+export type ReportFormat = 'html' | 'pdf' | 'json';
+
+export interface RenderInput {
+  model: ClusterModel;
+  findings: Finding[];
+  outDir: string;
+  formats: ReportFormat[];
+  /** Fixed clock for reproducible output (tests). */
+  now?: Date;
+}
+
+export async function renderReport({ model, findings, outDir, formats, now }: RenderInput): Promise<{ files: string[]; notes: string[] }> {
+  const files: string[] = [];
+  const notes: string[] = [];
+  await mkdir(outDir, { recursive: true });
+  const wants = new Set(formats);
+
+  if (wants.has('json')) {
+    const file = join(outDir, 'findings.json');
+    await writeFile(file, `${JSON.stringify({ tool: { name: 'mlb-report', version: toolVersion }, cluster: model.manifest?.cluster ?? {}, findings }, null, 2)}\n`);
+    files.push(file);
+  }
+  // The PDF needs a browser; without one the HTML is the fallback, so write it whenever a PDF was asked for.
+  if (wants.has('html') || wants.has('pdf')) {
+    const view = await buildView(model, findings, { now });
+    const file = join(outDir, 'report.html');
+    await writeFile(file, renderViewHtml(view));
+    files.push(file);
+    if (wants.has('pdf')) {
+      const printView = await buildView(model, findings, { now, print: true });
+      const pdfFile = join(outDir, 'report.pdf');
+      const written = await writePdf(renderViewHtml(printView), pdfFile, { cluster: view.cluster.name, time: view.collectedAt ?? view.generatedAt });
+      if (written) files.push(pdfFile);
+      else notes.push(`no Chrome/Chromium found, wrote the HTML only; for the PDF ${chromeHowTo}`);
+    }
+  }
+  return { files, notes };
+}

@@ -1,0 +1,195 @@
+/**
+ * The topology picture as layout data (coordinates, classes, labels); templates/partials/topology.hbs
+ * draws it as inline SVG with escaped text, so nothing from the cluster is ever concatenated into markup.
+ * Three columns: BGP peers | nodes | LoadBalancer IPs.
+ */
+import type { ClusterModel } from '../model/cluster.js';
+import type { ServiceAnalysis } from './services.js';
+import { speakerReadiness } from './services.js';
+
+export interface TopologyBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  cls: string;
+  title: string;
+  subtitle: string;
+  /** Full text for the hover tooltip (titles are shortened to fit). */
+  tooltip: string;
+  tx: number;
+  ty: number;
+  sy: number;
+  badge?: string;
+  /** Badge position: inside the right edge for nodes, above the right corner for IPs. */
+  bx: number;
+  by: number;
+}
+
+export interface TopologyLine {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  cls: string;
+  tooltip: string;
+  label?: string;
+  lx?: number;
+  ly?: number;
+}
+
+export interface Topology {
+  width: number;
+  height: number;
+  boxes: TopologyBox[];
+  lines: TopologyLine[];
+  headers: { x: number; text: string }[];
+  hidden: string[];
+  empty: boolean;
+}
+
+const maxNodes = 40;
+const maxIps = 40;
+const maxPeers = 12;
+const columns = { peer: 20, node: 330, ip: 650 };
+const boxWidth = { peer: 190, node: 200, ip: 210 };
+const rowHeight = 58;
+const boxHeight = 44;
+const top = 40;
+
+export function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function sessionClass(state: string): string {
+  if (state === 'Established') return 'up';
+  if (state === 'Idle' || state === 'Active' || state === 'Connect') return 'down';
+  return 'pending';
+}
+
+export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], nodesWithFindings: Set<string>): Topology {
+  const speakers = speakerReadiness(model);
+  const nodeNames = [...new Set([...model.kube.nodes.map((n) => n.metadata?.name ?? ''), ...Object.keys(model.nodes), ...speakers.keys()])].filter((n) => n !== '');
+
+  // Peers: configured BGPPeers plus any neighbour FRR reports (a stray one is worth seeing).
+  const peers = new Map<string, { address: string; name?: string; asn?: number }>();
+  for (const peer of model.metallb.bgpPeers) {
+    const address = String(peer.spec?.peerAddress ?? '');
+    if (address) peers.set(address, { address, name: peer.metadata.name, asn: Number(peer.spec?.peerASN) || undefined });
+  }
+  const sessions: { node: string; peer: string; state: string; reason?: string }[] = [];
+  for (const [node, state] of Object.entries(model.nodes)) {
+    for (const neighbor of state.frr?.neighbors ?? []) {
+      if (!peers.has(neighbor.address)) peers.set(neighbor.address, { address: neighbor.address, asn: neighbor.remoteAs });
+      sessions.push({ node, peer: neighbor.address, state: neighbor.state, reason: neighbor.lastNotificationReason ?? neighbor.lastResetDueTo });
+    }
+  }
+
+  const ipRows: { ip: string; service: ServiceAnalysis }[] = [];
+  for (const service of services) for (const ip of service.ips) ipRows.push({ ip, service });
+
+  // Which node serves which IP, from every observation we have.
+  const links: { ip: string; node: string; cls: string; tooltip: string }[] = [];
+  for (const { ip, service } of ipRows) {
+    const seen = new Map<string, string[]>();
+    const add = (node: string | undefined, why: string): void => {
+      if (!node) return;
+      seen.set(node, [...(seen.get(node) ?? []), why]);
+    };
+    for (const event of service.observed.events) add(event.node, `nodeAssigned (${event.protocol})`);
+    for (const node of service.observed.l2Status) add(node, 'ServiceL2Status');
+    for (const mac of service.observed.macs) add(mac.node, `answers ARP with ${mac.mac}`);
+    for (const bgp of service.observed.bgp) add(bgp.node, bgp.established > 0 ? 'BGP route, session Established' : 'BGP route, no Established session');
+    const conflict = service.observed.macs.length > 1;
+    for (const [node, why] of seen) {
+      const bgpOnly = why.every((w) => w.startsWith('BGP') || w.includes('(bgp)'));
+      const stuck = why.some((w) => w.includes('no Established session'));
+      links.push({ ip, node, cls: conflict ? 'conflict' : stuck ? 'down' : bgpOnly ? 'bgp' : 'l2', tooltip: `${node} → ${ip}: ${why.join('; ')}` });
+    }
+  }
+
+  // Keep the picture readable on big clusters: nodes that matter first.
+  const involved = new Set([...links.map((l) => l.node), ...sessions.filter((s) => s.state !== 'Established').map((s) => s.node), ...nodesWithFindings]);
+  const sortedNodes = [...nodeNames].sort((a, b) => Number(involved.has(b)) - Number(involved.has(a)) || a.localeCompare(b));
+  const shownNodes = sortedNodes.slice(0, maxNodes).sort((a, b) => a.localeCompare(b));
+  const shownIps = ipRows.slice(0, maxIps);
+  const shownPeers = [...peers.values()].slice(0, maxPeers);
+  const hidden: string[] = [];
+  if (sortedNodes.length > shownNodes.length) hidden.push(`${sortedNodes.length - shownNodes.length} more nodes (healthy, announcing nothing) are not drawn`);
+  if (ipRows.length > shownIps.length) hidden.push(`${ipRows.length - shownIps.length} more LoadBalancer IPs are listed in the services table only`);
+  if (peers.size > shownPeers.length) hidden.push(`${peers.size - shownPeers.length} more BGP peers are not drawn`);
+
+  const rows = Math.max(shownNodes.length, shownIps.length, shownPeers.length, 1);
+  const height = top + rows * rowHeight + 10;
+  const spread = (count: number, index: number): number => top + ((rows - count) * rowHeight) / 2 + index * rowHeight;
+
+  const boxes: TopologyBox[] = [];
+  const nodeY = new Map<string, number>();
+  const peerY = new Map<string, number>();
+  const ipY = new Map<string, number>();
+  const box = (x: number, y: number, w: number, cls: string, title: string, subtitle: string, tooltip: string, badge?: string): TopologyBox => {
+    const inside = cls.startsWith('node');
+    return {
+      x, y, w, h: boxHeight, cls, title: shorten(title, inside ? 22 : 26), subtitle: shorten(subtitle, 34), tooltip, tx: x + 10, ty: y + 18, sy: y + 35, badge,
+      bx: inside ? x + w - 8 : x + w, by: inside ? y + 19 : y - 4,
+    };
+  };
+
+  shownPeers.forEach((peer, i) => {
+    const y = spread(shownPeers.length, i);
+    peerY.set(peer.address, y + boxHeight / 2);
+    boxes.push(box(columns.peer, y, boxWidth.peer, 'peer', peer.name ?? peer.address, `${peer.address}${peer.asn ? ` · AS ${peer.asn}` : ''}`, `BGP peer ${peer.name ?? ''} ${peer.address}`));
+  });
+  shownNodes.forEach((node, i) => {
+    const y = spread(shownNodes.length, i);
+    nodeY.set(node, y + boxHeight / 2);
+    const speaker = speakers.get(node);
+    const collected = model.nodes[node]?.collected ?? false;
+    const status = !speaker ? 'no speaker' : speaker.ready ? 'speaker ready' : 'speaker NOT ready';
+    const cls = !speaker || !speaker.ready ? 'node bad' : collected ? 'node' : 'node partial';
+    boxes.push(box(columns.node, y, boxWidth.node, cls, node, `${status}${collected ? '' : ' · partial data'}`, `node ${node}: ${status}`, nodesWithFindings.has(node) ? 'finding' : undefined));
+  });
+  shownIps.forEach(({ ip, service }, i) => {
+    const y = spread(shownIps.length, i);
+    ipY.set(ip, y + boxHeight / 2);
+    const cls = service.verdict === 'ok' ? 'ip' : service.verdict === 'conflict' ? 'ip bad' : service.verdict === 'unknown' ? 'ip' : 'ip warn';
+    const badge = service.observed.macs.length > 1 ? `${service.observed.macs.length} MACs` : undefined;
+    boxes.push(box(columns.ip, y, boxWidth.ip, cls, ip, `${service.namespace}/${service.name}`, `${ip} (${service.namespace}/${service.name}): ${service.verdictText}`, badge));
+  });
+
+  const lines: TopologyLine[] = [];
+  for (const session of sessions) {
+    const y1 = peerY.get(session.peer);
+    const y2 = nodeY.get(session.node);
+    if (y1 === undefined || y2 === undefined) continue;
+    const cls = sessionClass(session.state);
+    const x1 = columns.peer + boxWidth.peer;
+    const x2 = columns.node;
+    lines.push({
+      x1, y1, x2, y2, cls,
+      tooltip: `${session.node} → ${session.peer}: ${session.state}${session.reason ? ` (${session.reason})` : ''}`,
+      label: cls === 'up' ? undefined : shorten(session.state, 14),
+      lx: (x1 + x2) / 2, ly: (y1 + y2) / 2 - 4,
+    });
+  }
+  for (const link of links) {
+    const y1 = nodeY.get(link.node);
+    const y2 = ipY.get(link.ip);
+    if (y1 === undefined || y2 === undefined) continue;
+    lines.push({ x1: columns.node + boxWidth.node, y1, x2: columns.ip, y2, cls: `announce ${link.cls}`, tooltip: link.tooltip });
+  }
+
+  return {
+    width: columns.ip + boxWidth.ip + 20,
+    height,
+    boxes,
+    lines,
+    headers: [
+      { x: columns.peer, text: 'BGP peers' },
+      { x: columns.node, text: 'Nodes (speakers)' },
+      { x: columns.ip, text: 'LoadBalancer IPs' },
+    ],
+    hidden,
+    empty: boxes.length === 0,
+  };
+}

@@ -1,0 +1,410 @@
+/**
+ * Turns a ClusterModel + ranked findings into the plain data the Handlebars templates print. All
+ * decisions (what is healthy, what to highlight, what to cap) are made here in TypeScript so the
+ * templates stay dumb and every value they print is escaped by `{{ }}`.
+ */
+import { createHash } from 'node:crypto';
+import type { BgpNeighbor, ClusterModel, NodeState } from '../model/cluster.js';
+import type { Finding, Severity } from '../model/finding.js';
+import type { StepRecord } from '../model/bundle.js';
+import { toolVersion } from '../version.js';
+import { analyzeServices, speakerReadiness, type ServiceAnalysis } from './services.js';
+import { buildTopology, type Topology } from './topology.js';
+import { collectRawOutputs, rawAnchor, type RawOptions, type RawOutput } from './raw.js';
+
+export const socketPortsOfInterest: Record<number, string> = {
+  179: 'BGP',
+  7946: 'memberlist',
+  7472: 'metrics (≤ v0.15)',
+  7473: 'FRR metrics (≤ v0.15)',
+  9120: 'metrics (v0.16)',
+  9121: 'FRR metrics (v0.16)',
+  9443: 'webhook',
+};
+
+const severityOrder: Severity[] = ['error', 'warning', 'info'];
+const severityLabel: Record<Severity, string> = { error: 'Error', warning: 'Warning', info: 'Info' };
+
+export interface LinkRef {
+  path: string;
+  anchor?: string;
+}
+
+export interface FindingView {
+  number: number;
+  anchor: string;
+  id: string;
+  severity: Severity;
+  severityLabel: string;
+  category: string;
+  title: string;
+  summary: string;
+  subjects: string[];
+  evidence: { path: string; label?: string; excerpt: string; anchor?: string }[];
+  remediation: { summary: string; snippet?: string; language?: string };
+  explains: string[];
+  explainedBy: string[];
+}
+
+export interface ServiceView extends ServiceAnalysis {
+  anchor: string;
+  verdictClass: string;
+  ipText: string;
+  modeText: string;
+  expectedText: string;
+  observedLines: string[];
+  endpointText: string;
+  findingRefs: { number: number; anchor: string; severity: Severity }[];
+}
+
+export interface NodeView {
+  name: string;
+  anchor: string;
+  statusClass: string;
+  statusText: string;
+  collected: boolean;
+  access?: string;
+  reason?: string;
+  speaker?: { pod: string; ready: boolean; restarts: number };
+  frr?: {
+    reload?: string;
+    reloadClass: string;
+    daemons?: string;
+    neighbors: (BgpNeighbor & { stateClass: string; uptime: string; reason: string; sent: string })[];
+    bfd: { peer: string; local?: string; status: string; statusClass: string; diagnostic?: string }[];
+    desiredDiffers?: boolean;
+  };
+  interfaces: { ifname: string; mac?: string; state?: string; addrs: string; holdsLbIp: boolean }[];
+  lbNeighbors: { ip: string; dev?: string; mac?: string; state: string }[];
+  sockets: { proto: string; state?: string; local: string; peer?: string; process?: string; role: string; foreign: boolean }[];
+  capture?: { packets: number; arp: { text: string; cls: string }[]; bgp: string[]; bfd: string[]; anchor?: string; path: string };
+  arping: { ip: string; iface?: string; macs: string; replies: number; cls: string; anchor?: string }[];
+  findingRefs: { number: number; anchor: string; severity: Severity; title: string }[];
+  raw: LinkRef[];
+}
+
+export interface CollectionView {
+  available: boolean;
+  nodes: { name: string; status: string; statusClass: string; reason?: string; access?: string; speakerPod?: string; steps: StepView[]; durationText: string }[];
+  clusterSteps: StepView[];
+  addedContainers: { namespace: string; pod: string; container: string; image: string; kind: string; finalState: string; stateClass: string }[];
+  timings: { phase: string; text: string }[];
+  command: string;
+  redaction?: string;
+  interrupted: boolean;
+}
+
+export interface StepView {
+  step: string;
+  status: string;
+  statusClass: string;
+  duration: string;
+  reason?: string;
+  files: LinkRef[];
+}
+
+export interface ReportView {
+  title: string;
+  print: boolean;
+  generatedAt: string;
+  toolVersion: string;
+  cluster: { name: string; server?: string; version?: string };
+  metallb: { version: string; mode: string; install: string; namespace: string; kubeProxy: string };
+  collectedAt?: string;
+  collectionDuration?: string;
+  coverage: { text: string; cls: string; collected: number; partial: number; total: number };
+  counts: { severity: Severity; label: string; count: number }[];
+  findings: FindingView[];
+  topology: Topology;
+  services: ServiceView[];
+  nodes: NodeView[];
+  collection: CollectionView;
+  raw: RawOutput[];
+  rawNote: string;
+  notes: { path: string; message: string }[];
+}
+
+function anchorFor(prefix: string, text: string): string {
+  return `${prefix}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function formatTime(iso: string | undefined): string | undefined {
+  if (!iso) return undefined;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+function statusClass(status: string): string {
+  switch (status) {
+    case 'ok':
+    case 'Established':
+    case 'up':
+    case 'success':
+    case 'terminated':
+    case 'deleted':
+      return 'good';
+    case 'partial':
+    case 'skipped':
+    case 'unknown':
+    case 'running':
+      return 'warn';
+    default:
+      return 'bad';
+  }
+}
+
+function subjectText(subject: { kind: string; name: string; namespace?: string }): string {
+  return `${subject.kind} ${subject.namespace ? `${subject.namespace}/` : ''}${subject.name}`;
+}
+
+function stepView(step: StepRecord, rawAnchors: Set<string>): StepView {
+  return {
+    step: step.step,
+    status: step.status,
+    statusClass: statusClass(step.status),
+    duration: formatDuration(step.durationMs),
+    reason: step.reason,
+    files: step.files.map((path) => ({ path, anchor: rawAnchors.has(rawAnchor(path)) ? rawAnchor(path) : undefined })),
+  };
+}
+
+function lbIpSet(services: ServiceAnalysis[]): Set<string> {
+  return new Set(services.flatMap((s) => s.ips));
+}
+
+function nodeView(
+  name: string,
+  model: ClusterModel,
+  state: NodeState | undefined,
+  lbIps: Set<string>,
+  findings: FindingView[],
+  rawAnchors: Set<string>,
+): NodeView {
+  const record = model.manifest?.nodes.find((n) => n.node === name);
+  const speaker = speakerReadiness(model).get(name);
+  const link = (path: string | undefined): string | undefined => (path && rawAnchors.has(rawAnchor(path)) ? rawAnchor(path) : undefined);
+  const findingRefs = findings
+    .filter((f) => f.subjects.some((s) => s === `Node ${name}`) || f.summary.includes(name))
+    .map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity, title: f.title }));
+  const status = record?.status ?? (state?.collected ? 'ok' : 'failed');
+  const view: NodeView = {
+    name,
+    anchor: anchorFor('node', name),
+    statusClass: statusClass(status),
+    statusText: record ? record.status : state?.collected ? 'collected' : 'not collected',
+    collected: state?.collected ?? false,
+    access: record?.access,
+    reason: record?.reason,
+    speaker,
+    interfaces: [],
+    lbNeighbors: [],
+    sockets: [],
+    arping: [],
+    findingRefs,
+    raw: [],
+  };
+  if (!state) return view;
+
+  const macByIf = new Map(state.links.map((l) => [l.ifname, l]));
+  view.interfaces = state.addresses.map((iface) => ({
+    ifname: iface.ifname,
+    mac: iface.mac ?? macByIf.get(iface.ifname)?.mac,
+    state: iface.operstate ?? macByIf.get(iface.ifname)?.operstate,
+    addrs: iface.addrs.map((a) => `${a.local}/${a.prefixlen}`).join(', '),
+    holdsLbIp: iface.addrs.some((a) => lbIps.has(a.local)),
+  }));
+  // Links without addresses (bond members, downed NICs) matter for ARP responders too.
+  for (const l of state.links) {
+    if (!view.interfaces.some((i) => i.ifname === l.ifname)) view.interfaces.push({ ifname: l.ifname, mac: l.mac, state: l.operstate, addrs: '', holdsLbIp: false });
+  }
+  view.lbNeighbors = state.neighbors.filter((n) => lbIps.has(n.ip)).map((n) => ({ ip: n.ip, dev: n.dev, mac: n.mac, state: n.state.join(' ') }));
+  view.sockets = state.sockets
+    .filter((s) => socketPortsOfInterest[s.localPort] !== undefined || (s.peerPort !== undefined && s.peerPort === 179))
+    .map((s) => {
+      const port = socketPortsOfInterest[s.localPort] !== undefined ? s.localPort : (s.peerPort ?? 0);
+      // MetalLB's bgpd runs with -p 0: anything listening on 179 is another BGP speaker.
+      const foreign = s.localPort === 179 && (s.state ?? '').toUpperCase().startsWith('LISTEN');
+      return {
+        proto: s.proto,
+        state: s.state,
+        local: `${s.localAddress}:${s.localPort}`,
+        peer: s.peerAddress ? `${s.peerAddress}:${s.peerPort ?? ''}` : undefined,
+        process: s.process ? `${s.process}${s.pid ? ` (${s.pid})` : ''}` : undefined,
+        role: socketPortsOfInterest[port] ?? '',
+        foreign,
+      };
+    });
+  if (state.frr) {
+    const frr = state.frr;
+    view.frr = {
+      reload: frr.reloadStatus ? frr.reloadStatus.status : undefined,
+      reloadClass: statusClass(frr.reloadStatus?.status ?? 'unknown'),
+      daemons: frr.daemons?.join(', '),
+      neighbors: frr.neighbors.map((n) => ({
+        ...n,
+        stateClass: statusClass(n.state),
+        uptime: n.state === 'Established' ? formatDuration(n.uptimeMs) : '',
+        reason: [n.lastNotificationReason, n.lastResetDueTo, n.lastErrorCodeSubcode ? `code ${n.lastErrorCodeSubcode}` : undefined].filter(Boolean).join(' · '),
+        sent: Object.entries(n.sentPrefixes ?? {}).map(([afi, count]) => `${afi}: ${count}`).join(', '),
+      })),
+      bfd: frr.bfdPeers.map((p) => ({ peer: p.peer, local: p.local, status: p.status, statusClass: statusClass(p.status), diagnostic: p.diagnostic })),
+      desiredDiffers: frr.desiredConfig && frr.runningConfig ? frr.desiredConfig.raw.trim() !== frr.runningConfig.raw.trim() : undefined,
+    };
+  }
+  if (state.capture) {
+    const capture = state.capture;
+    const repliesPerIp = new Map<string, Set<string>>();
+    for (const p of capture.arp) if (p.op === 'reply') repliesPerIp.set(p.ip, new Set([...(repliesPerIp.get(p.ip) ?? []), p.mac ?? p.srcMac ?? '?']));
+    const arp = [...repliesPerIp.entries()].map(([ip, macs]) => ({ text: `${ip} is-at ${[...macs].join(', ')}`, cls: macs.size > 1 ? 'bad' : '' }));
+    const requests = capture.arp.filter((p) => p.op === 'request').length;
+    if (requests > 0) arp.push({ text: `${requests} ARP request(s)${capture.arp.some((p) => p.gratuitous) ? ', gratuitous ARP seen' : ''}`, cls: '' });
+    view.capture = {
+      packets: capture.packets,
+      arp,
+      bgp: capture.bgp.slice(0, 30).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst} ${m.type}${m.detail ? `: ${m.detail}` : ''}`.trim()),
+      bfd: capture.bfd.slice(0, 10).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst}${m.state ? ` state ${m.state}` : ''}${m.diagnostic ? ` diag ${m.diagnostic}` : ''}`.trim()),
+      anchor: link(capture.path),
+      path: capture.path,
+    };
+  }
+  view.arping = state.arping.map((a) => ({ ip: a.ip, iface: a.iface, macs: a.macs.join(', ') || '(no reply)', replies: a.replies, cls: a.macs.length > 1 ? 'bad' : a.macs.length === 0 ? 'warn' : 'good', anchor: link(a.path) }));
+  const paths = new Set([...Object.values(state.paths), ...Object.values(state.frr?.paths ?? {})]);
+  view.raw = [...paths].sort().map((path) => ({ path, anchor: link(path) }));
+  return view;
+}
+
+export interface ViewOptions {
+  print?: boolean;
+  now?: Date;
+}
+
+export async function buildView(model: ClusterModel, findings: Finding[], options: ViewOptions = {}): Promise<ReportView> {
+  const print = options.print ?? false;
+  const manifest = model.manifest;
+  const discovery = model.discovery;
+
+  const citations = new Map<string, string[]>();
+  for (const finding of findings) {
+    for (const evidence of finding.evidence) citations.set(evidence.path, [...new Set([...(citations.get(evidence.path) ?? []), finding.id])]);
+  }
+  const listed: { path: string; size?: number }[] = manifest
+    ? manifest.files.filter((f) => f.path !== 'manifest.json')
+    : [...new Set([...Object.values(model.nodes).flatMap((n) => [...Object.values(n.paths), ...Object.values(n.frr?.paths ?? {})]), ...model.logs.map((l) => l.path)])].map((path) => ({ path }));
+  const rawOptions: RawOptions = print ? { perFileBytes: 3 * 1024, totalBytes: 400 * 1024, citedOnly: true } : { perFileBytes: 48 * 1024, totalBytes: 6 * 1024 * 1024 };
+  const allRaw = await collectRawOutputs(model.bundleRoot, listed, citations, rawOptions);
+  // Paper gets only what findings cite; listing thousands of file names would bury the report.
+  const raw = print ? allRaw.filter((r) => r.citedBy.length > 0) : allRaw;
+  const rawAnchors = new Set(raw.filter((r) => !r.unavailable).map((r) => r.anchor));
+
+  const findingViews: FindingView[] = findings.map((finding, index) => ({
+    number: index + 1,
+    anchor: `finding-${index + 1}`,
+    id: finding.id,
+    severity: finding.severity,
+    severityLabel: severityLabel[finding.severity] ?? finding.severity,
+    category: finding.category,
+    title: finding.title,
+    summary: finding.summary,
+    subjects: finding.subjects.map(subjectText),
+    evidence: finding.evidence.map((e) => ({ path: e.path, label: e.label, excerpt: e.excerpt, anchor: rawAnchors.has(rawAnchor(e.path)) ? rawAnchor(e.path) : undefined })),
+    remediation: { summary: finding.remediation.summary, snippet: finding.remediation.snippet, language: finding.remediation.snippetLanguage },
+    explains: finding.explains ?? [],
+    explainedBy: findings.filter((other) => other !== finding && (other.explains ?? []).includes(finding.id)).map((other) => other.id),
+  }));
+
+  const analyses = analyzeServices(model);
+  const services: ServiceView[] = analyses.map((s) => {
+    const key = `Service ${s.namespace}/${s.name}`;
+    const expected: string[] = [];
+    if (s.l2) expected.push(s.l2.expected ? `L2: ${s.l2.expected}` : 'L2: no candidate');
+    if (s.modes.includes('bgp')) expected.push(`BGP: ${s.expectedBgpNodes.length ? s.expectedBgpNodes.join(', ') : 'no node'}`);
+    const observedLines: string[] = [];
+    for (const e of s.observed.events) observedLines.push(`event nodeAssigned: ${e.node} (${e.protocol})`);
+    for (const n of s.observed.l2Status) observedLines.push(`ServiceL2Status: ${n}`);
+    for (const m of s.observed.macs) observedLines.push(`ARP reply ${m.mac}${m.node ? ` (${m.node})` : ''} via ${m.sources.join(', ')}`);
+    for (const b of s.observed.bgp) observedLines.push(`BGP route on ${b.node}: ${b.established}/${b.peers} sessions Established`);
+    return {
+      ...s,
+      anchor: anchorFor('svc', `${s.namespace}/${s.name}`),
+      verdictClass: s.verdict === 'ok' ? 'good' : s.verdict === 'unknown' ? 'muted' : s.verdict === 'conflict' || s.verdict === 'pending' ? 'bad' : 'warn',
+      ipText: s.ips.length ? s.ips.join(', ') : 'pending',
+      modeText: s.modes.length ? s.modes.join(' + ') : 'none',
+      expectedText: expected.join('; ') || '–',
+      observedLines,
+      endpointText: s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`).join(', ') || 'none',
+      findingRefs: findingViews.filter((f) => f.subjects.includes(key)).map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity })),
+    };
+  });
+
+  const lbIps = lbIpSet(analyses);
+  const nodeNames = [...new Set([...(discovery?.nodes ?? []), ...(manifest?.nodes.map((n) => n.node) ?? []), ...Object.keys(model.nodes), ...model.kube.nodes.map((n) => n.metadata?.name ?? '')])]
+    .filter((n) => n !== '')
+    .sort();
+  const nodes = nodeNames.map((name) => nodeView(name, model, model.nodes[name], lbIps, findingViews, rawAnchors));
+  const nodesWithFindings = new Set(nodes.filter((n) => n.findingRefs.length > 0).map((n) => n.name));
+
+  const total = nodeNames.length;
+  const collected = manifest ? manifest.nodes.filter((n) => n.status === 'ok').length : Object.values(model.nodes).filter((n) => n.collected).length;
+  const partial = manifest ? manifest.nodes.filter((n) => n.status === 'partial').length : 0;
+  const coverageText = `${collected} of ${total} node${total === 1 ? '' : 's'} fully collected${partial ? `, ${partial} partially` : ''}`;
+
+  const collection: CollectionView = {
+    available: Boolean(manifest),
+    nodes: (manifest?.nodes ?? []).map((n) => ({
+      name: n.node,
+      status: n.status,
+      statusClass: statusClass(n.status),
+      reason: n.reason,
+      access: n.access,
+      speakerPod: n.speakerPod,
+      steps: n.steps.map((s) => stepView(s, rawAnchors)),
+      durationText: formatDuration(n.steps.reduce((sum, s) => sum + s.durationMs, 0)),
+    })),
+    clusterSteps: (manifest?.clusterSteps ?? []).map((s) => stepView(s, rawAnchors)),
+    addedContainers: (manifest?.addedContainers ?? []).map((c) => ({ ...c, stateClass: statusClass(c.finalState) })),
+    timings: Object.entries(manifest?.timings ?? {}).map(([phase, ms]) => ({ phase, text: formatDuration(ms) })),
+    command: (manifest?.command ?? []).join(' '),
+    redaction: manifest ? `${manifest.redaction.count} value(s) redacted${manifest.redaction.ips ? ', IP addresses replaced' : ''}${manifest.redaction.rules.length ? ` (rules: ${manifest.redaction.rules.join(', ')})` : ''}` : undefined,
+    interrupted: manifest?.interrupted ?? false,
+  };
+
+  const clusterName = manifest?.cluster.context ?? manifest?.cluster.server ?? 'cluster';
+  const kubeProxy = model.kube.kubeProxy ?? (discovery?.kubeProxyMode ? { mode: discovery.kubeProxyMode, strictARP: discovery.strictARP } : undefined);
+  return {
+    title: `MetalLB report: ${clusterName}`,
+    print,
+    generatedAt: formatTime((options.now ?? new Date()).toISOString())!,
+    toolVersion,
+    cluster: { name: clusterName, server: manifest?.cluster.server, version: manifest?.cluster.version ?? model.kube.version },
+    metallb: {
+      version: discovery?.version ?? 'unknown',
+      mode: discovery?.mode ?? 'unknown',
+      install: discovery?.installMethod ?? 'unknown',
+      namespace: discovery?.namespace ?? 'unknown',
+      kubeProxy: kubeProxy ? `${kubeProxy.mode}${kubeProxy.mode === 'ipvs' ? (kubeProxy.strictARP ? ', strictARP on' : ', strictARP off') : ''}` : 'unknown',
+    },
+    collectedAt: formatTime(manifest?.createdAt),
+    collectionDuration: manifest ? formatDuration(manifest.timings.totalMs) : undefined,
+    coverage: { text: coverageText, cls: collected === total ? 'good' : collected + partial === total ? 'warn' : 'bad', collected, partial, total },
+    counts: severityOrder.map((severity) => ({ severity, label: severityLabel[severity], count: findings.filter((f) => f.severity === severity).length })),
+    findings: findingViews,
+    topology: buildTopology(model, analyses, nodesWithFindings),
+    services,
+    nodes,
+    collection,
+    raw,
+    rawNote: print
+      ? `Only the outputs cited by findings are printed, cut to a few KB each; ${allRaw.length - raw.length} more file(s) and every complete output are in the bundle.`
+      : 'Each output is cut to 48 KB here; the complete file is in the bundle at the path shown.',
+    notes: model.notes,
+  };
+}
