@@ -295,6 +295,8 @@ export interface FrrNeighborConfig {
   /** Peer-group this neighbor belongs to. */
   peerGroup?: string;
   updateSource?: string;
+  /** `timers connect N` (seconds); also copied into `timers.connect` when keepalive/hold are set. */
+  connectTimer?: number;
   localAs?: number;
   description?: string;
   /** Other `neighbor X ...` options, verbatim without the `neighbor X` prefix (never the password). */

@@ -1,0 +1,61 @@
+import { defineCheck, type Draft } from '../define.js';
+import { objectEvidence, rawExcerpt } from '../lib/evidence.js';
+import { parseRange, rangeContains } from '../lib/ip.js';
+import { adSelectsNode, adSelectsService, announcementDuties, bgpAdsForPool, clusterPath, findNode, peersForNode, poolOf, svcKey, svcSubject } from '../lib/model.js';
+
+export default defineCheck({
+  id: 'bgp-prefix-not-advertised',
+  title: 'Service prefix not advertised to a BGP peer that should get it',
+  severity: 'error',
+  category: 'bgp',
+  rank: 42,
+  docs: {
+    cause:
+      'A service IP selected by a BGPAdvertisement for this node and peer is missing from what FRR sends: the prefix is not in the FRR configuration (config not rendered or not applied), the session is down, or an outbound prefix-list filters it (sentPrefixCounter 0).',
+    confirm: "kubectl exec -n metallb-system <speaker> -c frr -- vtysh -c 'show running-config' | grep network\nkubectl exec -n metallb-system <speaker> -c frr -- vtysh -c 'show bgp neighbor <peer> advertised-routes'",
+    fix: 'Fix the cause named in the finding: the session (see bgp-session-down), the reload (frr-reload-failed), or the BGPAdvertisement peers / nodeSelectors.',
+    references: ['metallb/metallb#1537', 'metallb/metallb#1154'],
+  },
+  run(model) {
+    const out: Draft[] = [];
+    for (const [node, duties] of announcementDuties(model)) {
+      const st = model.nodes[node];
+      const frr = st?.frr;
+      if (!st?.collected || !frr || (!frr.neighbors.length && !frr.runningConfig)) continue;
+      for (const d of duties.filter((x) => x.protocol === 'bgp')) {
+        const pool = poolOf(model, d.svc, d.ip);
+        if (!pool) continue;
+        const ads = bgpAdsForPool(model, pool).filter((a) => adSelectsService(a, d.svc) && adSelectsNode(a, findNode(model, node)));
+        const peers = peersForNode(model, node);
+        const wantedPeers = new Set<string>();
+        for (const a of ads) for (const p of peers) if (!(a.spec?.peers ?? []).length || (a.spec.peers as string[]).includes(p.metadata.name)) wantedPeers.add(p.spec?.peerAddress ?? '');
+        const fam = d.ip.includes(':') ? 'ipv6' : 'ipv4';
+        const networks = (frr.runningConfig?.routers ?? []).flatMap((r) => r.networks);
+        const inConfig = !frr.runningConfig || networks.some((nw) => { const r = parseRange(nw.prefix); return !!r && rangeContains(r, d.ip); });
+        for (const addr of wantedPeers) {
+          const n = frr.neighbors.find((x) => x.address === addr);
+          if (!n) continue;
+          const sent = Object.entries(n.sentPrefixes ?? {}).filter(([k]) => k.toLowerCase().includes(fam)).reduce((s, [, v]) => s + v, 0);
+          let why: string | undefined;
+          if (!inConfig) why = `FRR's running config has no network statement covering ${d.ip}`;
+          else if (n.state !== 'Established') why = `the session is ${n.state}`;
+          else if (n.sentPrefixes && sent === 0) why = 'sentPrefixCounter is 0 (filtered by the outbound route-map / prefix-list?)';
+          if (!why) continue;
+          const cfgPath = frr.runningConfig?.path ?? frr.paths['running-config'] ?? `nodes/${node}/frr/running-config.txt`;
+          out.push({
+            summary: `${svcKey(d.svc)} ${d.ip} is not advertised from ${node} to ${addr}: ${why}`,
+            subjects: [svcSubject(d.svc), { kind: 'Node', name: node }, { kind: 'Neighbor', name: addr }],
+            evidence: [
+              !inConfig
+                ? { path: cfgPath, excerpt: rawExcerpt(model, cfgPath, [' network ', 'router bgp'], `network statements: ${networks.map((x) => x.prefix).join(', ') || '(none)'}`), label: 'FRR running config' }
+                : { path: n.path, excerpt: rawExcerpt(model, n.path, ['"bgpState"', '"sentPrefixCounter"'], `bgpState ${n.state}; sentPrefixes ${JSON.stringify(n.sentPrefixes ?? {})}`), label: `neighbor ${addr} on ${node}` },
+              ...ads.slice(0, 1).map((a) => objectEvidence(clusterPath.metallb('bgpadvertisements'), { metadata: { name: a.metadata.name }, spec: a.spec })),
+            ],
+            remediation: { summary: `Resolve why ${node} does not send ${d.ip}: ${why}.`, snippet: `kubectl exec -n metallb-system <speaker on ${node}> -c frr -- vtysh -c 'show bgp ipv4 neighbors ${addr} advertised-routes'`, snippetLanguage: 'shell' },
+          });
+        }
+      }
+    }
+    return out;
+  },
+});

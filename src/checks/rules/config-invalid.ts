@@ -1,0 +1,63 @@
+import { defineCheck, type Draft } from '../define.js';
+import { logEvidence, objectEvidence } from '../lib/evidence.js';
+import { clusterPath, logRecords, metallbNamespace } from '../lib/model.js';
+
+export default defineCheck({
+  id: 'config-invalid',
+  title: 'MetalLB configuration rejected or stale',
+  severity: 'error',
+  category: 'install',
+  rank: 86,
+  docs: {
+    cause:
+      'A component could not load the configuration (overlapping pools, invalid CIDR, conflicting peers...). MetalLB then keeps running the last valid configuration, so recent changes have no effect. A leftover ConfigMap "config" means a pre-v0.13 configuration that current versions ignore.',
+    confirm: 'kubectl get configurationstates -n metallb-system -o yaml   # v0.15.3+\nkubectl logs -n metallb-system deploy/controller | grep "failed to parse the configuration"\nkubectl get cm -n metallb-system config',
+    fix: 'Correct the objects named in the error (or convert the legacy ConfigMap to CRs with the configmaptocrs tool), then check that ConfigurationState reports Valid.',
+    references: ['metallb/metallb#1473'],
+  },
+  run(model) {
+    const out: Draft[] = [];
+    for (const st of model.metallb.configurationStates) {
+      if (st.status?.result !== 'Invalid') continue;
+      out.push({
+        summary: `ConfigurationState ${st.metadata.name} is Invalid: ${st.status?.errorSummary ?? 'no error summary'}`,
+        subjects: [{ kind: 'ConfigurationState', namespace: st.metadata.namespace, name: st.metadata.name }],
+        evidence: [objectEvidence(clusterPath.metallb('configurationstates'), { metadata: { name: st.metadata.name }, status: st.status })],
+        remediation: { summary: `Fix the configuration error: ${st.status?.errorSummary ?? 'see the component logs'}.` },
+      });
+    }
+    const byStream = new Map<string, { stream: any; records: any[] }>();
+    for (const { stream, record, text } of logRecords(model, ['controller', 'speaker'])) {
+      if (!/failed to parse the configuration|reload failed, no retry/.test(text)) continue;
+      const e = byStream.get(stream.path) ?? { stream, records: [] };
+      e.records.push(record);
+      byStream.set(stream.path, e);
+    }
+    if (byStream.size && !out.length) {
+      const first = [...byStream.values()][0];
+      const err = String(first.records[first.records.length - 1].fields.error ?? first.records[first.records.length - 1].msg ?? '');
+      out.push({
+        summary: `MetalLB rejected its configuration (${byStream.size} container log(s)): ${err}`,
+        subjects: [{ kind: 'Cluster', name: 'metallb' }],
+        evidence: [...byStream.values()].slice(0, 3).map((e) => logEvidence(model, e.stream, e.records)),
+        remediation: { summary: 'Fix the object named in the error; the last valid configuration stays active until then.' },
+      });
+    }
+    const ns = metallbNamespace(model);
+    const legacy = model.kube.configMaps.find((c) => c.metadata?.name === 'config' && (c.metadata?.namespace ?? ns) === ns && typeof c.data?.config === 'string');
+    if (legacy) {
+      out.push({
+        severity: model.metallb.ipAddressPools.length ? 'warning' : 'error',
+        summary: `Legacy ConfigMap ${ns}/config found${model.metallb.ipAddressPools.length ? '' : ' and no IPAddressPool: MetalLB ≥ v0.13 ignores the ConfigMap'}`,
+        subjects: [{ kind: 'ConfigMap', namespace: ns, name: 'config' }],
+        evidence: [objectEvidence(clusterPath.configMaps, { metadata: { name: 'config', namespace: ns }, data: { config: String(legacy.data?.config).slice(0, 400) } })],
+        remediation: {
+          summary: 'Convert the ConfigMap to CRs and delete it.',
+          snippet: `docker run -v $(pwd):/var/input quay.io/metallb/configmaptocrs\nkubectl delete cm -n ${ns} config`,
+          snippetLanguage: 'shell',
+        },
+      });
+    }
+    return out;
+  },
+});

@@ -1,0 +1,46 @@
+import { defineCheck, type Draft } from '../define.js';
+import { objectEvidence } from '../lib/evidence.js';
+import { computeL2Leader } from '../lib/l2leader.js';
+import { clusterPath, metallbServices, observedL2Announcers, poolOf, protocolsFor, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
+
+export default defineCheck({
+  id: 'l2-leader-mismatch',
+  title: 'Observed layer-2 announcer differs from the recomputed leader',
+  severity: 'warning',
+  category: 'announcement-l2',
+  rank: 50,
+  docs: {
+    cause:
+      "MetalLB's layer-2 election is stateless: every speaker takes the usable speaker nodes the L2Advertisements select (minus excluded / NetworkUnavailable nodes; for externalTrafficPolicy: Local only nodes with a ready endpoint) and picks the first by sha256(node + \"#\" + ip). If the announcing node is not that node, speakers see a different world than the API shows: stale memberlist view, a speaker that is not ready, or endpoints that changed.",
+    confirm: 'kubectl get servicel2statuses -n metallb-system -o wide\nkubectl get pods -n metallb-system -o wide -l component=speaker\nkubectl get endpointslices -n <ns> -l kubernetes.io/service-name=<svc> -o wide',
+    fix: 'Look for the speaker whose view differs (memberlist errors, readiness, node labels); once all speakers agree the leader moves by itself.',
+    references: ['metallb/metallb#589', 'metallb/metallb#1147'],
+  },
+  run(model) {
+    const out: Draft[] = [];
+    for (const svc of metallbServices(model)) {
+      const ips = serviceIPs(svc);
+      if (!ips.length) continue;
+      const ip = ips[0]; // MetalLB elects by the first LB IP
+      const pool = poolOf(model, svc, ip);
+      if (!pool || !protocolsFor(model, svc, pool).includes('layer2')) continue;
+      const observed = observedL2Announcers(model, svc);
+      if (observed.nodes.length !== 1) continue;
+      const calc = computeL2Leader(model, svc, pool, ip);
+      if (calc.leader === observed.nodes[0]) continue;
+      const droppedWhy = calc.dropped[observed.nodes[0]];
+      out.push({
+        summary: calc.leader
+          ? `${svcKey(svc)} ${ip} is announced by ${observed.nodes[0]} but the election over ${calc.candidates.join(', ')} picks ${calc.leader}${droppedWhy ? ` (${observed.nodes[0]}: ${droppedWhy})` : ''}`
+          : `${svcKey(svc)} ${ip} is announced by ${observed.nodes[0]} although no node qualifies (${Object.entries(calc.dropped).map(([n, w]) => `${n}: ${w}`).join('; ')})`,
+        subjects: [svcSubject(svc), { kind: 'Node', name: observed.nodes[0] }, ...(calc.leader ? [{ kind: 'Node', name: calc.leader }] : [])],
+        evidence: [
+          { path: observed.source === 'servicel2status' ? clusterPath.metallb('servicel2statuses') : clusterPath.events, excerpt: `observed announcer: ${observed.nodes[0]} (from ${observed.source})` },
+          objectEvidence(clusterPath.pods, { election: { ip, order: calc.candidates, dropped: calc.dropped } }, 'recomputed election (sha256(node#ip) order)'),
+        ],
+        remediation: { summary: 'Compare the speakers’ views: readiness, memberlist membership and node labels of both nodes.', snippet: `kubectl get pods -n metallb-system -o wide -l component=speaker\nkubectl get node ${observed.nodes[0]} ${calc.leader ?? ''} --show-labels`, snippetLanguage: 'shell' },
+      });
+    }
+    return out;
+  },
+});

@@ -1,0 +1,42 @@
+import { defineCheck, type Draft } from '../define.js';
+import { rawExcerpt } from '../lib/evidence.js';
+import { podReady, speakerByNode } from '../lib/model.js';
+
+const memberlistPort = 7946;
+
+export default defineCheck({
+  id: 'memberlist-port-not-listening',
+  title: 'Memberlist port 7946 not listening on a speaker node',
+  severity: 'error',
+  category: 'memberlist',
+  rank: 74,
+  docs: {
+    cause:
+      'Speakers find each other with memberlist on TCP and UDP 7946 (hostNetwork). If nothing listens there, the speaker could not bind (port taken by another process, wrong --ml-bindport) or memberlist is disabled; the other speakers then consider this node dead, or this node believes it is alone and announces everything (split brain).',
+    confirm: "ss -tulpn | grep 7946   # on the node (kubectl debug node/<node>)\nkubectl logs -n metallb-system <speaker> -c speaker | grep -i memberlist",
+    fix: 'Free port 7946 or set a port every speaker agrees on (--ml-bindport / Helm speaker.memberlist.mlBindPort), and allow TCP+UDP 7946 between nodes.',
+    references: ['metallb/metallb#1539', 'metallb/metallb#782'],
+  },
+  run(model) {
+    const out: Draft[] = [];
+    const speakers = speakerByNode(model);
+    for (const [node, st] of Object.entries(model.nodes)) {
+      const pod = speakers.get(node);
+      if (!pod || !podReady(pod) || !st.collected || !st.paths.ss) continue;
+      if (st.sockets.length === 0) continue; // empty output: nothing to judge
+      const on = st.sockets.filter((s) => s.localPort === memberlistPort);
+      const tcp = on.some((s) => s.proto === 'tcp' && /LISTEN/i.test(s.state ?? ''));
+      const udp = on.some((s) => s.proto === 'udp');
+      if (tcp && udp) continue;
+      const owners = on.map((s) => s.process).filter(Boolean);
+      const missing = [!tcp && 'TCP', !udp && 'UDP'].filter(Boolean).join(' and ');
+      out.push({
+        summary: `Nothing listens on ${missing} ${memberlistPort} on ${node}${owners.length ? ` (port used by ${owners.join(', ')})` : ''}: its speaker is cut off from memberlist`,
+        subjects: [{ kind: 'Node', name: node }],
+        evidence: [{ path: st.paths.ss, excerpt: rawExcerpt(model, st.paths.ss, [`:${memberlistPort} `, ':179 '], on.length ? on.map((s) => `${s.proto} ${s.state ?? ''} ${s.localAddress}:${s.localPort} ${s.process ?? ''}`).join('\n') : `no socket on port ${memberlistPort} among ${st.sockets.length} sockets`), label: 'ss -tuanp on the node' }],
+        remediation: { summary: `Make the speaker on ${node} bind 7946 (free the port or align --ml-bindport) and open TCP+UDP 7946 between nodes.` },
+      });
+    }
+    return out;
+  },
+});

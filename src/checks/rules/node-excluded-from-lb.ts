@@ -1,0 +1,49 @@
+import { defineCheck, type Draft } from '../define.js';
+import { objectEvidence } from '../lib/evidence.js';
+import { announcementDuties, clusterPath, excludeLabel, findNode, isExcluded, speakerIgnoresExcludeLabel, svcKey } from '../lib/model.js';
+
+export default defineCheck({
+  id: 'node-excluded-from-lb',
+  title: 'Node excluded from announcing by node.kubernetes.io/exclude-from-external-load-balancers',
+  severity: 'warning',
+  category: 'announcement-l2',
+  rank: 84,
+  docs: {
+    cause:
+      'Since v0.14.0 speakers on nodes carrying the label node.kubernetes.io/exclude-from-external-load-balancers (any value) never announce. kubeadm and Talos put it on control-plane nodes, so single-node or control-plane-only clusters stop answering ARP after an upgrade, with nothing logged at info level.',
+    confirm: "kubectl get nodes -l node.kubernetes.io/exclude-from-external-load-balancers\nkubectl get ds -n metallb-system speaker -o jsonpath='{.spec.template.spec.containers[0].args}'",
+    fix: 'Remove the label from nodes that should announce, or start the speaker with --ignore-exclude-lb (Helm speaker.ignoreExcludeLB: true, v0.14.4+).',
+    references: ['metallb/metallb#2274', 'metallb/metallb-operator#490', 'metallb/metallb#2353'],
+  },
+  run(model) {
+    if (speakerIgnoresExcludeLabel(model)) return [];
+    const duties = announcementDuties(model);
+    const excluded = [...duties.keys()].filter((n) => isExcluded(findNode(model, n)));
+    if (!excluded.length) return [];
+    const out: Draft[] = [];
+    // Services whose every candidate node is excluded cannot be announced at all.
+    const byService = new Map<string, { nodes: Set<string>; excluded: Set<string> }>();
+    for (const [node, list] of duties)
+      for (const d of list) {
+        const e = byService.get(svcKey(d.svc)) ?? { nodes: new Set(), excluded: new Set() };
+        e.nodes.add(node);
+        if (excluded.includes(node)) e.excluded.add(node);
+        byService.set(svcKey(d.svc), e);
+      }
+    const dead = [...byService].filter(([, e]) => e.nodes.size === e.excluded.size).map(([k]) => k);
+    out.push({
+      severity: dead.length ? 'error' : 'warning',
+      summary: dead.length
+        ? `No node may announce ${dead.join(', ')}: every candidate (${excluded.join(', ')}) carries ${excludeLabel}`
+        : `Node(s) ${excluded.join(', ')} carry ${excludeLabel} and will never announce`,
+      subjects: excluded.map((name) => ({ kind: 'Node', name })),
+      evidence: excluded.slice(0, 4).map((n) => objectEvidence(clusterPath.nodes, { metadata: { name: n, labels: { [excludeLabel]: findNode(model, n)?.metadata?.labels?.[excludeLabel] ?? '' } } })),
+      remediation: {
+        summary: 'Remove the label from the nodes that should announce (or run the speaker with --ignore-exclude-lb).',
+        snippet: excluded.map((n) => `kubectl label node ${n} ${excludeLabel}-`).join('\n'),
+        snippetLanguage: 'shell',
+      },
+    });
+    return out;
+  },
+});
