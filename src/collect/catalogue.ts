@@ -105,3 +105,116 @@ export function arpingCommand(ip: string, iface: string): string[] {
 
 export const captureFiles = { pcap: 'capture/capture.pcap', text: 'capture/capture.txt' } as const;
 export const arpingFile = (ip: string): string => `probe/arping-${ip.replace(/[^0-9a-fA-F.:]/g, '_').replace(/:/g, '_')}.txt`;
+
+// ---------------------------------------------------------------- cluster items
+
+/**
+ * Which objects a cluster item lists:
+ * - `cluster`: a cluster-scoped resource (nodes, webhook configurations);
+ * - `all-namespaces`: every namespace (Services, EndpointSlices, MetalLB CRs, which may live outside
+ *   the MetalLB namespace);
+ * - `metallb-namespace`: the namespace MetalLB was discovered in.
+ */
+export type ClusterScope = 'cluster' | 'all-namespaces' | 'metallb-namespace';
+
+/**
+ * Post-processing a cluster item needs before it is written:
+ * - `loadbalancer-services`: keep Services of type LoadBalancer;
+ * - `loadbalancer-endpointslices`: keep EndpointSlices of those Services;
+ * - `loadbalancer-events`: keep Events about those Services, MetalLB objects and nodes;
+ * - `secret-names`: keep Secret names, types and data keys — never values;
+ * - `metallb-webhooks`: keep webhook configurations that point at MetalLB's services;
+ * - `kube-proxy`: a single ConfigMap, `kube-system/kube-proxy`.
+ */
+export type ClusterFilter =
+  | 'loadbalancer-services'
+  | 'loadbalancer-endpointslices'
+  | 'loadbalancer-events'
+  | 'secret-names'
+  | 'metallb-webhooks'
+  | 'kube-proxy';
+
+export interface ClusterItem {
+  id: string;
+  title: string;
+  /** API group ('' = core) and version; alternatives are tried in order when a version is not served. */
+  group: string;
+  versions: string[];
+  /** Plural resource name, e.g. `ipaddresspools`. */
+  resource: string;
+  scope: ClusterScope;
+  /** Path below the bundle root. */
+  file: string;
+  timeoutMs: number;
+  filter?: ClusterFilter;
+  /** A CRD that only some versions/modes install: a 404 means "not installed", not a failure. */
+  optional?: boolean;
+}
+
+const clusterTimeout = 20_000;
+const metallbCr = (resource: string, versions = ['v1beta1']): ClusterItem => ({
+  id: `metallb.${resource}`,
+  title: `metallb.io ${resource}`,
+  group: 'metallb.io',
+  versions,
+  resource,
+  scope: 'all-namespaces',
+  file: `cluster/metallb.io/${resource}.json`,
+  timeoutMs: clusterTimeout,
+  optional: true,
+});
+const frrk8sCr = (resource: string): ClusterItem => ({
+  id: `frrk8s.${resource}`,
+  title: `frrk8s.metallb.io ${resource}`,
+  group: 'frrk8s.metallb.io',
+  versions: ['v1beta1'],
+  resource,
+  scope: 'all-namespaces',
+  file: `cluster/frrk8s.metallb.io/${resource}.json`,
+  timeoutMs: clusterTimeout,
+  optional: true,
+});
+
+/** Object lists written under `cluster/` (layout in src/model/bundle.ts). */
+export const clusterItems: ClusterItem[] = [
+  { id: 'cluster.nodes', title: 'Nodes', group: '', versions: ['v1'], resource: 'nodes', scope: 'cluster', file: 'cluster/nodes.json', timeoutMs: clusterTimeout },
+  { id: 'cluster.pods', title: 'MetalLB pods', group: '', versions: ['v1'], resource: 'pods', scope: 'metallb-namespace', file: 'cluster/pods.json', timeoutMs: clusterTimeout },
+  { id: 'cluster.services', title: 'LoadBalancer Services', group: '', versions: ['v1'], resource: 'services', scope: 'all-namespaces', file: 'cluster/services.json', timeoutMs: clusterTimeout, filter: 'loadbalancer-services' },
+  { id: 'cluster.endpointslices', title: 'EndpointSlices of LoadBalancer Services', group: 'discovery.k8s.io', versions: ['v1'], resource: 'endpointslices', scope: 'all-namespaces', file: 'cluster/endpointslices.json', timeoutMs: clusterTimeout, filter: 'loadbalancer-endpointslices' },
+  { id: 'cluster.events', title: 'Events about Services, nodes and MetalLB', group: '', versions: ['v1'], resource: 'events', scope: 'all-namespaces', file: 'cluster/events.json', timeoutMs: clusterTimeout, filter: 'loadbalancer-events' },
+  { id: 'cluster.daemonsets', title: 'MetalLB DaemonSets', group: 'apps', versions: ['v1'], resource: 'daemonsets', scope: 'metallb-namespace', file: 'cluster/daemonsets.json', timeoutMs: clusterTimeout },
+  { id: 'cluster.deployments', title: 'MetalLB Deployments', group: 'apps', versions: ['v1'], resource: 'deployments', scope: 'metallb-namespace', file: 'cluster/deployments.json', timeoutMs: clusterTimeout },
+  { id: 'cluster.configmaps', title: 'MetalLB ConfigMaps', group: '', versions: ['v1'], resource: 'configmaps', scope: 'metallb-namespace', file: 'cluster/configmaps.json', timeoutMs: clusterTimeout },
+  { id: 'cluster.secrets', title: 'MetalLB Secrets (names and keys only)', group: '', versions: ['v1'], resource: 'secrets', scope: 'metallb-namespace', file: 'cluster/secrets.json', timeoutMs: clusterTimeout, filter: 'secret-names', optional: true },
+  { id: 'cluster.kube-proxy', title: 'kube-proxy ConfigMap', group: '', versions: ['v1'], resource: 'configmaps', scope: 'cluster', file: 'cluster/kube-proxy-configmap.json', timeoutMs: clusterTimeout, filter: 'kube-proxy', optional: true },
+  { id: 'cluster.webhooks', title: 'MetalLB validating webhook configuration', group: 'admissionregistration.k8s.io', versions: ['v1'], resource: 'validatingwebhookconfigurations', scope: 'cluster', file: 'cluster/validatingwebhookconfigurations.json', timeoutMs: clusterTimeout, filter: 'metallb-webhooks' },
+  metallbCr('ipaddresspools'),
+  metallbCr('l2advertisements'),
+  metallbCr('bgpadvertisements'),
+  metallbCr('bgppeers', ['v1beta2', 'v1beta1']),
+  metallbCr('bfdprofiles'),
+  metallbCr('communities'),
+  metallbCr('servicel2statuses'),
+  metallbCr('servicebgpstatuses'),
+  metallbCr('configurationstates'),
+  frrk8sCr('frrconfigurations'),
+  frrk8sCr('frrnodestates'),
+  frrk8sCr('bgpsessionstates'),
+];
+
+/** MetalLB containers whose logs are collected (plus any container of a discovered MetalLB pod). */
+export const logContainers = ['speaker', 'controller', 'frr', 'reloader', 'frr-metrics', 'frr-status'] as const;
+/** Per-container log cap (bytes) and default --since. */
+export const logMaxBytes = 16 * MiB;
+export const defaultLogSinceSeconds = 24 * 3600;
+
+/**
+ * Metrics endpoints by version: ≤ v0.15 plain HTTP 7472 (speaker/controller) and 7473 (FRR exporter)
+ * via the pod proxy; v0.16+ serves HTTPS on 9120/9121 behind TokenReview, which the pod proxy cannot
+ * pass a token to, so those are recorded as skipped with the reason.
+ */
+export const metricsPorts = {
+  legacy: { speaker: 7472, frr: 7473, controller: 7472 },
+  secure: { speaker: 9120, frr: 9121, controller: 9120 },
+} as const;
+export const metricsFile = (port: number): string => `metrics/metrics-${port}.txt`;

@@ -1,0 +1,156 @@
+/**
+ * Runs one command in a container over the exec WebSocket and captures its output with a time
+ * limit and a byte cap. Every way an exec can end is turned into a result, never an exception:
+ * the collector records it as ok / partial / failed.
+ */
+import { Writable } from 'node:stream';
+import * as k8s from '@kubernetes/client-node';
+import type { Kube } from '../collect/kube.js';
+import { apiError } from '../collect/kube.js';
+
+export interface ExecRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string[];
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export interface ExecOutcome {
+  stdout: Buffer;
+  stderr: string;
+  /** Exit code when the command ran to the end (0 = success). */
+  exitCode?: number;
+  /** Why there is no exit code: could not start, connection refused/cut, timeout. */
+  error?: string;
+  /** HTTP status of a refused upgrade (403, 404, 400...). */
+  httpCode?: number;
+  truncated: boolean;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+const maxStderrBytes = 64 * 1024;
+
+export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOutcome> {
+  const started = Date.now();
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  let truncated = false;
+  let stderr = '';
+  let status: k8s.V1Status | undefined;
+  let socket: { close(): void; on(ev: string, fn: (...a: any[]) => void): void; readyState?: number } | undefined;
+  let settle: ((why?: string) => void) | undefined;
+
+  const stdout = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (!truncated) {
+        const room = req.maxBytes - bytes;
+        if (chunk.length > room) {
+          chunks.push(chunk.subarray(0, Math.max(0, room)));
+          bytes += Math.max(0, room);
+          truncated = true;
+          settle?.('truncated');
+        } else {
+          chunks.push(chunk);
+          bytes += chunk.length;
+        }
+      }
+      cb();
+    },
+  });
+  const stderrStream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (stderr.length < maxStderrBytes) stderr += chunk.toString('utf8');
+      cb();
+    },
+  });
+
+  const result = (extra: Partial<ExecOutcome>): ExecOutcome => ({
+    stdout: Buffer.concat(chunks),
+    stderr: stderr.slice(0, maxStderrBytes),
+    truncated,
+    timedOut: false,
+    durationMs: Date.now() - started,
+    ...extra,
+  });
+
+  try {
+    await kube.admit();
+  } catch {
+    return result({ error: 'interrupted' });
+  }
+
+  return new Promise<ExecOutcome>((resolve) => {
+    let done = false;
+    const finish = (outcome: ExecOutcome): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      kube.signal.removeEventListener('abort', onAbort);
+      try {
+        socket?.close();
+      } catch {
+        /* already closed */
+      }
+      resolve(outcome);
+    };
+    const fromStatus = (): ExecOutcome => {
+      if (!status) return result({ error: 'connection closed without an exit status' });
+      if (status.status === 'Success') return result({ exitCode: 0 });
+      if (status.reason === 'NonZeroExitCode') {
+        const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+        const code = Number(cause?.message);
+        if (Number.isInteger(code)) return result({ exitCode: code });
+      }
+      return result({ error: status.message ?? status.reason ?? 'exec failed', httpCode: status.code });
+    };
+    settle = (why) => {
+      if (why === 'truncated') finish(result({ error: undefined, exitCode: undefined }));
+    };
+    const timer = setTimeout(() => finish(result({ timedOut: true, error: `timed out after ${req.timeoutMs} ms` })), req.timeoutMs);
+    const onAbort = (): void => finish(result({ error: 'interrupted' }));
+    if (kube.signal.aborted) return onAbort();
+    kube.signal.addEventListener('abort', onAbort, { once: true });
+
+    new k8s.Exec(kube.kc)
+      .exec(req.namespace, req.pod, req.container, req.command, stdout, stderrStream, null, false, (s: k8s.V1Status) => {
+        status = s;
+        // client-node closes the socket itself after the status frame; give the close a moment.
+        setImmediate(() => finish(fromStatus()));
+      })
+      .then((ws) => {
+        socket = ws as unknown as typeof socket;
+        if (done) {
+          try {
+            ws.close();
+          } catch {
+            /* ignore */
+          }
+          return;
+        }
+        ws.on('close', () => setImmediate(() => finish(fromStatus())));
+        ws.on('error', (e: unknown) => finish(result({ error: apiError(e).message })));
+        // The socket may already have closed between open and this handler (very short commands).
+        if ((ws as { readyState?: number }).readyState === 3) setImmediate(() => finish(fromStatus()));
+      })
+      .catch((e: unknown) => {
+        const info = apiError(e);
+        finish(result({ error: info.message, httpCode: info.code }));
+      });
+  });
+}
+
+/** One line describing an exec outcome for step reasons. */
+export function describeOutcome(o: ExecOutcome): string {
+  if (o.timedOut) return o.error ?? 'timed out';
+  if (o.error) return o.error + (o.stderr.trim() ? `: ${firstLine(o.stderr)}` : '');
+  if (o.exitCode !== undefined && o.exitCode !== 0) return `exit code ${o.exitCode}${o.stderr.trim() ? `: ${firstLine(o.stderr)}` : ''}`;
+  if (o.truncated) return 'output truncated at the size cap';
+  return 'ok';
+}
+
+function firstLine(s: string): string {
+  return s.trim().split('\n')[0]!.slice(0, 200);
+}

@@ -1,0 +1,195 @@
+/**
+ * Getting a shell-capable process into each node's network namespace:
+ * - `ephemeral`: an ephemeral container (netshoot) in the speaker pod targeting `speaker`, with
+ *   kubectl's netadmin capabilities; its main process is a bounded `sleep`, so it ends by itself
+ *   even if this tool dies; commands run by exec into it.
+ * - `node-pod`: a hostNetwork, privileged debug pod per node (like `kubectl debug node/X`), deleted
+ *   at the end of the run, also on Ctrl-C.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
+import type { AddedContainer } from '../model/bundle.js';
+import type { Kube } from '../collect/kube.js';
+import { apiError } from '../collect/kube.js';
+import { containerStatus, waitForContainer } from './wait.js';
+
+export const defaultDebugImage = 'nicolaka/netshoot:v0.13';
+
+export interface AttachedTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+export type AttachResult =
+  | { ok: true; target: AttachedTarget; added: AddedContainer; durationMs: number }
+  | { ok: false; reason: string; code?: number; added?: AddedContainer; durationMs: number; podGone?: boolean };
+
+export interface EphemeralOptions {
+  namespace: string;
+  pod: string;
+  /** Container name, unique per run: mlb-report-<runid>. */
+  name: string;
+  image: string;
+  /** The sleep of the main process: how long the container may live at most. */
+  lifetimeSeconds: number;
+  /** How long to wait for it to run. */
+  startTimeoutMs: number;
+}
+
+export function ephemeralContainerSpec(o: Pick<EphemeralOptions, 'name' | 'image' | 'lifetimeSeconds'>): k8s.V1EphemeralContainer {
+  return {
+    name: o.name,
+    image: o.image,
+    command: ['sleep', String(Math.max(1, Math.ceil(o.lifetimeSeconds)))],
+    targetContainerName: 'speaker',
+    // kubectl debug --profile=netadmin: enough for tcpdump and arping, no privileged mode.
+    securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
+    terminationMessagePolicy: 'File',
+    stdin: false,
+    tty: false,
+  };
+}
+
+export async function attachEphemeral(kube: Kube, o: EphemeralOptions): Promise<AttachResult> {
+  const started = Date.now();
+  const elapsed = (): number => Date.now() - started;
+  const added: AddedContainer = { namespace: o.namespace, pod: o.pod, container: o.name, image: o.image, kind: 'ephemeral', finalState: 'unknown' };
+  let patched: V1Pod;
+  try {
+    patched = await kube.core.patchNamespacedPodEphemeralcontainers(
+      { name: o.pod, namespace: o.namespace, body: { spec: { ephemeralContainers: [ephemeralContainerSpec(o)] } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
+    );
+  } catch (e) {
+    const info = apiError(e);
+    let reason = info.message;
+    let podGone = false;
+    if (info.code === 403) reason = `forbidden to add ephemeral containers: ${info.message}`;
+    else if (info.code === 404) {
+      const details = parseDetailsName(e);
+      if (details) {
+        reason = `pod ${o.pod} not found (deleted during the run)`;
+        podGone = true;
+      } else reason = 'ephemeral containers are not supported by this cluster (404 on pods/ephemeralcontainers)';
+    } else if (info.code === 422) reason = `ephemeral container rejected: ${info.message}`;
+    return { ok: false, reason, code: info.code, durationMs: elapsed(), podGone };
+  }
+  if (!patched.spec?.ephemeralContainers?.some((c) => c.name === o.name)) {
+    return { ok: false, reason: 'the server accepted the patch but did not add the ephemeral container', durationMs: elapsed() };
+  }
+  added.finalState = 'running';
+  const waited = await waitForContainer(kube, o.namespace, o.pod, o.name, 'ephemeral', o.startTimeoutMs, patched);
+  if (waited.state === 'running') return { ok: true, target: { namespace: o.namespace, pod: o.pod, container: o.name }, added, durationMs: elapsed() };
+  if (waited.state === 'deleted') added.finalState = 'deleted';
+  if (waited.state === 'terminated') added.finalState = 'terminated';
+  const reason = waited.state === 'failed' && /ImagePull|ErrImage|InvalidImageName/.test(waited.reason) ? `image ${o.image} could not be pulled: ${waited.reason}` : waited.reason;
+  return { ok: false, reason, added, durationMs: elapsed(), podGone: waited.state === 'deleted' };
+}
+
+function parseDetailsName(e: unknown): string | undefined {
+  const body = (e as { body?: unknown }).body;
+  try {
+    const status = (typeof body === 'string' ? JSON.parse(body) : body) as { details?: { name?: string } } | undefined;
+    return status?.details?.name || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface NodePodOptions {
+  namespace: string;
+  node: string;
+  runId: string;
+  image: string;
+  lifetimeSeconds: number;
+  startTimeoutMs: number;
+}
+
+export const nodePodContainer = 'debugger';
+
+export function nodePodName(node: string, runId: string): string {
+  // DNS-1123 subdomain, ≤ 63 chars so it also works as a label value.
+  const clean = node.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+  const suffix = `-${runId}`;
+  return `mlb-report-${clean}`.slice(0, 63 - suffix.length).replace(/-+$/, '') + suffix;
+}
+
+export function nodePodSpec(o: NodePodOptions): k8s.V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: nodePodName(o.node, o.runId),
+      namespace: o.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'mlb-report', 'mlb-report/run': o.runId },
+    },
+    spec: {
+      nodeName: o.node,
+      hostNetwork: true,
+      hostPID: true,
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 0,
+      tolerations: [{ operator: 'Exists' }],
+      containers: [
+        {
+          name: nodePodContainer,
+          image: o.image,
+          command: ['sleep', String(Math.max(1, Math.ceil(o.lifetimeSeconds)))],
+          securityContext: { privileged: true },
+          terminationMessagePolicy: 'File',
+        },
+      ],
+    },
+  };
+}
+
+export async function attachNodePod(kube: Kube, o: NodePodOptions): Promise<AttachResult> {
+  const started = Date.now();
+  const elapsed = (): number => Date.now() - started;
+  const body = nodePodSpec(o);
+  const name = body.metadata!.name!;
+  const added: AddedContainer = { namespace: o.namespace, pod: name, container: nodePodContainer, image: o.image, kind: 'pod', finalState: 'unknown' };
+  let created: V1Pod;
+  try {
+    created = await kube.core.createNamespacedPod({ namespace: o.namespace, body });
+  } catch (e) {
+    const info = apiError(e);
+    return { ok: false, reason: info.code === 403 ? `forbidden to create debug pods: ${info.message}` : `debug pod not created: ${info.message}`, code: info.code, durationMs: elapsed() };
+  }
+  added.finalState = 'running';
+  const waited = await waitForContainer(kube, o.namespace, name, nodePodContainer, 'regular', o.startTimeoutMs, created);
+  if (waited.state === 'running') return { ok: true, target: { namespace: o.namespace, pod: name, container: nodePodContainer }, added, durationMs: elapsed() };
+  if (waited.state === 'deleted') added.finalState = 'deleted';
+  return { ok: false, reason: waited.reason, added, durationMs: elapsed() };
+}
+
+/** Deletes a debug pod (grace 0); NotFound counts as deleted. */
+export async function deleteNodePod(kube: Kube, added: AddedContainer, signalFree = false): Promise<void> {
+  try {
+    // Cleanup must still happen after Ctrl-C aborted the run's signal, so it goes around the limiter.
+    if (signalFree) {
+      const core = kube.kc.makeApiClient(k8s.CoreV1Api);
+      await core.deleteNamespacedPod({ name: added.pod, namespace: added.namespace, gracePeriodSeconds: 0 });
+    } else {
+      await kube.core.deleteNamespacedPod({ name: added.pod, namespace: added.namespace, gracePeriodSeconds: 0 });
+    }
+    added.finalState = 'deleted';
+  } catch (e) {
+    if (apiError(e).code === 404) added.finalState = 'deleted';
+  }
+}
+
+/** Reads the final state of an ephemeral container at the end of the run. */
+export async function refreshEphemeralState(kube: Kube, added: AddedContainer): Promise<void> {
+  try {
+    const core = kube.kc.makeApiClient(k8s.CoreV1Api);
+    const pod = await core.readNamespacedPod({ name: added.pod, namespace: added.namespace });
+    const s = containerStatus(pod, added.container, 'ephemeral');
+    if (s?.state?.terminated) added.finalState = 'terminated';
+    else if (s?.state?.running) added.finalState = 'running';
+    else if (s) added.finalState = 'unknown';
+  } catch (e) {
+    if (apiError(e).code === 404) added.finalState = 'deleted';
+  }
+}

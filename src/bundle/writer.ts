@@ -1,0 +1,90 @@
+/**
+ * Writes bundle files. Every write goes through the Redactor first, so nothing unredacted ever
+ * reaches disk, and every file is recorded with its size and sha256 for the manifest.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { ManifestFile } from '../model/bundle.js';
+import { bundlePath } from './paths.js';
+import type { Redactor } from './redact.js';
+
+export class BundleWriter {
+  private readonly files = new Map<string, ManifestFile>();
+  private readonly root: string;
+
+  constructor(
+    root: string,
+    readonly redactor: Redactor,
+  ) {
+    this.root = resolve(root);
+  }
+
+  get dir(): string {
+    return this.root;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+  }
+
+  /** Writes text after redaction. */
+  async text(relPath: string, content: string): Promise<ManifestFile> {
+    return this.raw(relPath, Buffer.from(this.redactor.text(content), 'utf8'));
+  }
+
+  /** Writes a JSON document (our own serialisation of API objects) after structural redaction. */
+  async json(relPath: string, value: unknown): Promise<ManifestFile> {
+    return this.raw(relPath, Buffer.from(JSON.stringify(this.redactor.json(value), null, 2) + '\n', 'utf8'));
+  }
+
+  /** Writes command output exactly as received, after redaction; binary data is written untouched. */
+  async bytes(relPath: string, data: Buffer, binary = false): Promise<ManifestFile> {
+    return this.raw(relPath, binary ? data : this.redactor.bytes(data));
+  }
+
+  /** Files written so far, sorted by path (manifest.json itself is not listed). */
+  list(): ManifestFile[] {
+    return [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  has(relPath: string): boolean {
+    return this.files.has(relPath);
+  }
+
+  /** Writes manifest-like files that are not listed in the manifest (manifest.json). */
+  async unlisted(relPath: string, content: string): Promise<void> {
+    const full = this.resolveInside(relPath);
+    await writeFile(full, this.redactor.text(content), { mode: 0o600 });
+  }
+
+  /** Hashes and lists a file written by someone else (already redacted data, e.g. the report). */
+  async adopt(relPath: string): Promise<ManifestFile> {
+    const safe = bundlePath(relPath);
+    const data = await readFile(this.resolveInside(safe));
+    const record: ManifestFile = { path: safe, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+    this.files.set(safe, record);
+    return record;
+  }
+
+  private async raw(relPath: string, data: Buffer): Promise<ManifestFile> {
+    const safe = bundlePath(relPath);
+    const full = this.resolveInside(safe);
+    await mkdir(dirname(full), { recursive: true, mode: 0o700 });
+    await writeFile(full, data, { mode: 0o600 });
+    const record: ManifestFile = { path: safe, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+    this.files.set(safe, record);
+    return record;
+  }
+
+  private resolveInside(relPath: string): string {
+    const full = resolve(join(this.root, relPath));
+    if (!full.startsWith(this.root + sep)) throw new Error(`bundle path escapes the bundle: ${JSON.stringify(relPath)}`);
+    return full;
+  }
+}
+
+/** Records a file that another component wrote into the bundle (the rendered report). */
+export async function adoptFile(writer: BundleWriter, relPath: string): Promise<ManifestFile> {
+  return writer.adopt(relPath);
+}

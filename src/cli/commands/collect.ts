@@ -1,0 +1,125 @@
+/**
+ * `mlb-report collect`: attach to every speaker, the controller and FRR at once and write a
+ * support bundle (DIR + DIR.tar.gz), then the report. The implementation is imported lazily.
+ *
+ * Exit codes: 0 ok; 1 findings at/above --fail-on; 2 bad input (flags, kubeconfig, --out);
+ * 3 cluster unusable (unreachable, unauthorised, unknown context, no MetalLB); 130 interrupted.
+ */
+import type { Command } from 'commander';
+import { ExitCode, UserError } from '../../util/errors.js';
+
+interface Flags {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  out?: string;
+  nodes?: string;
+  nodeSelector?: string;
+  image?: string;
+  captureSeconds?: string;
+  capture: boolean;
+  probe: boolean;
+  concurrency?: string;
+  qps?: string;
+  timeout?: string;
+  strategy?: string;
+  since?: string;
+  redactIps?: boolean;
+  format?: string;
+  failOn?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('collect')
+    .description('collect a MetalLB support bundle from the current cluster (all speakers, FRR, the controller) and write the report')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <ns>', 'MetalLB namespace (default: found by images in every namespace)')
+    .option('--out <dir>', 'bundle directory; DIR.tar.gz is written next to it (default ./mlb-report-<UTC time>)')
+    .option('--nodes <a,b>', 'only these nodes (comma-separated)')
+    .option('--node-selector <selector>', 'only nodes matching this label selector')
+    .option('--image <image>', 'debug image for ephemeral containers / node pods', 'nicolaka/netshoot:v0.13')
+    .option('--capture-seconds <n>', 'packet capture length per node', '10')
+    .option('--no-capture', 'skip the packet capture')
+    .option('--no-probe', 'skip the ARP probes of LoadBalancer IPs')
+    .option('--concurrency <n>', 'nodes collected in parallel', '50')
+    .option('--qps <n>', 'client-side limit of API requests per second', '50')
+    .option('--timeout <duration>', 'time limit for the whole run (e.g. 90s, 10m)', '10m')
+    .option('--strategy <ephemeral|node-pod>', 'ephemeral containers in speaker pods, or a privileged debug pod per node', 'ephemeral')
+    .option('--since <duration>', 'only logs newer than this (e.g. 1h)', '24h')
+    .option('--redact-ips', 'replace IP addresses consistently (mapping written beside the bundle, never inside)')
+    .option('--format <list>', 'report formats: json,html,pdf', 'json,html')
+    .option('--fail-on <severity>', 'exit 1 when a finding has at least this severity (error|warning|info)')
+    .action(async (flags: Flags) => {
+      const { collect, failOnExitCode } = await import('../../collect/index.js');
+      const { parseDuration, parseFormats, parsePositiveInt, scrubArgv } = await import('../../collect/options.js');
+      if (flags.strategy !== 'ephemeral' && flags.strategy !== 'node-pod') {
+        throw new UserError(`invalid --strategy: ${JSON.stringify(flags.strategy)}`, 'use --strategy ephemeral or --strategy node-pod', ExitCode.usage);
+      }
+      if (flags.nodes && flags.nodeSelector) {
+        throw new UserError('--nodes and --node-selector cannot be combined', 'pass one of them', ExitCode.usage);
+      }
+      if (flags.failOn && !['error', 'warning', 'info', 'never'].includes(flags.failOn)) {
+        throw new UserError(`invalid --fail-on: ${JSON.stringify(flags.failOn)}`, 'use error, warning or info', ExitCode.usage);
+      }
+      const controller = new AbortController();
+      let sigints = 0;
+      const onSignal = (sig: NodeJS.Signals): void => {
+        sigints++;
+        if (sigints > 1) {
+          process.stderr.write('second interrupt: exiting without cleanup\n');
+          process.exit(ExitCode.interrupted);
+        }
+        process.stderr.write(`\n${sig}: stopping, removing debug pods and writing what was collected (press again to quit at once)\n`);
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const interactive = process.stdout.isTTY && !process.env.CI && !process.env.NO_COLOR;
+      try {
+        const result = await collect({
+          kubeconfigPath: flags.kubeconfig,
+          context: flags.context,
+          namespace: flags.namespace,
+          out: flags.out,
+          nodes: flags.nodes ? flags.nodes.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+          nodeSelector: flags.nodeSelector,
+          image: flags.image,
+          captureSeconds: parsePositiveInt(flags.captureSeconds ?? '10', '--capture-seconds', 1, 600),
+          capture: flags.capture,
+          probe: flags.probe,
+          concurrency: parsePositiveInt(flags.concurrency ?? '50', '--concurrency', 1, 1000),
+          qps: parsePositiveInt(flags.qps ?? '50', '--qps', 1, 10_000),
+          timeoutMs: parseDuration(flags.timeout ?? '10m', '--timeout'),
+          strategy: flags.strategy,
+          sinceSeconds: parseDuration(flags.since ?? '24h', '--since') / 1000,
+          redactIps: !!flags.redactIps,
+          formats: parseFormats(flags.format ?? 'json,html'),
+          failOn: flags.failOn,
+          command: scrubArgv(['mlb-report', ...process.argv.slice(2)]),
+          renderer: interactive ? 'default' : 'simple',
+          signal: controller.signal,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        const m = result.manifest;
+        const count = (s: string): number => m.nodes.filter((n) => n.status === s).length;
+        process.stdout.write(
+          `bundle: ${result.dir}\n` +
+            (result.tarball ? `tarball: ${result.tarball}\n` : '') +
+            `nodes: ${m.nodes.length} (ok ${count('ok')}, partial ${count('partial')}, failed ${count('failed')}, skipped ${count('skipped')}); ` +
+            `API requests: ${result.apiRequests}; ${(result.durationMs / 1000).toFixed(1)} s\n`,
+        );
+        for (const f of result.reportFiles) process.stdout.write(`report: ${f}\n`);
+        for (const n of result.notes) process.stderr.write(`note: ${n}\n`);
+        if (result.interrupted) {
+          process.exitCode = ExitCode.interrupted;
+          return;
+        }
+        process.exitCode = failOnExitCode(result.findings, flags.failOn);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,62 @@
+/** State shared by every task of one collection run. */
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import type { AddedContainer, StepRecord, StepStatus } from '../model/bundle.js';
+import type { BundleWriter } from '../bundle/writer.js';
+import type { DiscoveryResult } from '../discover/index.js';
+import type { RbacResult } from '../discover/rbac.js';
+import type { Kube } from './kube.js';
+
+export interface RunSettings {
+  runId: string;
+  image: string;
+  strategy: 'ephemeral' | 'node-pod';
+  capture: boolean;
+  captureSeconds: number;
+  probe: boolean;
+  sinceSeconds: number;
+  redactIps: boolean;
+  /** Start of the run + --timeout. */
+  deadline: number;
+  /** How long an ephemeral container / debug pod may take to start. */
+  attachTimeoutMs: number;
+}
+
+export interface RunContext {
+  kube: Kube;
+  writer: BundleWriter;
+  settings: RunSettings;
+  found: DiscoveryResult;
+  rbac: RbacResult;
+  /** LoadBalancer Services (filled by the cluster step; probes use their IPs). */
+  lbServices: V1Service[];
+  added: AddedContainer[];
+  /**
+   * When one node learns that the ephemeral path cannot work cluster-wide (403, 404 unsupported),
+   * the others skip the attempt with the same reason instead of repeating it N times.
+   */
+  ephemeralBlocked?: string;
+  /** Set by SIGINT: stop starting new work. */
+  interrupted: () => boolean;
+  timedOut: () => boolean;
+}
+
+/** A step under construction; `problem` marks skips that mean missing data (vs. skipped by option). */
+export interface Step extends StepRecord {
+  problem?: boolean;
+}
+
+export function step(id: string, status: StepStatus, durationMs: number, files: string[] = [], reason?: string, extra: Partial<Step> = {}): Step {
+  const s: Step = { step: id, status, durationMs, files, ...extra };
+  if (reason) s.reason = reason;
+  return s;
+}
+
+/** Strips internal fields before the manifest is written. */
+export function publicStep(s: Step): StepRecord {
+  const { problem: _problem, ...rest } = s;
+  return rest;
+}
+
+export function podName(p: V1Pod | undefined): string {
+  return p?.metadata?.name ?? '';
+}

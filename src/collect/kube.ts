@@ -1,0 +1,188 @@
+/**
+ * API access for collect: typed client-node clients that share one client-side token bucket
+ * (--qps), count every request (benchmarks), and give each request a timeout and the run's
+ * abort signal (Ctrl-C / --timeout).
+ */
+import * as k8s from '@kubernetes/client-node';
+
+/** Client-side rate limit shared by every API call, WebSocket exec and watch of a run. */
+export class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+  private readonly waiters: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly qps: number,
+    readonly burst = Math.max(1, Math.ceil(qps)),
+  ) {
+    this.tokens = this.burst;
+  }
+
+  /** Resolves when a request may start; rejects when `signal` aborts first. */
+  take(signal?: AbortSignal): Promise<void> {
+    if (!Number.isFinite(this.qps) || this.qps <= 0) return Promise.resolve();
+    this.refill();
+    if (this.waiters.length === 0 && this.tokens >= 1) {
+      this.tokens -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(wake);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const wake = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(wake);
+      this.schedule();
+    });
+  }
+
+  private refill(): void {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      this.timer = undefined;
+      this.refill();
+      while (this.waiters.length > 0 && this.tokens >= 1) {
+        this.tokens -= 1;
+        this.waiters.shift()!();
+      }
+      if (this.waiters.length > 0) {
+        const waitMs = Math.max(1, Math.ceil(((1 - this.tokens) / this.qps) * 1000));
+        this.timer = setTimeout(tick, waitMs);
+      }
+    };
+    const waitMs = Math.max(1, Math.ceil(((1 - this.tokens) / this.qps) * 1000));
+    this.timer = setTimeout(tick, waitMs);
+  }
+}
+
+export interface ApiStats {
+  /** Every API request: REST calls, exec/log/watch connections. */
+  requests: number;
+}
+
+export interface Kube {
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+  custom: k8s.CustomObjectsApi;
+  authz: k8s.AuthorizationV1Api;
+  admission: k8s.AdmissionregistrationV1Api;
+  discoveryApi: k8s.DiscoveryV1Api;
+  version: k8s.VersionApi;
+  bucket: TokenBucket;
+  stats: ApiStats;
+  /** Aborted on Ctrl-C or when --timeout expires. */
+  signal: AbortSignal;
+  /** Waits for a token and counts a request made outside the generated clients (exec, watch, log). */
+  admit(): Promise<void>;
+}
+
+export interface KubeOptions {
+  qps: number;
+  burst?: number;
+  requestTimeoutMs: number;
+  signal: AbortSignal;
+}
+
+export function makeKube(kc: k8s.KubeConfig, options: KubeOptions): Kube {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const bucket = new TokenBucket(options.qps, options.burst);
+  const stats: ApiStats = { requests: 0 };
+  const middleware: k8s.Middleware = {
+    pre: async (ctx) => {
+      await bucket.take(options.signal);
+      stats.requests++;
+      ctx.setSignal(AbortSignal.any([options.signal, AbortSignal.timeout(options.requestTimeoutMs)]) as any);
+      return ctx;
+    },
+    post: async (ctx) => ctx,
+  };
+  const configuration = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [middleware],
+  });
+  return {
+    kc,
+    core: new k8s.CoreV1Api(configuration),
+    apps: new k8s.AppsV1Api(configuration),
+    custom: new k8s.CustomObjectsApi(configuration),
+    authz: new k8s.AuthorizationV1Api(configuration),
+    admission: new k8s.AdmissionregistrationV1Api(configuration),
+    discoveryApi: new k8s.DiscoveryV1Api(configuration),
+    version: new k8s.VersionApi(configuration),
+    bucket,
+    stats,
+    signal: options.signal,
+    admit: async () => {
+      await bucket.take(options.signal);
+      stats.requests++;
+    },
+  };
+}
+
+export interface ApiErrorInfo {
+  /** HTTP status, when the server answered. */
+  code?: number;
+  reason?: string;
+  message: string;
+}
+
+/** Status code, reason and message of anything a client-node call threw. */
+export function apiError(e: unknown): ApiErrorInfo {
+  const err = e as { code?: unknown; body?: unknown; message?: string; name?: string; statusCode?: number; type?: string };
+  if (err && typeof err === 'object' && typeof err.code === 'number') {
+    let reason: string | undefined;
+    let message = `HTTP ${err.code}`;
+    if (typeof err.body === 'string') {
+      try {
+        const status = JSON.parse(err.body) as { reason?: string; message?: string };
+        reason = status.reason;
+        if (status.message) message = status.message;
+      } catch {
+        if (err.body.trim()) message = err.body.trim().slice(0, 300);
+      }
+    } else if (err.body && typeof err.body === 'object') {
+      const status = err.body as { reason?: string; message?: string };
+      reason = status.reason;
+      if (status.message) message = status.message;
+    } else if (err.code === 401) {
+      message = 'Unauthorized';
+    }
+    return { code: err.code, reason, message };
+  }
+  if (err && typeof err === 'object' && typeof err.statusCode === 'number') {
+    return { code: err.statusCode, message: err.message ?? `HTTP ${err.statusCode}` };
+  }
+  if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {
+    return { message: 'request aborted (timeout or interrupted)' };
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  const m = /Unexpected server response: (\d{3})/.exec(msg);
+  if (m) return { code: Number(m[1]), message: msg };
+  return { message: msg.split('\n')[0]!.slice(0, 300) };
+}
+
+/** Connection-level failure (no HTTP answer at all): refused, DNS, TLS, reset. */
+export function isConnectionError(e: unknown): boolean {
+  const err = e as { code?: unknown; cause?: { code?: string }; errno?: string; type?: string; message?: string };
+  if (typeof err?.code === 'number') return false;
+  const code = (typeof err?.code === 'string' ? err.code : undefined) ?? err?.cause?.code ?? err?.errno;
+  if (code && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|CERT|SSL|EPROTO/.test(code)) return true;
+  return err?.type === 'system' || /ECONNREFUSED|ENOTFOUND|getaddrinfo|socket hang up|certificate/i.test(err?.message ?? '');
+}

@@ -1,0 +1,119 @@
+/**
+ * Per-pod API collection: container logs (with --previous when restarted) and Prometheus metrics
+ * through the API server's pod proxy.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { logFilePath, bundlePath } from '../bundle/paths.js';
+import { logMaxBytes, metricsFile } from '../collect/catalogue.js';
+import type { RunContext, Step } from './context.js';
+import { step } from './context.js';
+import { apiError } from './kube.js';
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const logTimeoutMs = 30_000;
+const metricsTimeoutMs = 15_000;
+
+/** Logs of every regular container of a MetalLB pod; ephemeral (ours) and init containers are left out. */
+export async function collectPodLogs(ctx: RunContext, pod: V1Pod): Promise<Step[]> {
+  const steps: Step[] = [];
+  const name = pod.metadata?.name ?? '';
+  const namespace = pod.metadata?.namespace ?? '';
+  const statuses = pod.status?.containerStatuses ?? [];
+  if (!ctx.rbac.allowed('get', '', 'pods', 'log', namespace)) {
+    return [step(`logs.${name}`, 'skipped', 0, [], `RBAC: not allowed to get pods/log in ${namespace}`, { problem: true })];
+  }
+  for (const container of pod.spec?.containers ?? []) {
+    const restarted = (statuses.find((s) => s.name === container.name)?.restartCount ?? 0) > 0;
+    for (const previous of restarted ? [false, true] : [false]) {
+      const id = `logs.${container.name}${previous ? '.previous' : ''}`;
+      const file = logFilePath(name, container.name, previous);
+      const started = Date.now();
+      if (ctx.interrupted() || ctx.timedOut()) {
+        steps.push(step(id, 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true }));
+        continue;
+      }
+      try {
+        const text = await withTimeout(
+          ctx.kube.core.readNamespacedPodLog({ name, namespace, container: container.name, previous, sinceSeconds: ctx.settings.sinceSeconds, limitBytes: logMaxBytes }),
+          logTimeoutMs,
+          'log read',
+        );
+        const content = typeof text === 'string' ? text : String(text ?? '');
+        await ctx.writer.text(file, content);
+        const truncated = Buffer.byteLength(content) >= logMaxBytes;
+        steps.push(step(id, truncated ? 'partial' : 'ok', Date.now() - started, [file], truncated ? `log cut at ${logMaxBytes} bytes` : undefined));
+      } catch (e) {
+        const info = apiError(e);
+        steps.push(step(id, 'failed', Date.now() - started, [], info.message, { problem: true }));
+      }
+    }
+  }
+  return steps;
+}
+
+interface MetricsPort {
+  port: number;
+  https: boolean;
+  container: string;
+}
+
+/** HTTP(S) metrics ports a pod declares (container ports named like monitoring/metrics). */
+export function metricsPortsOf(pod: V1Pod): MetricsPort[] {
+  const out: MetricsPort[] = [];
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      const name = (p.name ?? '').toLowerCase();
+      if (!/monitoring|metrics/.test(name)) continue;
+      out.push({ port: p.containerPort, https: /https/.test(name) || [9120, 9121, 9140, 9141].includes(p.containerPort), container: c.name });
+    }
+  }
+  return out;
+}
+
+/** Scrapes each declared metrics port through the pod proxy; writes below `dir` (a bundle folder). */
+export async function collectPodMetrics(ctx: RunContext, pod: V1Pod, dir: string): Promise<Step[]> {
+  const name = pod.metadata?.name ?? '';
+  const namespace = pod.metadata?.namespace ?? '';
+  const ports = metricsPortsOf(pod);
+  if (ports.length === 0) return [step(`metrics.${name}`, 'skipped', 0, [], 'the pod declares no metrics port')];
+  if (!ctx.rbac.allowed('get', '', 'pods', 'proxy', namespace)) {
+    return [step(`metrics.${name}`, 'skipped', 0, [], `RBAC: not allowed to get pods/proxy in ${namespace}`)];
+  }
+  const steps: Step[] = [];
+  for (const p of ports) {
+    const id = `metrics.${p.container}.${p.port}`;
+    const started = Date.now();
+    if (ctx.interrupted() || ctx.timedOut()) {
+      steps.push(step(id, 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached'));
+      continue;
+    }
+    try {
+      const text = await withTimeout(
+        ctx.kube.core.connectGetNamespacedPodProxyWithPath({ name: `${p.https ? 'https:' : ''}${name}:${p.port}`, namespace, path: 'metrics' }),
+        metricsTimeoutMs,
+        'metrics scrape',
+      );
+      const file = bundlePath(dir, metricsFile(p.port));
+      await ctx.writer.text(file, typeof text === 'string' ? text : String(text ?? ''));
+      steps.push(step(id, 'ok', Date.now() - started, [file]));
+    } catch (e) {
+      const info = apiError(e);
+      if (p.https && (info.code === 401 || info.code === 403)) {
+        steps.push(step(id, 'skipped', Date.now() - started, [], `HTTPS metrics on ${p.port} (MetalLB ≥ v0.16) need a bearer token allowed to GET /metrics; the API server's pod proxy does not forward one (${info.code})`));
+      } else {
+        // Metrics are best effort: an unreachable endpoint is reported but does not mark the node broken.
+        steps.push(step(id, 'skipped', Date.now() - started, [], `metrics not reachable through the pod proxy: ${info.message}`));
+      }
+    }
+  }
+  return steps;
+}
