@@ -1,0 +1,260 @@
+/**
+ * Turns a World into a lab plan: which namespaces to create, which addresses and MACs they get,
+ * which nodes run FRR and with which rendered config, what the routers are configured with, where
+ * each LoadBalancer IP is bound, and what readiness means for every node↔router session.
+ * Pure (no root needed), so the mapping is unit-tested apart from the kernel work in index.ts.
+ */
+import type { KubeObject } from '../model/cluster.js';
+import type { World } from '../sim/world.js';
+import { defaultInterface, defaultSegment, labMac, type Dataplane, type DataplaneNodeOverride, type DataplaneRouter } from '../sim/scenario/dataplane.js';
+import { frrModelForNode, renderFrrConfig, parseIp, poolEntryContains, selectorMatches, type FrrConfigModel, type FrrLogLevel } from './frr-render.js';
+import { UserError } from '../util/errors.js';
+
+export type LabMode = 'native' | 'frr' | 'frr-k8s';
+
+export interface PlannedNode {
+  name: string;
+  /** Short namespace suffix (`n1`, `n2`, ...), the full name is prefix + suffix. */
+  suffix: string;
+  ip: string;
+  mac: string;
+  labels: Record<string, string>;
+  /** FRR runs here (a pod with an `frr` container is scheduled on this node). */
+  frr: boolean;
+  frrModel?: FrrConfigModel;
+  frrConfig?: string;
+  /** IPs bound on eth0 (L2), on lo (BGP) and on kube-ipvs0. */
+  l2Ips: string[];
+  bgpIps: string[];
+  ipvsIps: string[];
+  override: DataplaneNodeOverride;
+}
+
+export interface PlannedSession {
+  node: string;
+  router: string;
+  /** What the session should settle to, given both sides' configuration. */
+  expect: 'established' | 'bad-peer-as' | 'md5-mismatch' | 'no-router';
+  /** Prefixes the node should have sent once established. */
+  prefixes: number;
+  bfd: boolean;
+}
+
+export interface PlannedRouter extends DataplaneRouter {
+  suffix: string;
+  mac: string;
+  /** Node addresses the router peers with (nodes whose config has this router as neighbor). */
+  neighbors: string[];
+  remoteAsn: number;
+  bgpdConfig: string;
+  bfdConfig: string;
+}
+
+export interface LabPlan {
+  mode: LabMode;
+  segment: string;
+  prefixLen: number;
+  iface: string;
+  nodes: PlannedNode[];
+  routers: PlannedRouter[];
+  sessions: PlannedSession[];
+  /** Extra on-link ranges (LoadBalancer ranges) every host routes out of eth0. */
+  onLinkRanges: string[];
+}
+
+const kindIs = (o: KubeObject, kind: string): boolean => o.kind === kind;
+
+/** Defaults applied to whatever the scenario put in `world.dataplane`. */
+export function normaliseDataplane(raw: unknown): Dataplane {
+  const d = (raw && typeof raw === 'object' ? raw : {}) as Partial<Dataplane>;
+  return {
+    segment: d.segment ?? defaultSegment,
+    interface: d.interface ?? defaultInterface,
+    routers: d.routers ?? [],
+    announce: d.announce ?? {},
+    nodes: d.nodes ?? {},
+  };
+}
+
+/** Mode from the pods: an `frr` container in the speaker pod (FRR mode) or an frr-k8s pod. */
+export function detectMode(objects: KubeObject[]): LabMode {
+  let mode: LabMode = 'native';
+  for (const p of objects) {
+    if (!kindIs(p, 'Pod')) continue;
+    const containers: { name: string; env?: { name: string; value?: string }[] }[] = p.spec?.containers ?? [];
+    if (!containers.some((c) => c.name === 'frr')) continue;
+    const env = containers.flatMap((c) => c.env ?? []);
+    const bgpType = env.find((e) => e.name === 'METALLB_BGP_TYPE')?.value;
+    if (bgpType === 'frr-k8s' || (p.metadata.name ?? '').startsWith('frr-k8s')) return 'frr-k8s';
+    mode = 'frr';
+  }
+  return mode;
+}
+
+function frrNodes(objects: KubeObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const p of objects) {
+    if (!kindIs(p, 'Pod') || !p.spec?.nodeName) continue;
+    if ((p.spec.containers ?? []).some((c: { name: string }) => c.name === 'frr')) out.add(p.spec.nodeName);
+  }
+  return out;
+}
+
+function logLevelOf(objects: KubeObject[]): FrrLogLevel {
+  for (const p of objects) {
+    if (!kindIs(p, 'Pod')) continue;
+    for (const c of p.spec?.containers ?? []) {
+      if (c.name !== 'speaker') continue;
+      const arg = (c.args ?? []).find((a: string) => a.startsWith('--log-level='));
+      const level = arg?.split('=')[1];
+      const map: Record<string, FrrLogLevel> = { all: 'debugging', debug: 'debugging', info: 'informational', warn: 'warnings', error: 'error', none: 'emergencies' };
+      if (level && map[level]) return map[level];
+    }
+  }
+  return 'informational';
+}
+
+/** Pools selected by a BGPAdvertisement are announced over BGP (IP on lo), the rest over L2 (eth0). */
+function bgpModeIp(objects: KubeObject[], ip: string): boolean {
+  const pools = objects.filter((o) => kindIs(o, 'IPAddressPool') && (o.spec?.addresses ?? []).some((a: string) => poolEntryContains(a, ip)));
+  const ads = objects.filter((o) => kindIs(o, 'BGPAdvertisement'));
+  return pools.some((pool) =>
+    ads.some((ad) => {
+      const named: string[] = ad.spec?.ipAddressPools ?? [];
+      const selectors: Parameters<typeof selectorMatches>[0][] = ad.spec?.ipAddressPoolSelectors ?? [];
+      return (named.length === 0 && selectors.length === 0) || named.includes(pool.metadata.name) || selectors.some((s) => selectorMatches(s, pool.metadata.labels));
+    }),
+  );
+}
+
+function cidrParts(segment: string): { base: string; len: number } {
+  const [base, len] = segment.split('/');
+  return { base, len: Number(len ?? 24) };
+}
+
+function routerBgpdConfig(r: DataplaneRouter, neighbors: string[], remoteAsn: number, hostname: string): string {
+  const lines = [
+    `hostname ${hostname}`,
+    `router bgp ${r.asn}`,
+    ` bgp router-id ${r.routerId ?? r.address}`,
+    ' no bgp ebgp-requires-policy',
+    ' no bgp default ipv4-unicast',
+    ' neighbor NODES peer-group',
+    ` neighbor NODES remote-as ${remoteAsn}`,
+    ' neighbor NODES timers connect 2',
+  ];
+  if (r.password) lines.push(` neighbor NODES password ${r.password}`);
+  if (r.bfd) lines.push(' neighbor NODES bfd');
+  for (const n of neighbors) lines.push(` neighbor ${n} peer-group NODES`);
+  lines.push(' !', ' address-family ipv4 unicast', '  neighbor NODES activate');
+  if (r.rejectPrefixes?.length) lines.push('  neighbor NODES prefix-list REJECTED in');
+  lines.push(' exit-address-family', 'exit');
+  if (r.rejectPrefixes?.length) {
+    r.rejectPrefixes.forEach((p, i) => lines.push(`ip prefix-list REJECTED seq ${(i + 1) * 5} deny ${p}`));
+    lines.push(`ip prefix-list REJECTED seq ${(r.rejectPrefixes.length + 1) * 5} permit 0.0.0.0/0 le 32`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function buildPlan(world: World): LabPlan {
+  const dp = normaliseDataplane(world.dataplane);
+  const objects = world.objects;
+  const { base, len } = cidrParts(dp.segment);
+  const mode = detectMode(objects);
+  const withFrr = frrNodes(objects);
+  const logLevel = logLevelOf(objects);
+
+  const nodeObjs = objects.filter((o) => kindIs(o, 'Node'));
+  if (nodeObjs.length === 0) throw new UserError(`scenario ${world.name} has no Node objects`, 'add nodes to the scenario before running it in the lab');
+  if (nodeObjs.length + dp.routers.length > 200) throw new UserError(`scenario ${world.name} is too large for the lab (${nodeObjs.length} nodes)`, 'use the replay backend for large scenarios');
+
+  const ipToNodes = new Map<string, string[]>(Object.entries(dp.announce));
+  const nodes: PlannedNode[] = nodeObjs.map((n, i) => {
+    const addrs: { type: string; address: string }[] = n.status?.addresses ?? [];
+    const ip = addrs.find((a) => a.type === 'InternalIP' && parseIp(a.address)?.family === 4)?.address;
+    if (!ip || !poolEntryContains(`${base}/${len}`, ip)) {
+      throw new UserError(`node ${n.metadata.name} has no InternalIP inside the lab segment ${dp.segment}`, `give the node an InternalIP in ${dp.segment}`);
+    }
+    const override = dp.nodes[n.metadata.name] ?? {};
+    const name = n.metadata.name;
+    const held = [...ipToNodes].filter(([, holders]) => holders.includes(name)).map(([lbIp]) => lbIp);
+    const planned: PlannedNode = {
+      name,
+      suffix: `n${i + 1}`,
+      ip,
+      mac: labMac(i + 1),
+      labels: n.metadata.labels ?? {},
+      frr: mode !== 'native' && withFrr.has(name),
+      l2Ips: held.filter((x) => !bgpModeIp(objects, x)),
+      bgpIps: held.filter((x) => bgpModeIp(objects, x)),
+      ipvsIps: override.ipvsAddresses ?? [],
+      override,
+    };
+    if (planned.frr) {
+      // Only IPs the scenario places on this node are advertised from it (BGP: the announce map).
+      const bgpAnnounced = new Set([...ipToNodes.keys()].filter((x) => bgpModeIp(objects, x)));
+      planned.frrModel = frrModelForNode(
+        objects,
+        { name, labels: planned.labels },
+        {
+          logLevel,
+          routerIdOverride: override.routerIdOverride,
+          advertisedIps: (lbIp) => !bgpAnnounced.has(lbIp) || planned.bgpIps.includes(lbIp),
+        },
+      );
+      planned.frrConfig = renderFrrConfig(planned.frrModel);
+    }
+    return planned;
+  });
+
+  const sessions: PlannedSession[] = [];
+  const routers: PlannedRouter[] = dp.routers.map((r, i) => {
+    const neighbors: string[] = [];
+    let peerMyAsn: number | undefined;
+    for (const node of nodes) {
+      for (const br of node.frrModel?.routers ?? []) {
+        for (const nb of br.neighbors) {
+          if (nb.addr !== r.address) continue;
+          neighbors.push(node.ip);
+          peerMyAsn ??= br.myAsn;
+        }
+      }
+    }
+    const remoteAsn = r.expectPeerAsn ?? peerMyAsn ?? 64512;
+    for (const node of nodes) {
+      for (const br of node.frrModel?.routers ?? []) {
+        for (const nb of br.neighbors) {
+          if (nb.addr !== r.address) continue;
+          const asnOk = nb.asn === String(r.asn) || nb.asn === 'external' || (nb.asn === 'internal' && br.myAsn === r.asn);
+          const expect: PlannedSession['expect'] =
+            !asnOk || remoteAsn !== br.myAsn ? 'bad-peer-as' : (nb.password ?? '') !== (r.password ?? '') ? 'md5-mismatch' : 'established';
+          sessions.push({ node: node.name, router: r.name, expect, prefixes: nb.prefixesV4.length, bfd: !!nb.bfdProfile && !!r.bfd });
+        }
+      }
+    }
+    const suffix = `r${i + 1}`;
+    return {
+      ...r,
+      suffix,
+      mac: labMac(nodes.length + i + 1),
+      neighbors: [...new Set(neighbors)],
+      remoteAsn,
+      bgpdConfig: routerBgpdConfig(r, [...new Set(neighbors)], remoteAsn, r.name),
+      // Same intervals as the lab recipe; the node side uses the BFDProfile it is configured with.
+      bfdConfig: `hostname ${r.name}\n`,
+    };
+  });
+
+  // Sessions towards addresses no lab router has (misconfigured peer address).
+  for (const node of nodes) {
+    for (const br of node.frrModel?.routers ?? []) {
+      for (const nb of br.neighbors) {
+        if (!routers.some((r) => r.address === nb.addr)) sessions.push({ node: node.name, router: nb.addr, expect: 'no-router', prefixes: 0, bfd: false });
+      }
+    }
+  }
+
+  const lbIps = [...ipToNodes.keys(), ...nodes.flatMap((n) => n.ipvsIps)];
+  const onLinkRanges = ['198.51.100.0/24', '203.0.113.0/24'].filter((range) => lbIps.some((ip) => poolEntryContains(range, ip)));
+  return { mode, segment: dp.segment, prefixLen: len, iface: dp.interface, nodes, routers, sessions, onLinkRanges };
+}
