@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redactor, looksBinary } from '../../src/bundle/redact.js';
+
+test('FRR password lines keep the keyword and lose the value; the value is redacted elsewhere too', () => {
+  const r = new Redactor({ ips: false });
+  const cfg = 'router bgp 64512\n neighbor 10.99.0.1 remote-as 64513\n neighbor 10.99.0.1 password s3cr3tPW\n';
+  const out = r.text(cfg);
+  assert.match(out, /neighbor 10\.99\.0\.1 password <redacted>/);
+  assert.doesNotMatch(out, /s3cr3tPW/);
+  // A log line later mentioning the same value is caught by the known-secret rule.
+  assert.equal(r.text('reloading with s3cr3tPW applied'), 'reloading with <redacted> applied');
+  assert.ok(r.count >= 2);
+});
+
+test('JSON objects: password keys are blanked structurally and learnt', () => {
+  const r = new Redactor({ ips: false });
+  const peer = { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'p' }, spec: { peerAddress: '10.0.0.1', password: 'hunter2-x', passwordSecret: { name: 's' } } };
+  const out = r.json(peer);
+  assert.equal(out.spec.password, '<redacted>');
+  assert.deepEqual(out.spec.passwordSecret, { name: 's' });
+  assert.equal(peer.spec.password, 'hunter2-x', 'input not mutated');
+  assert.equal(r.text('"x":"hunter2-x"'), '"x":"<redacted>"');
+  // A ConfigMap with FRR config inside a JSON string: only the value goes.
+  const cm = r.json({ data: { 'bgpextras': 'neighbor 1.2.3.4 password abcdef\nneighbor 1.2.3.4 timers 1 3' } });
+  assert.equal(cm.data.bgpextras, 'neighbor 1.2.3.4 password <redacted>\nneighbor 1.2.3.4 timers 1 3');
+});
+
+test('raw JSON text and bearer tokens', () => {
+  const r = new Redactor({ ips: false });
+  assert.equal(r.text('{"password": "abc\\"def", "x": 1}'), '{"password": "<redacted>", "x": 1}');
+  assert.equal(r.text('Authorization: Bearer abcdefghijklmnop'), 'Authorization: Bearer <redacted>');
+  const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJlLWJ5dGVz';
+  assert.equal(r.text(`token=${jwt}`), 'token=<redacted>');
+});
+
+test('--redact-ips maps addresses consistently and keeps a /24 together', () => {
+  const r = new Redactor({ ips: true });
+  const a = r.text('node 10.99.0.11/24 peer 10.99.0.1 lb 10.99.0.200/32 other 192.168.5.7 lo 127.0.0.1 any 0.0.0.0/0');
+  const [n, p, lb, other] = [r.ip('10.99.0.11'), r.ip('10.99.0.1'), r.ip('10.99.0.200'), r.ip('192.168.5.7')];
+  assert.equal(a, `node ${n}/24 peer ${p} lb ${lb}/32 other ${other} lo 127.0.0.1 any 0.0.0.0/0`);
+  assert.doesNotMatch(a, /10\.99\.0\.|192\.168/);
+  const net = (ip: string): string => ip.split('.').slice(0, 3).join('.');
+  assert.equal(net(n), net(p));
+  assert.equal(net(n), net(lb));
+  assert.notEqual(net(n), net(other));
+  assert.equal(n.split('.')[3], '11', 'host part kept');
+  // Same input later → same output.
+  assert.equal(r.text('10.99.0.11'), n);
+  assert.equal(r.ipMapping()['10.99.0.11'], n);
+  // IPv6: prefix replaced, link-local and MACs left alone.
+  const v6 = r.text('addr 2001:db8:1:2::10/64 ll fe80::1 mac 02:00:00:00:00:04 time 12:47:06');
+  assert.match(v6, /^addr fd00:0:0:1:0:0:0:10\/64 ll fe80::1 mac 02:00:00:00:00:04 time 12:47:06$/);
+  assert.equal(r.text('version v0.14.9'), 'version v0.14.9');
+});
+
+test('binary data (pcap) is recognised and left untouched', () => {
+  const pcap = Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]);
+  assert.equal(looksBinary(pcap), true);
+  const r = new Redactor({ ips: false });
+  assert.equal(r.bytes(pcap), pcap);
+  assert.equal(looksBinary(Buffer.from('plain text')), false);
+});

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { interfaceWithAddress, splitCapture } from '../../src/collect/node.js';
+import { parseDuration, parseFormats, scrubArgv } from '../../src/collect/options.js';
+import { TokenBucket } from '../../src/collect/kube.js';
+import { ephemeralContainerSpec, nodePodName, nodePodSpec } from '../../src/attach/index.js';
+
+test('capture output splits into text and pcap', () => {
+  const pcap = Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 1, 2, 3, 4, 5]);
+  const out = Buffer.from(`12:00:00 ARP, Request who-has 10.0.0.1\n--- mlb-report pcap base64 ---\n${pcap.toString('base64').replace(/(.{4})/g, '$1\n')}\n`);
+  const s = splitCapture(out);
+  assert.equal(s.complete, true);
+  assert.equal(s.text, '12:00:00 ARP, Request who-has 10.0.0.1\n');
+  assert.deepEqual(s.pcap, pcap);
+  assert.equal(splitCapture(Buffer.from('cut before marker')).complete, false);
+});
+
+test('interface holding the node IP', () => {
+  const json = JSON.stringify([{ ifname: 'lo', addr_info: [{ local: '127.0.0.1' }] }, { ifname: 'eth0', addr_info: [{ local: '10.99.0.11' }] }]);
+  assert.equal(interfaceWithAddress(json, '10.99.0.11'), 'eth0');
+  assert.equal(interfaceWithAddress(json, '10.1.1.1'), undefined);
+  assert.equal(interfaceWithAddress('not json', '10.1.1.1'), undefined);
+});
+
+test('durations, formats, argv scrubbing', () => {
+  assert.equal(parseDuration('90s', '--timeout'), 90_000);
+  assert.equal(parseDuration('1h30m', '--since'), 5_400_000);
+  assert.equal(parseDuration('15', '--timeout'), 15_000);
+  assert.throws(() => parseDuration('soon', '--timeout'), /invalid duration/);
+  assert.deepEqual(parseFormats('json,html,json'), ['json', 'html']);
+  assert.throws(() => parseFormats('docx'), /invalid --format/);
+  assert.deepEqual(scrubArgv(['collect', '--token', 'abc', '--password=x', '-n', 'ns']), ['collect', '--token', '<redacted>', '--password=<redacted>', '-n', 'ns']);
+});
+
+test('token bucket spaces requests at the configured rate', async () => {
+  const bucket = new TokenBucket(20, 1);
+  const t0 = Date.now();
+  for (let i = 0; i < 5; i++) await bucket.take();
+  const elapsed = Date.now() - t0;
+  // 1 immediate + 4 waits of 50 ms; allow scheduling slack.
+  assert.ok(elapsed >= 180, `elapsed ${elapsed} ms`);
+  const aborted = new AbortController();
+  const p = bucket.take(aborted.signal);
+  aborted.abort(new Error('stop'));
+  await assert.rejects(p, /stop/);
+});
+
+test('debug container and node pod follow the netadmin profile and stay bounded', () => {
+  const ec = ephemeralContainerSpec({ name: 'mlb-report-abcde', image: 'nicolaka/netshoot:v0.13', lifetimeSeconds: 120.4 });
+  assert.deepEqual(ec.command, ['sleep', '121']);
+  assert.equal(ec.targetContainerName, 'speaker');
+  assert.deepEqual(ec.securityContext?.capabilities?.add, ['NET_ADMIN', 'NET_RAW']);
+  const name = nodePodName('Very.Long_Node-Name-'.repeat(5), 'abcde');
+  assert.ok(name.length <= 63 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name), name);
+  const pod = nodePodSpec({ namespace: 'metallb-system', node: 'n1', runId: 'abcde', image: 'img:1', lifetimeSeconds: 60, startTimeoutMs: 1000 });
+  assert.equal(pod.spec?.hostNetwork, true);
+  assert.equal(pod.spec?.restartPolicy, 'Never');
+  assert.equal(pod.spec?.containers[0]?.securityContext?.privileged, true);
+});
