@@ -49,8 +49,8 @@ export function decodeSessionFailure(model: ClusterModel, node: string, n: BgpNe
   const peer = peerForAddress(model, n.address);
   const cfg = st ? neighborConfig(st, n.address) : undefined;
   const capture = st?.capture?.bgp.filter((b) => b.src === n.address || b.dst === n.address) ?? [];
-  const routerOpen = capture.find((b) => b.src === n.address && /my AS (\d+)/.test(b.detail ?? ''));
-  const routerAs = routerOpen ? Number(/my AS (\d+)/.exec(routerOpen.detail!)![1]) : undefined;
+  const routerOpen = capture.find((b) => b.src === n.address && b.type === 'OPEN' && (b.asn !== undefined || /my AS (\d+)/.test(b.detail ?? '')));
+  const routerAs = routerOpen ? (routerOpen.asn ?? Number(/my AS (\d+)/.exec(routerOpen.detail ?? '')?.[1])) : undefined;
   const logs = frrLogLines(model, node, n.address).flatMap((l) => l.lines).join('\n');
   const configured = n.remoteAs ?? (typeof cfg?.remoteAs === 'number' ? cfg.remoteAs : undefined) ?? peer?.spec?.peerASN;
   if (/bad peer as/i.test(why) || code === '0202') {
@@ -67,7 +67,7 @@ export function decodeSessionFailure(model: ClusterModel, node: string, n: BgpNe
   if (/authenticat|md5|setsockopt/i.test(`${why} ${logs} ${n.lastResetDueTo ?? ''}`))
     return { kind: 'auth', reason: 'TCP-MD5 authentication failed (password mismatch or kernel without TCP-MD5)', needles: ['MD5', 'password', 'setsockopt'] };
   if (/administrative(ly)? (shutdown|reset)/i.test(why) || code === '0602' || code === '0604') return { kind: 'admin', reason: `the peer shut the session down administratively (${why})`, needles: ['Administrative', '"lastNotificationReason"'] };
-  const rst = capture.some((b) => b.src === n.address && /RST|\[R/.test(`${b.type} ${b.detail ?? ''}`));
+  const rst = capture.some((b) => b.src === n.address && (b.type === 'TCP-RST' || /RST|\[R/.test(b.detail ?? '')));
   if (rst || /connection refused/i.test(`${logs} ${n.lastResetDueTo ?? ''}`))
     return { kind: 'refused', reason: 'connection refused: the router sends TCP RST on port 179 (BGP not configured for this node there, or wrong peerPort)', needles: ['refused', '"connectRetryTimer"'] };
   if (/no route to host|network is unreachable/i.test(`${logs} ${n.lastResetDueTo ?? ''}`) || (st && st.routes.length > 0 && !hasRoute(st, n.address)))

@@ -1,0 +1,136 @@
+/**
+ * The check registry: every rule in src/checks/rules, in id order, and the runner that turns their
+ * drafts into findings. A rule that throws becomes a finding of its own, never a crash of analyze.
+ */
+import type { Check, Finding } from '../model/finding.js';
+import type { ClusterModel } from '../model/cluster.js';
+import { errorMessage } from '../util/errors.js';
+import bfdDown from './rules/bfd-down.js';
+import bgpAsnRouteridInconsistent from './rules/bgp-asn-routerid-inconsistent.js';
+import bgpMultihopMissing from './rules/bgp-multihop-missing.js';
+import bgpPrefixNotAdvertised from './rules/bgp-prefix-not-advertised.js';
+import bgpSessionDown from './rules/bgp-session-down.js';
+import bgpSessionFlapping from './rules/bgp-session-flapping.js';
+import cloudAntispoofing from './rules/cloud-antispoofing.js';
+import collectionGap from './rules/collection-gap.js';
+import configInvalid from './rules/config-invalid.js';
+import conflictingLbImplementation from './rules/conflicting-lb-implementation.js';
+import controllerNotReady from './rules/controller-not-ready.js';
+import deprecatedAnnotation from './rules/deprecated-annotation.js';
+import etpLocalNoEndpoint from './rules/etp-local-no-endpoint.js';
+import foreignBgpListener from './rules/foreign-bgp-listener.js';
+import frrConfigDrift from './rules/frr-config-drift.js';
+import frrReloadFailed from './rules/frr-reload-failed.js';
+import ipNotAdvertised from './rules/ip-not-advertised.js';
+import ipSharingError from './rules/ip-sharing-error.js';
+import kubeProxyIpvsStrictarp from './rules/kube-proxy-ipvs-strictarp.js';
+import l2AnnouncerMismatch from './rules/l2-announcer-mismatch.js';
+import l2DuplicateMac from './rules/l2-duplicate-mac.js';
+import l2InterfaceMissing from './rules/l2-interface-missing.js';
+import l2LeaderMismatch from './rules/l2-leader-mismatch.js';
+import l2MultipleAnnouncers from './rules/l2-multiple-announcers.js';
+import loadBalancerClassMismatch from './rules/load-balancer-class-mismatch.js';
+import memberlistJoinFailures from './rules/memberlist-join-failures.js';
+import memberlistPortNotListening from './rules/memberlist-port-not-listening.js';
+import metallbObjectsWrongNamespace from './rules/metallb-objects-wrong-namespace.js';
+import nodeExcludedFromLb from './rules/node-excluded-from-lb.js';
+import nodeNetworkUnavailable from './rules/node-network-unavailable.js';
+import parseNotes from './rules/parse-notes.js';
+import poolExhausted from './rules/pool-exhausted.js';
+import poolOverlap from './rules/pool-overlap.js';
+import poolOverlapsNodeIp from './rules/pool-overlaps-node-ip.js';
+import serviceNoEndpoints from './rules/service-no-endpoints.js';
+import servicePending from './rules/service-pending.js';
+import speakerMissing from './rules/speaker-missing.js';
+import speakerRestarting from './rules/speaker-restarting.js';
+import webhookFailure from './rules/webhook-failure.js';
+import wirelessInterface from './rules/wireless-interface.js';
+
+export const allChecks: Check[] = [
+  bfdDown,
+  bgpAsnRouteridInconsistent,
+  bgpMultihopMissing,
+  bgpPrefixNotAdvertised,
+  bgpSessionDown,
+  bgpSessionFlapping,
+  cloudAntispoofing,
+  collectionGap,
+  configInvalid,
+  conflictingLbImplementation,
+  controllerNotReady,
+  deprecatedAnnotation,
+  etpLocalNoEndpoint,
+  foreignBgpListener,
+  frrConfigDrift,
+  frrReloadFailed,
+  ipNotAdvertised,
+  ipSharingError,
+  kubeProxyIpvsStrictarp,
+  l2AnnouncerMismatch,
+  l2DuplicateMac,
+  l2InterfaceMissing,
+  l2LeaderMismatch,
+  l2MultipleAnnouncers,
+  loadBalancerClassMismatch,
+  memberlistJoinFailures,
+  memberlistPortNotListening,
+  metallbObjectsWrongNamespace,
+  nodeExcludedFromLb,
+  nodeNetworkUnavailable,
+  parseNotes,
+  poolExhausted,
+  poolOverlap,
+  poolOverlapsNodeIp,
+  serviceNoEndpoints,
+  servicePending,
+  speakerMissing,
+  speakerRestarting,
+  webhookFailure,
+  wirelessInterface,
+];
+
+export function checkById(id: string): Check | undefined {
+  return allChecks.find((c) => c.id === id);
+}
+
+export interface RunOptions {
+  /** Only these check ids (default: all). */
+  only?: string[];
+}
+
+/** Runs every check on the model; findings come back unranked (see rank.ts). */
+export function runChecks(model: ClusterModel, opts: RunOptions = {}): Finding[] {
+  const out: Finding[] = [];
+  for (const check of allChecks) {
+    if (opts.only && !opts.only.includes(check.id)) continue;
+    let drafts: ReturnType<Check['run']>;
+    try {
+      drafts = check.run(model);
+    } catch (e) {
+      out.push({
+        id: 'check-crashed',
+        severity: 'info',
+        category: 'collection',
+        title: 'A check could not run',
+        summary: `Check ${check.id} failed on this bundle: ${errorMessage(e)}`,
+        subjects: [{ kind: 'Check', name: check.id }],
+        evidence: [],
+        remediation: { summary: 'Report this with the bundle; the other checks are unaffected.' },
+        rank: 0,
+      });
+      continue;
+    }
+    for (const d of drafts) {
+      const draft = d as Partial<Finding> & Omit<Finding, 'id' | 'severity' | 'category' | 'title'>;
+      out.push({
+        ...draft,
+        id: check.id,
+        severity: draft.severity ?? check.severity,
+        category: check.category,
+        title: check.title,
+        rank: draft.rank ?? check.rank,
+      });
+    }
+  }
+  return out;
+}

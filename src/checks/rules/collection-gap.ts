@@ -1,0 +1,56 @@
+import { defineCheck, type Draft } from '../define.js';
+import { nodeNames } from '../lib/model.js';
+
+export default defineCheck({
+  id: 'collection-gap',
+  title: 'Data missing from the bundle',
+  severity: 'info',
+  category: 'collection',
+  rank: 5,
+  docs: {
+    cause: 'Some nodes or steps were not collected (no speaker to attach to, ephemeral containers not allowed, RBAC, timeouts, interrupted run). Checks that need that data cannot judge those nodes, so an absent finding there does not mean healthy.',
+    confirm: 'jq ".nodes[] | {node, status, reason}" manifest.json   # in the bundle\nkubectl auth can-i create pods/ephemeralcontainers -n metallb-system',
+    fix: 'Rerun the collection with the missing permission or a longer timeout; for nodes without a speaker allow the node debug pod fallback.',
+    references: [],
+  },
+  run(model) {
+    const out: Draft[] = [];
+    const m = model.manifest;
+    if (m) {
+      for (const n of m.nodes) {
+        const bad = n.steps.filter((s) => s.status === 'failed' || s.status === 'skipped' || s.status === 'partial');
+        if (n.status === 'ok' && !bad.length) continue;
+        const failedAll = n.status === 'failed' || n.status === 'skipped';
+        out.push({
+          severity: failedAll ? 'warning' : 'info',
+          summary: failedAll
+            ? `Node ${n.node} was not collected (${n.status}): ${n.reason ?? 'no reason recorded'}`
+            : `Node ${n.node}: ${bad.length} step(s) incomplete: ${bad.slice(0, 4).map((s) => `${s.step} ${s.status}${s.reason ? ` (${s.reason})` : ''}`).join('; ')}`,
+          subjects: [{ kind: 'Node', name: n.node }],
+          evidence: [{ path: 'manifest.json', excerpt: JSON.stringify({ node: n.node, status: n.status, reason: n.reason, access: n.access, steps: bad.slice(0, 6).map((s) => ({ step: s.step, status: s.status, reason: s.reason })) }, null, 1) }],
+          remediation: { summary: n.reason ? `Collection on ${n.node} failed: ${n.reason}. Fix that and collect again.` : `Collect again for node ${n.node}.` },
+        });
+      }
+      const clusterBad = m.clusterSteps.filter((s) => s.status === 'failed' || s.status === 'partial');
+      if (clusterBad.length)
+        out.push({
+          severity: 'warning',
+          summary: `${clusterBad.length} cluster-wide step(s) incomplete: ${clusterBad.slice(0, 5).map((s) => `${s.step} ${s.status}${s.reason ? ` (${s.reason})` : ''}`).join('; ')}`,
+          subjects: [{ kind: 'Cluster', name: 'collection' }],
+          evidence: [{ path: 'manifest.json', excerpt: JSON.stringify(clusterBad.slice(0, 6).map((s) => ({ step: s.step, status: s.status, reason: s.reason })), null, 1) }],
+          remediation: { summary: 'Grant the missing permissions (see rbac.json) or raise the timeouts, then collect again.' },
+        });
+      if (m.interrupted)
+        out.push({ severity: 'warning', summary: 'The collection was interrupted; the bundle is partial', subjects: [{ kind: 'Cluster', name: 'collection' }], evidence: [{ path: 'manifest.json', excerpt: '"interrupted": true' }], remediation: { summary: 'Collect again and let it finish.' } });
+      const inManifest = new Set(m.nodes.map((n) => n.node));
+      const absent = nodeNames(model).filter((n) => !inManifest.has(n));
+      if (absent.length)
+        out.push({ summary: `Node(s) ${absent.join(', ')} exist in the cluster but have no collection record`, subjects: absent.map((name) => ({ kind: 'Node', name })), evidence: [{ path: 'manifest.json', excerpt: `nodes collected: ${[...inManifest].join(', ') || '(none)'}` }], remediation: { summary: 'Collect again with these nodes included.' } });
+    } else {
+      const uncollected = Object.values(model.nodes).filter((n) => !n.collected).map((n) => n.name);
+      if (uncollected.length)
+        out.push({ summary: `No manifest, and node data is missing for ${uncollected.join(', ')}`, subjects: uncollected.map((name) => ({ kind: 'Node', name })), evidence: [{ path: 'manifest.json', excerpt: '(missing)' }], remediation: { summary: 'Use a bundle written by mlb-report collect.' } });
+    }
+    return out;
+  },
+});
