@@ -13,7 +13,7 @@ function node(name: string, ip: string): KubeObject {
 }
 
 function speakerPod(nodeName: string, frr: boolean): KubeObject {
-  const containers: any[] = [{ name: 'speaker', image: 'quay.io/metallb/speaker:v0.14.9', args: ['--port=7472', process.env.LOGLVL ?? '--log-level=info'] }];
+  const containers: any[] = [{ name: 'speaker', image: 'quay.io/metallb/speaker:v0.14.9', args: ['--port=7472', '--log-level=info'] }];
   if (frr) containers.push({ name: 'frr', image: 'quay.io/frrouting/frr:9.1.0' }, { name: 'reloader', image: 'quay.io/frrouting/frr:9.1.0' });
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `speaker-${nodeName}`, namespace: ns }, spec: { nodeName, hostNetwork: true, containers } };
 }
