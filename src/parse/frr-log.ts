@@ -1,0 +1,43 @@
+/**
+ * FRR daemon logs (`2026/11/27 12:47:07 BGP: [T83RR-8SM5G] message`) or container logs of the frr
+ * container. Lines are kept verbatim (without the trailing newline); the structured view below
+ * is for checks that want the daemon and time.
+ */
+import { cleanText, looksBinary } from './json.js';
+import { NoteSink, type Parsed } from './result.js';
+
+export interface FrrLogLine {
+  line: number;
+  ts?: string;
+  daemon?: string;
+  /** FRR's message id, e.g. `HTQD2-0R1WR`. */
+  id?: string;
+  message: string;
+}
+
+const lineRe = /^(?:(\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+)?([A-Z][A-Z0-9]*):\s+(?:\[([A-Z0-9]{5}-[A-Z0-9]{5})\](?:\[EC \d+\])?\s*)?(.*)$/;
+
+export function parse(text: string, path: string): Parsed<string[]> {
+  const notes = new NoteSink(path);
+  const t = cleanText(text);
+  if (looksBinary(t)) {
+    notes.add('not a log: binary data');
+    return notes.result([]);
+  }
+  const lines = t.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return notes.result(lines);
+}
+
+/** Structured view of FRR log lines; lines of other formats keep only `message`. */
+export function structure(lines: string[]): FrrLogLine[] {
+  return lines.map((text, i) => {
+    const m = lineRe.exec(text);
+    if (!m) return { line: i + 1, message: text };
+    const out: FrrLogLine = { line: i + 1, message: m[4] };
+    if (m[1]) out.ts = m[1];
+    out.daemon = m[2];
+    if (m[3]) out.id = m[3];
+    return out;
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * Tolerant JSON reading for command outputs. Outputs are capped at a byte limit by the collector,
+ * so a large `ip -j` or vtysh answer may be cut mid-value; the salvage below keeps every element
+ * that was complete before the cut instead of losing the whole file.
+ */
+import type { NoteSink } from './result.js';
+
+/** Text of a file, with a UTF-8 BOM and NUL padding removed. */
+export function cleanText(text: string): string {
+  let t = typeof text === 'string' ? text : String(text ?? '');
+  if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
+  return t;
+}
+
+/** Heuristic: more than 10% control characters (other than whitespace) means binary data. */
+export function looksBinary(text: string): boolean {
+  const sample = text.slice(0, 4096);
+  if (sample.length === 0) return false;
+  let control = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
+  }
+  return control / sample.length > 0.1;
+}
+
+/**
+ * Parse JSON; on failure, salvage the longest prefix that can be closed into valid JSON
+ * (a truncated output). Returns undefined (with a note) when nothing usable is there.
+ */
+export function parseJsonTolerant(text: string, notes: NoteSink, what = 'JSON'): unknown {
+  const t = cleanText(text).trim();
+  if (t === '') {
+    notes.add(`empty output (expected ${what})`);
+    return undefined;
+  }
+  try {
+    return JSON.parse(t);
+  } catch (e) {
+    if (looksBinary(t)) {
+      notes.add(`not ${what}: binary data`);
+      return undefined;
+    }
+    // vtysh prints errors such as "% Unknown command" or "No BGP process is configured" instead of JSON.
+    if (!/^[[{]/.test(t)) {
+      notes.add(`not ${what}: ${firstLine(t)}`);
+      return undefined;
+    }
+    const salvaged = salvageTruncatedJson(t);
+    if (salvaged !== undefined) {
+      notes.add(`${what} is truncated or damaged (${(e as Error).message}); kept the complete part`);
+      return salvaged;
+    }
+    notes.add(`not valid ${what}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+export function firstLine(text: string, max = 120): string {
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/**
+ * Close a cut-off JSON document: remember every point where a value had just completed (before a
+ * comma, after an opening bracket, after a closing bracket), then cut at the last such point and
+ * append the closers still open there. Tries a few earlier points if the last one does not parse.
+ */
+export function salvageTruncatedJson(text: string): unknown {
+  const cuts: { at: number; closers: string }[] = [];
+  const stack: string[] = [];
+  let inString = false;
+  let escaped = false;
+  const maxCuts = 64;
+  const remember = (at: number): void => {
+    cuts.push({ at, closers: stack.slice().reverse().join('') });
+    if (cuts.length > maxCuts) cuts.shift();
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      stack.push(c === '{' ? '}' : ']');
+      remember(i + 1);
+    } else if (c === '}' || c === ']') {
+      if (stack.pop() !== c) break; // mismatched: stop, salvage what came before
+      remember(i + 1);
+      if (stack.length === 0) break;
+    } else if (c === ',') remember(i);
+  }
+  for (let k = cuts.length - 1; k >= 0 && k >= cuts.length - 8; k--) {
+    const { at, closers } = cuts[k];
+    try {
+      return JSON.parse(text.slice(0, at) + closers);
+    } catch {
+      // try an earlier cut
+    }
+  }
+  return undefined;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+export function bool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return undefined;
+}
+
+export function strArray(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Removes keys whose value is undefined, so models compare cleanly with deepEqual. */
+export function compact<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
