@@ -1,0 +1,284 @@
+/**
+ * `mlb-report diff A B`: what changed between two incidents or two runs of the same incident. A and B
+ * are bundle directories, bundle tarballs (analysed with analyzeBundle) or findings.json files.
+ * Findings are matched by check id + subjects; services and nodes are compared on the state that
+ * matters for MetalLB (IPs, announcers, BGP/BFD session states, speaker readiness).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import type { ClusterModel } from '../model/cluster.js';
+import type { Finding, Severity } from '../model/finding.js';
+import { ExitCode, UserError, errorMessage } from '../util/errors.js';
+import { analyzeServices, speakerReadiness } from '../render/services.js';
+
+export interface DiffSide {
+  path: string;
+  kind: 'bundle' | 'tarball' | 'findings';
+  findings: Finding[];
+  model?: ClusterModel;
+  collectedAt?: string;
+  cluster?: string;
+}
+
+export interface FindingRef {
+  key: string;
+  id: string;
+  severity: Severity;
+  title: string;
+  summary: string;
+  subjects: string[];
+}
+
+export interface FieldChange {
+  field: string;
+  before: string;
+  after: string;
+}
+
+export interface EntityChange {
+  name: string;
+  status: 'added' | 'removed' | 'changed';
+  changes: FieldChange[];
+}
+
+export interface DiffResult {
+  a: { path: string; kind: DiffSide['kind']; collectedAt?: string; cluster?: string; findings: number };
+  b: { path: string; kind: DiffSide['kind']; collectedAt?: string; cluster?: string; findings: number };
+  fixed: FindingRef[];
+  new: FindingRef[];
+  changed: { before: FindingRef; after: FindingRef; changes: FieldChange[] }[];
+  unchanged: FindingRef[];
+  /** Null when one side is a findings.json (no model to compare). */
+  services: EntityChange[] | null;
+  nodes: EntityChange[] | null;
+}
+
+// ---------------------------------------------------------------- loading
+
+function findingsFromJson(data: unknown, path: string): { findings: Finding[]; collectedAt?: string; cluster?: string } {
+  const list = Array.isArray(data) ? data : (data as { findings?: unknown })?.findings;
+  if (!Array.isArray(list)) {
+    throw new UserError(`${path} is not a findings file (no "findings" array)`, 'pass the findings.json written by `mlb-report analyze`, a bundle directory or a bundle .tar.gz', ExitCode.usage);
+  }
+  const findings = list.filter((f): f is Finding => typeof f === 'object' && f !== null && typeof (f as Finding).id === 'string');
+  for (const finding of findings) {
+    finding.subjects = Array.isArray(finding.subjects) ? finding.subjects : [];
+    finding.evidence = Array.isArray(finding.evidence) ? finding.evidence : [];
+  }
+  const object = (Array.isArray(data) ? {} : data) as { collectedAt?: string; createdAt?: string; cluster?: { context?: string; server?: string }; collection?: { createdAt?: string } };
+  return {
+    findings,
+    collectedAt: object.collectedAt ?? object.createdAt ?? object.collection?.createdAt,
+    cluster: object.cluster?.context ?? object.cluster?.server,
+  };
+}
+
+type Analyze = (path: string, opts?: Record<string, unknown>) => Promise<{ model: ClusterModel; findings: Finding[] }>;
+
+async function loadAnalyzer(): Promise<Analyze> {
+  try {
+    // Resolved at run time: the analyzer is a separate module that may be absent from a trimmed build.
+    const specifier = '../analyze/index.js';
+    const module = (await import(specifier)) as { analyzeBundle?: Analyze };
+    if (typeof module.analyzeBundle === 'function') return module.analyzeBundle;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+  }
+  throw new UserError('this build of mlb-report cannot analyse bundles (src/analyze is missing)', 'compare findings.json files instead: mlb-report diff A/findings.json B/findings.json', ExitCode.usage);
+}
+
+export async function loadSide(path: string, analyze?: Analyze): Promise<DiffSide> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new UserError(`${path}: no such file or directory`, 'pass a bundle directory, a bundle .tar.gz or a findings.json', ExitCode.usage);
+  }
+  if (info.isFile() && /\.json$/i.test(path)) {
+    let data: unknown;
+    try {
+      data = JSON.parse(await readFile(path, 'utf8'));
+    } catch (e) {
+      throw new UserError(`${path} is not valid JSON: ${errorMessage(e)}`, 'pass the findings.json written by `mlb-report analyze`', ExitCode.usage);
+    }
+    return { path, kind: 'findings', ...findingsFromJson(data, path) };
+  }
+  const kind: DiffSide['kind'] = info.isDirectory() ? 'bundle' : 'tarball';
+  if (kind === 'tarball' && !/\.(tar\.gz|tgz|tar)$/i.test(path)) {
+    throw new UserError(`${path}: not a bundle directory, tarball or .json file`, 'pass a bundle directory, a bundle .tar.gz or a findings.json', ExitCode.usage);
+  }
+  const run = analyze ?? (await loadAnalyzer());
+  const { model, findings } = await run(path, {});
+  return {
+    path,
+    kind,
+    findings,
+    model,
+    collectedAt: model.manifest?.createdAt,
+    cluster: model.manifest?.cluster.context ?? model.manifest?.cluster.server,
+  };
+}
+
+// ---------------------------------------------------------------- comparing
+
+function subjectText(s: { kind: string; name: string; namespace?: string }): string {
+  return `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`;
+}
+
+function refOf(finding: Finding): FindingRef {
+  const subjects = finding.subjects.map(subjectText).sort();
+  return { key: `${finding.id}|${subjects.join(',')}`, id: finding.id, severity: finding.severity, title: finding.title, summary: finding.summary, subjects };
+}
+
+/** Pairs findings by key; duplicates of one key pair up in order. */
+function compareFindings(a: Finding[], b: Finding[]): Pick<DiffResult, 'fixed' | 'new' | 'changed' | 'unchanged'> {
+  const remaining = new Map<string, FindingRef[]>();
+  for (const ref of b.map(refOf)) remaining.set(ref.key, [...(remaining.get(ref.key) ?? []), ref]);
+  const result: Pick<DiffResult, 'fixed' | 'new' | 'changed' | 'unchanged'> = { fixed: [], new: [], changed: [], unchanged: [] };
+  for (const before of a.map(refOf)) {
+    const candidates = remaining.get(before.key);
+    const after = candidates?.shift();
+    if (!after) {
+      result.fixed.push(before);
+      continue;
+    }
+    const changes: FieldChange[] = [];
+    if (before.severity !== after.severity) changes.push({ field: 'severity', before: before.severity, after: after.severity });
+    if (before.summary !== after.summary) changes.push({ field: 'summary', before: before.summary, after: after.summary });
+    if (changes.length > 0) result.changed.push({ before, after, changes });
+    else result.unchanged.push(after);
+  }
+  for (const refs of remaining.values()) result.new.push(...refs);
+  return result;
+}
+
+type Facts = Map<string, Record<string, string>>;
+
+function serviceFacts(model: ClusterModel): Facts {
+  const facts: Facts = new Map();
+  for (const s of analyzeServices(model)) {
+    const announcers = [...new Set([
+      ...s.observed.events.map((e) => `${e.node} (${e.protocol})`),
+      ...s.observed.l2Status.map((n) => `${n} (layer2)`),
+    ])].sort();
+    facts.set(`${s.namespace}/${s.name}`, {
+      IPs: s.ips.join(', ') || 'pending',
+      pool: s.pool ?? '-',
+      mode: s.modes.join('+') || 'none',
+      'expected L2 announcer': s.l2?.expected ?? '-',
+      announcer: announcers.join(', ') || '-',
+      'ARP answered by': s.observed.macs.map((m) => (m.node ? `${m.node} (${m.mac})` : m.mac)).sort().join(', ') || '-',
+      'BGP advertised by': s.observed.bgp.map((b) => `${b.node} (${b.established}/${b.peers} Established)`).join(', ') || '-',
+      'ready endpoints': s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`).join(', ') || '-',
+      status: s.verdict,
+    });
+  }
+  return facts;
+}
+
+function nodeFacts(model: ClusterModel): Facts {
+  const facts: Facts = new Map();
+  const speakers = speakerReadiness(model);
+  const lbIps = new Set(analyzeServices(model).flatMap((s) => s.ips));
+  const names = new Set([...Object.keys(model.nodes), ...speakers.keys(), ...(model.manifest?.nodes.map((n) => n.node) ?? [])]);
+  for (const name of [...names].sort()) {
+    const state = model.nodes[name];
+    const speaker = speakers.get(name);
+    const record = model.manifest?.nodes.find((n) => n.node === name);
+    const entry: Record<string, string> = {
+      speaker: speaker ? `${speaker.ready ? 'ready' : 'not ready'}, ${speaker.restarts} restarts` : 'none',
+      collection: record ? `${record.status}${record.reason ? ` (${record.reason})` : ''}` : state?.collected ? 'ok' : 'not collected',
+    };
+    for (const neighbor of state?.frr?.neighbors ?? []) {
+      entry[`BGP ${neighbor.address}${neighbor.vrf && neighbor.vrf !== 'default' ? ` vrf ${neighbor.vrf}` : ''}`] = `${neighbor.state}${neighbor.state !== 'Established' && neighbor.lastNotificationReason ? ` (${neighbor.lastNotificationReason})` : ''}`;
+    }
+    for (const peer of state?.frr?.bfdPeers ?? []) entry[`BFD ${peer.peer}`] = peer.status;
+    const held = (state?.addresses ?? []).flatMap((i) => i.addrs.filter((a) => lbIps.has(a.local)).map((a) => `${a.local} on ${i.ifname}`));
+    entry['LoadBalancer IPs held'] = held.sort().join(', ') || '-';
+    facts.set(name, entry);
+  }
+  return facts;
+}
+
+export function compareFacts(a: Facts, b: Facts): EntityChange[] {
+  const result: EntityChange[] = [];
+  for (const name of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const before = a.get(name);
+    const after = b.get(name);
+    if (!before) {
+      result.push({ name, status: 'added', changes: Object.entries(after!).map(([field, value]) => ({ field, before: '', after: value })) });
+      continue;
+    }
+    if (!after) {
+      result.push({ name, status: 'removed', changes: [] });
+      continue;
+    }
+    const changes: FieldChange[] = [];
+    for (const field of [...new Set([...Object.keys(before), ...Object.keys(after)])]) {
+      const was = before[field] ?? '(absent)';
+      const now = after[field] ?? '(absent)';
+      if (was !== now) changes.push({ field, before: was, after: now });
+    }
+    if (changes.length > 0) result.push({ name, status: 'changed', changes });
+  }
+  return result;
+}
+
+export function diffSides(a: DiffSide, b: DiffSide): DiffResult {
+  const header = (side: DiffSide) => ({ path: side.path, kind: side.kind, collectedAt: side.collectedAt, cluster: side.cluster, findings: side.findings.length });
+  const bothModels = a.model && b.model;
+  return {
+    a: header(a),
+    b: header(b),
+    ...compareFindings(a.findings, b.findings),
+    services: bothModels ? compareFacts(serviceFacts(a.model!), serviceFacts(b.model!)) : null,
+    nodes: bothModels ? compareFacts(nodeFacts(a.model!), nodeFacts(b.model!)) : null,
+  };
+}
+
+// ---------------------------------------------------------------- text output
+
+const severityRank: Record<string, number> = { error: 0, warning: 1, info: 2 };
+const bySeverity = (x: FindingRef, y: FindingRef) => (severityRank[x.severity] ?? 3) - (severityRank[y.severity] ?? 3);
+
+/** One line per fact, no colours (the output is meant to be pasted into tickets). */
+export function formatDiff(result: DiffResult): string {
+  const lines: string[] = [];
+  const side = (s: DiffResult['a']) => `${s.path} (${s.kind}${s.cluster ? `, ${s.cluster}` : ''}${s.collectedAt ? `, collected ${s.collectedAt}` : ''}, ${s.findings} findings)`;
+  lines.push(`A: ${side(result.a)}`, `B: ${side(result.b)}`, '');
+  const finding = (mark: string, f: FindingRef) => `  ${mark} [${f.severity}] ${f.id}: ${f.summary}`;
+  lines.push(`Fixed (${result.fixed.length})${result.fixed.length ? ':' : ''}`);
+  for (const f of [...result.fixed].sort(bySeverity)) lines.push(finding('-', f));
+  lines.push(`New (${result.new.length})${result.new.length ? ':' : ''}`);
+  for (const f of [...result.new].sort(bySeverity)) lines.push(finding('+', f));
+  lines.push(`Changed (${result.changed.length})${result.changed.length ? ':' : ''}`);
+  for (const c of result.changed) {
+    lines.push(`  ~ ${c.after.id} (${c.after.subjects.join(', ') || 'no subject'})`);
+    for (const change of c.changes) lines.push(`      ${change.field}: ${change.before} → ${change.after}`);
+  }
+  lines.push(`Still present (${result.unchanged.length})${result.unchanged.length ? ':' : ''}`);
+  for (const f of [...result.unchanged].sort(bySeverity)) lines.push(finding('=', f));
+  const entities = (title: string, list: EntityChange[] | null) => {
+    lines.push('');
+    if (list === null) {
+      lines.push(`${title}: not compared (one side is a findings.json; pass bundles to compare state)`);
+      return;
+    }
+    lines.push(`${title} (${list.length} changed)${list.length ? ':' : ''}`);
+    for (const entity of list) {
+      if (entity.status === 'removed') {
+        lines.push(`  - ${entity.name}: only in A`);
+        continue;
+      }
+      lines.push(`  ${entity.status === 'added' ? '+' : '~'} ${entity.name}${entity.status === 'added' ? ': only in B' : ''}`);
+      for (const change of entity.changes) lines.push(entity.status === 'added' ? `      ${change.field}: ${change.after}` : `      ${change.field}: ${change.before} → ${change.after}`);
+    }
+  };
+  entities('Services', result.services);
+  entities('Nodes', result.nodes);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runDiff(pathA: string, pathB: string, analyze?: Analyze): Promise<DiffResult> {
+  const [a, b] = await Promise.all([loadSide(pathA, analyze), loadSide(pathB, analyze)]);
+  return diffSides(a, b);
+}

@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { diffSides, formatDiff, runDiff, type DiffSide } from '../../src/diff/index.js';
+import type { ClusterModel } from '../../src/model/cluster.js';
+import type { Finding } from '../../src/model/finding.js';
+import { packageRoot } from '../../src/version.js';
+import { loadFixture } from '../render/fixture.js';
+
+const run = promisify(execFile);
+
+/** The fixture incident after someone fixed the peer ASN and removed the duplicate IP from worker-3. */
+function repaired(): { model: ClusterModel; findings: Finding[] } {
+  const { model, findings } = loadFixture();
+  const neighbor = model.nodes['worker-2'].frr!.neighbors[0];
+  Object.assign(neighbor, { state: 'Established', remoteAs: 64513, lastNotificationReason: undefined, uptimeMs: 5000 });
+  model.nodes['worker-2'].frr!.bfdPeers[0].status = 'up';
+  model.nodes['worker-3'].addresses[0].addrs = model.nodes['worker-3'].addresses[0].addrs.filter((a) => a.local !== '198.51.100.101');
+  model.nodes['worker-1'].arping[0].macs = ['02:00:00:00:00:02'];
+  model.nodes['worker-1'].capture!.arp = model.nodes['worker-1'].capture!.arp.filter((p) => p.mac !== '02:00:00:00:00:03');
+  const kept = findings.filter((f) => f.id === 'allocation-failed' || f.id === 'collection-gap');
+  kept[0] = { ...kept[0], severity: 'error', summary: 'default/api is pending: no available IPs (pool l2-pool exhausted for 2 hours)' };
+  kept.push({ id: 'speaker-restarting', severity: 'warning', category: 'install', title: 'Speaker restarting', summary: 'speaker-m2vzc on worker-3 restarted 9 times', subjects: [{ kind: 'Pod', name: 'speaker-m2vzc', namespace: 'metallb-system' }], evidence: [], remediation: { summary: 'Read the previous log.' } });
+  return { model, findings: kept };
+}
+
+test('findings: fixed, new, changed and still present are told apart by id + subjects', () => {
+  const before = loadFixture();
+  const after = repaired();
+  const a: DiffSide = { path: 'A', kind: 'bundle', ...before };
+  const b: DiffSide = { path: 'B', kind: 'bundle', ...after };
+  const result = diffSides(a, b);
+  assert.deepEqual(result.fixed.map((f) => f.id).sort(), ['bfd-down', 'bgp-session-down', 'l2-duplicate-mac']);
+  assert.deepEqual(result.new.map((f) => f.id), ['speaker-restarting']);
+  assert.equal(result.changed.length, 1);
+  assert.deepEqual(result.changed[0].changes.map((c) => c.field), ['severity', 'summary']);
+  assert.deepEqual(result.unchanged.map((f) => f.id), ['collection-gap']);
+
+  const web = result.services!.find((s) => s.name === 'default/web')!;
+  assert.equal(web.status, 'changed');
+  assert.deepEqual(web.changes.find((c) => c.field === 'ARP answered by'), { field: 'ARP answered by', before: 'worker-2 (02:00:00:00:00:02), worker-3 (02:00:00:00:00:03)', after: 'worker-2 (02:00:00:00:00:02)' });
+  assert.deepEqual(web.changes.find((c) => c.field === 'status'), { field: 'status', before: 'conflict', after: 'ok' });
+  const checkout = result.services!.find((s) => s.name === 'shop/checkout')!;
+  assert.match(checkout.changes.find((c) => c.field === 'BGP advertised by')!.after, /worker-2 \(1\/1 Established\)/);
+
+  const worker2 = result.nodes!.find((n) => n.name === 'worker-2')!;
+  assert.deepEqual(worker2.changes.find((c) => c.field === 'BGP 192.0.2.1'), { field: 'BGP 192.0.2.1', before: 'Idle (OPEN Message Error/Bad Peer AS)', after: 'Established' });
+  assert.deepEqual(worker2.changes.find((c) => c.field === 'BFD 192.0.2.1'), { field: 'BFD 192.0.2.1', before: 'down', after: 'up' });
+  const worker3 = result.nodes!.find((n) => n.name === 'worker-3')!;
+  assert.deepEqual(worker3.changes.find((c) => c.field === 'LoadBalancer IPs held'), { field: 'LoadBalancer IPs held', before: '198.51.100.101 on eth0', after: '-' });
+  assert.equal(result.nodes!.some((n) => n.name === 'worker-1' && n.changes.some((c) => c.field.startsWith('BGP'))), false, 'unchanged sessions are not reported');
+
+  const text = formatDiff(result);
+  assert.match(text, /^Fixed \(3\):$/m);
+  assert.match(text, /^ {2}- \[error\] bgp-session-down: BGP session worker-2/m);
+  assert.match(text, /^ {2}\+ \[warning\] speaker-restarting:/m);
+  assert.match(text, /^ {6}BGP 192\.0\.2\.1: Idle \(OPEN Message Error\/Bad Peer AS\) → Established$/m);
+  assert.match(text, /^ {6}severity: warning → error$/m);
+});
+
+test('identical inputs: nothing fixed, nothing new, no service or node changes', () => {
+  const result = diffSides({ path: 'A', kind: 'bundle', ...loadFixture() }, { path: 'B', kind: 'bundle', ...loadFixture() });
+  assert.equal(result.fixed.length + result.new.length + result.changed.length, 0);
+  assert.equal(result.unchanged.length, 5);
+  assert.deepEqual(result.services, []);
+  assert.deepEqual(result.nodes, []);
+});
+
+test('findings.json files (object or bare array) compare findings and say state was not compared', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mlb-report-diff-'));
+  try {
+    const before = loadFixture();
+    const after = repaired();
+    await writeFile(join(dir, 'a.json'), JSON.stringify({ tool: { name: 'mlb-report' }, cluster: { context: 'prod-eu-1' }, findings: before.findings }));
+    await writeFile(join(dir, 'b.json'), JSON.stringify(after.findings));
+    const result = await runDiff(join(dir, 'a.json'), join(dir, 'b.json'));
+    assert.equal(result.a.cluster, 'prod-eu-1');
+    assert.equal(result.fixed.length, 3);
+    assert.equal(result.services, null);
+    assert.match(formatDiff(result), /Services: not compared/);
+
+    // Bundles go through the analyzer; an injected one stands in for src/analyze here.
+    await mkdir(join(dir, 'bundle-a'));
+    await mkdir(join(dir, 'bundle-b'));
+    const analyzed = await runDiff(join(dir, 'bundle-a'), join(dir, 'bundle-b'), async (path) => (path.endsWith('bundle-a') ? before : after));
+    assert.equal(analyzed.a.kind, 'bundle');
+    assert.equal(analyzed.a.collectedAt, '2026-11-27T12:47:30.120Z');
+    assert.ok(analyzed.nodes!.some((n) => n.name === 'worker-2'));
+
+    // The CLI: --json output parses; bad input is one line plus a fix, exit 2.
+    const cli = join(packageRoot, 'bin', 'mlb-report.js');
+    const json = await run(process.execPath, [cli, 'diff', '--json', join(dir, 'a.json'), join(dir, 'b.json')]);
+    assert.deepEqual(JSON.parse(json.stdout).new.map((f: { id: string }) => f.id), ['speaker-restarting']);
+    await writeFile(join(dir, 'not-findings.json'), '{"hello": 1}');
+    for (const [args, message] of [
+      [[join(dir, 'missing.json'), join(dir, 'b.json')], /no such file or directory/],
+      [[join(dir, 'not-findings.json'), join(dir, 'b.json')], /is not a findings file/],
+    ] as const) {
+      const failed = await run(process.execPath, [cli, 'diff', ...args]).then(
+        () => assert.fail('diff should fail'),
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal(failed.code, 2);
+      const lines = failed.stderr.trim().split('\n');
+      assert.equal(lines.length, 2, failed.stderr);
+      assert.match(lines[0], message);
+      assert.match(lines[1], /^fix: /);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

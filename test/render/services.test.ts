@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { emptyModel } from '../../src/model/cluster.js';
+import { analyzeServices, l2Order } from '../../src/render/services.js';
+import { poolEntryContains } from '../../src/render/ip.js';
+import { selectorMatches } from '../../src/render/selectors.js';
+import { loadFixture } from './fixture.js';
+
+test('l2Order sorts nodes by sha256(node#ip) like the speakers do', () => {
+  const nodes = ['worker-1', 'worker-2', 'worker-3'];
+  const hex = (n: string) => createHash('sha256').update(`${n}#198.51.100.100`).digest('hex');
+  const expected = [...nodes].sort((a, b) => (hex(a) < hex(b) ? -1 : 1));
+  assert.deepEqual(l2Order(nodes, '198.51.100.100'), expected);
+  // Values checked once by hand with `printf 'worker-1#198.51.100.100' | sha256sum`.
+  assert.deepEqual(l2Order(nodes, '198.51.100.100'), ['worker-1', 'worker-3', 'worker-2']);
+  assert.deepEqual(l2Order(nodes, '198.51.100.101'), ['worker-2', 'worker-3', 'worker-1']);
+});
+
+test('pool entries: CIDR and ranges, IPv4 and IPv6', () => {
+  const cases: [string, string, boolean][] = [
+    ['198.51.100.0/24', '198.51.100.77', true],
+    ['198.51.100.0/24', '198.51.101.1', false],
+    ['198.51.100.10-198.51.100.20', '198.51.100.20', true],
+    ['198.51.100.10 - 198.51.100.20', '198.51.100.21', false],
+    ['203.0.113.10/32', '203.0.113.10', true],
+    ['2001:db8::/64', '2001:db8::5', true],
+    ['2001:db8::/64', '2001:db8:0:1::5', false],
+    ['2001:db8::10-2001:db8::20', '2001:db8::1f', true],
+    ['198.51.100.0/24', '2001:db8::1', false],
+    ['garbage', '198.51.100.1', false],
+  ];
+  for (const [entry, ip, want] of cases) assert.equal(poolEntryContains(entry, ip), want, `${entry} ∋ ${ip}`);
+});
+
+test('label selectors: matchLabels and every matchExpressions operator', () => {
+  const labels = { zone: 'a', role: 'edge' };
+  assert.equal(selectorMatches({ matchLabels: { zone: 'a' } }, labels), true);
+  assert.equal(selectorMatches({ matchLabels: { zone: 'b' } }, labels), false);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'role', operator: 'In', values: ['edge'] }] }, labels), true);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'role', operator: 'NotIn', values: ['edge'] }] }, labels), false);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, labels), false);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist' }] }, labels), true);
+  assert.equal(selectorMatches({ matchExpressions: [{ key: 'gpu', operator: 'Bogus' }] }, labels), false);
+});
+
+test('fixture services: conflict, BGP mismatch and pending are recognised', () => {
+  const { model } = loadFixture();
+  const byName = new Map(analyzeServices(model).map((s) => [`${s.namespace}/${s.name}`, s]));
+  const web = byName.get('default/web')!;
+  assert.equal(web.pool, 'l2-pool');
+  assert.deepEqual(web.modes, ['layer2']);
+  // worker-3's speaker is not ready, so it is no candidate; worker-2 wins the hash order.
+  assert.equal(web.l2?.expected, 'worker-2');
+  assert.deepEqual(web.l2?.excluded, [{ node: 'worker-3', why: 'speaker not ready' }]);
+  assert.deepEqual(web.observed.macs.map((m) => m.node).sort(), ['worker-2', 'worker-3']);
+  assert.equal(web.verdict, 'conflict');
+
+  const checkout = byName.get('shop/checkout')!;
+  assert.deepEqual(checkout.expectedBgpNodes, ['worker-1', 'worker-2']);
+  assert.equal(checkout.verdict, 'mismatch');
+  assert.match(checkout.verdictText, /worker-2/);
+
+  assert.equal(byName.get('default/api')!.verdict, 'pending');
+});
+
+test('externalTrafficPolicy Local restricts L2 candidates to nodes with a ready endpoint', () => {
+  const model = emptyModel();
+  for (const name of ['a', 'b', 'c']) {
+    model.kube.nodes.push({ metadata: { name, labels: {} } });
+    model.kube.pods.push({ metadata: { name: `speaker-${name}`, labels: { component: 'speaker' } }, spec: { nodeName: name, containers: [{ name: 'speaker' }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  }
+  model.metallb.ipAddressPools.push({ metadata: { name: 'p' }, spec: { addresses: ['198.51.100.0/24'] } });
+  model.metallb.l2Advertisements.push({ metadata: { name: 'l2' }, spec: {} });
+  model.kube.services.push({ metadata: { name: 's', namespace: 'x' }, spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }, status: { loadBalancer: { ingress: [{ ip: '198.51.100.9' }] } } });
+  model.kube.endpointSlices.push({ metadata: { name: 's-1', namespace: 'x', labels: { 'kubernetes.io/service-name': 's' } }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'], nodeName: 'c', conditions: { ready: true } }, { addresses: ['10.0.0.2'], nodeName: 'a', conditions: { ready: false } }] });
+  const [service] = analyzeServices(model);
+  assert.deepEqual(service.l2?.candidates, ['c']);
+  assert.equal(service.l2?.expected, 'c');
+  assert.equal(service.endpoints.find((e) => e.node === 'a')?.ready, 0);
+});
+
+test('a pool no advertisement selects means not announced', () => {
+  const model = emptyModel();
+  model.metallb.ipAddressPools.push({ metadata: { name: 'lonely' }, spec: { addresses: ['198.51.100.0/24'] } });
+  model.metallb.l2Advertisements.push({ metadata: { name: 'other' }, spec: { ipAddressPools: ['someone-else'] } });
+  model.kube.services.push({ metadata: { name: 's', namespace: 'x' }, spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '198.51.100.9' }] } } });
+  const [service] = analyzeServices(model);
+  assert.equal(service.pool, 'lonely');
+  assert.equal(service.verdict, 'not-announced');
+});
