@@ -1,0 +1,95 @@
+/**
+ * The `mlb-report sim` action: load a scenario, pick the exec backend, start the simulator,
+ * write the kubeconfig, print one `ready <url> kubeconfig=<path>` line, run until SIGINT/SIGTERM.
+ */
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ExitCode, UserError } from '../../util/errors.js';
+import type { ExecBackend, World } from '../world.js';
+import { startSimulator } from './index.js';
+
+export interface SimCommandOptions {
+  scenario: string;
+  port: string;
+  kubeconfigOut?: string;
+  backend: string;
+}
+
+function parsePort(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 65535) {
+    throw new UserError(`invalid --port ${JSON.stringify(text)}`, 'give a number from 0 to 65535 (0 = any free port)', ExitCode.usage);
+  }
+  return Number(text);
+}
+
+const isMissingModule = (e: unknown, path: string): boolean => (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(path);
+
+async function loadWorld(scenario: string): Promise<{ world: World; backend: ExecBackend }> {
+  let mod: typeof import('../scenario/index.js');
+  try {
+    mod = await import('../scenario/index.js');
+  } catch (e) {
+    if (isMissingModule(e, 'scenario')) throw new UserError('the scenario loader (src/sim/scenario) is missing from this installation', 'reinstall mlb-report', ExitCode.usage);
+    throw e;
+  }
+  return mod.loadScenario(scenario);
+}
+
+interface LabModule {
+  createLabBackend(world: World, opts?: Record<string, unknown>): Promise<ExecBackend> | ExecBackend;
+}
+
+async function labBackend(world: World): Promise<ExecBackend> {
+  const labPath = '../../lab/index.js';
+  let mod: LabModule;
+  try {
+    mod = (await import(labPath)) as LabModule;
+  } catch (e) {
+    if (isMissingModule(e, 'lab')) {
+      throw new UserError('the lab backend (src/lab/index.ts) is not available in this installation', 'use --backend replay, or install a build that includes the network lab', ExitCode.usage);
+    }
+    throw e;
+  }
+  if (typeof mod.createLabBackend !== 'function') {
+    throw new UserError('src/lab/index.ts does not export createLabBackend(world, opts)', 'use --backend replay until the lab backend is complete', ExitCode.usage);
+  }
+  return mod.createLabBackend(world, {});
+}
+
+export async function runSim(opts: SimCommandOptions): Promise<void> {
+  const port = parsePort(opts.port);
+  if (opts.backend !== 'replay' && opts.backend !== 'lab') {
+    throw new UserError(`unknown --backend ${JSON.stringify(opts.backend)}`, 'use --backend replay or --backend lab', ExitCode.usage);
+  }
+  const loaded = await loadWorld(opts.scenario);
+  let backend = loaded.backend;
+  if (opts.backend === 'lab') {
+    await loaded.backend.close();
+    backend = await labBackend(loaded.world);
+  }
+  const sim = await startSimulator({ world: loaded.world, backend, port }).catch(async (e) => {
+    await backend.close();
+    throw e;
+  });
+  const kubeconfigPath = opts.kubeconfigOut ? resolve(opts.kubeconfigOut) : join(tmpdir(), `mlb-report-sim-${process.pid}.kubeconfig`);
+  try {
+    writeFileSync(kubeconfigPath, sim.kubeconfig(), { mode: 0o600 });
+    chmodSync(kubeconfigPath, 0o600);
+  } catch (e) {
+    await sim.close();
+    throw new UserError(`cannot write the kubeconfig to ${kubeconfigPath}: ${(e as Error).message}`, 'choose a writable --kubeconfig-out path', ExitCode.usage);
+  }
+  process.stdout.write(`ready ${sim.url} kubeconfig=${kubeconfigPath}\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveStop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sim.close();
+  if (!opts.kubeconfigOut) rmSync(kubeconfigPath, { force: true });
+}
