@@ -78,7 +78,7 @@ test('report.html: first finding on the first screen, self-contained, sections a
 
     const first = await page.$eval('#finding-1 h3', (el) => {
       const box = el.getBoundingClientRect();
-      return { text: el.textContent, top: box.top, bottom: box.bottom, visible: box.height > 0 && getComputedStyle(el).visibility !== 'hidden' };
+      return { text: el.textContent, top: box.top, bottom: box.bottom, visible: box.height > 0 && el.ownerDocument.defaultView!.getComputedStyle(el).visibility !== 'hidden' };
     });
     assert.equal(first.text, findings[0].title);
     assert.ok(first.visible && first.top >= 0 && first.bottom <= 800, `first finding title within the 1280×800 viewport (bottom at ${first.bottom}px)`);
@@ -116,7 +116,7 @@ test('report.html: first finding on the first screen, self-contained, sections a
     assert.match(webRow, /L2: worker-2/);
     assert.match(webRow, /conflict/);
 
-    const nodeSections = await page.$$eval('#nodes details.node', (els) => els.map((el) => ({ open: (el as HTMLDetailsElement).open, text: el.querySelector('summary')?.textContent ?? '' })));
+    const nodeSections = await page.$$eval('#nodes details.node', (els) => els.map((el) => ({ open: (el as unknown as { open: boolean }).open, text: el.querySelector('summary')?.textContent ?? '' })));
     assert.equal(nodeSections.length, 3);
     assert.ok(nodeSections.find((n) => n.text.includes('worker-2'))?.open, 'a node with findings starts open');
     assert.match(await page.$eval('#nodes', (el) => el.textContent ?? ''), /OPEN Message Error\/Bad Peer AS/);
@@ -170,7 +170,7 @@ test('hostile names and log lines render as text and nothing executes', async ()
     const bodyText = await page.$eval('body', (el) => el.textContent ?? '');
     assert.ok(bodyText.includes(hostileLine), 'the log line is shown as text');
     assert.ok(bodyText.includes(`ctx${hostileName}`));
-    assert.equal(await page.$eval('body', (el) => getComputedStyle(el).display), 'block', 'the injected style did not apply');
+    assert.equal(await page.$eval('body', (el) => el.ownerDocument.defaultView!.getComputedStyle(el).display), 'block', 'the injected style did not apply');
     assert.deepEqual(dialogs, []);
     assert.deepEqual(externalRequests, []);
     assert.deepEqual(consoleErrors, []);
