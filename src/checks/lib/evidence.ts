@@ -39,9 +39,33 @@ export function rawExcerpt(model: ClusterModel, path: string, needles: string[],
   const out: string[] = [];
   sorted.forEach((idx, k) => {
     if (k > 0 && idx !== sorted[k - 1] + 1) out.push('…');
-    out.push(lines[idx]);
+    out.push(...windows(lines[idx], wanted));
   });
   return cap(out.join('\n'));
+}
+
+/**
+ * A long line (single-line JSON from `ip -j`) is cut to windows around each needle it contains,
+ * so the excerpt shows the object that matters instead of the first 400 characters.
+ */
+function windows(line: string, needles: string[]): string[] {
+  if (line.length <= maxLineChars) return [line];
+  const half = Math.floor(maxLineChars / 2) - 10;
+  const spans: [number, number][] = [];
+  for (const n of needles) {
+    let at = line.indexOf(n);
+    while (at >= 0 && spans.length < 4) {
+      const start = Math.max(0, at - half);
+      const end = Math.min(line.length, at + n.length + half);
+      const last = spans[spans.length - 1];
+      if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+      else spans.push([start, end]);
+      at = line.indexOf(n, at + n.length);
+    }
+  }
+  if (!spans.length) return [line];
+  spans.sort((a, b) => a[0] - b[0]);
+  return spans.map(([a, b]) => `${a > 0 ? '…' : ''}${line.slice(a, b)}${b < line.length ? '…' : ''}`);
 }
 
 /** A trimmed Kubernetes object (or any value) as YAML. */

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { caseTable, l2Base, logLine, ns } from './helpers.js';
+
+caseTable('config-invalid', [
+  { name: 'valid ConfigurationState', spec: l2Base({ metallb: { ...l2Base().metallb, configurationstates: [{ metadata: { name: 'controller', namespace: ns }, status: { result: 'Valid' } }] } }), fires: false },
+  {
+    name: 'ConfigurationState Invalid',
+    spec: l2Base({ metallb: { ...l2Base().metallb, configurationstates: [{ metadata: { name: 'speaker-n1', namespace: ns }, status: { result: 'Invalid', errorSummary: 'peer p1 has myAsn different from 64512' } }] } }),
+    fires: true,
+    check: (f) => assert.match(f[0].summary, /speaker-n1 is Invalid: peer p1 has myAsn/),
+  },
+  {
+    name: 'controller log says it failed to parse the configuration',
+    spec: l2Base({ logs: { 'controller-5f7/controller': [logLine({ controller: 'ConfigReconciler', level: 'error', error: 'CIDR "192.0.2.0/24" in pool "b" overlaps with already defined CIDR "192.0.2.0/24"', msg: 'failed to parse the configuration' })].join('\n') } }),
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /overlaps with already defined CIDR/);
+      assert.ok(f[0].evidence[0].excerpt.includes('failed to parse the configuration'));
+    },
+  },
+  { name: 'legacy ConfigMap config without pools', spec: l2Base({ metallb: {}, configMaps: [{ metadata: { name: 'config', namespace: ns }, data: { config: 'address-pools:\n- name: default\n' } }] }), fires: true, check: (f) => assert.equal(f[0].severity, 'error') },
+]);
