@@ -62,17 +62,19 @@ export function firstLine(text: string, max = 120): string {
 }
 
 /**
- * Close a cut-off JSON document: remember every point where a value had just completed (before a
- * comma, after an opening bracket, after a closing bracket), then cut at the last such point and
- * append the closers still open there. Tries a few earlier points if the last one does not parse.
+ * Close a cut-off JSON document: remember every point where a top-level element had just completed
+ * (before a comma, after the opening bracket, after an element's closing bracket), then cut at the
+ * last such point and append the closers still open there. Only whole top-level elements survive
+ * (an interface, a peer): a half-read record would look like real data with fields missing.
  */
-export function salvageTruncatedJson(text: string): unknown {
+export function salvageTruncatedJson(text: string, maxDepth = 1): unknown {
   const cuts: { at: number; closers: string }[] = [];
   const stack: string[] = [];
   let inString = false;
   let escaped = false;
   const maxCuts = 64;
   const remember = (at: number): void => {
+    if (stack.length > maxDepth) return;
     cuts.push({ at, closers: stack.slice().reverse().join('') });
     if (cuts.length > maxCuts) cuts.shift();
   };
