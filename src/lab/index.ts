@@ -260,7 +260,7 @@ class Lab implements LabBackend {
     mkdirSync(join(this.workDir, 'frr'), { recursive: true });
     for (const [daemon, conf] of Object.entries(daemonConfigs)) writeFileSync(join(d, `${daemon}.conf`), conf);
     writeFileSync(join(etc, 'vtysh.conf'), `service integrated-vtysh-config\nhostname ${hostname}\n`);
-    writeFileSync(join(etc, 'daemons'), 'zebra=yes\nbgpd=yes\nbfdd=yes\nstaticd=no\n');
+    writeFileSync(join(etc, 'daemons'), 'zebra=yes\nbgpd=yes\nbfdd=yes\nstaticd=yes\n');
     if (integrated !== undefined) {
       writeFileSync(join(etc, 'frr.conf'), integrated, { mode: 0o600 });
       writeFileSync(join(reloader, 'frr.conf'), integrated, { mode: 0o600 });
@@ -272,7 +272,7 @@ class Lab implements LabBackend {
     return d;
   }
 
-  private async startDaemons(suffix: string, opts: { bgpListen: boolean }): Promise<void> {
+  private async startDaemons(suffix: string, opts: { bgpListen: boolean; staticd?: boolean }): Promise<void> {
     const ns = this.ns(suffix);
     const d = this.frrDir(suffix);
     const run = join(d, 'run');
@@ -283,9 +283,9 @@ class Lab implements LabBackend {
     await this.recordPid(join(run, 'zebra.pid'), run);
     await pollUntil(async () => (existsSync(join(run, 'zserv.api')) ? true : undefined), 5000, 10, `zebra in ${ns}`);
     // MetalLB's bgpd never listens (-p 0): the speaker is always the active side of a session.
-    await Promise.all([exec('bfdd', ['--bfdctl', join(run, 'bfdd.sock')]), exec('bgpd', opts.bgpListen ? [] : ['-p', '0'])]);
-    await this.recordPid(join(run, 'bfdd.pid'), run);
-    await this.recordPid(join(run, 'bgpd.pid'), run);
+    const daemons = opts.staticd ? ['bfdd', 'bgpd', 'staticd'] : ['bfdd', 'bgpd'];
+    await Promise.all(daemons.map((dm) => exec(dm, dm === 'bfdd' ? ['--bfdctl', join(run, 'bfdd.sock')] : dm === 'bgpd' && !opts.bgpListen ? ['-p', '0'] : [])));
+    for (const dm of daemons) await this.recordPid(join(run, `${dm}.pid`), run);
   }
 
   private async recordPid(pidFile: string, marker: string): Promise<void> {
@@ -338,8 +338,9 @@ class Lab implements LabBackend {
     // load; 0 lets sessions start as soon as the config is in. It is the one line of the running
     // config that MetalLB does not render.
     const bgpd = `hostname ${hostname}\nbgp route-map delay-timer 0\n`;
-    const d = this.writeFrrFiles(n.suffix, hostname, { zebra: `hostname ${hostname}\n`, bfdd: `hostname ${hostname}\n`, bgpd }, n.frrConfig ?? '');
-    await this.startDaemons(n.suffix, { bgpListen: false });
+    const d = this.writeFrrFiles(n.suffix, hostname, { zebra: `hostname ${hostname}\n`, bfdd: `hostname ${hostname}\n`, staticd: `hostname ${hostname}\n`, bgpd }, n.frrConfig ?? '');
+    // MetalLB's FRR image runs staticd too (its liveness probe expects it in `show daemons`).
+    await this.startDaemons(n.suffix, { bgpListen: false, staticd: true });
     // Apply the rendered config the way the reloader does (all daemons at once), and record the result.
     const r = await runCommand([...this.vtyshArgs(n.suffix), '-b'], { timeoutMs: 10_000 });
     const status = `${Math.floor(Date.now() / 1000)} ${r.code === 0 ? 'success' : 'failure'}\n`;
@@ -578,7 +579,7 @@ class Lab implements LabBackend {
   /** FRR's per-daemon zlog directories (named with the PID before daemonising) if a daemon had to be killed. */
   private cleanVarTmp(pids: number[]): void {
     for (const pid of pids) {
-      for (const daemon of ['zebra', 'bgpd', 'bfdd']) {
+      for (const daemon of ['zebra', 'bgpd', 'bfdd', 'staticd']) {
         for (const p of [pid, pid - 1]) {
           const dir = `/var/tmp/frr/${daemon}.${p}`;
           if (existsSync(dir) && !pidAlive(p)) rmSync(dir, { recursive: true, force: true });
