@@ -10,6 +10,8 @@
  * simulator's own tests.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/model/cluster.js';
@@ -238,4 +240,96 @@ export class MiniBackend implements ExecBackend {
 export function miniSim(opts: StartSimOptions = {}): Promise<RunningSim & { backend: MiniBackend }> {
   const backend = new MiniBackend();
   return startSim({ world: miniWorld(), backend }, opts).then((s) => Object.assign(s, { backend }));
+}
+
+// ---------------------------------------------------------------- raw HTTPS calls against a simulator
+
+
+export interface ApiResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  json: any;
+}
+
+export interface ApiRequestOptions {
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  headers?: Record<string, string>;
+  /** Send no Authorization header. */
+  anonymous?: boolean;
+}
+
+/** One request to the simulator with its CA and token; JSON bodies are encoded unless a Buffer/string is given. */
+export function api(sim: Pick<RunningSim, 'url' | 'caPem' | 'token'>, method: string, path: string, opts: ApiRequestOptions = {}): Promise<ApiResponse> {
+  const url = new URL(path, sim.url);
+  const body = opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      {
+        method,
+        ca: sim.caPem,
+        headers: {
+          ...(opts.anonymous ? {} : { Authorization: `Bearer ${sim.token}` }),
+          ...(opts.accept ? { Accept: opts.accept } : {}),
+          ...(body ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {}),
+          ...opts.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: any;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+/** Opens a watch and collects its newline-delimited events until `until` says stop (or timeoutMs). */
+export function watchEvents(sim: Pick<RunningSim, 'url' | 'caPem' | 'token'>, path: string, until: (events: any[]) => boolean, timeoutMs = 5000, accept?: string): Promise<any[]> {
+  const url = new URL(path, sim.url);
+  return new Promise((resolve, reject) => {
+    const events: any[] = [];
+    let buffered = '';
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(events);
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    const req = https.request(url, { ca: sim.caPem, headers: { Authorization: `Bearer ${sim.token}`, ...(accept ? { Accept: accept } : {}) } }, (res) => {
+      res.on('data', (c: Buffer) => {
+        buffered += c.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          if (line.trim()) events.push(JSON.parse(line));
+        }
+        if (until(events)) finish();
+      });
+      res.on('end', finish);
+      res.on('error', () => finish());
+    });
+    req.on('error', (e) => (done ? undefined : reject(e)));
+    req.end();
+  });
 }

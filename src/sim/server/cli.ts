@@ -30,7 +30,7 @@ async function loadWorld(scenario: string): Promise<{ world: World; backend: Exe
   try {
     mod = await import('../scenario/index.js');
   } catch (e) {
-    if (isMissingModule(e, 'scenario')) throw new UserError('the scenario loader (src/sim/scenario) is missing from this installation', 'reinstall mlb-report', ExitCode.usage);
+    if (isMissingModule(e, 'sim/scenario/index')) throw new UserError('the scenario loader (src/sim/scenario) is missing from this installation', 'reinstall mlb-report', ExitCode.usage);
     throw e;
   }
   return mod.loadScenario(scenario);
@@ -46,7 +46,7 @@ async function labBackend(world: World): Promise<ExecBackend> {
   try {
     mod = (await import(labPath)) as LabModule;
   } catch (e) {
-    if (isMissingModule(e, 'lab')) {
+    if (isMissingModule(e, 'lab/index')) {
       throw new UserError('the lab backend (src/lab/index.ts) is not available in this installation', 'use --backend replay, or install a build that includes the network lab', ExitCode.usage);
     }
     throw e;
