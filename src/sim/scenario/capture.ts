@@ -1,0 +1,335 @@
+/**
+ * Packet capture on a node, synthesised from the scenario: the output of the catalogue's capture
+ * script (`captureCommand`): tcpdump's `-nn -e -v` decode of an `-i any` capture (Linux cooked v2
+ * headers), the marker line, then the classic pcap file in base64 (76-column lines as coreutils
+ * prints). The pcap and the text come from the same packet list, so they agree byte for byte:
+ * ARP requests for L2 LoadBalancer IPs and the replies of every responder, BGP keepalives of
+ * established sessions, OPEN/NOTIFICATION exchanges of rejected ones, SYN retries of sessions that
+ * never connect, and memberlist UDP probes.
+ */
+import { bgpLocalPort } from './frr.js';
+import { nodeSessions } from './bgp.js';
+import type { SimModel, SimNode } from './model.js';
+import { arpResponders, heldIps, nodeInterfaces, routerMac } from './netout.js';
+import { captureMaxPackets } from '../../collect/catalogue.js';
+import { cidrHost, ipToInt, sha256Hex } from './util.js';
+
+type Dir = 'In' | 'Out' | 'B';
+
+interface Packet {
+  /** Seconds after the capture start. */
+  t: number;
+  dir: Dir;
+  /** Link-layer source address shown by tcpdump -e. */
+  srcMac: string;
+  ethertype: number;
+  payload: Buffer;
+  decode: string;
+}
+
+const pktType: Record<Dir, number> = { In: 0, B: 1, Out: 4 };
+
+function macBytes(mac: string): Buffer {
+  return Buffer.from(mac.split(':').map((x) => parseInt(x, 16)));
+}
+
+function ipBytes(ip: string): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(ipToInt(ip) >>> 0);
+  return b;
+}
+
+function checksum(buf: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < buf.length; i += 2) sum += (buf[i]! << 8) + (i + 1 < buf.length ? buf[i + 1]! : 0);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return ~sum & 0xffff;
+}
+
+function arpPacket(op: 1 | 2, sha: string, spa: string, tha: string, tpa: string): Buffer {
+  const b = Buffer.alloc(28);
+  b.writeUInt16BE(1, 0);
+  b.writeUInt16BE(0x0800, 2);
+  b[4] = 6;
+  b[5] = 4;
+  b.writeUInt16BE(op, 6);
+  macBytes(sha).copy(b, 8);
+  ipBytes(spa).copy(b, 14);
+  macBytes(tha).copy(b, 18);
+  ipBytes(tpa).copy(b, 24);
+  return b;
+}
+
+function ipv4(proto: 6 | 17, src: string, dst: string, id: number, ttl: number, tos: number, l4: Buffer): Buffer {
+  const h = Buffer.alloc(20);
+  h[0] = 0x45;
+  h[1] = tos;
+  h.writeUInt16BE(20 + l4.length, 2);
+  h.writeUInt16BE(id, 4);
+  h.writeUInt16BE(0x4000, 6);
+  h[8] = ttl;
+  h[9] = proto;
+  ipBytes(src).copy(h, 12);
+  ipBytes(dst).copy(h, 16);
+  h.writeUInt16BE(checksum(h), 10);
+  return Buffer.concat([h, l4]);
+}
+
+function l4Checksum(proto: number, src: string, dst: string, seg: Buffer): number {
+  const pseudo = Buffer.alloc(12);
+  ipBytes(src).copy(pseudo, 0);
+  ipBytes(dst).copy(pseudo, 4);
+  pseudo[9] = proto;
+  pseudo.writeUInt16BE(seg.length, 10);
+  return checksum(Buffer.concat([pseudo, seg]));
+}
+
+interface TcpSeg {
+  src: string;
+  sport: number;
+  dst: string;
+  dport: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  tsval: number;
+  tsecr: number;
+  data: Buffer;
+  syn?: boolean;
+}
+
+const tcpFlagText = (f: number): string => {
+  let s = '';
+  if (f & 0x02) s += 'S';
+  if (f & 0x01) s += 'F';
+  if (f & 0x04) s += 'R';
+  if (f & 0x08) s += 'P';
+  if (f & 0x10) s += '.';
+  return s;
+};
+
+function tcp(seg: TcpSeg): { segment: Buffer; cksum: number } {
+  const optsLen = seg.syn ? 20 : 12;
+  const h = Buffer.alloc(20 + optsLen);
+  h.writeUInt16BE(seg.sport, 0);
+  h.writeUInt16BE(seg.dport, 2);
+  h.writeUInt32BE(seg.seq >>> 0, 4);
+  h.writeUInt32BE(seg.ack >>> 0, 8);
+  h[12] = ((20 + optsLen) / 4) << 4;
+  h[13] = seg.flags;
+  h.writeUInt16BE(seg.syn ? 64240 : 63, 14);
+  if (seg.syn) {
+    // mss 1460, sackOK, TS, nop, wscale 10
+    Buffer.from([2, 4, 0x05, 0xb4, 4, 2, 8, 10]).copy(h, 20);
+    h.writeUInt32BE(seg.tsval >>> 0, 28);
+    h.writeUInt32BE(seg.tsecr >>> 0, 32);
+    Buffer.from([1, 3, 3, 10]).copy(h, 36);
+  } else {
+    Buffer.from([1, 1, 8, 10]).copy(h, 20);
+    h.writeUInt32BE(seg.tsval >>> 0, 24);
+    h.writeUInt32BE(seg.tsecr >>> 0, 28);
+  }
+  const segment = Buffer.concat([h, seg.data]);
+  const ck = l4Checksum(6, seg.src, seg.dst, segment);
+  segment.writeUInt16BE(ck, 16);
+  return { segment, cksum: ck };
+}
+
+function bgpMessage(type: number, body: Buffer): Buffer {
+  const h = Buffer.alloc(19, 0xff);
+  h.writeUInt16BE(19 + body.length, 16);
+  h[18] = type;
+  return Buffer.concat([h, body]);
+}
+
+function bgpOpen(asn: number, hold: number, id: string): Buffer {
+  const b = Buffer.alloc(10);
+  b[0] = 4;
+  b.writeUInt16BE(asn > 65535 ? 23456 : asn, 1);
+  b.writeUInt16BE(hold, 3);
+  ipBytes(id).copy(b, 5);
+  b[9] = 0;
+  return bgpMessage(1, b);
+}
+
+function fmtTime(model: SimModel, seconds: number, t: number): string {
+  const ms = model.now.getTime() - seconds * 1000 + t * 1000;
+  const d = new Date(Math.floor(ms));
+  const micro = Math.round((ms % 1000) * 1000)
+    .toString()
+    .padStart(6, '0');
+  return `${d.toISOString().slice(11, 19)}.${micro}`;
+}
+
+export function capturePackets(model: SimModel, node: SimNode, seconds: number): Packet[] {
+  const dp = model.dataplane;
+  const iface = dp.interface;
+  const packets: Packet[] = [];
+  const eth = nodeInterfaces(model, node).find((i) => i.ifname === iface);
+  if (!eth || eth.operstate !== 'UP') return packets;
+  const jitter = (seed: string): number => (parseInt(sha256Hex(seed).slice(0, 6), 16) % 1000) / 1000;
+  let ipId = parseInt(sha256Hex(`ipid/${node.name}`).slice(0, 4), 16);
+  const nextId = (): number => (ipId = (ipId + 1) & 0xffff);
+
+  // ARP: a client on the segment (the router, else the segment's .1) asks for each L2 LB IP.
+  const routerIdx = dp.routers.findIndex((r) => r.address.split('.').slice(0, 3).join('.') === node.ip.split('.').slice(0, 3).join('.'));
+  const client = routerIdx >= 0 ? { ip: dp.routers[routerIdx]!.address, mac: routerMac(model, routerIdx) } : { ip: cidrHost(dp.segment, 1), mac: routerMac(model, 0) };
+  const l2Ips = Object.keys(dp.announce)
+    .filter((ip) => model.nodes.some((n) => heldIps(model, n.name).l2.includes(ip)) || (dp.nodes[node.name]?.ipvsAddresses ?? []).includes(ip))
+    .concat(Object.values(dp.nodes).flatMap((o) => o.ipvsAddresses ?? []))
+    .filter((v, i, a) => a.indexOf(v) === i)
+    .slice(0, 20);
+  for (const ip of l2Ips) {
+    const t = Math.min(seconds * 0.9, 0.4 + jitter(`arp/${ip}`) * Math.max(0.1, seconds - 1));
+    packets.push({
+      t,
+      dir: 'B',
+      srcMac: client.mac,
+      ethertype: 0x0806,
+      payload: arpPacket(1, client.mac, client.ip, '00:00:00:00:00:00', ip),
+      decode: `Ethernet (len 6), IPv4 (len 4), Request who-has ${ip} tell ${client.ip}, length 28`,
+    });
+    for (const r of arpResponders(model, ip)) {
+      if (r.name !== node.name) continue;
+      packets.push({ t: t + 0.000035, dir: 'Out', srcMac: node.mac, ethertype: 0x0806, payload: arpPacket(2, node.mac, ip, client.mac, client.ip), decode: `Ethernet (len 6), IPv4 (len 4), Reply ${ip} is-at ${node.mac}, length 28` });
+    }
+  }
+
+  // BGP.
+  for (const s of nodeSessions(model, node)) {
+    const ri = dp.routers.findIndex((r) => r.address === s.address);
+    const rmac = ri >= 0 ? routerMac(model, ri) : '00:00:00:00:00:00';
+    const lport = bgpLocalPort(s);
+    const seqBase = parseInt(sha256Hex(`seq/${node.name}/${s.address}`).slice(0, 8), 16);
+    const peerSeq = parseInt(sha256Hex(`seq/${s.address}/${node.name}`).slice(0, 8), 16);
+    const ts = parseInt(sha256Hex(`ts/${node.name}`).slice(0, 7), 16);
+    const seen = new Map<string, { seq: number; ack: number }>();
+    const push = (t: number, out: boolean, seg: TcpSeg, decodeTail: string, ttl: number): void => {
+      const { segment, cksum } = tcp(seg);
+      const ip = ipv4(6, seg.src, seg.dst, out ? nextId() : (ipId * 7) & 0xffff, ttl, 0xc0, segment);
+      const key = `${seg.src}.${seg.sport}>${seg.dst}.${seg.dport}`;
+      const first = seen.get(key);
+      if (!first) seen.set(key, { seq: seg.seq, ack: seg.ack });
+      const rel = (v: number, base: number): number => (v - base + 2 ** 32) % 2 ** 32;
+      const seqText = seg.data.length ? `seq ${first ? rel(seg.seq, first.seq) : seg.seq}:${first ? rel(seg.seq, first.seq) + seg.data.length : seg.seq + seg.data.length}, ` : seg.flags & 0x02 ? `seq ${seg.seq}, ` : '';
+      const ackText = seg.flags & 0x10 ? `ack ${first ? rel(seg.ack, first.ack) : seg.ack}, ` : '';
+      const opts = seg.syn ? `[mss 1460,sackOK,TS val ${seg.tsval} ecr ${seg.tsecr},nop,wscale 10]` : `[nop,nop,TS val ${seg.tsval} ecr ${seg.tsecr}]`;
+      packets.push({
+        t,
+        dir: out ? 'Out' : 'In',
+        srcMac: out ? node.mac : rmac,
+        ethertype: 0x0800,
+        payload: ip,
+        decode:
+          `(tos 0xc0, ttl ${ttl}, id ${ip.readUInt16BE(4)}, offset 0, flags [DF], proto TCP (6), length ${ip.length})\n` +
+          `    ${seg.src}.${seg.sport} > ${seg.dst}.${seg.dport}: Flags [${tcpFlagText(seg.flags)}], cksum 0x${cksum.toString(16).padStart(4, '0')} (correct), ${seqText}${ackText}win ${seg.syn ? 64240 : 63}, options ${opts}, length ${seg.data.length}${decodeTail}`,
+      });
+    };
+    const base = 1 + jitter(`bgp/${node.name}/${s.address}`) * Math.max(0.1, seconds - 2);
+    if (s.state === 'Established') {
+      const ka = bgpMessage(4, Buffer.alloc(0));
+      push(base, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase, ack: peerSeq, flags: 0x18, tsval: ts, tsecr: ts - 17, data: ka }, ': BGP\n\tKeepalive Message (4), length: 19', 1);
+      push(base + 0.00021, false, { src: s.address, sport: s.port, dst: node.ip, dport: lport, seq: peerSeq, ack: seqBase + 19, flags: 0x18, tsval: ts + 911, tsecr: ts, data: ka }, ': BGP\n\tKeepalive Message (4), length: 19', 255);
+      push(base + 0.041, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase + 19, ack: peerSeq + 19, flags: 0x10, tsval: ts + 41, tsecr: ts + 911, data: Buffer.alloc(0) }, '', 1);
+    } else if (s.notification && s.router) {
+      const mine = bgpOpen(s.myAsn, s.holdTime, s.routerId);
+      const theirs = bgpOpen(s.router.asn, 90, s.router.routerId ?? s.router.address);
+      const code = Number(s.errorCodeSubcode!.slice(0, 2));
+      const sub = Number(s.errorCodeSubcode!.slice(2));
+      const notif = bgpMessage(3, Buffer.from([code, sub]));
+      const subText = s.errorCodeSubcode === '0202' ? 'OPEN Message Error (2), subcode Bad Peer AS (2)' : s.errorCodeSubcode === '0203' ? 'OPEN Message Error (2), subcode Bad BGP Identifier (3)' : 'Hold Timer Expired (4)';
+      const openText = (asn: number, hold: number, id: string): string => `: BGP\n\tOpen Message (1), length: 29\n\t  Version 4, my AS ${asn}, Holdtime ${hold}s, ID ${id}\n\t  Optional parameters, length: 0`;
+      push(base, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase, ack: 0, flags: 0x02, tsval: ts, tsecr: 0, data: Buffer.alloc(0), syn: true }, '', 1);
+      push(base + 0.00004, false, { src: s.address, sport: s.port, dst: node.ip, dport: lport, seq: peerSeq, ack: seqBase + 1, flags: 0x12, tsval: ts + 900, tsecr: ts, data: Buffer.alloc(0), syn: true }, '', 255);
+      push(base + 0.00009, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase + 1, ack: peerSeq + 1, flags: 0x10, tsval: ts, tsecr: ts + 900, data: Buffer.alloc(0) }, '', 1);
+      push(base + 0.0011, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase + 1, ack: peerSeq + 1, flags: 0x18, tsval: ts + 1, tsecr: ts + 900, data: mine }, openText(s.myAsn, s.holdTime, s.routerId), 1);
+      push(base + 0.0013, false, { src: s.address, sport: s.port, dst: node.ip, dport: lport, seq: peerSeq + 1, ack: seqBase + 1 + mine.length, flags: 0x18, tsval: ts + 901, tsecr: ts + 1, data: theirs }, openText(s.router.asn, 90, s.router.routerId ?? s.router.address), 255);
+      const sentByNode = s.notificationDirection === 'sent';
+      push(base + 0.0016, sentByNode, sentByNode
+        ? { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase + 1 + mine.length, ack: peerSeq + 1 + theirs.length, flags: 0x18, tsval: ts + 2, tsecr: ts + 901, data: notif }
+        : { src: s.address, sport: s.port, dst: node.ip, dport: lport, seq: peerSeq + 1 + theirs.length, ack: seqBase + 1 + mine.length, flags: 0x18, tsval: ts + 902, tsecr: ts + 1, data: notif }, `: BGP\n\tNotification Message (3), length: 21, ${subText}`, sentByNode ? 1 : 255);
+    } else if (s.state === 'Connect' || s.state === 'Active') {
+      for (const [k, dt] of [0, 1.02, 3.1].entries()) {
+        if (base + dt > seconds) break;
+        push(base + dt, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase, ack: 0, flags: 0x02, tsval: ts + k * 1000, tsecr: 0, data: Buffer.alloc(0), syn: true }, '', 1);
+      }
+    }
+  }
+
+  // memberlist: one UDP probe + ack per second to a peer speaker.
+  const peers = model.nodes.filter((n) => n.name !== node.name && n.speaker !== 'absent' && !(dp.nodes[n.name]?.linksDown ?? []).includes(iface));
+  if (node.speaker !== 'absent' && peers.length) {
+    for (let k = 0; k < Math.min(Math.floor(seconds), 5); k++) {
+      const peer = peers[k % peers.length]!;
+      const t = k + 0.2 + jitter(`ml/${node.name}/${k}`) * 0.5;
+      for (const [out, src, dst, len] of [
+        [true, node.ip, peer.ip, 30],
+        [false, peer.ip, node.ip, 24],
+      ] as const) {
+        const body = Buffer.from(sha256Hex(`ml/${src}/${dst}/${k}`).slice(0, len * 2), 'hex');
+        const udpHdr = Buffer.alloc(8);
+        udpHdr.writeUInt16BE(7946, 0);
+        udpHdr.writeUInt16BE(7946, 2);
+        udpHdr.writeUInt16BE(8 + body.length, 4);
+        const seg = Buffer.concat([udpHdr, body]);
+        seg.writeUInt16BE(l4Checksum(17, src, dst, seg), 6);
+        const ip = ipv4(17, src, dst, nextId(), 64, 0, seg);
+        packets.push({
+          t: t + (out ? 0 : 0.00031),
+          dir: out ? 'Out' : 'In',
+          srcMac: out ? node.mac : peer.mac,
+          ethertype: 0x0800,
+          payload: ip,
+          decode: `(tos 0x0, ttl 64, id ${ip.readUInt16BE(4)}, offset 0, flags [DF], proto UDP (17), length ${ip.length})\n    ${src}.7946 > ${dst}.7946: UDP, length ${body.length}`,
+        });
+      }
+    }
+  }
+  return packets.filter((p) => p.t <= seconds).sort((a, b) => a.t - b.t).slice(0, captureMaxPackets);
+}
+
+/** Classic pcap (LINUX_SLL2, snaplen 256) of the packets. */
+export function pcapFile(model: SimModel, seconds: number, iface: string, packets: Packet[]): Buffer {
+  const parts: Buffer[] = [];
+  const g = Buffer.alloc(24);
+  g.writeUInt32LE(0xa1b2c3d4, 0);
+  g.writeUInt16LE(2, 4);
+  g.writeUInt16LE(4, 6);
+  g.writeUInt32LE(256, 16);
+  g.writeUInt32LE(276, 20);
+  parts.push(g);
+  for (const p of packets) {
+    const sll = Buffer.alloc(20);
+    sll.writeUInt16BE(p.ethertype, 0);
+    sll.writeUInt32BE(2, 4);
+    sll.writeUInt16BE(1, 8);
+    sll[10] = pktType[p.dir];
+    sll[11] = 6;
+    macBytes(p.srcMac).copy(sll, 12);
+    const frame = Buffer.concat([sll, p.payload]);
+    const incl = frame.subarray(0, 256);
+    const ms = model.now.getTime() - seconds * 1000 + p.t * 1000;
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(Math.floor(ms / 1000), 0);
+    rec.writeUInt32LE(Math.round((ms % 1000) * 1000) % 1000000, 4);
+    rec.writeUInt32LE(incl.length, 8);
+    rec.writeUInt32LE(frame.length, 12);
+    parts.push(rec, incl);
+  }
+  void iface;
+  return Buffer.concat(parts);
+}
+
+/** Full stdout of the catalogue's capture script. */
+export function captureOutput(model: SimModel, node: SimNode, seconds: number): string {
+  const iface = model.dataplane.interface;
+  const packets = capturePackets(model, node, seconds);
+  const ethertypeName = (e: number): string => (e === 0x0806 ? 'ARP (0x0806)' : 'IPv4 (0x0800)');
+  let text = '';
+  for (const p of packets) {
+    text += `${fmtTime(model, seconds, p.t)} ${iface.padEnd(5)} ${p.dir.padEnd(3)} ifindex 2 ${p.srcMac} ethertype ${ethertypeName(p.ethertype)}, length ${20 + p.payload.length}: ${p.decode}\n`;
+  }
+  const b64 = pcapFile(model, seconds, iface, packets).toString('base64');
+  const wrapped = b64.match(/.{1,76}/g)?.join('\n') ?? '';
+  return `${text}--- mlb-report pcap base64 ---\n${wrapped}${wrapped ? '\n' : ''}`;
+}

@@ -1,0 +1,406 @@
+/**
+ * A node's network view synthesised from the scenario: links, addresses (L2-announced IPs as /32 on
+ * the segment interface, BGP-announced IPs on `lo`, IPVS addresses on `kube-ipvs0`, exactly as the lab
+ * realises them), routes, neighbours, sockets and sysctls, printed in the formats of iproute2 6.1,
+ * ss and grep (see /work/shared/samples/iproute2 for the real outputs these copy).
+ */
+ 
+import { bgpLocalPort } from './frr.js';
+import { nodeSessions } from './bgp.js';
+import { labMac } from './dataplane.js';
+import type { SimModel, SimNode } from './model.js';
+import { atLeast, cidrContains, intToIp, ipToInt, parseCidr, sha256Hex } from './util.js';
+
+export interface Iface {
+  ifindex: number;
+  ifname: string;
+  /** `eth0@if4` style suffix in text output. */
+  linkIndex?: number;
+  flags: string[];
+  mtu: number;
+  qdisc: string;
+  operstate: string;
+  linkType: 'loopback' | 'ether';
+  address: string;
+  broadcast: string;
+  kind?: string;
+  addrs: { family: 'inet' | 'inet6'; local: string; prefixlen: number; scope: string; label?: string }[];
+}
+
+export function routerMac(model: SimModel, index: number): string {
+  return labMac(model.nodes.length + 1 + index);
+}
+
+/** EUI-64 link-local address of a MAC (02:00:00:00:00:02 → fe80::ff:fe00:2). */
+function linkLocal(mac: string): string {
+  const b = mac.split(':').map((x) => parseInt(x, 16));
+  b[0] = b[0]! ^ 2;
+  const words = [(b[0] << 8) | b[1]!, (b[2]! << 8) | 0xff, (0xfe << 8) | b[3]!, (b[4]! << 8) | b[5]!];
+  const hex = words.map((w) => w.toString(16));
+  // Compress leading zero words as iproute2 does.
+  while (hex.length && hex[0] === '0') hex.shift();
+  return `fe80::${hex.join(':')}`;
+}
+
+export function heldIps(model: SimModel, node: string): { l2: string[]; bgp: string[] } {
+  const l2: string[] = [];
+  const bgp: string[] = [];
+  for (const [ip, holders] of Object.entries(model.dataplane.announce)) {
+    if (!holders.includes(node)) continue;
+    const svc = model.services.find((s) => s.ip === ip);
+    // As the lab realises it: IPs of pools with a BGPAdvertisement go on lo, the rest on the segment interface.
+    if (svc && svc.protocols.includes('bgp')) bgp.push(ip);
+    else l2.push(ip);
+  }
+  return { l2: l2.sort((a, b) => ipToInt(a) - ipToInt(b)), bgp: bgp.sort((a, b) => ipToInt(a) - ipToInt(b)) };
+}
+
+export function nodeInterfaces(model: SimModel, node: SimNode): Iface[] {
+  const dp = model.dataplane;
+  const over = dp.nodes[node.name] ?? {};
+  const down = new Set(over.linksDown ?? []);
+  const { l2, bgp } = heldIps(model, node.name);
+  const prefix = parseCidr(dp.segment).prefix;
+  const ifaces: Iface[] = [
+    {
+      ifindex: 1,
+      ifname: 'lo',
+      flags: ['LOOPBACK', 'UP', 'LOWER_UP'],
+      mtu: 65536,
+      qdisc: 'noqueue',
+      operstate: 'UNKNOWN',
+      linkType: 'loopback',
+      address: '00:00:00:00:00:00',
+      broadcast: '00:00:00:00:00:00',
+      addrs: [
+        { family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host', label: 'lo' },
+        ...bgp.map((ip) => ({ family: 'inet' as const, local: ip, prefixlen: 32, scope: 'global', label: 'lo' })),
+        { family: 'inet6', local: '::1', prefixlen: 128, scope: 'host' },
+      ],
+    },
+  ];
+  const segDown = down.has(dp.interface);
+  ifaces.push({
+    ifindex: 2,
+    ifname: dp.interface,
+    linkIndex: 3 + node.index,
+    flags: segDown ? ['BROADCAST', 'MULTICAST'] : ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+    mtu: 1500,
+    qdisc: 'noqueue',
+    operstate: segDown ? 'DOWN' : 'UP',
+    linkType: 'ether',
+    address: node.mac,
+    broadcast: 'ff:ff:ff:ff:ff:ff',
+    kind: 'veth',
+    addrs: [
+      { family: 'inet', local: node.ip, prefixlen: prefix, scope: 'global', label: dp.interface },
+      ...l2.map((ip) => ({ family: 'inet' as const, local: ip, prefixlen: 32, scope: 'global', label: dp.interface })),
+      // The kernel drops IPv6 addresses of an interface that is set down.
+      ...(segDown ? [] : [{ family: 'inet6' as const, local: linkLocal(node.mac), prefixlen: 64, scope: 'link' }]),
+    ],
+  });
+  const ipvs = over.ipvsAddresses ?? [];
+  if (model.kubeProxy.mode === 'ipvs' || ipvs.length) {
+    ifaces.push({
+      ifindex: 3,
+      ifname: 'kube-ipvs0',
+      flags: ['BROADCAST', 'NOARP'],
+      mtu: 1500,
+      qdisc: 'noop',
+      operstate: 'DOWN',
+      linkType: 'ether',
+      address: `a2:${sha256Hex(`ipvs/${node.name}`).slice(0, 10).match(/../g)!.join(':')}`,
+      broadcast: 'ff:ff:ff:ff:ff:ff',
+      kind: 'dummy',
+      addrs: ipvs.map((ip) => ({ family: 'inet' as const, local: ip, prefixlen: 32, scope: 'global', label: 'kube-ipvs0' })),
+    });
+  }
+  return ifaces;
+}
+
+const forever = { valid_life_time: 4294967295, preferred_life_time: 4294967295 };
+
+function linkJson(i: Iface, details: boolean): any {
+  const o: any = { ifindex: i.ifindex };
+  if (i.linkIndex !== undefined) o.link_index = i.linkIndex;
+  Object.assign(o, { ifname: i.ifname, flags: i.flags, mtu: i.mtu, qdisc: i.qdisc, operstate: i.operstate, linkmode: 'DEFAULT', group: 'default', txqlen: 1000, link_type: i.linkType, address: i.address, broadcast: i.broadcast });
+  if (i.linkIndex !== undefined) o.link_netnsid = 0;
+  if (details) {
+    Object.assign(o, { promiscuity: 0, allmulti: 0, min_mtu: i.linkType === 'loopback' ? 0 : 68, max_mtu: i.linkType === 'loopback' ? 0 : 65535 });
+    if (i.kind) o.linkinfo = { info_kind: i.kind };
+    Object.assign(o, { inet6_addr_gen_mode: 'eui64', num_tx_queues: 1, num_rx_queues: 1, gso_max_size: 65536, gso_max_segs: 65535, tso_max_size: 524280, tso_max_segs: 65535, gro_max_size: 65536 });
+  }
+  return o;
+}
+
+/** `ip -j [-d] link show`. */
+export function ipLinkJson(model: SimModel, node: SimNode, details: boolean): string {
+  return JSON.stringify(nodeInterfaces(model, node).map((i) => linkJson(i, details))) + '\n';
+}
+
+/** `ip -j [-d] addr show`. */
+export function ipAddrJson(model: SimModel, node: SimNode, details: boolean): string {
+  return (
+    JSON.stringify(
+      nodeInterfaces(model, node).map((i) => {
+        const o = linkJson(i, details);
+        delete o.linkmode;
+        o.addr_info = i.addrs.map((a) => ({ family: a.family, local: a.local, prefixlen: a.prefixlen, scope: a.scope, ...(a.label ? { label: a.label } : {}), ...forever }));
+        return o;
+      }),
+    ) + '\n'
+  );
+}
+
+/** `ip addr` (text). */
+export function ipAddrText(model: SimModel, node: SimNode): string {
+  let out = '';
+  for (const i of nodeInterfaces(model, node)) {
+    const name = i.linkIndex !== undefined ? `${i.ifname}@if${i.linkIndex}` : i.ifname;
+    out += `${i.ifindex}: ${name}: <${i.flags.join(',')}> mtu ${i.mtu} qdisc ${i.qdisc} state ${i.operstate} group default qlen 1000\n`;
+    out += `    link/${i.linkType} ${i.address} brd ${i.broadcast}${i.linkIndex !== undefined ? ' link-netnsid 0' : ''}\n`;
+    for (const a of i.addrs) {
+      out += `    ${a.family} ${a.local}/${a.prefixlen} scope ${a.scope} ${a.label ?? ''}\n`;
+      out += '       valid_lft forever preferred_lft forever\n';
+    }
+  }
+  return out;
+}
+
+/** `ip -j -d route show table all`. */
+export function ipRouteJson(model: SimModel, node: SimNode): string {
+  const dp = model.dataplane;
+  const ifaces = nodeInterfaces(model, node);
+  const eth = ifaces.find((i) => i.ifname === dp.interface)!;
+  const up = eth.operstate === 'UP';
+  const routes: any[] = [];
+  if (up) {
+    const router = dp.routers.find((r) => cidrContains(dp.segment, r.address));
+    if (router) routes.push({ type: 'unicast', dst: 'default', gateway: router.address, dev: dp.interface, protocol: 'static', scope: 'global', flags: [] });
+    routes.push({ type: 'unicast', dst: dp.segment, dev: dp.interface, protocol: 'kernel', scope: 'link', prefsrc: node.ip, flags: [] });
+  }
+  const { base, prefix } = parseCidr(dp.segment);
+  for (const i of ifaces) {
+    for (const a of i.addrs) {
+      if (a.family !== 'inet') continue;
+      routes.push({ type: 'local', dst: a.local, table: 'local', dev: i.ifname, protocol: 'kernel', scope: 'host', prefsrc: a.local, flags: [] });
+    }
+  }
+  routes.push({ type: 'local', dst: '127.0.0.0/8', table: 'local', dev: 'lo', protocol: 'kernel', scope: 'host', prefsrc: '127.0.0.1', flags: [] });
+  routes.push({ type: 'broadcast', dst: '127.255.255.255', table: 'local', dev: 'lo', protocol: 'kernel', scope: 'link', prefsrc: '127.0.0.1', flags: [] });
+  if (up) routes.push({ type: 'broadcast', dst: intToIp(base + 2 ** (32 - prefix) - 1), table: 'local', dev: dp.interface, protocol: 'kernel', scope: 'link', prefsrc: node.ip, flags: [] });
+  if (up) {
+    routes.push({ type: 'unicast', dst: 'fe80::/64', dev: dp.interface, protocol: 'kernel', metric: 256, flags: [], pref: 'medium' });
+  }
+  return JSON.stringify(routes) + '\n';
+}
+
+export interface NeighborEntry {
+  dst: string;
+  dev: string;
+  lladdr?: string;
+  state: string[];
+}
+
+export function neighbors(model: SimModel, node: SimNode): NeighborEntry[] {
+  const dp = model.dataplane;
+  if ((dp.nodes[node.name]?.linksDown ?? []).includes(dp.interface)) return [];
+  const out: NeighborEntry[] = [];
+  dp.routers.forEach((r, i) => {
+    if (cidrContains(dp.segment, r.address)) out.push({ dst: r.address, dev: dp.interface, lladdr: routerMac(model, i), state: ['REACHABLE'] });
+  });
+  // memberlist talks to every other speaker; keep the table realistic but bounded.
+  if (node.speaker !== 'absent') {
+    for (const other of model.nodes) {
+      if (other.name === node.name || other.speaker === 'absent' || (dp.nodes[other.name]?.linksDown ?? []).includes(dp.interface)) continue;
+      out.push({ dst: other.ip, dev: dp.interface, lladdr: other.mac, state: ['STALE'] });
+      if (out.length >= 64) break;
+    }
+  }
+  return out;
+}
+
+export function ipNeighJson(model: SimModel, node: SimNode): string {
+  return JSON.stringify(neighbors(model, node)) + '\n';
+}
+
+export function ipNeighText(model: SimModel, node: SimNode): string {
+  return neighbors(model, node)
+    .map((n) => `${n.dst} dev ${n.dev}${n.lladdr ? ` lladdr ${n.lladdr}` : ''} ${n.state.join(' ')}\n`)
+    .join('');
+}
+
+export function arpAn(model: SimModel, node: SimNode): string {
+  return neighbors(model, node)
+    .map((n) => `? (${n.dst}) at ${n.lladdr ?? '<incomplete>'} [ether] on ${n.dev}\n`)
+    .join('');
+}
+
+// ---------------------------------------------------------------- sockets
+
+interface Sock {
+  netid: 'tcp' | 'udp';
+  state: string;
+  recvq: number;
+  sendq: number;
+  local: [string, string];
+  peer: [string, string];
+  process: string;
+}
+
+const pid = (node: string, proc: string): number => 1000 + (parseInt(sha256Hex(`${node}/${proc}`).slice(0, 4), 16) % 60000);
+const users = (node: string, proc: string, fd: number): string => `users:(("${proc}",pid=${pid(node, proc)},fd=${fd}))`;
+
+export function nodeSockets(model: SimModel, node: SimNode): Sock[] {
+  const socks: Sock[] = [];
+  const listen = (addr: string, port: number, proc: string, fd: number, backlog = 4096): void => {
+    socks.push({ netid: 'tcp', state: 'LISTEN', recvq: 0, sendq: backlog, local: [addr, String(port)], peer: [addr.includes(':') || addr === '*' ? (addr === '*' ? '*' : '[::]') : '0.0.0.0', '*'], process: users(node.name, proc, fd) });
+  };
+  const udp = (addr: string, port: number, proc: string, fd: number): void => {
+    socks.push({ netid: 'udp', state: 'UNCONN', recvq: 0, sendq: 0, local: [addr, String(port)], peer: [addr === '*' ? '*' : '0.0.0.0', '*'], process: users(node.name, proc, fd) });
+  };
+  listen('0.0.0.0', 22, 'sshd', 3, 128);
+  listen('127.0.0.1', 10248, 'kubelet', 12);
+  listen('127.0.0.1', 10249, 'kube-proxy', 9);
+  listen('*', 10250, 'kubelet', 20);
+  listen('*', 10256, 'kube-proxy', 10);
+  const speakerHere = model.install.pods.some((p) => p.component === 'speaker' && p.node === node.name);
+  const v16 = atLeast(model.install.tag, 'v0.16.0');
+  if (speakerHere) {
+    listen(node.ip, 7946, 'speaker', 7);
+    udp(node.ip, 7946, 'speaker', 8);
+    listen('*', v16 ? 9120 : 7472, 'speaker', 9);
+    if (v16) listen('127.0.0.1', 17472, 'speaker', 10);
+  }
+  const frrHere = (model.mode === 'frr' && speakerHere) || (model.mode === 'frr-k8s' && model.install.pods.some((p) => p.component === 'frr-k8s' && p.node === node.name));
+  if (frrHere) {
+    listen('127.0.0.1', 2601, 'zebra', 22, 3);
+    listen('127.0.0.1', 2605, 'bgpd', 16, 3);
+    listen('127.0.0.1', 2617, 'bfdd', 14, 3);
+    udp('*', 3784, 'bfdd', 15);
+    udp('*', 4784, 'bfdd', 16);
+    const fm = model.install.ports.frrMetrics;
+    if (fm) listen('*', fm, 'frr-metrics', 3);
+    if (model.mode === 'frr-k8s') {
+      listen('*', 9140, 'frr-k8s', 7);
+      listen('127.0.0.1', 7572, 'frr-k8s', 8);
+      listen('*', 7573, 'frr-metrics', 5);
+    }
+  }
+  if (model.install.pods.some((p) => p.component === 'frr-k8s-statuscleaner' && p.node === node.name)) listen('*', 19443, 'statuscleaner', 7);
+  for (const l of model.dataplane.nodes[node.name]?.extraListeners ?? []) {
+    if ((l.proto ?? 'tcp') === 'tcp') listen(l.address ?? '0.0.0.0', l.port, l.process, 7, 8);
+    else udp(l.address ?? '0.0.0.0', l.port, l.process, 7);
+  }
+  // Outgoing BGP connections (MetalLB is always the active side).
+  for (const s of nodeSessions(model, node)) {
+    const proc = model.mode === 'native' ? 'speaker' : 'bgpd';
+    if (s.state === 'Established') {
+      socks.push({ netid: 'tcp', state: 'ESTAB', recvq: 0, sendq: 0, local: [node.ip, String(bgpLocalPort(s))], peer: [s.address, String(s.port)], process: users(node.name, proc, 25) });
+    } else if (s.state === 'Connect' || s.state === 'Active') {
+      if (!(s.reason.includes('Network is unreachable'))) socks.push({ netid: 'tcp', state: 'SYN-SENT', recvq: 0, sendq: 1, local: [node.ip, String(bgpLocalPort(s))], peer: [s.address, String(s.port)], process: users(node.name, proc, 25) });
+    }
+  }
+  return socks;
+}
+
+function formatSockets(socks: Sock[], withNetid: boolean): string {
+  const aw = Math.max(0, ...socks.map((s) => s.local[0].length));
+  const pw = Math.max(0, ...socks.map((s) => s.local[1].length));
+  const paw = Math.max(0, ...socks.map((s) => s.peer[0].length));
+  const ppw = Math.max(0, ...socks.map((s) => s.peer[1].length));
+  return socks
+    .map((s) => {
+      const head = `${withNetid ? `${s.netid.padEnd(5)} ` : ''}${s.state.padEnd(6)} ${String(s.recvq).padEnd(6)} ${String(s.sendq).padEnd(6)}`;
+      return `${head} ${s.local[0].padStart(aw)}:${s.local[1].padEnd(pw)} ${s.peer[0].padStart(paw)}:${s.peer[1].padEnd(ppw)} ${s.process}\n`;
+    })
+    .join('');
+}
+
+/** `ss -tuanpH`: TCP and UDP, all states, numeric, with processes, no header. */
+export function ssAll(model: SimModel, node: SimNode): string {
+  return formatSockets(nodeSockets(model, node), true);
+}
+
+/** `ss -tlnp[H]`: TCP listeners. */
+export function ssListen(model: SimModel, node: SimNode, header: boolean): string {
+  const socks = nodeSockets(model, node).filter((s) => s.netid === 'tcp' && s.state === 'LISTEN');
+  const body = formatSockets(socks, false);
+  return header ? `State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n${body}` : body;
+}
+
+// ---------------------------------------------------------------- sysctls
+
+export function sysctlValues(model: SimModel, node: SimNode): Map<string, string> {
+  const ifaces = ['all', 'default', ...nodeInterfaces(model, node).map((i) => i.ifname)].filter((v, i, a) => a.indexOf(v) === i);
+  const m = new Map<string, string>();
+  const strict = model.kubeProxy.mode === 'ipvs' && model.kubeProxy.strictARP;
+  for (const i of ifaces) m.set(`net.ipv4.conf.${i}.arp_ignore`, strict && i === 'all' ? '1' : '0');
+  for (const i of ifaces) m.set(`net.ipv4.conf.${i}.arp_announce`, strict && i === 'all' ? '2' : '0');
+  for (const i of ifaces) m.set(`net.ipv4.conf.${i}.rp_filter`, i === 'all' || i === 'default' ? '2' : '0');
+  m.set('net.ipv4.ip_forward', '1');
+  for (const [k, v] of Object.entries(model.dataplane.nodes[node.name]?.sysctls ?? {})) m.set(k, v);
+  return m;
+}
+
+/** `/proc/sys/...` path of a dotted sysctl key. */
+export function sysctlPath(key: string): string {
+  return `/proc/sys/${key.replace(/\./g, '/')}`;
+}
+
+/** Output of the catalogue's `grep -H . <globs>` (glob expansion sorted per pattern, as sh does). */
+export function sysctlGrep(model: SimModel, node: SimNode, patterns: string[]): string {
+  const values = sysctlValues(model, node);
+  const paths = [...values.keys()].map((k) => [sysctlPath(k), values.get(k)!] as const);
+  let out = '';
+  for (const pat of patterns) {
+    const re = new RegExp(`^${pat.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+    const hits = paths.filter(([p]) => re.test(p)).sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [p, v] of hits) out += `${p}:${v}\n`;
+  }
+  return out;
+}
+
+/** Who answers ARP for `ip` on the segment: the holders on an up interface, and every node with
+ *  the IP on kube-ipvs0 while arp_ignore is 0 (kube-proxy IPVS without strictARP). */
+export function arpResponders(model: SimModel, ip: string): { name: string; mac: string }[] {
+  const out: { name: string; mac: string }[] = [];
+  const dp = model.dataplane;
+  for (const n of model.nodes) {
+    if ((dp.nodes[n.name]?.linksDown ?? []).includes(dp.interface)) continue;
+    const holds = (dp.announce[ip] ?? []).includes(n.name) && heldIps(model, n.name).l2.includes(ip);
+    const ipvs = (dp.nodes[n.name]?.ipvsAddresses ?? []).includes(ip) && sysctlValues(model, n).get('net.ipv4.conf.all.arp_ignore') === '0';
+    if (holds || ipvs) out.push({ name: n.name, mac: n.mac });
+  }
+  return out;
+}
+
+/** `arping -c N -w W -I iface ip` from a node (iputils 20221126 output). */
+export function arping(model: SimModel, node: SimNode, ip: string, iface: string, count: number): { stdout: string; exitCode: number } {
+  const dp = model.dataplane;
+  const ifaces = nodeInterfaces(model, node);
+  const i = ifaces.find((x) => x.ifname === iface);
+  if (!i) return { stdout: '', exitCode: 2 };
+  if (i.operstate !== 'UP') return { stdout: `arping: Interface "${iface}" is down\n`, exitCode: 2 };
+  const responders = arpResponders(model, ip).filter((r) => r.name !== node.name);
+  let out = `ARPING ${ip} from ${node.ip} ${iface}\n`;
+  const rtt = (k: number): string => `${(0.5 + (parseInt(sha256Hex(`${node.name}/${ip}/${k}`).slice(0, 2), 16) % 150) / 1000).toFixed(3)}ms`;
+  if (responders.length === 0) {
+    out += `Sent ${count + 1} probes (${count + 1} broadcast(s))\nReceived 0 response(s)\n`;
+    return { stdout: out, exitCode: 1 };
+  }
+  // With -w, arping waits for `count` replies: several responders answer the first probe.
+  let replies = 0;
+  let probes = 0;
+  while (replies < count) {
+    probes++;
+    for (const r of probes === 1 ? responders : responders.slice(0, 1)) {
+      if (replies >= count && probes > 1) break;
+      out += `Unicast reply from ${ip} [${r.mac}]  ${rtt(replies)}\n`;
+      replies++;
+    }
+  }
+  out += `Sent ${probes} probes (1 broadcast(s))\nReceived ${replies} response(s)\n`;
+  void dp;
+  return { stdout: out, exitCode: 0 };
+}

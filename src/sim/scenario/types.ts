@@ -1,0 +1,135 @@
+/**
+ * The scenario file format (YAML), as the author writes it. `docs/scenarios.md` documents every
+ * field; `schema.ts` is the JSON Schema the loader validates against before building a World.
+ */
+import type { KubeObject } from '../../model/cluster.js';
+import type { Fault } from '../world.js';
+import type { DataplaneListener, DataplaneRouter } from './dataplane.js';
+
+export type InstallMode = 'native' | 'frr' | 'frr-k8s';
+export type InstallMethod = 'manifest' | 'helm' | 'operator';
+export type LogLevel = 'all' | 'debug' | 'info' | 'warn' | 'error' | 'none';
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  /** Served at /version. Default `v1.32.4`. */
+  kubernetesVersion?: string;
+  /**
+   * The scenario's "now" (RFC 3339). Every timestamp (creation times, log lines, events) is placed
+   * relative to it, so a scenario renders identically on every run. Default `2026-11-27T12:00:00Z`.
+   */
+  time?: string;
+  install: InstallSpec;
+  kubeProxy?: { mode: 'iptables' | 'ipvs' | 'nftables'; strictARP?: boolean };
+  nodes: NodeSpec[];
+  /** Shorthand for Service + EndpointSlice + events + status objects + speaker/controller logs. */
+  services?: ServiceSpec[];
+  /** Further Kubernetes objects, verbatim (MetalLB CRs, extra Services, Events, ...). */
+  objects?: KubeObject[];
+  logs?: LogSpec[];
+  faults?: Fault[];
+  dataplane?: DataplaneSpec;
+  metrics?: MetricsSpec[];
+}
+
+export interface InstallSpec {
+  /** MetalLB release, `v0.13.0` … `v0.16.x`. */
+  version: string;
+  mode: InstallMode;
+  /** Default `manifest`. */
+  method?: InstallMethod;
+  /** Default `metallb-system`. */
+  namespace?: string;
+  /** Helm release name (method helm). Default `metallb`. */
+  helmRelease?: string;
+  /** `--log-level` of speaker and controller. Default `info`. */
+  logLevel?: LogLevel;
+  /** Node that runs the controller pod. Default: the first node without the control-plane role. */
+  controllerNode?: string;
+  /** The controller Deployment has no ready pod (e.g. crash loop). */
+  controller?: PodHealth;
+}
+
+export interface PodHealth {
+  ready?: boolean;
+  restarts?: number;
+  /** Reason of the last termination when restarts > 0, e.g. `Error`, `OOMKilled`. Default `Error`. */
+  lastTerminationReason?: string;
+  /** Container that restarted. Default: the main container (`speaker` / `controller`). */
+  container?: string;
+}
+
+export interface NodeSpec {
+  name: string;
+  /** InternalIP. Default: the segment's host .11, .12, … in node order. */
+  ip?: string;
+  labels?: Record<string, string>;
+  taints?: { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
+  /** Adds `node-role.kubernetes.io/control-plane`, the kubeadm exclusion label and the control-plane taint. */
+  controlPlane?: boolean;
+  conditions?: { Ready?: 'True' | 'False' | 'Unknown'; NetworkUnavailable?: 'True' | 'False' };
+  /** `absent`: no speaker pod on this node (e.g. an untolerated taint). */
+  speaker?: 'absent' | PodHealth;
+  /** frr-k8s pod health on this node (mode frr-k8s). */
+  frrk8s?: PodHealth;
+}
+
+export interface ServiceSpec {
+  name: string;
+  namespace?: string;
+  /** Assigned LoadBalancer IP; omit for a pending service. */
+  ip?: string;
+  /** Pool the IP came from (annotation `metallb.io/ip-allocated-from-pool`). Default: the pool containing `ip`. */
+  pool?: string;
+  ports?: { name?: string; port: number; targetPort?: number; protocol?: 'TCP' | 'UDP' }[];
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+  /** Nodes with a ready endpoint pod. Default: every node with a speaker. */
+  endpoints?: string[];
+  /** Warning AllocationFailed reason when `ip` is absent, e.g. `no available IPs`. */
+  allocationError?: string;
+  /** Override which nodes announce (default: L2 election / every eligible BGP node). */
+  announcedBy?: string[];
+  annotations?: Record<string, string>;
+  /** `spec.loadBalancerIP` style request written as annotation `metallb.io/loadBalancerIPs`. */
+  requestedIP?: string;
+}
+
+export interface LogLine {
+  /** RFC3339Nano time; default: derived from the scenario time. */
+  ts?: string;
+  text: string;
+}
+
+export interface LogSpec {
+  /** Pod name; or `component` + `node` to address a derived pod (its name is generated). */
+  pod?: string;
+  namespace?: string;
+  component?: 'speaker' | 'controller' | 'frr-k8s';
+  node?: string;
+  container: string;
+  previous?: boolean;
+  /** `append` (default) adds to the derived default log; `replace` replaces it. */
+  mode?: 'append' | 'replace';
+  /** A string, a MetalLB JSON log object (serialised with sorted keys), or `{ts, text}`. */
+  lines: (string | LogLine | Record<string, unknown>)[];
+}
+
+export interface MetricsSpec {
+  pod?: string;
+  component?: 'speaker' | 'controller' | 'frr-k8s';
+  node?: string;
+  /** Default: the component's metrics port for the version. */
+  port?: number;
+  /** Prometheus text appended to the derived body. */
+  body: string;
+  mode?: 'append' | 'replace';
+}
+
+export interface DataplaneSpec {
+  segment?: string;
+  interface?: string;
+  routers?: DataplaneRouter[];
+  announce?: Record<string, string[]>;
+  nodes?: Record<string, { linksDown?: string[]; extraListeners?: DataplaneListener[]; sysctls?: Record<string, string>; routerIdOverride?: string; ipvsAddresses?: string[] }>;
+}
