@@ -51,7 +51,6 @@ export interface Topology {
 const maxNodes = 40;
 const maxIps = 40;
 const maxPeers = 12;
-const columns = { peer: 20, node: 330, ip: 650 };
 const boxWidth = { peer: 190, node: 200, ip: 210 };
 const rowHeight = 58;
 const boxHeight = 44;
@@ -119,6 +118,8 @@ export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], 
   if (ipRows.length > shownIps.length) hidden.push(`${ipRows.length - shownIps.length} more LoadBalancer IPs are listed in the services table only`);
   if (peers.size > shownPeers.length) hidden.push(`${peers.size - shownPeers.length} more BGP peers are not drawn`);
 
+  // Without BGP peers (L2 only) the peer column would be an empty third of the picture.
+  const columns = shownPeers.length > 0 ? { peer: 20, node: 330, ip: 650 } : { peer: 20, node: 20, ip: 340 };
   const rows = Math.max(shownNodes.length, shownIps.length, shownPeers.length, 1);
   const height = top + rows * rowHeight + 10;
   const spread = (count: number, index: number): number => top + ((rows - count) * rowHeight) / 2 + index * rowHeight;
@@ -185,7 +186,7 @@ export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], 
     boxes,
     lines,
     headers: [
-      { x: columns.peer, text: 'BGP peers' },
+      ...(shownPeers.length > 0 ? [{ x: columns.peer, text: 'BGP peers' }] : []),
       { x: columns.node, text: 'Nodes (speakers)' },
       { x: columns.ip, text: 'LoadBalancer IPs' },
     ],
