@@ -1,0 +1,48 @@
+/**
+ * Every built-in scenario: a bundle with raw outputs for every speaker node, controller logs and
+ * FRR outputs where the mode has FRR; manifest complete and checksums verified.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Discovery } from '../../src/model/bundle.js';
+import { nodeFilePath } from '../../src/bundle/paths.js';
+import { assertBundleIntact, runCollect, speakerNodes } from './support.js';
+
+const scenarios = ['healthy-l2', 'healthy-frr', 'healthy-frr-k8s', 'bgp-wrong-asn', 'bgp-password', 'l2-duplicate-ip', 'pending-no-pool', 'no-advertisement', 'ipvs-strictarp-off', 'speaker-missing', 'mixed-incident'];
+
+for (const scenario of scenarios) {
+  test(`scenario ${scenario}: complete bundle`, { timeout: 120_000 }, async () => {
+    const ran = await runCollect(scenario);
+    try {
+      const { result, world } = ran;
+      const manifest = await assertBundleIntact(result.dir);
+      const discovery = JSON.parse(readFileSync(join(result.dir, 'discovery.json'), 'utf8')) as Discovery;
+      assert.ok(discovery.speakers.length > 0, 'speakers discovered');
+      assert.ok(existsSync(join(result.dir, 'rbac.json')));
+      for (const file of ['cluster/nodes.json', 'cluster/pods.json', 'cluster/services.json', 'cluster/metallb.io/ipaddresspools.json']) {
+        assert.ok(manifest.files.some((f) => f.path === file), `${file} in bundle`);
+      }
+      const frr = discovery.mode !== 'native';
+      for (const node of speakerNodes(world)) {
+        const rec = manifest.nodes.find((n) => n.node === node);
+        assert.ok(rec, `${node} recorded`);
+        assert.equal(rec.status, 'ok', `${node}: ${rec.status} ${rec.reason ?? ''} ${JSON.stringify(rec.steps.filter((s) => s.status !== 'ok').map((s) => [s.step, s.reason]))}`);
+        for (const f of ['net/ip-addr.json', 'net/ip-route.json', 'net/ip-neigh.json', 'net/ss.txt']) assert.ok(existsSync(join(result.dir, nodeFilePath(node, f))), `${node}: ${f}`);
+        if (frr) {
+          for (const f of ['frr/running-config.txt', 'frr/bgp-summary.json', 'frr/bgp-neighbors.json']) assert.ok(existsSync(join(result.dir, nodeFilePath(node, f))), `${node}: ${f}`);
+        }
+        assert.ok(rec.steps.some((s) => s.step === 'logs.speaker' && s.status === 'ok'), `${node}: speaker log`);
+      }
+      if (discovery.controller) {
+        assert.ok(manifest.files.some((f) => f.path.startsWith(`logs/${discovery.controller!.name}/controller`)), 'controller log');
+      }
+      assert.equal(manifest.interrupted, undefined);
+      assert.ok(manifest.addedContainers.length >= speakerNodes(world).length, 'one debug container per speaker');
+      assert.ok(result.apiRequests > 0);
+    } finally {
+      await ran.cleanup();
+    }
+  });
+}
