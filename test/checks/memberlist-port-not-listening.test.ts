@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { caseTable, fixture, l2Base } from './helpers.js';
+
+// ss -tuanpH lines as the collector runs it (Netid column first).
+const ssWithMemberlist = [
+  'tcp   LISTEN 0      4096   192.0.2.11:7946  0.0.0.0:*     users:(("speaker",pid=4242,fd=9))',
+  'udp   UNCONN 0      0      192.0.2.11:7946  0.0.0.0:*     users:(("speaker",pid=4242,fd=8))',
+  'tcp   LISTEN 0      4096      0.0.0.0:22    0.0.0.0:*     users:(("sshd",pid=1,fd=3))',
+].join('\n');
+
+caseTable('memberlist-port-not-listening', [
+  { name: 'speaker listens on TCP and UDP 7946', spec: l2Base({ nodeFiles: { n1: { 'net/ss.txt': ssWithMemberlist } } }), fires: false },
+  {
+    name: 'real lab listeners without 7946',
+    spec: l2Base({ nodeFiles: { n1: { 'net/ss.txt': fixture('ss-tlnpH-O-lc-n1.txt') } } }),
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /Nothing listens on TCP and UDP 7946 on n1/);
+      assert.equal(f[0].evidence[0].path, 'nodes/n1/net/ss.txt');
+    },
+  },
+  { name: 'only TCP', spec: l2Base({ nodeFiles: { n1: { 'net/ss.txt': ssWithMemberlist.split('\n').filter((l) => !l.startsWith('udp')).join('\n') } } }), fires: true, check: (f) => assert.match(f[0].summary, /UDP 7946/) },
+]);
