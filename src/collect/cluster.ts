@@ -27,7 +27,7 @@ async function fetchItem(ctx: RunContext, item: ClusterItem, version: string): P
     case '/services/all-namespaces':
       return (await listAll((c) => core.listServiceForAllNamespaces({ ...page, _continue: c }))) as Obj[];
     case 'discovery.k8s.io/endpointslices/all-namespaces':
-      return (await listAll((c) => discoveryApi.listEndpointSliceForAllNamespaces({ ...page, _continue: c, labelSelector: 'kubernetes.io/service-name' }))) as Obj[];
+      return (await listAll((c) => discoveryApi.listEndpointSliceForAllNamespaces({ ...page, _continue: c, labelSelector: 'kubernetes.io/service-name' }))) as unknown as Obj[];
     case '/events/all-namespaces': {
       // Events about Services anywhere, plus everything in the MetalLB namespace(s).
       const svcEvents = await listAll((c) => core.listEventForAllNamespaces({ ...page, _continue: c, fieldSelector: 'involvedObject.kind=Service' }));
@@ -39,7 +39,7 @@ async function fetchItem(ctx: RunContext, item: ClusterItem, version: string): P
         if (seen.has(key)) return false;
         seen.add(key);
         return true;
-      }) as Obj[];
+      }) as unknown as Obj[];
     }
     case 'apps/daemonsets/metallb-namespace': {
       const out: Obj[] = [];
@@ -96,13 +96,13 @@ function applyFilter(ctx: RunContext, item: ClusterItem, items: Obj[]): Obj[] {
       return items.filter((s) => (s as V1Service).spec?.type === 'LoadBalancer');
     case 'loadbalancer-endpointslices': {
       const lb = new Set(ctx.lbServices.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`));
-      return items.filter((e) => lb.has(`${e.metadata?.namespace}/${(e as V1EndpointSlice).metadata?.labels?.['kubernetes.io/service-name']}`));
+      return items.filter((e) => lb.has(`${e.metadata?.namespace}/${(e as unknown as V1EndpointSlice).metadata?.labels?.['kubernetes.io/service-name']}`));
     }
     case 'loadbalancer-events': {
       const lb = new Set(ctx.lbServices.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`));
       const metallbNs = new Set([ctx.found.discovery.namespace, ...ctx.found.namespaces]);
       return items.filter((e) => {
-        const ev = e as CoreV1Event;
+        const ev = e as unknown as CoreV1Event;
         const io = ev.involvedObject;
         if (io?.kind === 'Service') return lb.has(`${io.namespace}/${io.name}`);
         return metallbNs.has(ev.metadata?.namespace ?? '');
