@@ -192,9 +192,10 @@ function decodeTransport(f: Buffer, at: number, proto: number, src: string, dst:
     const base = { src, dst, srcPort, dstPort, ...(time ? { time } : {}) };
     const syn = (flags & 0x02) !== 0;
     const ack = (flags & 0x10) !== 0;
-    if (flags & 0x04) s.bgp.push({ ...base, type: 'TCP-RST' });
-    else if (syn) s.bgp.push({ ...base, type: ack ? 'TCP-SYNACK' : 'TCP-SYN' });
-    else if (flags & 0x01) s.bgp.push({ ...base, type: 'TCP-FIN' });
+    const detail = `Flags [${tcpFlags(flags)}]`;
+    if (flags & 0x04) s.bgp.push({ ...base, type: 'TCP-RST', detail });
+    else if (syn) s.bgp.push({ ...base, type: ack ? 'TCP-SYNACK' : 'TCP-SYN', detail });
+    else if (flags & 0x01) s.bgp.push({ ...base, type: 'TCP-FIN', detail });
     // BGP messages: 16-byte marker of 0xff, 2-byte length, 1-byte type; several per segment.
     let p = at + dataOffset;
     while (p + 19 <= f.length) {
@@ -234,6 +235,13 @@ function decodeTransport(f: Buffer, at: number, proto: number, src: string, dst:
     if (time) entry.time = time;
     s.bfd.push(entry);
   }
+}
+
+/** TCP flags in tcpdump's notation and order (`S.`, `F.`, `R`, `P.`). */
+function tcpFlags(flags: number): string {
+  const names: [number, string][] = [[0x01, 'F'], [0x02, 'S'], [0x04, 'R'], [0x08, 'P'], [0x10, '.'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W']];
+  const out = names.filter(([bit]) => flags & bit).map(([, n]) => n).join('');
+  return out === '' ? 'none' : out;
 }
 
 /** Optional parameters of an OPEN: capability 65 (4-octet AS). */

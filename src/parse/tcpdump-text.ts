@@ -25,7 +25,7 @@ const arpReplyRe = new RegExp(`Reply (\\S+) is-at (${mac})`);
 const flowRe = /(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)\.(\d+) > (\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)\.(\d+): (.*)$/;
 const bgpMsgRe = /^\s*(Open|Update|Notification|Keepalive|Route Refresh|Capability) Message \((\d+)\), length: (\d+)(.*)$/;
 const openRe = /my AS (\d+), Holdtime (\d+)s, ID (\S+)/;
-const notifRe = /^, ([^(]+?) \((\d+)\)(?:, subcode ([^(]+?) \((\d+)\))?/;
+const notifRe = /^, ([^(]+?) \((\d+)\)(?:,? subcode ([^(]+?) \((\d+)\))?/;
 
 interface Packet {
   time: string;

@@ -17,8 +17,8 @@ export function parse(text: string, path: string): Parsed<string[]> {
     notes.add(`vtysh error: ${firstLine(t)}`);
     return notes.result([]);
   }
-  const names = t.split(/\s+/).filter((w) => /^[a-z][a-z0-9_-]*$/.test(w));
-  const odd = t.split(/\s+/).filter((w) => !/^[a-z][a-z0-9_-]*$/.test(w));
+  const names = t.split(/\s+/).filter((w) => /^[a-z][a-z0-9_-]{0,31}$/.test(w));
+  const odd = t.split(/\s+/).filter((w) => !/^[a-z][a-z0-9_-]{0,31}$/.test(w));
   if (odd.length > 0) notes.add(`unexpected words in show daemons: ${odd.slice(0, 5).join(' ').slice(0, 80)}`);
   return notes.result([...new Set(names)]);
 }
