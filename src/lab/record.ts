@@ -4,7 +4,7 @@
  * role, in fixtures/replay/<scenario>.json — the file the replay backend answers from. The key of a
  * command is its argv joined by single spaces, exactly as the replay backend looks it up.
  */
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import type { Command } from 'commander';
 import type { ExecBackend, ExecTarget, World } from '../sim/world.js';
@@ -144,7 +144,7 @@ export function defaultRecordingPath(scenarioName: string): string {
 export async function recordScenario(nameOrPath: string, outFile?: string, opts: { log?: (line: string) => void } = {}): Promise<RecordResult> {
   const t0 = Date.now();
   const { loadScenario } = await import('../sim/scenario/index.js');
-  const { world } = await loadScenario(nameOrPath);
+  const { world } = await loadScenario(resolveLabScenario(nameOrPath));
   const file = outFile ?? defaultRecordingPath(world.name || nameOrPath);
   const lab = await createLabBackend(world, { log: opts.log });
   let nodes: Recording['nodes'];
@@ -159,6 +159,15 @@ export async function recordScenario(nameOrPath: string, outFile?: string, opts:
   writeFileSync(file, JSON.stringify(recording, null, 1) + '\n');
   const commands = Object.values(nodes).reduce((a, roles) => a + Object.values(roles).reduce((b, cmds) => b + Object.keys(cmds ?? {}).length, 0), 0);
   return { file, commands, readyMs: lab.describe().timings.readyMs, totalMs: Date.now() - t0 };
+}
+
+/** Lab-only scenarios (fixtures/lab/scenarios) by bare name, when no built-in scenario has that name. */
+export function resolveLabScenario(nameOrPath: string): string {
+  if (/[/\\]/.test(nameOrPath) || /\.ya?ml$/i.test(nameOrPath)) return nameOrPath;
+  const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+  const builtin = join(root, 'fixtures', 'scenarios', `${nameOrPath}.yaml`);
+  const labOnly = join(root, 'fixtures', 'lab', 'scenarios', `${nameOrPath}.yaml`);
+  return !existsSync(builtin) && existsSync(labOnly) ? labOnly : nameOrPath;
 }
 
 export function readRecording(file: string): Recording {
