@@ -1,0 +1,75 @@
+/**
+ * `mlb-report demo`: simulator → collect (real HTTPS + WebSocket) → analyse → report, in-process,
+ * and its bad-input answers from the real CLI.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { formatDemoSummary, runDemo } from '../../src/cli/commands/demo.js';
+import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
+import { packageRoot } from '../../src/version.js';
+
+const run = promisify(execFile);
+const cli = join(packageRoot, 'bin', 'mlb-report.js');
+const demoScenario = builtinScenarioNames().includes('mixed-incident') ? 'mixed-incident' : 'synthetic:nodes=3';
+
+test(`demo on ${demoScenario}: bundle, report and a summary naming the report`, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mlb-report-demo-'));
+  try {
+    const out = join(dir, 'demo');
+    const lines: string[] = [];
+    const result = await runDemo({ scenario: demoScenario, out, formats: ['html'], captureSeconds: 1, log: (l) => lines.push(l) });
+    assert.equal(result.bundleDir, out);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.ok(manifest.nodes.length >= 3, 'every node of the scenario is in the manifest');
+    assert.ok(manifest.nodes.every((n: { status: string }) => n.status !== 'failed'), 'the simulator answered every node');
+    assert.ok(lines.some((l) => l.startsWith('simulated API server at https://127.0.0.1:')), 'the collector went through the HTTPS simulator');
+
+    const html = join(out, 'report.html');
+    assert.deepEqual(result.reportFiles, [html]);
+    const text = readFileSync(html, 'utf8');
+    assert.match(text, new RegExp(`demo-${result.scenario.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 'the report names the simulated cluster context');
+    for (const node of manifest.nodes) assert.ok(text.includes(node.node), `the report has node ${node.node}`);
+    // The services table is filled from the collected objects.
+    assert.equal(result.model.kube.services.length > 0, true);
+    for (const service of result.model.kube.services) assert.ok(text.includes(`${service.metadata?.namespace}/${service.metadata?.name}`));
+
+    const summary = formatDemoSummary(result);
+    assert.match(summary, new RegExp(`^report: ${html.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    assert.match(summary, /^\d+ finding\(s\) for scenario /);
+    if (result.findings.length > 0) assert.ok(summary.includes(`1. [${result.findings[0].severity}] ${result.findings[0].title}`));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('demo bad input: unknown scenario, existing --out, bad --format → one line, a fix, exit 2', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mlb-report-demo-bad-'));
+  try {
+    await mkdir(join(dir, 'taken'));
+    const cases: [string[], RegExp][] = [
+      [['--scenario', 'no-such-scenario', '--out', join(dir, 'x')], /unknown scenario "no-such-scenario"/],
+      [['--out', join(dir, 'taken')], /already exists/],
+      [['--format', 'html,docx', '--out', join(dir, 'y')], /invalid --format/],
+    ];
+    for (const [args, message] of cases) {
+      const failed = await run(process.execPath, [cli, 'demo', ...args]).then(
+        () => assert.fail(`demo ${args.join(' ')} should fail`),
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal(failed.code, 2, failed.stderr);
+      const errorLines = failed.stderr.trim().split('\n').filter((l) => l.startsWith('error:') || l.startsWith('fix:'));
+      assert.equal(errorLines.length, 2, failed.stderr);
+      assert.match(errorLines[0], message);
+      assert.ok(!failed.stderr.includes('    at '), 'no stack trace');
+    }
+    assert.equal(existsSync(join(dir, 'x')), false, 'nothing written for a failed start');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
