@@ -413,8 +413,10 @@ export interface CaptureSummary {
   path: string;
   packets: number;
   /**
-   * ARP packets. Request: `ip` is the address asked for, `senderIp` the asker. Reply: `ip` is-at
-   * `mac`. `srcMac`/`dstMac` are the link-layer addresses when the capture has them.
+   * ARP packets. Request: `ip` is the address asked for, `senderIp` the asker, `mac` the asker's
+   * hardware address (pcap only). Reply: `ip` is-at `mac`. `srcMac`/`dstMac` are the link-layer
+   * addresses when the capture has them (no `dstMac` with `-i any`). `gratuitous`: a request for the
+   * sender's own IP, or a broadcast reply.
    */
   arp: {
     op: 'request' | 'reply';
