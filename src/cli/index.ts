@@ -12,7 +12,7 @@ const commandModules = ['collect', 'analyze', 'checks', 'demo', 'diff', 'sim'] a
 export async function buildProgram(): Promise<Command> {
   const program = new Command('mlb-report')
     .description(
-      'Collect, analyse and report MetalLB incidents: attaches to every speaker, FRR and the controller at once,\n' +
+      'Collect, analyse and report MetalLB incidents. Attaches to every speaker, FRR and the controller at once, ' +
         'runs MetalLB-specific checks and writes an HTML/PDF report plus a support bundle.',
     )
     .version(toolVersion)
