@@ -26,6 +26,11 @@ export interface NodeItem {
   modes?: MetallbMode[];
   /** Output is binary (pcap); never decoded as text. */
   binary?: boolean;
+  /**
+   * For runIn 'frr': the container of the FRR pod to exec into when it is not `frr` — the files of
+   * the reload pipeline (/etc/frr_reloader) are only mounted in `reloader` (and the speaker).
+   */
+  container?: string;
 }
 
 export type ParserId =
@@ -71,8 +76,8 @@ export const nodeItems: NodeItem[] = [
     parser: 'sysctl',
   },
   { id: 'frr.running-config', title: 'FRR running config', runIn: 'frr', command: vtysh('show running-config'), file: 'frr/running-config.txt', timeoutMs: 15_000, maxBytes: 4 * MiB, parser: 'frr-config', modes: frrModes },
-  { id: 'frr.desired-config', title: 'Config MetalLB asked for (reloader input)', runIn: 'frr', command: ['cat', '/etc/frr_reloader/frr.conf'], file: 'frr/desired-frr.conf', timeoutMs: 10_000, maxBytes: 4 * MiB, parser: 'frr-config', modes: frrModes },
-  { id: 'frr.reload-status', title: 'Last reload result', runIn: 'frr', command: ['cat', '/etc/frr_reloader/.status'], file: 'frr/reload-status.txt', timeoutMs: 10_000, maxBytes: 64 * 1024, parser: 'frr-reload-status', modes: frrModes },
+  { id: 'frr.desired-config', title: 'Config MetalLB asked for (reloader input)', runIn: 'frr', command: ['cat', '/etc/frr_reloader/frr.conf'], container: 'reloader', file: 'frr/desired-frr.conf', timeoutMs: 10_000, maxBytes: 4 * MiB, parser: 'frr-config', modes: frrModes },
+  { id: 'frr.reload-status', title: 'Last reload result', runIn: 'frr', command: ['cat', '/etc/frr_reloader/.status'], container: 'reloader', file: 'frr/reload-status.txt', timeoutMs: 10_000, maxBytes: 64 * 1024, parser: 'frr-reload-status', modes: frrModes },
   { id: 'frr.bgp-summary', title: 'BGP summary', runIn: 'frr', command: vtysh('show bgp vrf all summary json'), file: 'frr/bgp-summary.json', timeoutMs: 15_000, maxBytes: 8 * MiB, parser: 'vtysh-bgp-summary', modes: frrModes },
   { id: 'frr.bgp-neighbors', title: 'BGP neighbors', runIn: 'frr', command: vtysh('show bgp vrf all neighbors json'), file: 'frr/bgp-neighbors.json', timeoutMs: 15_000, maxBytes: 16 * MiB, parser: 'vtysh-bgp-neighbors', modes: frrModes },
   { id: 'frr.bgp-ipv4', title: 'BGP IPv4 routes', runIn: 'frr', command: vtysh('show bgp vrf all ipv4 json'), file: 'frr/bgp-ipv4.json', timeoutMs: 15_000, maxBytes: 16 * MiB, parser: 'vtysh-bgp-routes', modes: frrModes },

@@ -185,7 +185,8 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
     }
     progress(item.title);
     const remaining = Math.max(1000, ctx.settings.deadline - Date.now());
-    const o = await execCapture(ctx.kube, { ...lane.target, command: item.command, timeoutMs: Math.min(item.timeoutMs, remaining), maxBytes: item.maxBytes });
+    const container = item.runIn === 'frr' && item.container && frrPod?.spec?.containers?.some((c) => c.name === item.container) ? item.container : lane.target.container;
+    const o = await execCapture(ctx.kube, { ...lane.target, container, command: item.command, timeoutMs: Math.min(item.timeoutMs, remaining), maxBytes: item.maxBytes });
     const { status, problem } = statusOf(o);
     const files: string[] = [];
     if (o.stdout.length > 0 || o.exitCode === 0) {
