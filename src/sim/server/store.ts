@@ -89,7 +89,7 @@ export class ObjectStore {
     return out;
   }
 
-  /** Loads an object without emitting events (initial world). */
+  /** Loads an object without emitting events (initial world); the store takes ownership of `obj`. */
   seed(rt: ResourceType, obj: KubeObject): KubeObject {
     return this.insert(rt, obj, false);
   }
@@ -103,7 +103,8 @@ export class ObjectStore {
     const c = this.collection(rkey);
     const key = objectKey(rt.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name);
     if (c.has(key)) throw alreadyExists(rt.resource, obj.metadata.name, rt.group);
-    const stored = structuredClone(obj);
+    // Seeded objects are already private copies; created ones come from a request body or a caller.
+    const stored = emit ? structuredClone(obj) : obj;
     stored.metadata.uid ??= randomUUID();
     stored.metadata.creationTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     stored.metadata.resourceVersion = String(++this.rv);

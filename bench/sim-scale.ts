@@ -1,0 +1,114 @@
+/**
+ * Benchmark: the simulator at scale. Loads `synthetic:nodes=1000` (or --scenario), then measures
+ *   - scenario load + server start,
+ *   - a full pod list (JSON and Table) over HTTPS, cold and warm,
+ *   - 200 (--streams) concurrent exec WebSocket streams into FRR containers, each running
+ *     `vtysh -c 'show bgp summary json'` to completion (status on channel 3).
+ * Targets: full pod list < 1 s, 200 concurrent exec streams handled. Prints figures only.
+ * Usage: node --import tsx bench/sim-scale.ts [--scenario synthetic:nodes=1000,mode=frr] [--streams 200]
+ */
+import https from 'node:https';
+import WebSocket from 'ws';
+import { loadScenario } from '../src/sim/scenario/index.js';
+import { startSimulator } from '../src/sim/server/index.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+}
+
+const scenario = arg('scenario', 'synthetic:nodes=1000,mode=frr');
+const streams = Number(arg('streams', '200'));
+
+const t0 = performance.now();
+const { world, backend } = await loadScenario(scenario);
+const tLoaded = performance.now();
+const sim = await startSimulator({ world, backend });
+const tStarted = performance.now();
+const agent = new https.Agent({ ca: sim.caPem, keepAlive: true, maxSockets: 256 });
+
+function get(path: string, accept = 'application/json'): Promise<{ ms: number; bytes: number; status: number }> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    https
+      .get(new URL(path, sim.url), { agent, headers: { Authorization: `Bearer ${sim.token}`, Accept: accept } }, (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('end', () => resolve({ ms: performance.now() - start, bytes, status: res.statusCode ?? 0 }));
+      })
+      .on('error', reject);
+  });
+}
+
+const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
+console.log(`scenario ${scenario}: ${world.objects.length} objects, load ${fmt(tLoaded - t0)}, server start ${fmt(tStarted - tLoaded)}`);
+
+const pods = sim.state.store.list(sim.state.podType);
+console.log(`pods: ${pods.length}`);
+for (const [label, accept] of [
+  ['JSON', 'application/json'],
+  ['Table', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'],
+] as const) {
+  const cold = await get('/api/v1/pods', accept);
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) warm.push((await get('/api/v1/pods', accept)).ms);
+  warm.sort((a, b) => a - b);
+  console.log(`full pod list (${label}): ${(cold.bytes / 1e6).toFixed(1)} MB, cold ${fmt(cold.ms)}, warm median ${fmt(warm[2]!)}, max ${fmt(warm[4]!)} (target < 1000 ms)`);
+}
+const paged = performance.now();
+let cont = '';
+let pages = 0;
+do {
+  const res = await new Promise<any>((resolve, reject) => {
+    https
+      .get(new URL(`/api/v1/pods?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, sim.url), { agent, headers: { Authorization: `Bearer ${sim.token}` } }, (r) => {
+        let t = '';
+        r.on('data', (c) => (t += c));
+        r.on('end', () => resolve(JSON.parse(t)));
+      })
+      .on('error', reject);
+  });
+  cont = res.metadata.continue ?? '';
+  pages++;
+} while (cont);
+console.log(`paged pod list (limit=500): ${pages} pages in ${fmt(performance.now() - paged)}`);
+
+// ------------------------------------------------------------ concurrent exec streams
+const targets = pods
+  .filter((p) => (p.spec?.containers ?? []).some((c: any) => c.name === 'frr'))
+  .slice(0, streams)
+  .map((p) => ({ ns: p.metadata.namespace!, pod: p.metadata.name, container: 'frr' }));
+const fallback = pods.filter((p) => p.status?.phase === 'Running').slice(0, streams - targets.length);
+for (const p of fallback) targets.push({ ns: p.metadata.namespace!, pod: p.metadata.name, container: p.spec.containers[0].name });
+
+function exec(t: { ns: string; pod: string; container: string }): Promise<{ ms: number; status: string; bytes: number }> {
+  const start = performance.now();
+  const argv = ['vtysh', '-c', 'show bgp summary json'].map((a) => `command=${encodeURIComponent(a)}`).join('&');
+  const url = `${sim.url.replace('https', 'wss')}/api/v1/namespaces/${t.ns}/pods/${t.pod}/exec?${argv}&container=${t.container}&stdout=true&stderr=true`;
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, ['v5.channel.k8s.io'], { ca: sim.caPem, headers: { Authorization: `Bearer ${sim.token}` } });
+    let status = 'no-status';
+    let bytes = 0;
+    ws.on('message', (d: Buffer) => {
+      if (d[0] === 3) status = JSON.parse(d.subarray(1).toString()).status;
+      else bytes += d.length - 1;
+    });
+    ws.on('close', () => resolve({ ms: performance.now() - start, status, bytes }));
+    ws.on('error', () => resolve({ ms: performance.now() - start, status: 'error', bytes }));
+  });
+}
+
+const execStart = performance.now();
+const results = await Promise.all(targets.map(exec));
+const execWall = performance.now() - execStart;
+const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
+const byStatus = new Map<string, number>();
+for (const r of results) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+console.log(
+  `${targets.length} concurrent exec streams: wall ${fmt(execWall)}, p50 ${fmt(pct(50))}, p95 ${fmt(pct(95))}, max ${fmt(latencies[latencies.length - 1]!)}, ` +
+    `statuses ${JSON.stringify(Object.fromEntries(byStatus))}, output ${(results.reduce((s, r) => s + r.bytes, 0) / 1e3).toFixed(1)} kB`,
+);
+console.log(`rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+agent.destroy();
+await sim.close();
