@@ -204,3 +204,34 @@ export function l2Base(over: Partial<BundleSpec> = {}): BundleSpec {
     ...over,
   };
 }
+
+/**
+ * The BGP lab (fixtures/checks): lc-n1 peers healthily with the router 10.99.0.1 (AS 64513);
+ * lc-n2's FRR uses the wrong peer AS 64514 and sits Idle with "OPEN Message Error/Bad Peer AS".
+ * Both must announce 10.99.0.200/32 (service default/web-bgp).
+ */
+export function bgpLab(over: Partial<BundleSpec> = {}, n2Files: Record<string, string> = {}): BundleSpec {
+  const hostSel = (n: string) => [{ matchLabels: { 'kubernetes.io/hostname': n } }];
+  return {
+    nodes: [node('lc-n1', { ip: '10.99.0.11' }), node('lc-n2', { ip: '10.99.0.12' })],
+    pods: [speaker('lc-n1', { frr: true }), speaker('lc-n2', { frr: true }), controller()],
+    services: [service('default/web-bgp', { ip: '10.99.0.200' })],
+    endpointSlices: [endpoints('default/web-bgp', [{ node: 'lc-n1' }, { node: 'lc-n2' }])],
+    metallb: {
+      ipaddresspools: [pool('bgp', ['10.99.0.200/32'])],
+      bgpadvertisements: [bgpad('bgp')],
+      bgppeers: [peer('router', { myASN: 64512, peerASN: 64513, peerAddress: '10.99.0.1', nodeSelectors: hostSel('lc-n1') }), peer('router-n2', { myASN: 64512, peerASN: 64514, peerAddress: '10.99.0.1', nodeSelectors: hostSel('lc-n2') })],
+    },
+    nodeFiles: {
+      'lc-n1': { 'frr/bgp-neighbors.json': fixture('frr-lc-n1-bgp-neighbors.json'), 'frr/running-config.txt': fixture('frr-lc-n1-running-config.txt'), 'frr/bfd-peers.json': fixture('frr-lc-n1-bfd-peers.json'), 'net/ip-addr.json': fixture('ip-addr-lc-n1.json') },
+      'lc-n2': { 'frr/bgp-neighbors.json': fixture('frr-lc-n2-bgp-neighbors.json'), 'frr/running-config.txt': fixture('frr-lc-n2-running-config.txt'), 'frr/bfd-peers.json': fixture('frr-lc-n2-bfd-peers.json'), 'net/ip-addr.json': fixture('ip-addr-lc-n2.json'), ...n2Files },
+    },
+    ...over,
+  };
+}
+
+/** Only lc-n1, the healthy speaker. */
+export function bgpHealthy(over: Partial<BundleSpec> = {}): BundleSpec {
+  const lab = bgpLab();
+  return { ...lab, nodes: lab.nodes!.slice(0, 1), pods: [lab.pods![0], lab.pods![2]], endpointSlices: [endpoints('default/web-bgp', [{ node: 'lc-n1' }])], nodeFiles: { 'lc-n1': lab.nodeFiles!['lc-n1'] }, ...over };
+}

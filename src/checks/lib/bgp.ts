@@ -1,9 +1,12 @@
 /** Shared BGP helpers: matching FRR neighbors to BGPPeers and decoding why a session is down. */
 import type { BgpNeighbor, ClusterModel, FrrNeighborConfig, KubeObject, NodeState } from '../../model/cluster.js';
 import { parseRange, rangeContains } from './ip.js';
+import { peersForNode } from './model.js';
 
-export function peerForAddress(model: ClusterModel, address: string): KubeObject | undefined {
-  return model.metallb.bgpPeers.find((p) => p.spec?.peerAddress === address || p.spec?.interface === address);
+/** The BGPPeer for a neighbor address, preferring peers whose nodeSelectors select `node`. */
+export function peerForAddress(model: ClusterModel, address: string, node?: string): KubeObject | undefined {
+  const matches = (p: KubeObject) => p.spec?.peerAddress === address || p.spec?.interface === address;
+  return (node ? peersForNode(model, node).find(matches) : undefined) ?? model.metallb.bgpPeers.find(matches);
 }
 
 export function neighborConfig(st: NodeState, address: string): FrrNeighborConfig | undefined {
@@ -46,7 +49,7 @@ export function decodeSessionFailure(model: ClusterModel, node: string, n: BgpNe
   const st = model.nodes[node];
   const code = (n.lastErrorCodeSubcode ?? '').toLowerCase();
   const why = n.lastNotificationReason ?? '';
-  const peer = peerForAddress(model, n.address);
+  const peer = peerForAddress(model, n.address, node);
   const cfg = st ? neighborConfig(st, n.address) : undefined;
   const capture = st?.capture?.bgp.filter((b) => b.src === n.address || b.dst === n.address) ?? [];
   const routerOpen = capture.find((b) => b.src === n.address && b.type === 'OPEN' && (b.asn !== undefined || /my AS (\d+)/.test(b.detail ?? '')));

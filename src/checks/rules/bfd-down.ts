@@ -24,7 +24,7 @@ export default defineCheck({
       for (const b of frr.bfdPeers) {
         if (/^up$/i.test(b.status)) continue;
         seen.add(b.peer);
-        const peer = peerForAddress(model, b.peer);
+        const peer = peerForAddress(model, b.peer, node);
         out.push({
           summary: `BFD ${node} → ${b.peer} is ${b.status}${b.diagnostic && b.diagnostic !== 'ok' ? ` (diagnostic: ${b.diagnostic})` : ''}${b.remoteDiagnostic && b.remoteDiagnostic !== 'ok' ? ` (remote: ${b.remoteDiagnostic})` : ''}`,
           subjects: [{ kind: 'Node', name: node }, { kind: 'Neighbor', name: b.peer }, ...(peer ? [{ kind: 'BGPPeer', namespace: peer.metadata.namespace, name: peer.metadata.name }] : [])],

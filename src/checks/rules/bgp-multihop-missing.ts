@@ -19,7 +19,7 @@ export default defineCheck({
     if (mode(model) === 'native') return [];
     const out: Draft[] = [];
     for (const [node, st] of Object.entries(model.nodes)) {
-      if (!st.collected || !st.addresses.length) continue;
+      if (!st.addresses.length) continue;
       for (const p of peersForNode(model, node)) {
         const addr = p.spec?.peerAddress;
         if (!addr || p.spec?.ebgpMultiHop || (p.spec?.peerASN !== undefined && p.spec.peerASN === p.spec?.myASN)) continue;

@@ -21,7 +21,7 @@ export default defineCheck({
     for (const [node, duties] of announcementDuties(model)) {
       const st = model.nodes[node];
       const frr = st?.frr;
-      if (!st?.collected || !frr || (!frr.neighbors.length && !frr.runningConfig)) continue;
+      if (!frr || (!frr.neighbors.length && !frr.runningConfig)) continue;
       for (const d of duties.filter((x) => x.protocol === 'bgp')) {
         const pool = poolOf(model, d.svc, d.ip);
         if (!pool) continue;

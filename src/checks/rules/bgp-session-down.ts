@@ -32,7 +32,7 @@ export default defineCheck({
         if (n.state === 'Established') continue;
         covered.add(`${node}|${n.address}`);
         const d = decodeSessionFailure(model, node, n);
-        const peer = peerForAddress(model, n.address);
+        const peer = peerForAddress(model, n.address, node);
         const evidence: Evidence[] = [{ path: n.path, excerpt: rawExcerpt(model, n.path, d.needles.concat(['"bgpState"']), neighborExcerpt(n), { maxBlocks: 6 }), label: `show bgp neighbors on ${node}` }];
         for (const l of frrLogLines(model, node, n.address).slice(0, 1)) evidence.push({ path: l.path, excerpt: l.lines.slice(-4).join('\n'), label: 'FRR log' });
         const capLines = st.capture?.bgp.filter((b) => (b.src === n.address || b.dst === n.address) && (b.type !== 'KEEPALIVE')).slice(0, 4) ?? [];
@@ -52,7 +52,7 @@ export default defineCheck({
       const addr = s.status?.peer ?? s.metadata.labels?.['frrk8s.metallb.io/peer'];
       if (!node || !addr || s.status?.bgpStatus === 'Established' || !s.status?.bgpStatus || covered.has(`${node}|${addr}`)) continue;
       covered.add(`${node}|${addr}`);
-      const peer = peerForAddress(model, addr);
+      const peer = peerForAddress(model, addr, node);
       out.push({
         summary: `BGP session ${node} → ${addr} is ${s.status.bgpStatus} (BGPSessionState; FRR state of the node not collected)`,
         subjects: [{ kind: 'Node', name: node }, { kind: 'Neighbor', name: addr }, ...(peer ? [{ kind: 'BGPPeer', namespace: peer.metadata.namespace, name: peer.metadata.name }] : [])],
@@ -80,7 +80,7 @@ export default defineCheck({
       const lastRec = e.records[e.records.length - 1];
       const err = String(lastRec.fields.error ?? lastRec.msg ?? '');
       const badAs = /0x0202|Bad peer AS/i.test(err);
-      const peer = peerForAddress(model, addr);
+      const peer = peerForAddress(model, addr, node);
       out.push({
         summary: `BGP session ${node} → ${addr} is down${badAs ? ': bad peer AS' : ''} (${err})`,
         subjects: [{ kind: 'Node', name: node }, { kind: 'Neighbor', name: addr }, ...(peer ? [{ kind: 'BGPPeer', namespace: peer.metadata.namespace, name: peer.metadata.name }] : [])],

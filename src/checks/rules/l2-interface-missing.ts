@@ -32,7 +32,7 @@ export default defineCheck({
         const observed = observedL2Announcers(model, svc);
         node = observed.nodes[0] ?? computeL2Leader(model, svc, pool, ip).leader;
         const st = node ? model.nodes[node] : undefined;
-        if (st?.collected && st.links.length) lacks = !st.links.some((l) => wanted.includes(l.ifname));
+        if (st?.links.length) lacks = !st.links.some((l) => wanted.includes(l.ifname));
       }
       if (!failed.length && !lacks) continue;
       const m = failed.length ? /assigned node "([^"]+)"/.exec(failed[failed.length - 1].message ?? '') : null;

@@ -22,7 +22,7 @@ export default defineCheck({
     const speakers = speakerByNode(model);
     for (const [node, st] of Object.entries(model.nodes)) {
       const pod = speakers.get(node);
-      if (!pod || !podReady(pod) || !st.collected || !st.paths.ss) continue;
+      if (!pod || !podReady(pod) || !st.paths.ss) continue;
       if (st.sockets.length === 0) continue; // empty output: nothing to judge
       const on = st.sockets.filter((s) => s.localPort === memberlistPort);
       const tcp = on.some((s) => s.proto === 'tcp' && /LISTEN/i.test(s.state ?? ''));

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { bgpHealthy, bgpLab, caseTable, fixture, logLine, ns } from './helpers.js';
+
+caseTable('bgp-session-down', [
+  { name: 'lc-n1 Established (real FRR 8.4 output)', spec: bgpHealthy(), fires: false },
+  {
+    name: 'lc-n2 Idle with Bad Peer AS (real FRR 8.4 output)',
+    spec: bgpLab(),
+    fires: true,
+    check: (f) => {
+      assert.equal(f.length, 1);
+      assert.match(f[0].summary, /BGP session lc-n2 → 10\.99\.0\.1 is Idle: bad peer AS: configured peer AS 64514/);
+      assert.ok(f[0].subjects.some((s) => s.kind === 'BGPPeer' && s.name === 'router-n2'));
+      assert.ok(f[0].evidence[0].excerpt.includes('"lastNotificationReason":"OPEN Message Error\\/Bad Peer AS"'), f[0].evidence[0].excerpt);
+      assert.match(f[0].remediation.snippet ?? '', /kubectl patch bgppeer -n metallb-system router-n2/);
+    },
+  },
+  {
+    name: 'the capture names the router’s real AS (lab capture replayed for lc-n2)',
+    spec: bgpLab({}, { 'capture/capture.txt': fixture('bgp-179-decoded.txt').replaceAll('10.99.0.11', '10.99.0.12') }),
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /the router's OPEN says AS 64513/);
+      assert.match(f[0].remediation.snippet ?? '', /"peerASN":64513/);
+      assert.ok(f[0].evidence.some((e) => e.label === 'packet capture' && e.excerpt.includes('my AS 64513')));
+    },
+  },
+  {
+    name: 'hold timer expired',
+    spec: bgpLab({}, { 'frr/bgp-neighbors.json': fixture('frr-lc-n2-bgp-neighbors.json').replace('"0202"', '"0400"').replace('OPEN Message Error\\/Bad Peer AS', 'Hold Timer Expired') }),
+    fires: true,
+    check: (f) => assert.match(f[0].summary, /hold timer expired/),
+  },
+  {
+    name: 'Active with a password configured → TCP-MD5 mismatch',
+    spec: bgpLab({}, {
+      'frr/bgp-neighbors.json': fixture('frr-lc-n2-bgp-neighbors.json').replace('"bgpState":"Idle"', '"bgpState":"Active"').replace(/"lastErrorCodeSubcode":"0202",\n\s*"lastNotificationReason":"OPEN Message Error\\\/Bad Peer AS",/, ''),
+      'frr/running-config.txt': fixture('frr-lc-n2-running-config.txt').replace(' neighbor 10.99.0.1 bfd\n', ' neighbor 10.99.0.1 password <redacted>\n neighbor 10.99.0.1 bfd\n'),
+    }),
+    fires: true,
+    check: (f) => assert.match(f[0].summary, /is Active: .*TCP-MD5 password mismatch/),
+  },
+  {
+    name: 'frr-k8s BGPSessionState not Established, node not collected',
+    spec: { ...bgpHealthy({ nodeFiles: {} }), frrk8s: { bgpsessionstates: [{ metadata: { name: 'lc-n1-x', namespace: 'frr-k8s-system' }, status: { node: 'lc-n1', peer: '10.99.0.1', bgpStatus: 'Active', bfdStatus: 'N/A' } }] } },
+    fires: true,
+    check: (f) => assert.match(f[0].summary, /lc-n1 → 10\.99\.0\.1 is Active \(BGPSessionState/),
+  },
+  {
+    name: 'native mode: last speaker event for the peer is a notification',
+    spec: bgpHealthy({ nodeFiles: {}, logs: { 'speaker-lc-n1/speaker': [logLine({ event: 'sessionUp', peer: '10.99.0.1:179', msg: 'BGP session established' }), logLine({ level: 'error', event: 'peerNotification', peer: '10.99.0.1:179', error: 'got BGP notification code 0x0202 (Bad peer AS)', msg: 'peer sent notification, closing session' })].join('\n') } }),
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /lc-n1 → 10\.99\.0\.1 is down: bad peer AS/);
+      assert.equal(f[0].evidence[0].path, `logs/speaker-lc-n1/speaker.log`);
+      void ns;
+    },
+  },
+  { name: 'native mode: session came back up', spec: bgpHealthy({ nodeFiles: {}, logs: { 'speaker-lc-n1/speaker': [logLine({ event: 'sessionDown', peer: '10.99.0.1:179', msg: 'BGP session down' }), logLine({ event: 'sessionUp', peer: '10.99.0.1:179', msg: 'BGP session established' })].join('\n') } }), fires: false },
+]);
