@@ -112,7 +112,8 @@ describe('mlb-report sim (command line)', () => {
     const wrongShape = join(dir, 'wrong.yaml');
     writeFileSync(wrongShape, 'name: wrong\nnodes: "three"\n');
     const r2 = await runCli(['sim', '--scenario', wrongShape]);
-    assertOneLineError(r2, /wrong\.yaml: .*nodes/);
+    // file, the YAML path of the problem, its line, and why
+    assertOneLineError(r2, /wrong\.yaml: [\w.[\]]+ \(line \d+\): \S.*/);
   });
 
   it('rejects a bad --port and a bad --backend with one line', async () => {
