@@ -122,7 +122,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
     ageSeconds: installAgeSeconds,
     nextResourceVersion,
   });
-  objects.push(...install.objects);
+  for (const o of install.objects) objects.push(o);
 
   // ------------------------------------------------------------ author objects
   const userObjects: KubeObject[] = (scenario.objects ?? []).map((o, i) => {
@@ -140,7 +140,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
   const key = (o: KubeObject): string => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   const userKeys = new Set(userObjects.map(key));
   for (let i = objects.length - 1; i >= 0; i--) if (userKeys.has(key(objects[i]!))) objects.splice(i, 1);
-  objects.push(...userObjects);
+  for (const o of userObjects) objects.push(o);
   const kubeProxyOverride = userObjects.find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'kube-proxy' && o.metadata.namespace === 'kube-system') as any;
   if (kubeProxyOverride?.data?.['config.conf']) {
     const conf: string = kubeProxyOverride.data['config.conf'];
@@ -181,8 +181,8 @@ export function buildWorld(scenario: Scenario): BuildResult {
   };
 
   // ------------------------------------------------------------ services
-  const speakerReady = (n: SimNode): boolean =>
-    n.speaker !== 'absent' && (n.speaker.ready ?? true) && n.ready && install.pods.some((p) => p.component === 'speaker' && p.node === n.name);
+  const speakerNodes = new Set(install.pods.filter((p) => p.component === 'speaker').map((p) => p.node));
+  const speakerReady = (n: SimNode): boolean => n.speaker !== 'absent' && (n.speaker.ready ?? true) && n.ready && speakerNodes.has(n.name);
   const ignoreExclude = false;
   (scenario.services ?? []).forEach((s, i) => {
     const path = `services[${i}]`;
@@ -300,8 +300,8 @@ export function buildWorld(scenario: Scenario): BuildResult {
   }
 
   // ------------------------------------------------------------ status objects and events
-  objects.push(...statusObjects(model, meta));
-  objects.push(...serviceEvents(model, nextResourceVersion));
+  for (const o of statusObjects(model, meta)) objects.push(o);
+  for (const o of serviceEvents(model, nextResourceVersion)) objects.push(o);
 
   const logs = buildLogs(model);
   const metrics = buildMetrics(model);

@@ -48,11 +48,9 @@ export function anySelectorMatches(sels: LabelSelector[] | undefined, labels: Re
 
 /** The L2 leader order of `nodes` for `ip`. */
 export function l2Order(nodes: string[], ip: string): string[] {
-  return [...nodes].sort((a, b) => {
-    const ha = sha256Hex(`${a}#${ip}`);
-    const hb = sha256Hex(`${b}#${ip}`);
-    return ha < hb ? -1 : ha > hb ? 1 : 0;
-  });
+  const keyed = nodes.map((n) => ({ n, h: sha256Hex(`${n}#${ip}`) }));
+  keyed.sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0));
+  return keyed.map((k) => k.n);
 }
 
 export function poolForIp(pools: KubeObject[], ip: string): KubeObject | undefined {

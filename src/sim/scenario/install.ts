@@ -11,7 +11,7 @@
  * the naming and labels those methods use (docs/metallb.md §1.4, §1.5).
  */
  
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -29,18 +29,63 @@ const manifestTags: Record<string, string> = { '13': 'v0.13.12', '14': 'v0.14.9'
 
 const manifestCache = new Map<string, KubeObject[]>();
 
+/**
+ * JSON twin of a tag's manifests (`manifests.json` beside the YAML files): the same objects, with
+ * CRDs stored once per tag. YAML-parsing the CRDs costs ~0.5 s per manifest; JSON.parse costs ~10 ms.
+ * test/sim/scenario-upstream.test.ts checks that the twin equals the YAML; regenerate with
+ * `node --import tsx src/sim/scenario/install.ts --write-json`.
+ */
+export interface ManifestTwin {
+  crds: Record<string, KubeObject>;
+  manifests: Record<string, (KubeObject | { $crd: string })[]>;
+}
+
+export const installModes: InstallMode[] = ['native', 'frr', 'frr-k8s'];
+
+export function manifestFile(tag: string, mode: InstallMode): string {
+  return join(upstreamDir, 'metallb', 'manifests', tag, `metallb-${mode}.yaml`);
+}
+
+export function parseManifestYaml(tag: string, mode: InstallMode): KubeObject[] {
+  return parseAllDocuments(readFileSync(manifestFile(tag, mode), 'utf8'))
+    .map((d) => d.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => !!o && typeof o === 'object' && !!o.kind);
+}
+
+export function buildManifestTwin(tag: string): ManifestTwin {
+  const twin: ManifestTwin = { crds: {}, manifests: {} };
+  for (const mode of installModes) {
+    if (!existsSync(manifestFile(tag, mode))) continue;
+    twin.manifests[mode] = parseManifestYaml(tag, mode).map((o) => {
+      if (o.kind !== 'CustomResourceDefinition') return o;
+      const prev = twin.crds[o.metadata.name];
+      if (prev && JSON.stringify(prev) !== JSON.stringify(o)) return o; // differs between modes: keep inline
+      twin.crds[o.metadata.name] = o;
+      return { $crd: o.metadata.name };
+    });
+  }
+  return twin;
+}
+
+export const twinFile = (tag: string): string => join(upstreamDir, 'metallb', 'manifests', tag, 'manifests.json');
+
 /** Parsed objects of one upstream manifest file (cached; callers must clone before mutating). */
 export function upstreamManifest(tag: string, mode: InstallMode): KubeObject[] {
   const key = `${tag}/${mode}`;
   let objs = manifestCache.get(key);
   if (!objs) {
-    const file = join(upstreamDir, 'metallb', 'manifests', tag, `metallb-${mode}.yaml`);
-    objs = parseAllDocuments(readFileSync(file, 'utf8'))
-      .map((d) => d.toJS() as KubeObject | null)
-      .filter((o): o is KubeObject => !!o && typeof o === 'object' && !!o.kind);
+    const file = twinFile(tag);
+    if (existsSync(file)) {
+      const twin = JSON.parse(readFileSync(file, 'utf8')) as ManifestTwin;
+      objs = (twin.manifests[mode] ?? []).map((o) => (typeof o.$crd === 'string' ? twin.crds[o.$crd]! : (o as KubeObject)));
+    } else objs = parseManifestYaml(tag, mode);
     manifestCache.set(key, objs);
   }
   return objs;
+}
+
+if (process.argv[1] && import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--write-json')) {
+  for (const tag of Object.values(manifestTags)) writeFileSync(twinFile(tag), JSON.stringify(buildManifestTwin(tag)) + '\n');
 }
 
 export interface NodeInfo {
@@ -159,7 +204,10 @@ export function deriveInstall(input: InstallInput): DerivedInstall {
   const { version, mode, method, namespace: ns, now } = input;
   const tag = manifestTagFor(version, mode);
   const created = isoBefore(now, input.ageSeconds);
-  const objects = deepClone(upstreamManifest(tag, mode));
+  // CRDs are large and only get metadata/status here: share their spec instead of cloning it.
+  const objects = upstreamManifest(tag, mode).map((o: any) =>
+    o.kind === 'CustomResourceDefinition' && ns === 'metallb-system' ? { ...o, metadata: { ...o.metadata } } : deepClone(o),
+  );
   const fullname = helmFullname(input.release);
   const helm = method === 'helm';
   const names = {
@@ -440,7 +488,7 @@ export function deriveInstall(input: InstallInput): DerivedInstall {
     });
   }
 
-  out.push(...pods.map((p) => p.pod));
+  for (const p of pods) out.push(p.pod);
   return {
     tag,
     objects: out,

@@ -29,7 +29,10 @@ export function syntheticScenario(spec: string): Scenario {
   if (!['native', 'frr', 'frr-k8s'].includes(mode)) throw new UserError(`synthetic scenario: unknown mode ${JSON.stringify(mode)}`, usage);
   const version = params.get('version') ?? (mode === 'frr-k8s' ? 'v0.16.1' : 'v0.14.9');
   if (!/^v0\.1[3-6]\.\d+$/.test(version)) throw new UserError(`synthetic scenario: unsupported version ${JSON.stringify(version)}`, usage);
-  const serviceCount = params.has('services') ? Number(params.get('services')) : Math.min(n * 2, 200);
+  const bgp = mode !== 'native';
+  // BGP announces every service from every selected node (one status object and event each), so
+  // BGP clusters get fewer services and at most 100 announcing nodes by default.
+  const serviceCount = params.has('services') ? Number(params.get('services')) : bgp ? Math.min(n, 50) : Math.min(n * 2, 200);
   if (!Number.isInteger(serviceCount) || serviceCount < 0 || serviceCount > 500) throw new UserError(`synthetic scenario: services must be 0..500, got ${params.get('services')}`, usage);
 
   const big = n > 240;
@@ -41,17 +44,16 @@ export function syntheticScenario(spec: string): Scenario {
     name: `node-${String(i + 1).padStart(width, '0')}`,
     ip: intToIp(base + 11 + i),
     ...(i === 0 && n >= 3 ? { controlPlane: true } : {}),
-    labels: { 'topology.kubernetes.io/zone': `zone-${(i % 3) + 1}` },
+    labels: { 'topology.kubernetes.io/zone': `zone-${(i % 3) + 1}`, ...(n <= 100 || i % Math.ceil(n / 100) === 0 ? { 'bgp.example.com/speaker': 'true' } : {}) },
   }));
   const ns = 'metallb-system';
   const objects: KubeObject[] = [
     { apiVersion: 'metallb.io/v1beta1', kind: 'IPAddressPool', metadata: { name: 'default-pool', namespace: ns }, spec: { addresses: ['198.51.100.0/24', '203.0.113.0/24'] } },
   ];
-  const bgp = mode !== 'native';
   if (bgp) {
     objects.push(
-      { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'tor', namespace: ns }, spec: { myASN: 64512, peerASN: 64513, peerAddress: routerAddress } },
-      { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'default', namespace: ns }, spec: { ipAddressPools: ['default-pool'] } },
+      { apiVersion: 'metallb.io/v1beta2', kind: 'BGPPeer', metadata: { name: 'tor', namespace: ns }, spec: { myASN: 64512, peerASN: 64513, peerAddress: routerAddress, nodeSelectors: [{ matchLabels: { 'bgp.example.com/speaker': 'true' } }] } },
+      { apiVersion: 'metallb.io/v1beta1', kind: 'BGPAdvertisement', metadata: { name: 'default', namespace: ns }, spec: { ipAddressPools: ['default-pool'], nodeSelectors: [{ matchLabels: { 'bgp.example.com/speaker': 'true' } }] } },
     );
   } else {
     objects.push({ apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'default', namespace: ns }, spec: { ipAddressPools: ['default-pool'] } });

@@ -2,10 +2,14 @@
  * Deterministic helpers: a scenario must build the same World (uids, pod names, container ids,
  * timestamps) on every run, so replayed outputs, tests and reports are reproducible.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 
+// crypto.hash (Node ≥ 20.12) is the one-shot form, several times faster for short inputs.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+
 export function sha256Hex(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+  return oneShot ? oneShot('sha256', s, 'hex') : createHash('sha256').update(s).digest('hex');
 }
 
 /** RFC 4122-shaped uid derived from a seed. */
@@ -19,9 +23,9 @@ const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** `n` characters of a Kubernetes-style random suffix, derived from a seed. */
 export function nameSuffix(seed: string, n = 5): string {
-  const h = createHash('sha256').update(seed).digest();
+  const h = sha256Hex(seed);
   let out = '';
-  for (let i = 0; i < n; i++) out += suffixAlphabet[h[i]! % suffixAlphabet.length];
+  for (let i = 0; i < n; i++) out += suffixAlphabet[parseInt(h.slice(2 * i, 2 * i + 2), 16) % suffixAlphabet.length];
   return out;
 }
 
@@ -45,8 +49,17 @@ export function nanoBefore(now: Date, seconds: number): string {
   return `${base}${sub}Z`;
 }
 
+/** Clone of plain JSON data (Kubernetes objects); several times faster than structuredClone or a JSON round trip. */
 export function deepClone<T>(v: T): T {
-  return structuredClone(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = deepClone(v[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in v as Record<string, unknown>) out[k] = deepClone((v as Record<string, unknown>)[k]);
+  return out as T;
 }
 
 /** Parse `a.b.c.d` into a 32-bit number. */
