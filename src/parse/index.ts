@@ -215,8 +215,18 @@ export function modelFromFiles(input: Record<string, string | Buffer>): ClusterM
     const m = /^nodes\/([^/]+)\//.exec(k);
     if (m && !nodeDirs.has(m[1])) nodeDirs.set(m[1], m[1]);
   }
+  // Index node files once: scanning every file per node is quadratic on large clusters.
+  const probesByDir = new Map<string, string[]>();
+  for (const k of files.keys()) {
+    const m = /^nodes\/([^/]+)\/probe\/arping-[^/]*\.txt$/.exec(k);
+    if (m) (probesByDir.get(m[1]) ?? probesByDir.set(m[1], []).get(m[1])!).push(k);
+  }
+  const frrLogsByNode = new Map<string, LogStream[]>();
+  for (const l of model.logs) {
+    if (l.node && l.container === 'frr' && !l.previous) (frrLogsByNode.get(l.node) ?? frrLogsByNode.set(l.node, []).get(l.node)!).push(l);
+  }
   for (const [dir, name] of nodeDirs) {
-    model.nodes[name] = readNode(name, dir, files, notes, model);
+    model.nodes[name] = readNode(name, dir, files, notes, (probesByDir.get(dir) ?? []).sort(), frrLogsByNode.get(name) ?? []);
   }
 
   // metrics: controller/**, nodes/<node>/metrics/**, any `metrics/` folder
@@ -293,7 +303,14 @@ function emptyFrr(): FrrState {
   return { neighbors: [], routes: [], bfdPeers: [], paths: {} };
 }
 
-function readNode(name: string, dir: string, files: Map<string, string | Buffer>, notes: ParseNote[], model: ClusterModel): NodeState {
+function readNode(
+  name: string,
+  dir: string,
+  files: Map<string, string | Buffer>,
+  notes: ParseNote[],
+  probeFiles: string[],
+  frrLogs: LogStream[],
+): NodeState {
   const node = emptyNode(name);
   const base = `nodes/${dir}/`;
   let frr: FrrState | undefined;
@@ -325,11 +342,8 @@ function readNode(name: string, dir: string, files: Map<string, string | Buffer>
   if (fromPcap && (fromPcap.packets > 0 || !fromText || fromText.packets === 0)) node.capture = fromPcap;
   else if (fromText) node.capture = fromText;
   // arping probes
-  for (const [k, v] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    if (k.startsWith(`${base}probe/arping-`) && k.endsWith('.txt')) node.arping.push(keep(arping.parse(toText(v), k)));
-  }
+  for (const k of probeFiles) node.arping.push(keep(arping.parse(toText(files.get(k)!), k)));
   // FRR log lines: the frr container log of the MetalLB pod on this node.
-  const frrLogs = model.logs.filter((l) => l.node === name && l.container === 'frr' && !l.previous);
   if (frrLogs.length > 0) {
     const f = getFrr();
     f.logLines = frrLogs.flatMap((l) => keep(frrLog.parse(toText(files.get(l.path) ?? ''), l.path)));

@@ -12,8 +12,9 @@ import type { CaptureSummary } from '../model/cluster.js';
 const linkTypes = { ethernet: 1, sll: 113, sll2: 276 } as const;
 const etherTypes = { ipv4: 0x0800, arp: 0x0806, vlan: 0x8100, qinq: 0x88a8, ipv6: 0x86dd } as const;
 
+const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 function macAt(b: Buffer, at: number): string {
-  return [...b.subarray(at, at + 6)].map((x) => x.toString(16).padStart(2, '0')).join(':');
+  return `${hexByte[b[at]]}:${hexByte[b[at + 1]]}:${hexByte[b[at + 2]]}:${hexByte[b[at + 3]]}:${hexByte[b[at + 4]]}:${hexByte[b[at + 5]]}`;
 }
 function ipv4At(b: Buffer, at: number): string {
   return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
@@ -42,12 +43,19 @@ function ipv6At(b: Buffer, at: number): string {
 }
 
 /** ISO time with the capture's microseconds (Date alone keeps milliseconds). */
+let lastSecond = -1;
+let lastSecondIso = '';
 function timeOf(sec: number, frac: number, nano: boolean): string | undefined {
   const micros = Math.floor(nano ? frac / 1000 : frac);
   if (micros > 999_999) return undefined;
-  const d = new Date(sec * 1000);
-  if (Number.isNaN(d.getTime())) return undefined;
-  return `${d.toISOString().slice(0, 19)}.${String(micros).padStart(6, '0')}Z`;
+  // Packets come in bursts within the same second; format that part once.
+  if (sec !== lastSecond) {
+    const d = new Date(sec * 1000);
+    if (Number.isNaN(d.getTime())) return undefined;
+    lastSecond = sec;
+    lastSecondIso = d.toISOString().slice(0, 19);
+  }
+  return `${lastSecondIso}.${String(micros).padStart(6, '0')}Z`;
 }
 
 export function parse(bytes: Buffer, path: string): Parsed<CaptureSummary> {
