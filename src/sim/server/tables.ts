@@ -209,6 +209,58 @@ const servicePrinter: Printer = {
   },
 };
 
+// ---------------------------------------------------------------- other built-ins
+
+const count = (v: unknown): number => (v && typeof v === 'object' ? Object.keys(v).length : 0);
+const selectorText = (sel: any): string => {
+  const parts = Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of sel?.matchExpressions ?? []) parts.push(`${e.key} ${String(e.operator).toLowerCase()} (${(e.values ?? []).join(',')})`);
+  return parts.join(',') || '<none>';
+};
+const containerNames = (o: KubeObject): string => (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(',');
+const containerImages = (o: KubeObject): string => (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(',');
+
+const eventPrinter: Printer = {
+  columns: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Subobject', 'string', 1), col('Source', 'string', 1), col('Message'), col('First Seen', 'string', 1), col('Count', 'string', 1), col('Name', 'string', 1, 'name')],
+  cells(e: any, now) {
+    const last = e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
+    const first = e.firstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
+    const obj = e.involvedObject ?? {};
+    const source = [e.source?.component, e.source?.host].filter(Boolean).join(', ');
+    return [age(last, now), e.type ?? '', e.reason ?? '', `${String(obj.kind ?? '').toLowerCase()}/${obj.name ?? ''}`, obj.fieldPath ?? '', source, (e.message ?? '').trim(), age(first, now), String(e.count ?? 1), e.metadata.name];
+  },
+};
+
+const daemonSetPrinter: Printer = {
+  columns: [col('Name', 'string', 0, 'name'), col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), col('Up-to-date', 'integer'), col('Available', 'integer'), col('Node Selector'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+  cells(o, now) {
+    const st = o.status ?? {};
+    const nodeSelector = Object.entries(o.spec?.template?.spec?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
+    return [o.metadata.name, st.desiredNumberScheduled ?? 0, st.currentNumberScheduled ?? 0, st.numberReady ?? 0, st.updatedNumberScheduled ?? 0, st.numberAvailable ?? 0, nodeSelector, age(o.metadata.creationTimestamp, now), containerNames(o), containerImages(o), selectorText(o.spec?.selector)];
+  },
+};
+
+const deploymentPrinter: Printer = {
+  columns: [col('Name', 'string', 0, 'name'), col('Ready'), col('Up-to-date', 'integer'), col('Available', 'integer'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+  cells(o, now) {
+    const st = o.status ?? {};
+    return [o.metadata.name, `${st.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`, st.updatedReplicas ?? 0, st.availableReplicas ?? 0, age(o.metadata.creationTimestamp, now), containerNames(o), containerImages(o), selectorText(o.spec?.selector)];
+  },
+};
+
+const replicaSetPrinter: Printer = {
+  columns: [col('Name', 'string', 0, 'name'), col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
+  cells(o, now) {
+    const st = o.status ?? {};
+    return [o.metadata.name, o.spec?.replicas ?? 0, st.replicas ?? 0, st.readyReplicas ?? 0, age(o.metadata.creationTimestamp, now), containerNames(o), containerImages(o), selectorText(o.spec?.selector)];
+  },
+};
+
+const simplePrinter = (extra: { name: string; type?: string; cell: (o: any) => Cell }[]): Printer => ({
+  columns: [col('Name', 'string', 0, 'name'), ...extra.map((e) => col(e.name, e.type ?? 'string')), col('Age')],
+  cells: (o, now) => [o.metadata.name, ...extra.map((e) => e.cell(o)), age(o.metadata.creationTimestamp, now)],
+});
+
 // ---------------------------------------------------------------- CRDs (additionalPrinterColumns of the upstream MetalLB CRDs)
 
 interface PrinterColumn {
@@ -254,6 +306,22 @@ const printers: Record<string, Printer> = {
   '/pods': podPrinter,
   '/nodes': nodePrinter,
   '/services': servicePrinter,
+  '/events': eventPrinter,
+  'apps/daemonsets': daemonSetPrinter,
+  'apps/deployments': deploymentPrinter,
+  'apps/replicasets': replicaSetPrinter,
+  '/configmaps': simplePrinter([{ name: 'Data', type: 'integer', cell: (o) => count(o.data) + count(o.binaryData) }]),
+  '/secrets': simplePrinter([
+    { name: 'Type', cell: (o) => o.type ?? 'Opaque' },
+    { name: 'Data', type: 'integer', cell: (o) => count(o.data) },
+  ]),
+  '/namespaces': simplePrinter([{ name: 'Status', cell: (o) => o.status?.phase ?? 'Active' }]),
+  '/serviceaccounts': simplePrinter([{ name: 'Secrets', type: 'integer', cell: (o) => (o.secrets ?? []).length }]),
+  'discovery.k8s.io/endpointslices': simplePrinter([
+    { name: 'AddressType', cell: (o) => o.addressType ?? '' },
+    { name: 'Ports', cell: (o) => (o.ports ?? []).map((p: any) => p.port).join(',') || '<unset>' },
+    { name: 'Endpoints', cell: (o) => (o.endpoints ?? []).flatMap((e: any) => e.addresses ?? []).slice(0, 3).join(',') || '<unset>' },
+  ]),
   'metallb.io/ipaddresspools': crdPrinter([
     { name: 'Auto Assign', jsonPath: '.spec.autoAssign', type: 'boolean' },
     { name: 'Avoid Buggy IPs', jsonPath: '.spec.avoidBuggyIPs', type: 'boolean' },
