@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, miniSim, watchEvents, type RunningSim } from '../helpers/sim.js';
+import WebSocket from 'ws';
 import { encodeProtobufPod } from '../../src/sim/server/protobuf.js';
 
 const ns = 'metallb-system';
@@ -433,5 +434,68 @@ describe('sim server: ephemeral-unsupported fault', () => {
     assert.deepEqual(r.json.details, {});
     const v1 = await api(sim, 'GET', '/api/v1');
     assert.ok(!v1.json.resources.some((x: any) => x.name === 'pods/ephemeralcontainers'));
+  });
+});
+
+describe('sim server: latency faults, RBAC on subresources, log follow', () => {
+  let sim: RunningSim;
+  before(async () => {
+    sim = await miniSim({
+      mutateWorld: (w) => {
+        w.faults.push({ type: 'api-latency', ms: 150 });
+        w.faults.push({ type: 'slow-container-start', ms: 400, nodes: ['node-1'] });
+        w.faults.push({ type: 'rbac-deny', verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers', namespace: 'default' });
+      },
+    });
+  });
+  after(() => sim.stop());
+
+  it('delays every API request by api-latency', async () => {
+    const started = Date.now();
+    await api(sim, 'GET', '/api/v1/nodes');
+    assert.ok(Date.now() - started >= 150);
+  });
+
+  it('starts containers late on nodes with slow-container-start', async () => {
+    const patched = Date.now();
+    await api(sim, 'PATCH', `/api/v1/namespaces/${ns}/pods/speaker-4vzxk/ephemeralcontainers`, { contentType: 'application/strategic-merge-patch+json', body: { spec: { ephemeralContainers: [{ name: 'slow', image: 'busybox', command: ['sleep', '30'] }] } } });
+    await waitFor(async () => {
+      const pod = (await api(sim, 'GET', `/api/v1/namespaces/${ns}/pods/speaker-4vzxk`)).json;
+      return pod.status.ephemeralContainerStatuses?.find((s: any) => s.name === 'slow')?.state?.running ? true : undefined;
+    });
+    assert.ok(Date.now() - patched >= 400, 'running only after the extra start time');
+  });
+
+  it('denies the ephemeralcontainers subresource per namespace, in SSAR and on PATCH', async () => {
+    const created = await api(sim, 'POST', '/api/v1/namespaces/default/pods', { body: { metadata: { name: 'app' }, spec: { nodeName: 'node-2', containers: [{ name: 'app', image: 'busybox', command: ['sleep', 'infinity'] }] } } });
+    assert.equal(created.status, 201);
+    const review = (attrs: Record<string, string>): Promise<boolean> =>
+      api(sim, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { body: { spec: { resourceAttributes: attrs } } }).then((r) => r.json.status.allowed);
+    assert.equal(await review({ namespace: 'default', verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' }), false);
+    assert.equal(await review({ namespace: ns, verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' }), true);
+    assert.equal(await review({ namespace: 'default', verb: 'patch', resource: 'pods' }), true);
+    const denied = await api(sim, 'PATCH', '/api/v1/namespaces/default/pods/app/ephemeralcontainers', { contentType: 'application/strategic-merge-patch+json', body: { spec: { ephemeralContainers: [{ name: 'x', image: 'busybox' }] } } });
+    assert.equal(denied.status, 403);
+    assert.match(denied.json.message, /^pods "app" is forbidden: User "[^"]+" cannot patch resource "pods\/ephemeralcontainers" in API group "" in the namespace "default"$/);
+    assert.deepEqual(denied.json.details, { name: 'app', kind: 'pods' });
+  });
+
+  it('follows the log of a running container until it ends', async () => {
+    await api(sim, 'PATCH', `/api/v1/namespaces/${ns}/pods/speaker-9q2mt/ephemeralcontainers`, { contentType: 'application/strategic-merge-patch+json', body: { spec: { ephemeralContainers: [{ name: 'talker', image: 'busybox', stdin: true }] } } });
+    await waitFor(async () => {
+      const pod = (await api(sim, 'GET', `/api/v1/namespaces/${ns}/pods/speaker-9q2mt`)).json;
+      return pod.status.ephemeralContainerStatuses?.find((s: any) => s.name === 'talker')?.state?.running ? true : undefined;
+    });
+    const followed = api(sim, 'GET', `/api/v1/namespaces/${ns}/pods/speaker-9q2mt/log?container=talker&follow=true`);
+    await new Promise((r) => setTimeout(r, 100));
+    // Drive the interactive shell through an attach, then end its input.
+    const ws = new WebSocket(`${sim.url.replace('https', 'wss')}/api/v1/namespaces/${ns}/pods/speaker-9q2mt/attach?container=talker&stdin=true&stdout=true`, ['v5.channel.k8s.io'], { ca: sim.caPem, headers: { Authorization: `Bearer ${sim.token}` } });
+    await new Promise((r) => ws.on('open', r));
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('echo one\necho two\n')]));
+    ws.send(Buffer.from([255, 0]));
+    await new Promise((r) => ws.on('close', r));
+    const log = await followed;
+    assert.equal(log.status, 200);
+    assert.equal(log.text, 'one\ntwo\n');
   });
 });
