@@ -172,7 +172,10 @@ export function apiError(e: unknown): ApiErrorInfo {
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {
     return { message: 'request aborted (timeout or interrupted)' };
   }
-  const msg = e instanceof Error ? e.message : String(e);
+  // WebSocket failures arrive as ErrorEvent-like objects ({ type, message, error }).
+  const nested = (e as { error?: unknown })?.error;
+  if (nested && nested !== e && !(e instanceof Error)) return apiError(nested);
+  const msg = e instanceof Error ? e.message : typeof (e as { message?: unknown })?.message === 'string' ? (e as { message: string }).message : String(e);
   const m = /Unexpected server response: (\d{3})/.exec(msg);
   if (m) return { code: Number(m[1]), message: msg };
   return { message: msg.split('\n')[0]!.slice(0, 300) };

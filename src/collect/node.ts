@@ -13,6 +13,7 @@ import { arpingCommand, arpingFile, captureCommand, captureFiles, nodeItems, typ
 import type { RunContext, Step } from './context.js';
 import { podName, publicStep, step } from './context.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
+import { apiError } from './kube.js';
 
 const captureMarker = '--- mlb-report pcap base64 ---';
 const maxProbesPerNode = 16;
@@ -172,6 +173,7 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
 
   // 2. Catalogue items in two lanes (debug container, FRR container) plus the capture, in parallel.
   const rawOutputs = new Map<string, Buffer>();
+  let nodeTimeouts = 0;
   const items = nodeItems.filter((i) => !i.modes || i.modes.includes(mode));
   const runItem = async (item: NodeItem, lane: Lane): Promise<void> => {
     const file = nodeFilePath(node, item.file);
@@ -187,6 +189,7 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
     const remaining = Math.max(1000, ctx.settings.deadline - Date.now());
     const container = item.runIn === 'frr' && item.container && frrPod?.spec?.containers?.some((c) => c.name === item.container) ? item.container : lane.target.container;
     const o = await execCapture(ctx.kube, { ...lane.target, container, command: item.command, timeoutMs: Math.min(item.timeoutMs, remaining), maxBytes: item.maxBytes });
+    if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(ctx, lane.target.namespace, lane.target.pod, container, o.error);
     const { status, problem } = statusOf(o);
     const files: string[] = [];
     if (o.stdout.length > 0 || o.exitCode === 0) {
@@ -197,7 +200,14 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
     steps.push(step(item.id, status, o.durationMs, files, status === 'ok' ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem }));
     if (o.timedOut) {
       lane.timeouts++;
+      nodeTimeouts++;
       if (lane.timeouts >= maxConsecutiveTimeouts) lane.unusable = `not answering: ${lane.timeouts} commands timed out in ${lane.target.pod}/${lane.target.container}`;
+      // Both lanes exec through the same kubelet: when it stops answering, stop both.
+      if (nodeTimeouts >= maxConsecutiveTimeouts) {
+        const why = `node not answering: ${nodeTimeouts} commands timed out`;
+        debugLane.unusable ??= why;
+        frrLane.unusable ??= why;
+      }
     } else lane.timeouts = 0;
     if (targetGone(o)) lane.unusable = `container gone: ${describeOutcome(o)}`;
   };
@@ -222,8 +232,10 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
 
   // 4. Logs and metrics of the MetalLB pods on this node (API only, independent of attach).
   progress('logs and metrics');
+  // A node whose kubelet does not answer execs will not serve logs either: fail those fast.
+  const logTimeoutMs = nodeTimeouts >= maxConsecutiveTimeouts ? 5_000 : undefined;
   for (const pod of [speaker, frrK8s].filter((p): p is V1Pod => !!p)) {
-    steps.push(...(await collectPodLogs(ctx, pod)));
+    steps.push(...(await collectPodLogs(ctx, pod, logTimeoutMs)));
     steps.push(...(await collectPodMetrics(ctx, pod, bundlePath('nodes', safePathSegment(node)))));
   }
   if (!speaker) steps.push(step('logs.speaker', 'skipped', 0, [], 'no speaker pod on this node', { problem: true }));
@@ -246,6 +258,19 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
   return record;
 }
 
+/** The exec upgrade error carries no body: ask the API what happened to the pod/container. */
+async function explainRefusedExec(ctx: RunContext, namespace: string, pod: string, container: string, original: string | undefined): Promise<string> {
+  try {
+    const p = await ctx.kube.core.readNamespacedPod({ name: pod, namespace });
+    const names = [...(p.spec?.containers ?? []), ...(p.spec?.ephemeralContainers ?? [])].map((c) => c.name);
+    if (!names.includes(container)) return `container ${container} not found in pod ${pod} (${original ?? 'exec refused'})`;
+    return original ?? 'exec refused';
+  } catch (e) {
+    const info = apiError(e);
+    return info.code === 404 ? `pod ${pod} was deleted during the run` : original ?? info.message;
+  }
+}
+
 async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boolean, steps: Step[], progress: (m: string) => void): Promise<void> {
   if (viaFrr) {
     steps.push(step('capture', 'skipped', 0, [], 'no tcpdump in the FRR image (debug container unavailable)', { problem: true }));
@@ -262,6 +287,7 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
   progress(`capturing ${ctx.settings.captureSeconds} s`);
   const seconds = ctx.settings.captureSeconds;
   const o = await execCapture(ctx.kube, { ...lane.target, command: captureCommand(seconds), timeoutMs: seconds * 1000 + 20_000, maxBytes: 64 * 1024 * 1024 });
+  if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(ctx, lane.target.namespace, lane.target.pod, lane.target.container, o.error);
   const files: string[] = [];
   const split = splitCapture(o.stdout);
   if (o.stdout.length > 0) {
@@ -324,6 +350,11 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
     else steps.push(step(id, o.stdout.length ? 'partial' : 'failed', o.durationMs, files, describeOutcome(o), { exitCode: o.exitCode, problem: true }));
     if (o.timedOut) lane.timeouts++;
     if (lane.timeouts >= maxConsecutiveTimeouts) lane.unusable = 'not answering';
+    if (o.exitCode === 127 || o.exitCode === 126) {
+      // No arping in this container (e.g. the FRR image after a fallback): the other IPs would fail the same way.
+      if (v4.length > 1) steps.push(step('probe.arping.rest', 'skipped', 0, [], `arping not available in ${lane.target.container}; ${v4.length - 1} more IPs not probed`, { problem: true }));
+      break;
+    }
   }
   if (v4.length > maxProbesPerNode) steps.push(step('probe.arping.more', 'skipped', 0, [], `${v4.length - maxProbesPerNode} more LoadBalancer IPs not probed (limit ${maxProbesPerNode} per node)`));
 }

@@ -19,11 +19,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-const logTimeoutMs = 30_000;
+const logTimeoutMs = 20_000;
 const metricsTimeoutMs = 15_000;
 
 /** Logs of every regular container of a MetalLB pod; ephemeral (ours) and init containers are left out. */
-export async function collectPodLogs(ctx: RunContext, pod: V1Pod): Promise<Step[]> {
+export async function collectPodLogs(ctx: RunContext, pod: V1Pod, timeoutMs = logTimeoutMs): Promise<Step[]> {
   const steps: Step[] = [];
   const name = pod.metadata?.name ?? '';
   const namespace = pod.metadata?.namespace ?? '';
@@ -44,7 +44,7 @@ export async function collectPodLogs(ctx: RunContext, pod: V1Pod): Promise<Step[
       try {
         const text = await withTimeout(
           ctx.kube.core.readNamespacedPodLog({ name, namespace, container: container.name, previous, sinceSeconds: ctx.settings.sinceSeconds, limitBytes: logMaxBytes }),
-          logTimeoutMs,
+          timeoutMs,
           'log read',
         );
         const content = typeof text === 'string' ? text : String(text ?? '');
