@@ -338,7 +338,10 @@ class Lab implements LabBackend {
     // load; 0 lets sessions start as soon as the config is in. It is the one line of the running
     // config that MetalLB does not render.
     const bgpd = `hostname ${hostname}\nbgp route-map delay-timer 0\n`;
-    const d = this.writeFrrFiles(n.suffix, hostname, { zebra: `hostname ${hostname}\n`, bfdd: `hostname ${hostname}\n`, staticd: `hostname ${hostname}\n`, bgpd }, n.frrConfig ?? '');
+    // Without it zebra would pick the highest loopback address — a BGP LoadBalancer IP that every
+    // announcing node holds on lo — and all speakers would share one router ID.
+    const zebra = `hostname ${hostname}\nip router-id ${n.ip}\n`;
+    const d = this.writeFrrFiles(n.suffix, hostname, { zebra, bfdd: `hostname ${hostname}\n`, staticd: `hostname ${hostname}\n`, bgpd }, n.frrConfig ?? '');
     // MetalLB's FRR image runs staticd too (its liveness probe expects it in `show daemons`).
     await this.startDaemons(n.suffix, { bgpListen: false, staticd: true });
     // Apply the rendered config the way the reloader does (all daemons at once), and record the result.
@@ -406,6 +409,8 @@ class Lab implements LabBackend {
     } else if (s.expect === 'bad-peer-as') {
       // The speaker retries with back-off; the first OPEN exchange already records the NOTIFICATION.
       await pollUntil(async () => (/Bad Peer AS/i.test((await this.neighborState(node.suffix, router.address))?.lastNotificationReason ?? '') ? true : undefined), timeoutMs, 50, what);
+    } else if (s.expect === 'bad-bgp-id') {
+      await pollUntil(async () => (/Bad BGP Identifier/i.test((await this.neighborState(node.suffix, router.address))?.lastNotificationReason ?? '') ? true : undefined), timeoutMs, 50, what);
     } else if (s.expect === 'md5-mismatch') {
       // Segments without the right MD5 signature are dropped silently: the session only ever tries.
       await pollUntil(async () => (['Connect', 'Active'].includes((await this.neighborState(node.suffix, router.address))?.bgpState) ? true : undefined), timeoutMs, 50, what);

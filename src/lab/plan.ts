@@ -34,7 +34,7 @@ export interface PlannedSession {
   node: string;
   router: string;
   /** What the session should settle to, given both sides' configuration. */
-  expect: 'established' | 'bad-peer-as' | 'md5-mismatch' | 'no-router';
+  expect: 'established' | 'bad-peer-as' | 'bad-bgp-id' | 'md5-mismatch' | 'no-router';
   /** Prefixes the node should have sent once established. */
   prefixes: number;
   bfd: boolean;
@@ -156,6 +156,16 @@ function routerBgpdConfig(r: DataplaneRouter, neighbors: string[], remoteAsn: nu
   return lines.join('\n') + '\n';
 }
 
+/** Why the lab cannot run this World, or undefined when it can. */
+export function labUnsupportedReason(world: World): string | undefined {
+  const dp = normaliseDataplane(world.dataplane);
+  const nodes = world.objects.filter((o) => kindIs(o, 'Node')).length;
+  if (nodes === 0) return 'it has no nodes';
+  if (nodes + dp.routers.length > 60) return `it has ${nodes} nodes (the lab runs up to 60 hosts)`;
+  if (dp.routers.length > 0 && detectMode(world.objects) === 'native') return 'native-mode BGP is spoken by the MetalLB speaker itself, which the lab does not run';
+  return undefined;
+}
+
 export function buildPlan(world: World): LabPlan {
   const dp = normaliseDataplane(world.dataplane);
   const objects = world.objects;
@@ -166,7 +176,8 @@ export function buildPlan(world: World): LabPlan {
 
   const nodeObjs = objects.filter((o) => kindIs(o, 'Node'));
   if (nodeObjs.length === 0) throw new UserError(`scenario ${world.name} has no Node objects`, 'add nodes to the scenario before running it in the lab');
-  if (nodeObjs.length + dp.routers.length > 200) throw new UserError(`scenario ${world.name} is too large for the lab (${nodeObjs.length} nodes)`, 'use the replay backend for large scenarios');
+  const unsupported = labUnsupportedReason(world);
+  if (unsupported) throw new UserError(`scenario ${world.name} cannot run in the lab: ${unsupported}`, 'use the replay backend (--backend replay) for this scenario');
 
   const ipToNodes = new Map<string, string[]>(Object.entries(dp.announce));
   const nodes: PlannedNode[] = nodeObjs.map((n, i) => {
@@ -226,8 +237,16 @@ export function buildPlan(world: World): LabPlan {
         for (const nb of br.neighbors) {
           if (nb.addr !== r.address) continue;
           const asnOk = nb.asn === String(r.asn) || nb.asn === 'external' || (nb.asn === 'internal' && br.myAsn === r.asn);
+          // The lab pins each node's automatic router ID to its InternalIP (zebra `ip router-id`).
+          const nodeRouterId = br.routerId ?? node.ip;
           const expect: PlannedSession['expect'] =
-            !asnOk || remoteAsn !== br.myAsn ? 'bad-peer-as' : (nb.password ?? '') !== (r.password ?? '') ? 'md5-mismatch' : 'established';
+            (nb.password ?? '') !== (r.password ?? '')
+              ? 'md5-mismatch'
+              : !asnOk || remoteAsn !== br.myAsn
+                ? 'bad-peer-as'
+                : nodeRouterId === (r.routerId ?? r.address)
+                  ? 'bad-bgp-id'
+                  : 'established';
           sessions.push({ node: node.name, router: r.name, expect, prefixes: nb.prefixesV4.length, bfd: !!nb.bfdProfile && !!r.bfd });
         }
       }

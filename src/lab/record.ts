@@ -4,7 +4,7 @@
  * role, in fixtures/replay/<scenario>.json — the file the replay backend answers from. The key of a
  * command is its argv joined by single spaces, exactly as the replay backend looks it up.
  */
-import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import type { Command } from 'commander';
 import type { ExecBackend, ExecTarget, World } from '../sim/world.js';
@@ -13,7 +13,7 @@ import { nodeItems, captureCommand, arpingCommand, frrModes } from '../collect/c
 import { createLabBackend, type LabBackend } from './index.js';
 import { runCommand, sleep } from './proc.js';
 import { UserError, ExitCode } from '../util/errors.js';
-import type { LabPlan } from './plan.js';
+import { labUnsupportedReason, type LabPlan } from './plan.js';
 
 export type Role = 'debug' | 'frr';
 
@@ -135,17 +135,33 @@ export interface RecordResult {
   totalMs: number;
 }
 
-/** Default output: fixtures/replay/<scenario>.json in the repository. */
-export function defaultRecordingPath(scenarioName: string): string {
-  const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
-  return join(root, 'fixtures', 'replay', `${basename(scenarioName).replace(/\.ya?ml$/i, '')}.json`);
+const repoRoot = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+const builtinDir = join(repoRoot, 'fixtures', 'scenarios');
+const labScenarioDir = join(repoRoot, 'fixtures', 'lab', 'scenarios');
+
+/**
+ * Default output: fixtures/replay/<scenario>.json for built-in scenarios (the replay backend reads
+ * them), fixtures/lab/replay/<scenario>.json for the lab-only ones in fixtures/lab/scenarios.
+ */
+export function defaultRecordingPath(scenarioName: string, resolved: string = scenarioName): string {
+  const name = basename(scenarioName).replace(/\.ya?ml$/i, '');
+  const labOnly = resolved.startsWith(labScenarioDir);
+  return join(repoRoot, 'fixtures', labOnly ? join('lab', 'replay') : 'replay', `${name}.json`);
+}
+
+/** Built-in and lab-only scenario names (built-in wins when both exist). */
+export function recordableScenarioNames(): string[] {
+  const names = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)) : []);
+  return [...new Set([...names(builtinDir), ...names(labScenarioDir)])].sort();
 }
 
 export async function recordScenario(nameOrPath: string, outFile?: string, opts: { log?: (line: string) => void } = {}): Promise<RecordResult> {
   const t0 = Date.now();
   const { loadScenario } = await import('../sim/scenario/index.js');
-  const { world } = await loadScenario(resolveLabScenario(nameOrPath));
-  const file = outFile ?? defaultRecordingPath(world.name || nameOrPath);
+  const resolved = resolveLabScenario(nameOrPath);
+  const { world, backend } = await loadScenario(resolved);
+  await backend.close();
+  const file = outFile ?? defaultRecordingPath(world.name || nameOrPath, resolved);
   const lab = await createLabBackend(world, { log: opts.log });
   let nodes: Recording['nodes'];
   try {
@@ -164,9 +180,8 @@ export async function recordScenario(nameOrPath: string, outFile?: string, opts:
 /** Lab-only scenarios (fixtures/lab/scenarios) by bare name, when no built-in scenario has that name. */
 export function resolveLabScenario(nameOrPath: string): string {
   if (/[/\\]/.test(nameOrPath) || /\.ya?ml$/i.test(nameOrPath)) return nameOrPath;
-  const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
-  const builtin = join(root, 'fixtures', 'scenarios', `${nameOrPath}.yaml`);
-  const labOnly = join(root, 'fixtures', 'lab', 'scenarios', `${nameOrPath}.yaml`);
+  const builtin = join(builtinDir, `${nameOrPath}.yaml`);
+  const labOnly = join(labScenarioDir, `${nameOrPath}.yaml`);
   return !existsSync(builtin) && existsSync(labOnly) ? labOnly : nameOrPath;
 }
 
@@ -182,15 +197,32 @@ export function registerRecord(simCommand: Command): Command {
   return simCommand
     .command('record')
     .description('Run scenarios in the network lab (root, FRR) and store every node command output as replay data (fixtures/replay/<scenario>.json)')
-    .argument('<scenarios...>', 'built-in scenario names or scenario YAML files')
+    .argument('[scenarios...]', 'built-in scenario names, lab-only scenario names (fixtures/lab/scenarios) or scenario YAML files')
     .option('-o, --out <file>', 'output file (only with a single scenario)')
+    .option('--all', 'every built-in and lab-only scenario the lab can run')
     .option('-q, --quiet', 'no progress lines')
-    .action(async (scenarios: string[], o: { out?: string; quiet?: boolean }) => {
-      if (o.out && scenarios.length > 1) throw new UserError('--out works with a single scenario only', 'record one scenario per --out, or drop --out to write fixtures/replay/<scenario>.json', ExitCode.usage);
-      for (const s of scenarios) {
-        const log = o.quiet ? undefined : (line: string): void => void process.stderr.write(`${line}\n`);
+    .action(async (scenarios: string[], o: { out?: string; quiet?: boolean; all?: boolean }) => {
+      if (o.out && (scenarios.length > 1 || o.all)) throw new UserError('--out works with a single scenario only', 'record one scenario per --out, or drop --out to write fixtures/replay/<scenario>.json', ExitCode.usage);
+      const names = o.all ? recordableScenarioNames() : scenarios;
+      if (names.length === 0) throw new UserError('no scenario to record', 'name one or more scenarios, or use --all', ExitCode.usage);
+      const log = o.quiet ? undefined : (line: string): void => void process.stderr.write(`${line}\n`);
+      for (const s of names) {
+        if (o.all) {
+          const reason = await unsupportedReason(s);
+          if (reason) {
+            process.stdout.write(`${s}: skipped, ${reason}\n`);
+            continue;
+          }
+        }
         const r = await recordScenario(s, o.out, { log });
         process.stdout.write(`${s}: ${r.commands} command outputs → ${r.file} (ready ${r.readyMs ?? '?'} ms, total ${r.totalMs} ms)\n`);
       }
     });
+}
+
+async function unsupportedReason(name: string): Promise<string | undefined> {
+  const { loadScenario } = await import('../sim/scenario/index.js');
+  const { world, backend } = await loadScenario(resolveLabScenario(name));
+  await backend.close();
+  return labUnsupportedReason(world);
 }
