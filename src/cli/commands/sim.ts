@@ -1,16 +1,31 @@
-import type { Command } from 'commander';
+import { Command } from 'commander';
 
 /** `mlb-report sim`: a simulated Kubernetes API server with MetalLB, for demos, tests and development. */
 export function register(program: Command): void {
-  program
+  const sim = program
     .command('sim')
     .description('Serve a simulated Kubernetes cluster running MetalLB (kubectl and mlb-report can use it)')
-    .requiredOption('--scenario <name-or-path>', 'built-in scenario name, synthetic:nodes=N, or a scenario YAML file')
+    // Not a commander requiredOption: that would also be demanded by the `record` subcommand.
+    .option('--scenario <name-or-path>', 'built-in scenario name, synthetic:nodes=N, or a scenario YAML file (required)')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
     .option('--kubeconfig-out <file>', 'where to write the kubeconfig (default: a temporary file)')
     .option('--backend <kind>', 'how commands in containers are answered: replay (recorded outputs) or lab (network namespaces and FRR)', 'replay')
-    .action(async (opts: { scenario: string; port: string; kubeconfigOut?: string; backend: string }) => {
+    .action(async (opts: { scenario?: string; port: string; kubeconfigOut?: string; backend: string }) => {
       const { runSim } = await import('../../sim/server/cli.js');
       await runSim(opts);
+    });
+  // `sim record` lives in src/lab/record.ts; it is loaded only when used, so `mlb-report --help`
+  // stays cheap. Its own parser (registerRecord) handles the options and help.
+  sim
+    .command('record')
+    .description('Run scenarios in the network lab and store every node command output as replay data (see `sim record --help`)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .argument('[args...]')
+    .action(async (_args: string[], _opts: unknown, cmd: Command) => {
+      const { registerRecord } = await import('../../lab/record.js');
+      const inner = new Command('sim').exitOverride();
+      registerRecord(inner);
+      await inner.parseAsync(['record', ...cmd.args], { from: 'user' });
     });
 }

@@ -10,7 +10,7 @@ import type { ExecBackend, World } from '../world.js';
 import { startSimulator } from './index.js';
 
 export interface SimCommandOptions {
-  scenario: string;
+  scenario?: string;
   port: string;
   kubeconfigOut?: string;
   backend: string;
@@ -58,6 +58,7 @@ async function labBackend(world: World): Promise<ExecBackend> {
 }
 
 export async function runSim(opts: SimCommandOptions): Promise<void> {
+  if (!opts.scenario) throw new UserError('--scenario is required', 'give a built-in scenario name, synthetic:nodes=N, or a scenario YAML file', ExitCode.usage);
   const port = parsePort(opts.port);
   if (opts.backend !== 'replay' && opts.backend !== 'lab') {
     throw new UserError(`unknown --backend ${JSON.stringify(opts.backend)}`, 'use --backend replay or --backend lab', ExitCode.usage);
