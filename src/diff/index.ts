@@ -17,6 +17,10 @@ export interface DiffSide {
   model?: ClusterModel;
   collectedAt?: string;
   cluster?: string;
+  /** Per node collection status, from a findings.json (bundles have the model instead). */
+  collection?: Map<string, string>;
+  /** Releases a temporary extraction of a tarball. */
+  dispose?: () => Promise<void>;
 }
 
 export interface FindingRef {
@@ -54,7 +58,7 @@ export interface DiffResult {
 
 // ---------------------------------------------------------------- loading
 
-function findingsFromJson(data: unknown, path: string): { findings: Finding[]; collectedAt?: string; cluster?: string } {
+function findingsFromJson(data: unknown, path: string): Pick<DiffSide, 'findings' | 'collectedAt' | 'cluster' | 'collection'> {
   const list = Array.isArray(data) ? data : (data as { findings?: unknown })?.findings;
   if (!Array.isArray(list)) {
     throw new UserError(`${path} is not a findings file (no "findings" array)`, 'pass the findings.json written by `mlb-report analyze`, a bundle directory or a bundle .tar.gz', ExitCode.usage);
@@ -64,15 +68,24 @@ function findingsFromJson(data: unknown, path: string): { findings: Finding[]; c
     finding.subjects = Array.isArray(finding.subjects) ? finding.subjects : [];
     finding.evidence = Array.isArray(finding.evidence) ? finding.evidence : [];
   }
-  const object = (Array.isArray(data) ? {} : data) as { collectedAt?: string; createdAt?: string; cluster?: { context?: string; server?: string }; collection?: { createdAt?: string } };
+  // findings.json as `mlb-report analyze` writes it (docs/findings.md); a bare array is accepted too.
+  const object = (Array.isArray(data) ? {} : data) as {
+    bundle?: { createdAt?: string };
+    cluster?: { context?: string; server?: string };
+    collection?: { nodes?: { node: string; status: string; reason?: string }[] };
+  };
+  const collection = Array.isArray(object.collection?.nodes)
+    ? new Map(object.collection.nodes.filter((n) => typeof n?.node === 'string').map((n) => [n.node, `${n.status}${n.reason ? ` (${n.reason})` : ''}`]))
+    : undefined;
   return {
     findings,
-    collectedAt: object.collectedAt ?? object.createdAt ?? object.collection?.createdAt,
+    collectedAt: object.bundle?.createdAt,
     cluster: object.cluster?.context ?? object.cluster?.server,
+    collection,
   };
 }
 
-type Analyze = (path: string, opts?: Record<string, unknown>) => Promise<{ model: ClusterModel; findings: Finding[] }>;
+type Analyze = (path: string, opts?: Record<string, unknown>) => Promise<{ model: ClusterModel; findings: Finding[]; dispose?: () => Promise<void> }>;
 
 async function loadAnalyzer(): Promise<Analyze> {
   try {
@@ -107,12 +120,13 @@ export async function loadSide(path: string, analyze?: Analyze): Promise<DiffSid
     throw new UserError(`${path}: not a bundle directory, tarball or .json file`, 'pass a bundle directory, a bundle .tar.gz or a findings.json', ExitCode.usage);
   }
   const run = analyze ?? (await loadAnalyzer());
-  const { model, findings } = await run(path, {});
+  const { model, findings, dispose } = await run(path, {});
   return {
     path,
     kind,
     findings,
     model,
+    dispose,
     collectedAt: model.manifest?.createdAt,
     cluster: model.manifest?.cluster.context ?? model.manifest?.cluster.server,
   };
@@ -223,6 +237,18 @@ export function compareFacts(a: Facts, b: Facts): EntityChange[] {
   return result;
 }
 
+/** Without models, findings.json files still carry each node's collection status. */
+function collectionFacts(a: DiffSide, b: DiffSide): EntityChange[] | null {
+  const facts = (side: DiffSide): Facts | undefined => {
+    if (side.collection) return new Map([...side.collection].map(([node, status]) => [node, { collection: status }]));
+    if (side.model?.manifest) return new Map(side.model.manifest.nodes.map((n) => [n.node, { collection: `${n.status}${n.reason ? ` (${n.reason})` : ''}` }]));
+    return undefined;
+  };
+  const before = facts(a);
+  const after = facts(b);
+  return before && after ? compareFacts(before, after) : null;
+}
+
 export function diffSides(a: DiffSide, b: DiffSide): DiffResult {
   const header = (side: DiffSide) => ({ path: side.path, kind: side.kind, collectedAt: side.collectedAt, cluster: side.cluster, findings: side.findings.length });
   const bothModels = a.model && b.model;
@@ -231,7 +257,7 @@ export function diffSides(a: DiffSide, b: DiffSide): DiffResult {
     b: header(b),
     ...compareFindings(a.findings, b.findings),
     services: bothModels ? compareFacts(serviceFacts(a.model!), serviceFacts(b.model!)) : null,
-    nodes: bothModels ? compareFacts(nodeFacts(a.model!), nodeFacts(b.model!)) : null,
+    nodes: bothModels ? compareFacts(nodeFacts(a.model!), nodeFacts(b.model!)) : collectionFacts(a, b),
   };
 }
 
@@ -260,7 +286,7 @@ export function formatDiff(result: DiffResult): string {
   const entities = (title: string, list: EntityChange[] | null) => {
     lines.push('');
     if (list === null) {
-      lines.push(`${title}: not compared (one side is a findings.json; pass bundles to compare state)`);
+      lines.push(`${title}: not compared (one side is a findings.json without this state; pass bundles to compare it)`);
       return;
     }
     lines.push(`${title} (${list.length} changed)${list.length ? ':' : ''}`);
@@ -279,6 +305,16 @@ export function formatDiff(result: DiffResult): string {
 }
 
 export async function runDiff(pathA: string, pathB: string, analyze?: Analyze): Promise<DiffResult> {
-  const [a, b] = await Promise.all([loadSide(pathA, analyze), loadSide(pathB, analyze)]);
-  return diffSides(a, b);
+  // One after the other: two big bundles parsed at once would double the peak memory.
+  const a = await loadSide(pathA, analyze);
+  try {
+    const b = await loadSide(pathB, analyze);
+    try {
+      return diffSides(a, b);
+    } finally {
+      await b.dispose?.();
+    }
+  } finally {
+    await a.dispose?.();
+  }
 }

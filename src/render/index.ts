@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ClusterModel } from '../model/cluster.js';
 import type { Finding } from '../model/finding.js';
 import { toolVersion } from '../version.js';
+import { errorMessage } from '../util/errors.js';
 import { renderViewHtml } from './html.js';
 import { buildView } from './view.js';
 import { chromeHowTo } from './chrome.js';
@@ -44,9 +45,14 @@ export async function renderReport({ model, findings, outDir, formats, now }: Re
     if (wants.has('pdf')) {
       const printView = await buildView(model, findings, { now, print: true });
       const pdfFile = join(outDir, 'report.pdf');
-      const written = await writePdf(renderViewHtml(printView), pdfFile, { cluster: view.cluster.name, time: view.collectedAt ?? view.generatedAt });
-      if (written) files.push(pdfFile);
-      else notes.push(`no Chrome/Chromium found, wrote the HTML only; for the PDF ${chromeHowTo}`);
+      try {
+        const written = await writePdf(renderViewHtml(printView), pdfFile, { cluster: view.cluster.name, time: view.collectedAt ?? view.generatedAt });
+        if (written) files.push(pdfFile);
+        else notes.push(`no Chrome/Chromium found, wrote the HTML only; for the PDF ${chromeHowTo}`);
+      } catch (e) {
+        // The HTML is already written and is the complete report; a browser failure must not lose it.
+        notes.push(`PDF not written (${errorMessage(e).split('\n')[0]}); the HTML report is complete`);
+      }
     }
   }
   return { files, notes };

@@ -42,7 +42,8 @@ export async function writePdf(html: string, outFile: string, header: PdfHeader,
         else void request.abort();
       });
       await page.setJavaScriptEnabled(false);
-      await page.setContent(html, { waitUntil: 'load' });
+      // Big clusters make long documents; Chromium's default 30 s is too short for a few hundred pages.
+      await page.setContent(html, { waitUntil: 'load', timeout: 180_000 });
       const small = 'font-size:8px;color:#5f6b7a;width:100%;padding:0 10mm;font-family:sans-serif;display:flex;justify-content:space-between';
       await page.pdf({
         path: outFile,
@@ -52,6 +53,7 @@ export async function writePdf(html: string, outFile: string, header: PdfHeader,
         headerTemplate: `<div style="${small}"><span>MetalLB report · ${escapeHtml(header.cluster)}</span><span>${escapeHtml(header.time)}</span></div>`,
         footerTemplate: `<div style="${small}"><span>mlb-report</span><span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
         margin: { top: '16mm', bottom: '14mm', left: '10mm', right: '10mm' },
+        timeout: 600_000,
       });
     } finally {
       await page.close();

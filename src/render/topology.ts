@@ -48,9 +48,6 @@ export interface Topology {
   empty: boolean;
 }
 
-const maxNodes = 40;
-const maxIps = 40;
-const maxPeers = 12;
 const boxWidth = { peer: 190, node: 200, ip: 210 };
 const rowHeight = 58;
 const boxHeight = 44;
@@ -66,7 +63,18 @@ function sessionClass(state: string): string {
   return 'pending';
 }
 
-export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], nodesWithFindings: Set<string>): Topology {
+/** How much of a big cluster the picture draws (paper gets less: it cannot scroll). */
+export interface TopologyLimits {
+  nodes: number;
+  ips: number;
+  peers: number;
+}
+
+export const screenLimits: TopologyLimits = { nodes: 40, ips: 40, peers: 12 };
+export const printLimits: TopologyLimits = { nodes: 16, ips: 16, peers: 8 };
+
+export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], nodesWithFindings: Set<string>, limits: TopologyLimits = screenLimits): Topology {
+  const { nodes: maxNodes, ips: maxIps, peers: maxPeers } = limits;
   const speakers = speakerReadiness(model);
   const nodeNames = [...new Set([...model.kube.nodes.map((n) => n.metadata?.name ?? ''), ...Object.keys(model.nodes), ...speakers.keys()])].filter((n) => n !== '');
 

@@ -9,7 +9,7 @@ import type { Finding, Severity } from '../model/finding.js';
 import type { StepRecord } from '../model/bundle.js';
 import { toolVersion } from '../version.js';
 import { analyzeServices, speakerReadiness, type ServiceAnalysis } from './services.js';
-import { buildTopology, type Topology } from './topology.js';
+import { buildTopology, printLimits, screenLimits, type Topology } from './topology.js';
 import { collectRawOutputs, rawAnchor, type RawOptions, type RawOutput } from './raw.js';
 
 export const socketPortsOfInterest: Record<number, string> = {
@@ -21,6 +21,9 @@ export const socketPortsOfInterest: Record<number, string> = {
   9121: 'FRR metrics (v0.16)',
   9443: 'webhook',
 };
+
+/** Nodes printed in full in the PDF; the others get one line in a digest table. */
+const printedNodeLimit = 40;
 
 const severityOrder: Severity[] = ['error', 'warning', 'info'];
 const severityLabel: Record<Severity, string> = { error: 'Error', warning: 'Warning', info: 'Info' };
@@ -52,6 +55,9 @@ export interface ServiceView extends ServiceAnalysis {
   ipText: string;
   modeText: string;
   expectedText: string;
+  /** The L2 candidate order and the nodes left out, shortened for big clusters. */
+  candidateText: string;
+  excludedText: string;
   observedLines: string[];
   endpointText: string;
   findingRefs: { number: number; anchor: string; severity: Severity }[];
@@ -118,10 +124,33 @@ export interface ReportView {
   topology: Topology;
   services: ServiceView[];
   nodes: NodeView[];
+  /** Nodes not shown in full (print view): one line each. */
+  nodeDigest: { name: string; statusText: string; statusClass: string; speaker: string; bgp: string; lbIps: string }[];
   collection: CollectionView;
   raw: RawOutput[];
   rawNote: string;
   notes: { path: string; message: string }[];
+}
+
+function abbreviate(items: string[], keep: number, separator: string): string {
+  return items.length <= keep ? items.join(separator) : `${items.slice(0, keep).join(separator)} … (+${items.length - keep} more)`;
+}
+
+/** "arping from node-01, capture on node-02" — or "arping from 48 nodes, capture on node-02" on big clusters. */
+function summarizeSources(sources: string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const source of sources) {
+    const match = /^(.*) (from|on) (.+)$/.exec(source);
+    const key = match ? `${match[1]} ${match[2]}` : source;
+    groups.set(key, [...(groups.get(key) ?? []), match ? match[3] : '']);
+  }
+  return [...groups.entries()].map(([key, nodes]) => (nodes.length > 3 ? `${key} ${nodes.length} nodes` : `${key} ${nodes.join(', ')}`.trim())).join(', ');
+}
+
+function summarizeExcluded(excluded: { node: string; why: string }[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const e of excluded) byReason.set(e.why, [...(byReason.get(e.why) ?? []), e.node]);
+  return [...byReason.entries()].map(([why, nodes]) => `${abbreviate(nodes, 3, ', ')} (${why})`).join('; ');
 }
 
 function anchorFor(prefix: string, text: string): string {
@@ -330,8 +359,13 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     const observedLines: string[] = [];
     for (const e of s.observed.events) observedLines.push(`event nodeAssigned: ${e.node} (${e.protocol})`);
     for (const n of s.observed.l2Status) observedLines.push(`ServiceL2Status: ${n}`);
-    for (const m of s.observed.macs) observedLines.push(`ARP reply ${m.mac}${m.node ? ` (${m.node})` : ''} via ${m.sources.join(', ')}`);
-    for (const b of s.observed.bgp) observedLines.push(`BGP route on ${b.node}: ${b.established}/${b.peers} sessions Established`);
+    for (const m of s.observed.macs) observedLines.push(`ARP reply ${m.mac}${m.node ? ` (${m.node})` : ''} via ${summarizeSources(m.sources)}`);
+    const carrying = s.observed.bgp.filter((b) => b.peers > 0 && b.established === b.peers);
+    if (carrying.length > 4) observedLines.push(`BGP route on ${carrying.length} nodes with every session Established`);
+    for (const b of s.observed.bgp) {
+      if (carrying.length > 4 && carrying.includes(b)) continue;
+      observedLines.push(`BGP route on ${b.node}: ${b.established}/${b.peers} sessions Established`);
+    }
     return {
       ...s,
       anchor: anchorFor('svc', `${s.namespace}/${s.name}`),
@@ -339,6 +373,8 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
       ipText: s.ips.length ? s.ips.join(', ') : 'pending',
       modeText: s.modes.length ? s.modes.join(' + ') : 'none',
       expectedText: expected.join('; ') || '–',
+      candidateText: s.l2 && s.l2.candidates.length > 0 ? `order: ${abbreviate(s.l2.candidates, 4, ' › ')}` : '',
+      excludedText: s.l2 && s.l2.excluded.length > 0 ? `not candidates: ${summarizeExcluded(s.l2.excluded)}` : '',
       observedLines,
       endpointText: s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`).join(', ') || 'none',
       findingRefs: findingViews.filter((f) => f.subjects.includes(key)).map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity })),
@@ -349,7 +385,21 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
   const nodeNames = [...new Set([...(discovery?.nodes ?? []), ...(manifest?.nodes.map((n) => n.node) ?? []), ...Object.keys(model.nodes), ...model.kube.nodes.map((n) => n.metadata?.name ?? '')])]
     .filter((n) => n !== '')
     .sort();
-  const nodes = nodeNames.map((name) => nodeView(name, model, model.nodes[name], lbIps, findingViews, rawAnchors));
+  const allNodes = nodeNames.map((name) => nodeView(name, model, model.nodes[name], lbIps, findingViews, rawAnchors));
+  // Paper gets the nodes worth reading in full; the healthy rest is one line each.
+  const needsDetail = (n: NodeView): boolean => !print || n.findingRefs.length > 0 || n.statusClass !== 'good' || !n.speaker?.ready;
+  const nodes = allNodes.filter(needsDetail).slice(0, print ? printedNodeLimit : undefined);
+  const detailed = new Set(nodes.map((n) => n.name));
+  const nodeDigest = allNodes
+    .filter((n) => !detailed.has(n.name))
+    .map((n) => ({
+      name: n.name,
+      statusText: n.statusText,
+      statusClass: n.statusClass,
+      speaker: n.speaker ? (n.speaker.ready ? 'ready' : 'not ready') : 'none',
+      bgp: n.frr ? `${n.frr.neighbors.filter((x) => x.state === 'Established').length}/${n.frr.neighbors.length} Established` : '–',
+      lbIps: n.interfaces.filter((i) => i.holdsLbIp).map((i) => i.ifname).join(', ') || '–',
+    }));
   const nodesWithFindings = new Set(nodes.filter((n) => n.findingRefs.length > 0).map((n) => n.name));
 
   const total = nodeNames.length;
@@ -366,7 +416,8 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
       reason: n.reason,
       access: n.access,
       speakerPod: n.speakerPod,
-      steps: n.steps.map((s) => stepView(s, rawAnchors)),
+      // On paper only the steps that need attention; the HTML has them all.
+      steps: n.steps.filter((s) => !print || s.status !== 'ok').map((s) => stepView(s, rawAnchors)),
       durationText: formatDuration(n.steps.reduce((sum, s) => sum + s.durationMs, 0)),
     })),
     clusterSteps: (manifest?.clusterSteps ?? []).map((s) => stepView(s, rawAnchors)),
@@ -397,9 +448,10 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     coverage: { text: coverageText, cls: collected === total ? 'good' : collected + partial === total ? 'warn' : 'bad', collected, partial, total },
     counts: severityOrder.map((severity) => ({ severity, label: severityLabel[severity], count: findings.filter((f) => f.severity === severity).length })),
     findings: findingViews,
-    topology: buildTopology(model, analyses, nodesWithFindings),
+    topology: buildTopology(model, analyses, nodesWithFindings, print ? printLimits : screenLimits),
     services,
     nodes,
+    nodeDigest,
     collection,
     raw,
     rawNote: print

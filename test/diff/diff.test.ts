@@ -75,13 +75,30 @@ test('findings.json files (object or bare array) compare findings and say state 
   try {
     const before = loadFixture();
     const after = repaired();
-    await writeFile(join(dir, 'a.json'), JSON.stringify({ tool: { name: 'mlb-report' }, cluster: { context: 'prod-eu-1' }, findings: before.findings }));
+    // The analyzer's findings.json shape (docs/findings.md): bundle, cluster, findings, collection.
+    await writeFile(
+      join(dir, 'a.json'),
+      JSON.stringify({
+        schemaVersion: 1,
+        tool: { name: 'mlb-report' },
+        bundle: { path: 'incident-4711', createdAt: '2026-11-27T12:47:30.120Z' },
+        cluster: { context: 'prod-eu-1' },
+        findings: before.findings,
+        collection: { available: true, nodes: [{ node: 'worker-3', status: 'partial', reason: 'ErrImagePull' }, { node: 'worker-1', status: 'ok' }] },
+      }),
+    );
     await writeFile(join(dir, 'b.json'), JSON.stringify(after.findings));
     const result = await runDiff(join(dir, 'a.json'), join(dir, 'b.json'));
     assert.equal(result.a.cluster, 'prod-eu-1');
+    assert.equal(result.a.collectedAt, '2026-11-27T12:47:30.120Z');
     assert.equal(result.fixed.length, 3);
     assert.equal(result.services, null);
+    assert.equal(result.nodes, null, 'the bare array has no collection status to compare');
     assert.match(formatDiff(result), /Services: not compared/);
+
+    await writeFile(join(dir, 'c.json'), JSON.stringify({ findings: after.findings, collection: { nodes: [{ node: 'worker-3', status: 'ok' }, { node: 'worker-1', status: 'ok' }] } }));
+    const collected = await runDiff(join(dir, 'a.json'), join(dir, 'c.json'));
+    assert.deepEqual(collected.nodes, [{ name: 'worker-3', status: 'changed', changes: [{ field: 'collection', before: 'partial (ErrImagePull)', after: 'ok' }] }]);
 
     // Bundles go through the analyzer; an injected one stands in for src/analyze here.
     await mkdir(join(dir, 'bundle-a'));

@@ -31,23 +31,40 @@ export interface DemoResult {
   durationMs: number;
 }
 
-type AnalyzeBundle = (path: string, opts?: Record<string, unknown>) => Promise<{ model: ClusterModel; findings: Finding[] }>;
+interface Analyzer {
+  analyzeBundle(path: string, opts?: Record<string, unknown>): Promise<{ model: ClusterModel; findings: Finding[] }>;
+  /** findings.json in the analyzer's documented schema (docs/findings.md); returns the file. */
+  writeFindings?: (result: { model: ClusterModel; findings: Finding[] }, outDir: string) => Promise<string>;
+}
 
 /**
  * The analyzer (parse + checks + ranking). Resolved at run time: in a build without it the demo
  * still renders the report of the parsed bundle, without findings, and says so.
  */
-async function importAnalyzer(notes: string[]): Promise<AnalyzeBundle> {
+async function importAnalyzer(notes: string[]): Promise<Analyzer> {
   const specifier = '../../analyze/index.js';
   try {
-    const module = (await import(specifier)) as { analyzeBundle?: AnalyzeBundle };
-    if (typeof module.analyzeBundle === 'function') return module.analyzeBundle;
+    const module = (await import(specifier)) as {
+      analyzeBundle?: Analyzer['analyzeBundle'];
+      findingsDocument?: (result: { model: ClusterModel; findings: Finding[] }, inputPath: string) => unknown;
+      writeFindingsJson?: (doc: unknown, outDir: string) => Promise<string>;
+    };
+    if (typeof module.analyzeBundle === 'function') {
+      const { findingsDocument, writeFindingsJson } = module;
+      return {
+        analyzeBundle: module.analyzeBundle,
+        writeFindings:
+          typeof findingsDocument === 'function' && typeof writeFindingsJson === 'function'
+            ? (result, outDir) => writeFindingsJson(findingsDocument(result, outDir), outDir)
+            : undefined,
+      };
+    }
   } catch (e) {
     if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
   }
   notes.push('checks are not available in this build: the report shows the collected state without findings');
   const { loadBundle } = await import('../../parse/index.js');
-  return async (path) => ({ model: await loadBundle(path), findings: [] });
+  return { analyzeBundle: async (path) => ({ model: await loadBundle(path), findings: [] }) };
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -86,15 +103,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     notes.push(...collected.notes);
     log(`collected ${collected.manifest.nodes.length} node(s) in ${(collected.durationMs / 1000).toFixed(1)} s → ${collected.dir}`);
 
-    const analyze = await importAnalyzer(notes);
-    const { model, findings } = await analyze(collected.dir, {});
-    const rendered = await renderReport({ model, findings, outDir: collected.dir, formats: options.formats });
-    notes.push(...rendered.notes);
+    const analyzer = await importAnalyzer(notes);
+    const { model, findings } = await analyzer.analyzeBundle(collected.dir, {});
+    const reportFiles: string[] = [];
+    if (options.formats.includes('json') && analyzer.writeFindings) reportFiles.push(await analyzer.writeFindings({ model, findings }, collected.dir));
+    const visual = options.formats.filter((f) => f !== 'json' || !analyzer.writeFindings);
+    if (visual.length > 0) {
+      const rendered = await renderReport({ model, findings, outDir: collected.dir, formats: visual });
+      reportFiles.push(...rendered.files);
+      notes.push(...rendered.notes);
+    }
     return {
       scenario: loaded.world.name,
       bundleDir: collected.dir,
       tarball: collected.tarball,
-      reportFiles: rendered.files,
+      reportFiles,
       findings,
       model,
       notes,
@@ -130,7 +153,7 @@ export function register(program: Command): void {
     .description('run the whole pipeline against a simulated cluster (no cluster, no root): simulate → collect → analyse → report')
     .option('--scenario <name>', 'built-in scenario name, synthetic:nodes=N, or a scenario YAML file', 'mixed-incident')
     .option('--out <dir>', 'bundle and report directory (default ./mlb-report-demo-<scenario>)')
-    .option('--format <list>', 'report formats: html,pdf,json', 'html')
+    .option('--format <list>', 'report formats: html,pdf,json', 'json,html')
     .option('--capture-seconds <n>', 'simulated packet capture length per node', '2')
     .action(async (flags: { scenario: string; out?: string; format: string; captureSeconds: string }) => {
       const formats = flags.format.split(',').map((f) => f.trim()).filter(Boolean);
