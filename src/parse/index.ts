@@ -330,7 +330,9 @@ function readNode(
     const value = keep(parseById(item.parser, content, path) as Parsed<unknown>);
     assignNodeItem(node, getFrr, item, value);
   }
-  // capture: the pcap is authoritative (exact bytes); the text decode is the fallback.
+  // capture: tcpdump's own decode is preferred — findings can quote it (the pcap is binary), and it
+  // is the only form kept when IPs are redacted; the pcap stands in when the text is missing or
+  // shorter (cut at the output cap).
   const pcapPath = base + captureFiles.pcap;
   const textPath = base + captureFiles.text;
   const pcapContent = files.get(pcapPath);
@@ -339,8 +341,8 @@ function readNode(
   if (textContent !== undefined) node.paths['capture-text'] = textPath;
   const fromPcap = pcapContent !== undefined ? keep(pcap.parse(toBuffer(pcapContent), pcapPath)) : undefined;
   const fromText = textContent !== undefined ? keep(tcpdumpText.parse(toText(textContent), textPath)) : undefined;
-  if (fromPcap && (fromPcap.packets > 0 || !fromText || fromText.packets === 0)) node.capture = fromPcap;
-  else if (fromText) node.capture = fromText;
+  if (fromText && (!fromPcap || fromText.packets >= fromPcap.packets)) node.capture = fromText;
+  else if (fromPcap) node.capture = fromPcap;
   // arping probes
   for (const k of probeFiles) node.arping.push(keep(arping.parse(toText(files.get(k)!), k)));
   // FRR log lines: the frr container log of the MetalLB pod on this node.

@@ -101,7 +101,8 @@ test('modelFromFiles: the wrong-ASN node, the ARP conflict and the healthy node 
   assert.deepEqual(n2.frr?.daemons, ['zebra', 'bgpd', 'bfdd', 'watchfrr']);
   assert.equal(n2.frr?.paths['running-config'], 'nodes/worker_2/frr/running-config.txt');
   assert.ok(n2.frr?.logLines?.some((l) => l.includes('BGP OPEN receipt failed')));
-  assert.equal(n2.capture?.source, 'pcap');
+  assert.equal(n2.capture?.source, 'text');
+  assert.equal(n2.capture?.path, 'nodes/worker_2/capture/capture.txt');
   assert.deepEqual(n2.capture?.arp.filter((a) => a.op === 'reply').map((a) => a.mac), ['02:00:00:00:00:03', '02:00:00:00:00:02']);
   assert.deepEqual(n2.arping[0].macs, ['02:00:00:00:00:03', '02:00:00:00:00:02']);
 
@@ -135,13 +136,20 @@ test('modelFromFiles: an empty map is an empty model; hostile keys are ignored w
   assert.ok(hostile.notes.some((n) => n.path === 'nodes/ok/net/ss.txt'));
 });
 
-test('modelFromFiles: the text capture is used when there is no pcap; frr-only nodes are not "collected"', () => {
+test('modelFromFiles: the pcap stands in for a missing or cut text decode; frr-only nodes are not "collected"', () => {
+  const text = fixture('tcpdump/bgp-179-steady-decoded.txt');
   const model = modelFromFiles({
-    'nodes/x/capture/capture.txt': fixture('tcpdump/bgp-179-steady-decoded.txt'),
+    'nodes/x/capture/capture.txt': text,
     'nodes/y/frr/bgp-neighbors.json': fixture('frr-8.4/vtysh/frr-lc-n1-bgp-neighbors.json'),
+    'nodes/z/capture/capture.txt': text.slice(0, 2000),
+    'nodes/z/capture/capture.pcap': fixtureBytes('tcpdump/bgp-179-steady.pcap'),
+    'nodes/w/capture/capture.pcap': fixtureBytes('tcpdump/garp.pcap'),
   });
   assert.equal(model.nodes.x.capture?.source, 'text');
   assert.equal(model.nodes.x.capture?.packets, 27);
+  assert.equal(model.nodes.z.capture?.source, 'pcap');
+  assert.equal(model.nodes.z.capture?.packets, 27);
+  assert.equal(model.nodes.w.capture?.path, 'nodes/w/capture/capture.pcap');
   assert.equal(model.nodes.y.collected, false);
   assert.equal(model.nodes.y.frr?.neighbors.length, 1);
 });
