@@ -165,3 +165,21 @@ describe('sim server: exec and attach over WebSocket', () => {
     assert.equal(late.status.message, 'Internal error occurred: unable to upgrade connection: container not found ("shell")');
   });
 });
+
+describe('sim server: a pod deleted while a command runs in it', () => {
+  let sim: RunningSim;
+  before(async () => {
+    sim = await miniSim({ mutateWorld: (w) => w.faults.push({ type: 'pod-deleted', pod: 'speaker-9q2mt', when: { afterMs: 400 } }) });
+  });
+  after(() => sim.stop());
+
+  it('ends the exec with the killed command status and 404s afterwards', async () => {
+    const r = await stream(sim, execPath('speaker-9q2mt', 'frr', ['wait-abort']));
+    assert.equal(r.status.reason, 'NonZeroExitCode');
+    assert.deepEqual(r.status.details.causes, [{ reason: 'ExitCode', message: '137' }]);
+    assert.equal(r.closeCode, 1000);
+    const gone = await api(sim, 'GET', `/api/v1/namespaces/${ns}/pods/speaker-9q2mt`);
+    assert.equal(gone.status, 404);
+    await assert.rejects(stream(sim, execPath('speaker-9q2mt', 'frr', ['echo', 'x'])), (e: any) => e.status === 404);
+  });
+});

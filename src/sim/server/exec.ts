@@ -238,6 +238,11 @@ export class StreamServer {
     let cut = false;
     const commandAbort = new AbortController();
     clientGone.signal.addEventListener('abort', () => commandAbort.abort(), { once: true });
+    // A deleted pod kills its containers, and with them the command.
+    const stopListening = runtime.onPodStopped((podNs, podName) => {
+      if (podNs === req.namespace && podName === req.pod) commandAbort.abort();
+    });
+    ws.on('close', stopListening);
     const output = (channel: number) => (chunk: Buffer | string) => {
       if (cut) return;
       let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -262,6 +267,8 @@ export class StreamServer {
     } catch (e) {
       const err = internalError(`error executing command in container: ${(e as Error).message}`).status;
       return finish(streamStatus({ metadata: {}, status: 'Failure', message: err.message, reason: err.reason, details: err.details, code: err.code }));
+    } finally {
+      stopListening();
     }
     if (cut || clientGone.signal.aborted) return;
     if (cutAfter !== undefined && sent >= cutAfter) {

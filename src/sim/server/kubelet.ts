@@ -139,8 +139,17 @@ export class ContainerRuntime {
     return this.processes.get(`${namespace}/${pod}/${container}`);
   }
 
+  private readonly podStopListeners = new Set<(namespace: string, pod: string) => void>();
+
+  /** Called when a pod's containers are killed (exec streams into it end then). */
+  onPodStopped(listener: (namespace: string, pod: string) => void): () => void {
+    this.podStopListeners.add(listener);
+    return () => this.podStopListeners.delete(listener);
+  }
+
   /** Stops every process of a pod (deleted pod). */
   stopPod(namespace: string, pod: string): void {
+    for (const l of this.podStopListeners) l(namespace, pod);
     for (const [key, p] of this.processes) {
       if (key.startsWith(`${namespace}/${pod}/`)) {
         p.abort.abort();
