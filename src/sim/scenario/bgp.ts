@@ -45,6 +45,8 @@ export interface BgpSession {
   /** Prefixes the node advertises to this peer. */
   prefixes: string[];
   routerId: string;
+  /** The router ID is configured (BGPPeer.routerID / override), so FRR configs carry `bgp router-id`. */
+  routerIdExplicit: boolean;
   remoteRouterId?: string;
   ebgpMultiHop: boolean;
   vrf: string;
@@ -131,6 +133,7 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
       bfdProfile: spec.bfdProfile,
       prefixes: advertisedPrefixes(model, node.name, peer.metadata.name),
       routerId,
+      routerIdExplicit: !!(dp.nodes[node.name]?.routerIdOverride || spec.routerID),
       remoteRouterId: router?.routerId ?? router?.address,
       ebgpMultiHop: !!spec.ebgpMultiHop,
       vrf: spec.vrf || 'default',

@@ -13,6 +13,8 @@ import { defaultService } from './defaults.js';
 import { advertisementSelectsPool, anySelectorMatches, eligibleNodes, excludeLabel, l2Order, poolForIp, type CandidateNode } from './election.js';
 import { deriveInstall, type NodeInfo } from './install.js';
 import { buildLogs } from './logs.js';
+import { nodeSessions } from './bgp.js';
+import { runningConfig } from './frr.js';
 import { buildMetrics } from './metrics.js';
 import type { SimModel, SimNode, SimService } from './model.js';
 import type { Scenario } from './types.js';
@@ -134,6 +136,15 @@ export function buildWorld(scenario: Scenario): BuildResult {
     copy.metadata = { ...base, ...copy.metadata };
     if (copy.metadata.generation === undefined && copy.kind !== 'Event' && copy.kind !== 'ConfigMap' && copy.kind !== 'Secret') copy.metadata.generation = 1;
     if (copy.kind === 'Service') defaultService(copy, clusterIpFor(`${copy.metadata.namespace}/${copy.metadata.name}`));
+    if (copy.kind === 'Secret') {
+      // The API server stores stringData as base64 data and never returns stringData.
+      if (copy.stringData) {
+        copy.data = { ...(copy.data ?? {}) };
+        for (const [k, v] of Object.entries(copy.stringData as Record<string, string>)) copy.data[k] = Buffer.from(String(v)).toString('base64');
+        delete copy.stringData;
+      }
+      copy.type ??= 'Opaque';
+    }
     return copy;
   });
   // An author object replaces a derived one with the same identity (e.g. a custom kube-proxy ConfigMap).
@@ -301,6 +312,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
 
   // ------------------------------------------------------------ status objects and events
   for (const o of statusObjects(model, meta)) objects.push(o);
+  if (mode === 'frr-k8s') for (const o of frrk8sObjects(model, meta, userObjects)) objects.push(o);
   for (const o of serviceEvents(model, nextResourceVersion)) objects.push(o);
 
   const logs = buildLogs(model);
@@ -532,6 +544,86 @@ function statusObjects(model: SimModel, meta: (k: string, name: string, ns?: str
         metadata: { ...meta('ConfigurationState', `speaker-${p.node}`, ns), generation: 1, labels: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': p.node } },
         spec: {},
         status: valid,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * frr-k8s mode: the FRRConfiguration MetalLB writes per node (`metallb-<node>`), and the status
+ * objects frr-k8s publishes (FRRNodeState per node, BGPSessionState per session), unless the
+ * scenario provides its own.
+ */
+function frrk8sObjects(model: SimModel, meta: (k: string, name: string, ns?: string, age?: number) => any, userObjects: KubeObject[]): KubeObject[] {
+  const out: KubeObject[] = [];
+  const given = new Set(userObjects.map((o) => `${o.kind}/${o.metadata.name}`));
+  const frrNodes = new Set(model.install.pods.filter((p) => p.component === 'frr-k8s').map((p) => p.node));
+  for (const node of model.nodes) {
+    const sessions = nodeSessions(model, node);
+    const cfgName = `metallb-${node.name}`;
+    if (!given.has(`FRRConfiguration/${cfgName}`) && node.speaker !== 'absent') {
+      const prefixes = [...new Set(sessions.flatMap((s) => s.prefixes))].sort();
+      const byAsn = new Map<number, typeof sessions>();
+      for (const s of sessions) byAsn.set(s.myAsn, [...(byAsn.get(s.myAsn) ?? []), s]);
+      const profiles = [...new Set(sessions.map((s) => s.bfdProfile).filter(Boolean))];
+      out.push({
+        apiVersion: 'frrk8s.metallb.io/v1beta1',
+        kind: 'FRRConfiguration',
+        metadata: { ...meta('FRRConfiguration', cfgName, model.namespace), generation: 1 },
+        spec: {
+          bgp: {
+            routers: [...byAsn].map(([asn, ss]) => ({
+              asn,
+              neighbors: ss.map((s) => ({
+                address: s.address,
+                asn: s.peerAsn,
+                port: s.port,
+                holdTime: `${s.holdTime}s`,
+                keepaliveTime: `${s.keepalive}s`,
+                ...(s.connectTime !== undefined ? { connectTime: `${s.connectTime}s` } : {}),
+                ...(s.bfdProfile ? { bfdProfile: s.bfdProfile } : {}),
+                ...(s.peer.spec?.passwordSecret ? { passwordSecret: { name: s.peer.spec.passwordSecret.name, namespace: model.namespace } } : s.password ? { password: s.password } : {}),
+                ...(s.ebgpMultiHop ? { ebgpMultiHop: true } : {}),
+                toAdvertise: { allowed: { prefixes: s.prefixes } },
+                toReceive: { allowed: { mode: 'filtered' } },
+              })),
+              prefixes,
+            })),
+            ...(profiles.length
+              ? {
+                  bfdProfiles: model.bfdProfiles
+                    .filter((p) => profiles.includes(p.metadata.name))
+                    .map((p) => ({ name: p.metadata.name, ...(p.spec ?? {}) })),
+                }
+              : {}),
+          },
+          nodeSelector: { matchLabels: { 'kubernetes.io/hostname': node.name } },
+        },
+      });
+    }
+    if (!frrNodes.has(node.name)) continue;
+    if (!given.has(`FRRNodeState/${node.name}`)) {
+      out.push({
+        apiVersion: 'frrk8s.metallb.io/v1beta1',
+        kind: 'FRRNodeState',
+        metadata: { ...meta('FRRNodeState', node.name), generation: 1 },
+        spec: {},
+        status: { lastConversionResult: 'success', lastReloadResult: 'success', runningConfig: runningConfig(model, node) },
+      });
+    }
+    for (const s of sessions) {
+      const name = `${node.name}-${nameSuffix(`${model.name}/bss/${node.name}/${s.address}`)}`;
+      out.push({
+        apiVersion: 'frrk8s.metallb.io/v1beta1',
+        kind: 'BGPSessionState',
+        metadata: {
+          ...meta('BGPSessionState', name, model.namespace),
+          generation: 1,
+          labels: { 'frrk8s.metallb.io/node': node.name, 'frrk8s.metallb.io/peer': s.address, 'frrk8s.metallb.io/vrf': '' },
+        },
+        spec: {},
+        status: { bgpStatus: s.state, bfdStatus: s.bfdProfile ? s.bfdStatus : 'N/A', node: node.name, peer: s.address, vrf: '' },
       });
     }
   }

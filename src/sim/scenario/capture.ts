@@ -203,16 +203,28 @@ export function capturePackets(model: SimModel, node: SimNode, seconds: number):
     const seqBase = parseInt(sha256Hex(`seq/${node.name}/${s.address}`).slice(0, 8), 16);
     const peerSeq = parseInt(sha256Hex(`seq/${s.address}/${node.name}`).slice(0, 8), 16);
     const ts = parseInt(sha256Hex(`ts/${node.name}`).slice(0, 7), 16);
-    const seen = new Map<string, { seq: number; ack: number }>();
+    // tcpdump's relative sequence numbers (print-tcp.c): a flow's first packet, or any SYN, is printed
+    // absolute and sets the bases (seq, ack - 1) for its direction; later packets print relative values.
+    const flows = new Map<string, { dirKey: string; seqBase: number; ackBase: number }>();
     const push = (t: number, out: boolean, seg: TcpSeg, decodeTail: string, ttl: number): void => {
       const { segment, cksum } = tcp(seg);
       const ip = ipv4(6, seg.src, seg.dst, out ? nextId() : (ipId * 7) & 0xffff, ttl, 0xc0, segment);
-      const key = `${seg.src}.${seg.sport}>${seg.dst}.${seg.dport}`;
-      const first = seen.get(key);
-      if (!first) seen.set(key, { seq: seg.seq, ack: seg.ack });
-      const rel = (v: number, base: number): number => (v - base + 2 ** 32) % 2 ** 32;
-      const seqText = seg.data.length ? `seq ${first ? rel(seg.seq, first.seq) : seg.seq}:${first ? rel(seg.seq, first.seq) + seg.data.length : seg.seq + seg.data.length}, ` : seg.flags & 0x02 ? `seq ${seg.seq}, ` : '';
-      const ackText = seg.flags & 0x10 ? `ack ${first ? rel(seg.ack, first.ack) : seg.ack}, ` : '';
+      const dirKey = `${seg.src}.${seg.sport}>${seg.dst}.${seg.dport}`;
+      const flowKey = [`${seg.src}.${seg.sport}`, `${seg.dst}.${seg.dport}`].sort().join('|');
+      const mod = (v: number): number => ((v % 2 ** 32) + 2 ** 32) % 2 ** 32;
+      let seqShown = seg.seq;
+      let ackShown = seg.ack;
+      const flow = flows.get(flowKey);
+      if (!flow || seg.flags & 0x02) flows.set(flowKey, { dirKey, seqBase: seg.seq, ackBase: mod(seg.ack - 1) });
+      else if (flow.dirKey === dirKey) {
+        seqShown = mod(seg.seq - flow.seqBase);
+        ackShown = mod(seg.ack - flow.ackBase);
+      } else {
+        seqShown = mod(seg.seq - flow.ackBase);
+        ackShown = mod(seg.ack - flow.seqBase);
+      }
+      const seqText = seg.data.length ? `seq ${seqShown}:${seqShown + seg.data.length}, ` : seg.flags & 0x02 ? `seq ${seqShown}, ` : '';
+      const ackText = seg.flags & 0x10 ? `ack ${ackShown}, ` : '';
       const opts = seg.syn ? `[mss 1460,sackOK,TS val ${seg.tsval} ecr ${seg.tsecr},nop,wscale 10]` : `[nop,nop,TS val ${seg.tsval} ecr ${seg.tsecr}]`;
       packets.push({
         t,

@@ -45,7 +45,7 @@ export function desiredConfig(model: SimModel, node: SimNode): string {
     const first = sessions[0]!;
     out += `\nrouter bgp ${first.myAsn}\n`;
     out += '  no bgp ebgp-requires-policy\n  no bgp network import-check\n  no bgp default ipv4-unicast\n  bgp graceful-restart preserve-fw-state\n\n';
-    out += `  bgp router-id ${first.routerId}\n`;
+    if (first.routerIdExplicit) out += `  bgp router-id ${first.routerId}\n`;
     for (const s of sessions) {
       const n = `  neighbor ${s.address}`;
       out += `${n} remote-as ${s.peerAsn}\n`;
@@ -100,7 +100,7 @@ export function runningConfig(model: SimModel, node: SimNode): string {
   lines.push('ip nht resolve-via-default', '!', 'ipv6 nht resolve-via-default', '!');
   if (sessions.length) {
     const first = sessions[0]!;
-    lines.push(`router bgp ${first.myAsn}`, ` bgp router-id ${first.routerId}`, ' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' bgp graceful-restart preserve-fw-state', ' no bgp network import-check');
+    lines.push(`router bgp ${first.myAsn}`, ...(first.routerIdExplicit ? [` bgp router-id ${first.routerId}`] : []), ' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' bgp graceful-restart preserve-fw-state', ' no bgp network import-check');
     for (const s of sessions) {
       const n = ` neighbor ${s.address}`;
       lines.push(`${n} remote-as ${s.peerAsn}`);
