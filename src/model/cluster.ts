@@ -16,7 +16,7 @@ import type {
   V1Deployment,
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
-import type { Discovery, Manifest } from './bundle.js';
+import type { Discovery, Manifest, RbacCheck } from './bundle.js';
 
 /** Something a parser could not read; never thrown, always collected. */
 export interface ParseNote {
@@ -55,6 +55,8 @@ export interface ClusterModel {
   nodes: Record<string, NodeState>;
   /** Parsed container logs of MetalLB pods (speaker, controller, frr, frr-k8s). */
   logs: LogStream[];
+  /** `rbac.json`: the permission preflight (what the collector could and could not read). */
+  rbac?: RbacCheck[];
   /** Prometheus scrapes found in the bundle (controller/, nodes/<node>/, metrics/ folders), one per file. */
   metrics?: MetricsScrape[];
   /**
@@ -75,6 +77,8 @@ export interface KubeState {
   deployments: V1Deployment[];
   configMaps: V1ConfigMap[];
   webhooks: V1ValidatingWebhookConfiguration[];
+  /** Secrets of the MetalLB namespace: names, types and data keys only (never values). */
+  secrets?: KubeObject[];
   kubeProxy?: { mode: 'iptables' | 'ipvs' | 'nftables' | 'unknown'; strictARP?: boolean; path: string };
 }
 

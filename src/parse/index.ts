@@ -13,7 +13,7 @@ import { safePathSegment } from '../bundle/paths.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
 import { emptyModel } from '../model/cluster.js';
 import type { ClusterModel, FrrState, KubeObject, LogStream, NodeState, ParseNote, MetricsScrape } from '../model/cluster.js';
-import type { Discovery, Manifest } from '../model/bundle.js';
+import type { Discovery, Manifest, RbacCheck } from '../model/bundle.js';
 import { NoteSink, type Parsed } from './result.js';
 import { isRecord, parseJsonTolerant, str } from './json.js';
 import * as ipLink from './ip-link.js';
@@ -81,7 +81,7 @@ function toBuffer(content: string | Buffer): Buffer {
 // ---------------------------------------------------------------- bundle → model
 
 /** `cluster/<file>` → where the objects go. */
-const kubeFiles: Record<string, (m: ClusterModel, objects: KubeObject[]) => void> = {
+export const kubeFiles: Record<string, (m: ClusterModel, objects: KubeObject[]) => void> = {
   'cluster/nodes.json': (m, o) => (m.kube.nodes = o as never),
   'cluster/pods.json': (m, o) => (m.kube.pods = o as never),
   'cluster/services.json': (m, o) => (m.kube.services = o as never),
@@ -91,6 +91,7 @@ const kubeFiles: Record<string, (m: ClusterModel, objects: KubeObject[]) => void
   'cluster/deployments.json': (m, o) => (m.kube.deployments = o as never),
   'cluster/configmaps.json': (m, o) => (m.kube.configMaps = o as never),
   'cluster/validatingwebhookconfigurations.json': (m, o) => (m.kube.webhooks = o as never),
+  'cluster/secrets.json': (m, o) => (m.kube.secrets = o),
   'cluster/metallb.io/ipaddresspools.json': (m, o) => (m.metallb.ipAddressPools = o),
   'cluster/metallb.io/l2advertisements.json': (m, o) => (m.metallb.l2Advertisements = o),
   'cluster/metallb.io/bgpadvertisements.json': (m, o) => (m.metallb.bgpAdvertisements = o),
@@ -173,6 +174,15 @@ export function modelFromFiles(input: Record<string, string | Buffer>): ClusterM
     notes.push(...sink.notes);
   }
 
+  const rbacText = text('rbac.json');
+  if (rbacText !== undefined) {
+    const sink = new NoteSink('rbac.json');
+    const r = parseJsonTolerant(rbacText, sink, 'RBAC JSON');
+    if (Array.isArray(r)) model.rbac = r.filter((x) => isRecord(x) && typeof x.verb === 'string' && typeof x.resource === 'string') as unknown as RbacCheck[];
+    else if (r !== undefined) sink.add('rbac.json is not a list of permission checks');
+    notes.push(...sink.notes);
+  }
+
   // cluster objects
   const versionText = text(versionFile);
   if (versionText !== undefined) {
@@ -240,7 +250,28 @@ export function modelFromFiles(input: Record<string, string | Buffer>): ClusterM
     metrics.push(scrape);
   }
   if (metrics.length > 0) model.metrics = metrics;
+  frrK8sRunningConfigs(model, notes);
   return model;
+}
+
+/**
+ * frr-k8s publishes each node's FRR running config in FRRNodeState.status.runningConfig. When the
+ * node's own `show running-config` was not collected (no exec into the frr-k8s pod), use that copy.
+ */
+function frrK8sRunningConfigs(model: ClusterModel, notes: ParseNote[]): void {
+  const path = 'cluster/frrk8s.metallb.io/frrnodestates.json';
+  for (const state of model.frrk8s.frrNodeStates) {
+    const text = state.status?.runningConfig;
+    const nodeName = state.metadata.name;
+    if (typeof text !== 'string' || text.trim() === '') continue;
+    const node = (model.nodes[nodeName] ??= emptyNode(nodeName));
+    const frr = (node.frr ??= emptyFrr());
+    if (frr.runningConfig) continue;
+    const parsed = frrConfig.parse(text, path);
+    notes.push(...parsed.notes);
+    frr.runningConfig = parsed.value;
+    frr.paths['running-config'] = path;
+  }
 }
 
 interface PodRef {

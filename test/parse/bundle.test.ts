@@ -186,3 +186,35 @@ test('loadBundle reads a directory, ignores symlinks and reports missing or fore
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('every cluster item the collector writes has a place in the model', async () => {
+  const { clusterItems } = await import('../../src/collect/catalogue.js');
+  const { kubeFiles } = await import('../../src/parse/index.js');
+  for (const item of clusterItems) {
+    if (item.file === 'cluster/kube-proxy-configmap.json') continue; // read as kube.kubeProxy
+    assert.ok(item.file in kubeFiles, `${item.file} is not loaded`);
+  }
+});
+
+test('secrets (names only), the RBAC preflight and frr-k8s running configs from FRRNodeState', () => {
+  const model = modelFromFiles({
+    'cluster/secrets.json': JSON.stringify({ kind: 'SecretList', apiVersion: 'v1', items: [{ metadata: { name: 'memberlist', namespace: ns }, type: 'Opaque', data: { secretkey: '' } }] }),
+    'rbac.json': JSON.stringify([{ verb: 'create', resource: 'pods', subresource: 'ephemeralcontainers', group: '', namespace: ns, allowed: false }, 'junk']),
+    'cluster/frrk8s.metallb.io/frrnodestates.json': JSON.stringify({
+      kind: 'FRRNodeStateList',
+      apiVersion: 'frrk8s.metallb.io/v1beta1',
+      items: [
+        { metadata: { name: 'lc-n2' }, status: { runningConfig: fixture('frr-8.4/vtysh/frr-lc-n2-running-config.txt'), lastReloadResult: 'success' } },
+        { metadata: { name: 'lc-n1' }, status: { runningConfig: 'router bgp 1\n' } },
+      ],
+    }),
+    'nodes/lc-n1/frr/running-config.txt': fixture('frr-8.4/vtysh/frr-lc-n1-running-config.txt'),
+  });
+  assert.equal(model.kube.secrets?.[0].metadata.name, 'memberlist');
+  assert.equal(model.rbac?.length, 1);
+  assert.equal(model.rbac?.[0].allowed, false);
+  assert.equal(model.nodes['lc-n2'].frr?.runningConfig?.routers[0].neighbors[0].remoteAs, 64514);
+  assert.equal(model.nodes['lc-n2'].frr?.paths['running-config'], 'cluster/frrk8s.metallb.io/frrnodestates.json');
+  // The node's own vtysh output wins over the CR copy.
+  assert.equal(model.nodes['lc-n1'].frr?.runningConfig?.routers[0].asn, 64512);
+});
