@@ -36,25 +36,18 @@ async function loadWorld(scenario: string): Promise<{ world: World; backend: Exe
   return mod.loadScenario(scenario);
 }
 
-interface LabModule {
-  createLabBackend(world: World, opts?: Record<string, unknown>): Promise<ExecBackend> | ExecBackend;
-}
-
 async function labBackend(world: World): Promise<ExecBackend> {
-  const labPath = '../../lab/index.js';
-  let mod: LabModule;
+  let mod: typeof import('../../lab/index.js');
   try {
-    mod = (await import(labPath)) as LabModule;
+    mod = await import('../../lab/index.js');
   } catch (e) {
     if (isMissingModule(e, 'lab/index')) {
       throw new UserError('the lab backend (src/lab/index.ts) is not available in this installation', 'use --backend replay, or install a build that includes the network lab', ExitCode.usage);
     }
     throw e;
   }
-  if (typeof mod.createLabBackend !== 'function') {
-    throw new UserError('src/lab/index.ts does not export createLabBackend(world, opts)', 'use --backend replay until the lab backend is complete', ExitCode.usage);
-  }
-  return mod.createLabBackend(world, {});
+  // Lab progress goes to stderr: stdout carries only the ready line.
+  return mod.createLabBackend(world, { log: (line) => void process.stderr.write(`lab: ${line}\n`) });
 }
 
 export async function runSim(opts: SimCommandOptions): Promise<void> {

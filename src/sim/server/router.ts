@@ -205,11 +205,8 @@ export class Router {
     const { state } = this;
     const rt = state.registry.lookup(p.group, p.version, p.resource);
     if (!rt) throw pathNotFound();
-    // `/api/v1/namespaces/<ns>` addresses the namespace object itself.
-    if (rt.resource === 'namespaces' && p.namespace === undefined) {
-      // handled generically below (cluster-scoped)
-    }
     if (rt.namespaced && p.namespace === undefined && p.name !== undefined) throw pathNotFound();
+    if (!rt.namespaced && p.namespace !== undefined) throw pathNotFound();
     const ns = rt.namespaced ? p.namespace : undefined;
 
     if (p.subresource) return this.subresource(req, res, method, rt, p, q);
