@@ -343,10 +343,12 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
       await ctx.writer.bytes(file, o.stdout);
       files.push(file);
     }
-    // arping exits 1 when nobody answered: that is a finding, not a collection failure.
-    const answered = o.exitCode === 0 || o.exitCode === 1;
+    // arping exits 1 when nobody answered and 2 when it could not probe from that interface (e.g.
+    // link down): both describe the node, not a collection failure — unless it lacked the rights.
+    const permission = /not permitted|permission denied/i.test(o.stderr);
+    const answered = o.exitCode === 0 || o.exitCode === 1 || (o.exitCode === 2 && !permission);
     const id = `probe.arping.${ctx.writer.redactor.ip(ip)}`;
-    if (answered) steps.push(step(id, 'ok', o.durationMs, files, o.exitCode === 1 ? 'no reply' : undefined, { exitCode: o.exitCode }));
+    if (answered) steps.push(step(id, 'ok', o.durationMs, files, o.exitCode === 1 ? 'no reply' : o.exitCode === 2 ? `arping error: ${describeOutcome(o)}` : undefined, { exitCode: o.exitCode }));
     else steps.push(step(id, o.stdout.length ? 'partial' : 'failed', o.durationMs, files, describeOutcome(o), { exitCode: o.exitCode, problem: true }));
     if (o.timedOut) lane.timeouts++;
     if (lane.timeouts >= maxConsecutiveTimeouts) lane.unusable = 'not answering';
