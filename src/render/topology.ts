@@ -139,7 +139,7 @@ export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], 
   const box = (x: number, y: number, w: number, cls: string, title: string, subtitle: string, tooltip: string, badge?: string): TopologyBox => {
     const inside = cls.startsWith('node');
     return {
-      x, y, w, h: boxHeight, cls, title: shorten(title, inside ? 22 : 26), subtitle: shorten(subtitle, 34), tooltip, tx: x + 10, ty: y + 18, sy: y + 35, badge,
+      x, y, w, h: boxHeight, cls, title: shorten(title, inside ? (badge ? 17 : 23) : 26), subtitle: shorten(subtitle, 34), tooltip, tx: x + 10, ty: y + 18, sy: y + 35, badge,
       bx: inside ? x + w - 8 : x + w, by: inside ? y + 19 : y - 4,
     };
   };

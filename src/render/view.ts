@@ -45,8 +45,9 @@ export interface FindingView {
   subjects: string[];
   evidence: { path: string; label?: string; excerpt: string; anchor?: string }[];
   remediation: { summary: string; snippet?: string; language?: string };
-  explains: string[];
-  explainedBy: string[];
+  /** Findings this one explains / is explained by, as links to their numbers. */
+  explains: { number: number; anchor: string; id: string }[];
+  explainedBy: { number: number; anchor: string; id: string }[];
 }
 
 export interface ServiceView extends ServiceAnalysis {
@@ -78,7 +79,8 @@ export interface NodeView {
     daemons?: string;
     neighbors: (BgpNeighbor & { stateClass: string; uptime: string; reason: string; sent: string })[];
     bfd: { peer: string; local?: string; status: string; statusClass: string; diagnostic?: string }[];
-    desiredDiffers?: boolean;
+    /** Running and desired (reloader) config files, for a side-by-side read in the raw outputs. */
+    configPaths: LinkRef[];
   };
   interfaces: { ifname: string; mac?: string; state?: string; addrs: string; holdsLbIp: boolean }[];
   lbNeighbors: { ip: string; dev?: string; mac?: string; state: string }[];
@@ -151,6 +153,24 @@ function summarizeExcluded(excluded: { node: string; why: string }[]): string {
   const byReason = new Map<string, string[]>();
   for (const e of excluded) byReason.set(e.why, [...(byReason.get(e.why) ?? []), e.node]);
   return [...byReason.entries()].map(([why, nodes]) => `${abbreviate(nodes, 3, ', ')} (${why})`).join('; ');
+}
+
+/**
+ * `explains` names check ids; several findings can share one id (one per node). A cause links to
+ * the findings of that id that share a subject with it, or to all of them when none does.
+ */
+function linkExplanations(findings: Finding[], views: FindingView[]): void {
+  const subjectKeys = findings.map((f) => new Set(f.subjects.map((s) => `${s.kind}|${s.namespace ?? ''}|${s.name}`)));
+  findings.forEach((cause, causeIndex) => {
+    for (const id of new Set(cause.explains ?? [])) {
+      const sameId = findings.map((f, i) => ({ f, i })).filter(({ f, i }) => f.id === id && i !== causeIndex);
+      const related = sameId.filter(({ i }) => [...subjectKeys[i]].some((k) => subjectKeys[causeIndex].has(k)));
+      for (const { i } of related.length > 0 ? related : sameId) {
+        views[causeIndex].explains.push({ number: views[i].number, anchor: views[i].anchor, id });
+        views[i].explainedBy.push({ number: views[causeIndex].number, anchor: views[causeIndex].anchor, id: cause.id });
+      }
+    }
+  });
 }
 
 function anchorFor(prefix: string, text: string): string {
@@ -286,7 +306,7 @@ function nodeView(
         sent: Object.entries(n.sentPrefixes ?? {}).map(([afi, count]) => `${afi}: ${count}`).join(', '),
       })),
       bfd: frr.bfdPeers.map((p) => ({ peer: p.peer, local: p.local, status: p.status, statusClass: statusClass(p.status), diagnostic: p.diagnostic })),
-      desiredDiffers: frr.desiredConfig && frr.runningConfig ? frr.desiredConfig.raw.trim() !== frr.runningConfig.raw.trim() : undefined,
+      configPaths: [frr.runningConfig?.path, frr.desiredConfig?.path].filter((p): p is string => Boolean(p)).map((path) => ({ path, anchor: link(path) })),
     };
   }
   if (state.capture) {
@@ -346,9 +366,11 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     subjects: finding.subjects.map(subjectText),
     evidence: finding.evidence.map((e) => ({ path: e.path, label: e.label, excerpt: e.excerpt, anchor: rawAnchors.has(rawAnchor(e.path)) ? rawAnchor(e.path) : undefined })),
     remediation: { summary: finding.remediation.summary, snippet: finding.remediation.snippet, language: finding.remediation.snippetLanguage },
-    explains: finding.explains ?? [],
-    explainedBy: findings.filter((other) => other !== finding && (other.explains ?? []).includes(finding.id)).map((other) => other.id),
+    explains: [],
+    explainedBy: [],
   }));
+
+  linkExplanations(findings, findingViews);
 
   const analyses = analyzeServices(model);
   const services: ServiceView[] = analyses.map((s) => {
