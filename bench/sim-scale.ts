@@ -45,6 +45,8 @@ console.log(`scenario ${scenario}: ${world.objects.length} objects, load ${fmt(t
 
 const pods = sim.state.store.list(sim.state.podType);
 console.log(`pods: ${pods.length}`);
+// Let the background serialisation of the pod list finish, as it does while a client connects.
+await new Promise((r) => setTimeout(r, 1000));
 for (const [label, accept] of [
   ['JSON', 'application/json'],
   ['Table', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'],

@@ -127,6 +127,8 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   url = `https://${hostForUrl}:${address.port}`;
 
+  router.prewarm();
+
   // pod-deleted faults on a timer.
   for (const f of state.faults.podDeletions()) {
     if (typeof f.when === 'object') {
