@@ -24,6 +24,8 @@ export const explanations: Record<string, string[]> = {
   'memberlist-port-not-listening': ['memberlist-join-failures', 'l2-multiple-announcers', 'l2-duplicate-mac', 'l2-leader-mismatch'],
   'memberlist-join-failures': ['l2-multiple-announcers', 'l2-duplicate-mac', 'l2-leader-mismatch', 'l2-announcer-mismatch'],
   'l2-multiple-announcers': ['l2-duplicate-mac', 'l2-announcer-mismatch'],
+  // With the split-brain diagnosis (rank 90) the duplicate-MAC finding carries the memberlist cause.
+  'l2-duplicate-mac': ['memberlist-join-failures', 'l2-multiple-announcers', 'l2-announcer-mismatch', 'l2-leader-mismatch'],
   'l2-interface-missing': ['l2-leader-mismatch'],
   'ip-not-advertised': ['l2-leader-mismatch'],
   'service-no-endpoints': ['etp-local-no-endpoint'],

@@ -10,7 +10,7 @@ caseTable('node-excluded-from-lb', [
     spec: l2Base({ nodes: [node('n1', { labels: excl }), node('n2'), node('n3')] }),
     fires: true,
     check: (f) => {
-      assert.equal(f[0].severity, 'warning');
+      assert.equal(f[0].severity, 'info');
       assert.match(f[0].remediation.snippet ?? '', /kubectl label node n1 node\.kubernetes\.io\/exclude-from-external-load-balancers-/);
     },
   },

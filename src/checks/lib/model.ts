@@ -307,11 +307,16 @@ export interface Duty {
 
 /**
  * What each node is expected to announce, from the configuration alone (ignoring speaker health):
+ * nodes excluded by label or NetworkUnavailable are left out unless `includeIneligible`.
  * BGP services on every node selected by a BGPAdvertisement and a BGPPeer; layer-2 services on every
  * candidate node (eTP=Local: only nodes with a ready endpoint, which then cannot be replaced).
  */
-export function announcementDuties(model: ClusterModel): Map<string, Duty[]> {
+export function announcementDuties(model: ClusterModel, opts: { includeIneligible?: boolean } = {}): Map<string, Duty[]> {
   const out = new Map<string, Duty[]>();
+  const ignoreExclude = speakerIgnoresExcludeLabel(model);
+  // Speakers never announce from excluded or NetworkUnavailable nodes; only the checks about those
+  // conditions ask to see such nodes.
+  const eligible = (n: V1Node) => opts.includeIneligible || ((ignoreExclude || !isExcluded(n)) && !networkUnavailable(n));
   const add = (n: string, d: Duty) => out.set(n, [...(out.get(n) ?? []), d]);
   for (const svc of metallbServices(model)) {
     const local = svc.spec?.externalTrafficPolicy === 'Local';
@@ -321,7 +326,7 @@ export function announcementDuties(model: ClusterModel): Map<string, Duty[]> {
       if (!pool) continue;
       for (const node of model.kube.nodes) {
         const name = node.metadata?.name;
-        if (!name || (local && !epNodes.has(name))) continue;
+        if (!name || (local && !epNodes.has(name)) || !eligible(node)) continue;
         if (l2AdsForPool(model, pool).some((a) => adSelectsService(a, svc) && adSelectsNode(a, node))) add(name, { svc, ip, protocol: 'layer2', essential: local });
         const bgpAds = bgpAdsForPool(model, pool).filter((a) => adSelectsService(a, svc) && adSelectsNode(a, node));
         if (bgpAds.length && peersForNode(model, name).length) add(name, { svc, ip, protocol: 'bgp', essential: true });

@@ -17,8 +17,28 @@ export default defineCheck({
     const out: Draft[] = [];
     const m = model.manifest;
     if (m) {
+      // Skipped steps are usually "not applicable" (no LB IP to arping, metrics behind auth); they are
+      // grouped into one info finding so they stay visible without drowning real gaps.
+      const skipped = new Map<string, { nodes: string[]; reason: string }>();
       for (const n of m.nodes) {
-        const bad = n.steps.filter((s) => s.status === 'failed' || s.status === 'skipped' || s.status === 'partial');
+        if (n.status === 'failed' || n.status === 'skipped') continue;
+        for (const s of n.steps.filter((x) => x.status === 'skipped')) {
+          const key = `${s.step}|${(s.reason ?? '').replace(/\d+\.\d+\.\d+\.\d+/g, '<ip>')}`;
+          const e = skipped.get(key) ?? { nodes: [], reason: s.reason ?? 'no reason recorded' };
+          e.nodes.push(n.node);
+          skipped.set(key, e);
+        }
+      }
+      if (skipped.size)
+        out.push({
+          severity: 'info',
+          summary: `${skipped.size} collection step(s) skipped: ${[...skipped].slice(0, 4).map(([k, e]) => `${k.split('|')[0]} on ${e.nodes.length} node(s) (${e.reason})`).join('; ')}${skipped.size > 4 ? '; …' : ''}`,
+          subjects: [{ kind: 'Cluster', name: 'collection' }],
+          evidence: [{ path: 'manifest.json', excerpt: JSON.stringify([...skipped].slice(0, 8).map(([k, e]) => ({ step: k.split('|')[0], nodes: e.nodes, reason: e.reason })), null, 1) }],
+          remediation: { summary: 'Nothing to do unless the skipped data matters for this incident; the reasons say what would enable it.' },
+        });
+      for (const n of m.nodes) {
+        const bad = n.steps.filter((s) => s.status === 'failed' || s.status === 'partial' || (s.status === 'skipped' && (n.status === 'failed' || n.status === 'skipped')));
         if (n.status === 'ok' && !bad.length) continue;
         const failedAll = n.status === 'failed' || n.status === 'skipped';
         out.push({

@@ -1,7 +1,24 @@
 import type { Evidence } from '../../model/finding.js';
 import { defineCheck, type Draft } from '../define.js';
-import { rawExcerpt } from '../lib/evidence.js';
-import { macOwners, metallbServices, serviceIPs, svcKey } from '../lib/model.js';
+import type { LogRecord, LogStream } from '../../model/cluster.js';
+import { logEvidence, rawExcerpt } from '../lib/evidence.js';
+import { logRecords, macOwners, metallbServices, serviceIPs, svcKey } from '../lib/model.js';
+import { memberlistPatterns } from './memberlist-join-failures.js';
+
+/** Memberlist failures logged by the speakers of the given nodes (the split-brain diagnosis). */
+function memberlistTrouble(model: Parameters<typeof macOwners>[0], nodes: string[]): { stream: LogStream; records: LogRecord[]; labels: Set<string> }[] {
+  const byStream = new Map<string, { stream: LogStream; records: LogRecord[]; labels: Set<string> }>();
+  for (const { stream, record, text } of logRecords(model, 'speaker')) {
+    if (!stream.node || !nodes.includes(stream.node)) continue;
+    const hit = memberlistPatterns.find(([re]) => re.test(text));
+    if (!hit) continue;
+    const e = byStream.get(stream.path) ?? { stream, records: [], labels: new Set<string>() };
+    e.records.push(record);
+    e.labels.add(hit[1]);
+    byStream.set(stream.path, e);
+  }
+  return [...byStream.values()];
+}
 
 interface Sighting {
   mac: string;
@@ -55,11 +72,21 @@ export default defineCheck({
       const foreign = macs.filter((m) => !owners.has(m));
       const evidence: Evidence[] = [];
       for (const s of sightings) if (!evidence.some((e) => e.path === s.evidence.path)) evidence.push(s.evidence);
+      // All responders are cluster nodes and their speakers lose each other: a memberlist split brain.
+      const answeringNodes = [...new Set(macs.filter((m) => owners.has(m)).map((m) => owners.get(m)!.node))];
+      const trouble = !foreign.length && answeringNodes.length > 1 ? memberlistTrouble(model, answeringNodes) : [];
+      const splitBrain = trouble.length > 0;
+      const troubleLabels = [...new Set(trouble.flatMap((t) => [...t.labels]))];
+      evidence.splice(3);
+      for (const t of trouble.slice(0, 2)) evidence.push(logEvidence(model, t.stream, t.records, `memberlist on ${t.stream.node}`));
       out.push({
-        summary: `${macs.length} MACs answer for ${ip}${svcOf.has(ip) ? ` (${svcOf.get(ip)})` : ''}: ${who.join(', ')}`,
+        ...(splitBrain ? { rank: 90 } : {}),
+        summary: `${macs.length} MACs answer for ${ip}${svcOf.has(ip) ? ` (${svcOf.get(ip)})` : ''}: ${who.join(', ')}${splitBrain ? ` — memberlist split brain: the speakers on ${trouble.map((t) => t.stream.node).join(', ')} log ${troubleLabels.join(', ')}` : ''}`,
         subjects: [{ kind: 'IP', name: ip }, ...(svcOf.has(ip) ? [{ kind: 'Service', namespace: svcOf.get(ip)!.split('/')[0], name: svcOf.get(ip)!.split('/')[1] }] : []), ...[...new Set(macs.filter((m) => owners.has(m)).map((m) => owners.get(m)!.node))].map((n) => ({ kind: 'Node', name: n }))],
         evidence: evidence.slice(0, 5),
-        remediation: foreign.length
+        remediation: splitBrain
+          ? { summary: `Open TCP and UDP 7946 between ${answeringNodes.join(', ')} so the speakers agree on one leader.`, snippet: `# on each node (or the equivalent security group / NetworkPolicy rule)\niptables -I INPUT -p udp --dport 7946 -j ACCEPT\niptables -I INPUT -p tcp --dport 7946 -j ACCEPT`, snippetLanguage: 'shell' }
+          : foreign.length
           ? { summary: `Find the device with MAC ${foreign.join(', ')} and remove ${ip} from it (or take ${ip} out of the pool).`, snippet: `arping -I <iface> -c 3 ${ip}\nip neigh show ${ip}`, snippetLanguage: 'shell' }
           : { summary: 'Several nodes answer: check kube-proxy strictARP (IPVS) and memberlist connectivity between the answering nodes.', snippet: "kubectl get cm -n kube-system kube-proxy -o yaml | grep -E 'mode|strictARP'\nkubectl get servicel2statuses -n metallb-system", snippetLanguage: 'shell' },
       });

@@ -3,7 +3,8 @@ import { defineCheck, type Draft } from '../define.js';
 import { logEvidence } from '../lib/evidence.js';
 import { logRecords } from '../lib/model.js';
 
-const patterns: [RegExp, string][] = [
+/** Speaker log lines that show memberlist trouble, with a short label each. */
+export const memberlistPatterns: [RegExp, string][] = [
   [/partial join/, 'partial join'],
   [/Failed to join/, 'failed to join'],
   [/TCP but UDP probes failed/, 'UDP probes failed'],
@@ -28,7 +29,7 @@ export default defineCheck({
   run(model) {
     const byStream = new Map<string, { stream: LogStream; records: LogRecord[]; kinds: Set<string> }>();
     for (const { stream, record, text } of logRecords(model, 'speaker')) {
-      const hit = patterns.find(([re]) => re.test(text));
+      const hit = memberlistPatterns.find(([re]) => re.test(text));
       if (!hit) continue;
       const e = byStream.get(stream.path) ?? { stream, records: [], kinds: new Set<string>() };
       e.records.push(record);

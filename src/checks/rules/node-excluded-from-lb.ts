@@ -5,7 +5,7 @@ import { announcementDuties, clusterPath, excludeLabel, findNode, isExcluded, sp
 export default defineCheck({
   id: 'node-excluded-from-lb',
   title: 'Node excluded from announcing by node.kubernetes.io/exclude-from-external-load-balancers',
-  severity: 'warning',
+  severity: 'error',
   category: 'announcement-l2',
   rank: 84,
   docs: {
@@ -17,7 +17,7 @@ export default defineCheck({
   },
   run(model) {
     if (speakerIgnoresExcludeLabel(model)) return [];
-    const duties = announcementDuties(model);
+    const duties = announcementDuties(model, { includeIneligible: true });
     const excluded = [...duties.keys()].filter((n) => isExcluded(findNode(model, n)));
     if (!excluded.length) return [];
     const out: Draft[] = [];
@@ -32,7 +32,8 @@ export default defineCheck({
       }
     const dead = [...byService].filter(([, e]) => e.nodes.size === e.excluded.size).map(([k]) => k);
     out.push({
-      severity: dead.length ? 'error' : 'warning',
+      // Other nodes can still announce: kubeadm labels control planes by design, so this is context, not a fault.
+      severity: dead.length ? 'error' : 'info',
       summary: dead.length
         ? `No node may announce ${dead.join(', ')}: every candidate (${excluded.join(', ')}) carries ${excludeLabel}`
         : `Node(s) ${excluded.join(', ')} carry ${excludeLabel} and will never announce`,

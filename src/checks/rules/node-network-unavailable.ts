@@ -16,7 +16,7 @@ export default defineCheck({
   },
   run(model) {
     const out: Draft[] = [];
-    for (const [node, duties] of announcementDuties(model)) {
+    for (const [node, duties] of announcementDuties(model, { includeIneligible: true })) {
       const n = findNode(model, node);
       if (!networkUnavailable(n)) continue;
       const cond = n?.status?.conditions?.find((c) => c.type === 'NetworkUnavailable');

@@ -60,7 +60,11 @@ export default defineCheck({
       if (serviceIPs(svc).length) continue;
       const failures = eventsFor(model, 'Service', svc.metadata?.namespace, svc.metadata?.name ?? '').filter((e) => e.reason === 'AllocationFailed' || e.reason === 'LoadBalancerFailed');
       const latest = failures[failures.length - 1];
-      const cause = latest ? decodeAllocationFailure(latest.message ?? '') : inferCause(model, svc) ?? 'no AllocationFailed event was recorded (is the controller running?)';
+      // The controller says "no available IPs" both for exhausted pools and for no pool at all, so a
+      // cause read from the configuration (no pool, wrong namespace, autoAssign...) wins over that.
+      const decoded = latest ? decodeAllocationFailure(latest.message ?? '') : undefined;
+      const inferred = inferCause(model, svc);
+      const cause = (decoded && !/exhausted/.test(decoded) ? decoded : (inferred ?? decoded)) ?? 'no AllocationFailed event was recorded (is the controller running?)';
       const noPool = /no IPAddressPool|not in the MetalLB namespace/.test(cause);
       out.push({
         summary: `${svcKey(svc)} is pending: ${cause}`,

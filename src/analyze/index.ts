@@ -1,0 +1,173 @@
+/**
+ * The analyze pipeline: load a bundle (directory or tarball) → parse → run every check → rank.
+ * `analyzeBundle` is what `analyze`, `collect`, `demo` and `diff` call; `findingsDocument` is the
+ * findings.json schema documented in docs/findings.md.
+ */
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClusterModel } from '../model/cluster.js';
+import type { CheckDocs, Finding, Severity } from '../model/finding.js';
+import type { NodeRecord, StepRecord } from '../model/bundle.js';
+import { allChecks, checkById, runChecks } from '../checks/index.js';
+import { rankFindings } from '../checks/rank.js';
+import { extractBundle, type ExtractOptions, type ExtractResult } from '../bundle/extract.js';
+import { metallbNamespace, mode } from '../checks/lib/model.js';
+import { toolVersion } from '../version.js';
+import { ExitCode, UserError } from '../util/errors.js';
+
+export interface AnalyzeOptions {
+  /** Only these check ids (default: all). */
+  only?: string[];
+  /** Where to extract a tarball (default: a temporary folder removed by dispose() or at exit). */
+  extractTo?: string;
+  extract?: ExtractOptions;
+  /** Accepted for callers that pass it through; the exit code is theirs to compute (see exitCodeFor). */
+  failOn?: string;
+}
+
+export interface AnalyzeResult {
+  model: ClusterModel;
+  /** Ranked: most likely root cause first. */
+  findings: Finding[];
+  /** The directory the bundle was read from (the extraction folder for a tarball). */
+  bundleDir: string;
+  extraction?: ExtractResult;
+  /** Removes a temporary extraction folder (no-op for directories). */
+  dispose(): Promise<void>;
+}
+
+const pendingCleanups = new Set<string>();
+let exitHookInstalled = false;
+function removeAtExit(dir: string): void {
+  pendingCleanups.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Callers that never dispose (diff, demo) still must not leave extracted bundles behind.
+  process.once('exit', () => {
+    for (const d of pendingCleanups) rmSync(d, { recursive: true, force: true });
+  });
+}
+
+/** A tarball written by collect holds one top folder; accept both that and a flat archive. */
+async function bundleRootIn(dir: string): Promise<string> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  if (entries.some((e) => e.isFile() && e.name === 'manifest.json')) return dir;
+  const dirs = entries.filter((e) => e.isDirectory());
+  if (dirs.length === 1 && entries.length === 1) return join(dir, dirs[0].name);
+  return dir;
+}
+
+export async function analyzeBundle(path: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new UserError(`bundle not found: ${path}`, 'Pass a bundle directory or the .tar.gz written by `mlb-report collect`.', ExitCode.usage);
+  }
+  for (const id of opts.only ?? []) if (!checkById(id)) throw new UserError(`unknown check: ${id}`, 'List the check ids with `mlb-report checks`.', ExitCode.usage);
+  let bundleDir = path;
+  let extraction: ExtractResult | undefined;
+  let temp: string | undefined;
+  if (info.isFile()) {
+    const target = opts.extractTo ?? (temp = await mkdtemp(join(tmpdir(), 'mlb-report-bundle-')));
+    if (temp) removeAtExit(temp);
+    extraction = await extractBundle(path, target, opts.extract);
+    bundleDir = await bundleRootIn(target);
+  } else if (!info.isDirectory()) {
+    throw new UserError(`not a bundle: ${path}`, 'Pass a bundle directory or the .tar.gz written by `mlb-report collect`.', ExitCode.usage);
+  }
+  const { loadBundle } = await import('../parse/index.js');
+  const model = await loadBundle(bundleDir);
+  if (extraction?.refused.length) {
+    for (const r of extraction.refused) model.notes.push({ path: r.name, message: `not extracted from the tarball: ${r.reason}` });
+  }
+  const findings = rankFindings(runChecks(model, { only: opts.only }));
+  return {
+    model,
+    findings,
+    bundleDir,
+    extraction,
+    async dispose() {
+      if (temp) {
+        await rm(temp, { recursive: true, force: true });
+        pendingCleanups.delete(temp);
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------- findings.json
+
+export const findingsSchemaVersion = 1;
+
+export interface FindingsDocument {
+  schemaVersion: 1;
+  tool: { name: 'mlb-report'; version: string };
+  generatedAt: string;
+  bundle: { path: string; createdAt?: string; finishedAt?: string; refusedEntries?: { name: string; reason: string }[]; truncated?: boolean };
+  cluster: { server?: string; context?: string; kubernetesVersion?: string; metallbVersion?: string; mode: string; namespace: string; installMethod?: string; nodes: string[] };
+  summary: { error: number; warning: number; info: number; checksRun: number };
+  findings: (Finding & { docs?: CheckDocs })[];
+  collection: {
+    available: boolean;
+    interrupted?: boolean;
+    nodes: { node: string; status: string; reason?: string; access?: string; steps: Pick<StepRecord, 'step' | 'status' | 'reason' | 'durationMs'>[] }[];
+    clusterSteps: Pick<StepRecord, 'step' | 'status' | 'reason' | 'durationMs'>[];
+    parseNotes: { path: string; message: string }[];
+  };
+}
+
+const stepView = (s: StepRecord) => ({ step: s.step, status: s.status, ...(s.reason ? { reason: s.reason } : {}), durationMs: s.durationMs });
+
+export function findingsDocument(result: Pick<AnalyzeResult, 'model' | 'findings' | 'extraction'>, inputPath: string, opts: { now?: Date; only?: string[] } = {}): FindingsDocument {
+  const { model, findings } = result;
+  const m = model.manifest;
+  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  return {
+    schemaVersion: findingsSchemaVersion,
+    tool: { name: 'mlb-report', version: toolVersion },
+    generatedAt: (opts.now ?? new Date()).toISOString(),
+    bundle: {
+      path: inputPath,
+      ...(m?.createdAt ? { createdAt: m.createdAt } : {}),
+      ...(m?.finishedAt ? { finishedAt: m.finishedAt } : {}),
+      ...(result.extraction ? { refusedEntries: result.extraction.refused, truncated: result.extraction.truncated } : {}),
+    },
+    cluster: {
+      ...(m?.cluster.server ? { server: m.cluster.server } : {}),
+      ...(m?.cluster.context ? { context: m.cluster.context } : {}),
+      ...((m?.cluster.version ?? model.kube.version) ? { kubernetesVersion: m?.cluster.version ?? model.kube.version } : {}),
+      ...(model.discovery?.version ? { metallbVersion: model.discovery.version } : {}),
+      mode: mode(model),
+      namespace: metallbNamespace(model),
+      ...(model.discovery?.installMethod ? { installMethod: model.discovery.installMethod } : {}),
+      nodes: model.kube.nodes.map((n) => n.metadata?.name ?? '').filter(Boolean),
+    },
+    summary: { error: count('error'), warning: count('warning'), info: count('info'), checksRun: opts.only?.length ?? allChecks.length },
+    findings: findings.map((f) => ({ ...f, docs: checkById(f.id)?.docs })),
+    collection: {
+      available: !!m,
+      ...(m?.interrupted ? { interrupted: true } : {}),
+      nodes: (m?.nodes ?? []).map((n: NodeRecord) => ({ node: n.node, status: n.status, ...(n.reason ? { reason: n.reason } : {}), ...(n.access ? { access: n.access } : {}), steps: n.steps.map(stepView) })),
+      clusterSteps: (m?.clusterSteps ?? []).map(stepView),
+      parseNotes: model.notes.slice(0, 500),
+    },
+  };
+}
+
+export async function writeFindingsJson(doc: FindingsDocument, outDir: string): Promise<string> {
+  const file = join(outDir, 'findings.json');
+  await writeFile(file, `${JSON.stringify(doc, null, 2)}\n`);
+  return file;
+}
+
+export type FailOn = 'error' | 'warning' | 'info' | 'never';
+
+/** 1 when a finding is at or above the threshold, else 0. */
+export function exitCodeFor(findings: Pick<Finding, 'severity'>[], failOn: FailOn): number {
+  if (failOn === 'never') return ExitCode.ok;
+  const weight: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
+  return findings.some((f) => weight[f.severity] >= weight[failOn]) ? ExitCode.findings : ExitCode.ok;
+}

@@ -1,0 +1,57 @@
+/** The `mlb-report analyze` command body: analyse, write findings.json, render, print a summary. */
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Finding } from '../model/finding.js';
+import { analyzeBundle, exitCodeFor, findingsDocument, writeFindingsJson, type FailOn } from './index.js';
+import { errorMessage } from '../util/errors.js';
+
+export interface RunAnalyzeOptions {
+  bundle: string;
+  out?: string;
+  formats: ('json' | 'html' | 'pdf')[];
+  failOn: FailOn;
+  only?: string[];
+  write?: (line: string) => void;
+}
+
+const icon: Record<Finding['severity'], string> = { error: 'ERROR  ', warning: 'WARNING', info: 'info   ' };
+
+export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
+  const write = o.write ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const result = await analyzeBundle(o.bundle, { only: o.only });
+  try {
+    const isDir = (await stat(o.bundle)).isDirectory();
+    const outDir = resolve(o.out ?? (isDir ? o.bundle : `${basename(o.bundle).replace(/\.(tar\.gz|tgz|tar)$/i, '')}-analysis`));
+    await mkdir(outDir, { recursive: true });
+    const files: string[] = [];
+    const notes: string[] = [];
+    if (o.formats.includes('json')) files.push(await writeFindingsJson(findingsDocument(result, o.bundle, { only: o.only }), outDir));
+    const visual = o.formats.filter((f) => f !== 'json');
+    if (visual.length) {
+      let render: { renderReport?: (i: { model: unknown; findings: Finding[]; outDir: string; formats: string[] }) => Promise<{ files: string[]; notes: string[] }> } | undefined;
+      try {
+        // Resolved at run time: a build without the renderer still writes findings.json.
+        const specifier = '../render/index.js';
+        render = await import(specifier);
+      } catch (e) {
+        notes.push(`HTML/PDF report not available in this build (${errorMessage(e).split('\n')[0]}); wrote findings.json only`);
+      }
+      if (render?.renderReport) {
+        // The renderer reads raw outputs from the bundle, so it runs before a tarball's folder is removed.
+        const out = await render.renderReport({ model: { ...result.model, bundleRoot: result.bundleDir }, findings: result.findings, outDir, formats: visual });
+        files.push(...out.files);
+        notes.push(...out.notes);
+      }
+    }
+    for (const r of result.extraction?.refused ?? []) notes.push(`refused tarball entry ${JSON.stringify(r.name)}: ${r.reason}`);
+    const counts = (['error', 'warning', 'info'] as const).map((s) => `${result.findings.filter((f) => f.severity === s).length} ${s}`).join(', ');
+    write(`${result.findings.length} finding(s): ${counts}`);
+    for (const f of result.findings.slice(0, 10)) write(`  ${icon[f.severity]} ${f.id}: ${f.summary}`);
+    if (result.findings.length > 10) write(`  … ${result.findings.length - 10} more in findings.json`);
+    for (const n of notes) write(`note: ${n}`);
+    for (const f of files) write(`wrote ${f}`);
+    return exitCodeFor(result.findings, o.failOn);
+  } finally {
+    await result.dispose();
+  }
+}
