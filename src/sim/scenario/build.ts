@@ -536,13 +536,12 @@ function statusObjects(model: SimModel, meta: (k: string, name: string, ns?: str
   // ConfigurationState (v0.15.3+): one for the controller, one per speaker.
   if (atLeast(version, 'v0.15.3')) {
     const valid = { result: 'Valid', conditions: ['configReconcilerValid', 'poolReconcilerValid'].map((type) => ({ type, status: 'True', reason: 'Reconciled', message: '', lastTransitionTime: isoBefore(model.now, installAgeSeconds - 60), observedGeneration: 1 })) };
-    out.push({ apiVersion: 'metallb.io/v1beta1', kind: 'ConfigurationState', metadata: { ...meta('ConfigurationState', 'controller', ns), generation: 1, labels: { 'metallb.io/component-type': 'controller' } }, spec: {}, status: valid });
+    out.push({ apiVersion: 'metallb.io/v1beta1', kind: 'ConfigurationState', metadata: { ...meta('ConfigurationState', 'controller', ns), generation: 1, labels: { 'metallb.io/component-type': 'controller' } }, status: valid });
     for (const p of model.install.pods.filter((x) => x.component === 'speaker')) {
       out.push({
         apiVersion: 'metallb.io/v1beta1',
         kind: 'ConfigurationState',
         metadata: { ...meta('ConfigurationState', `speaker-${p.node}`, ns), generation: 1, labels: { 'metallb.io/component-type': 'speaker', 'metallb.io/node-name': p.node } },
-        spec: {},
         status: valid,
       });
     }

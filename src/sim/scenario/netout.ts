@@ -304,7 +304,14 @@ export function nodeSockets(model: SimModel, node: SimNode): Sock[] {
   return socks;
 }
 
-function formatSockets(socks: Sock[], withNetid: boolean): string {
+/** ss dumps UDP before TCP, and inet_diag returns listeners before connected sockets. */
+function ssOrder(socks: Sock[]): Sock[] {
+  const rank = (s: Sock): number => (s.netid === 'udp' ? 0 : s.state === 'LISTEN' ? 1 : 2);
+  return socks.map((s, i) => ({ s, i })).sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i).map((x) => x.s);
+}
+
+function formatSockets(socksIn: Sock[], withNetid: boolean): string {
+  const socks = ssOrder(socksIn);
   const aw = Math.max(0, ...socks.map((s) => s.local[0].length));
   const pw = Math.max(0, ...socks.map((s) => s.local[1].length));
   const paw = Math.max(0, ...socks.map((s) => s.peer[0].length));
