@@ -43,7 +43,12 @@ export interface ParsedPath {
 
 /** Splits an API path into group/version/namespace/resource/name/subresource. */
 export function parseApiPath(pathname: string): ParsedPath | undefined {
-  const segs = pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  let segs: string[];
+  try {
+    segs = pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+  } catch {
+    return undefined; // malformed %-escape: an unknown path
+  }
   let group: string;
   let version: string;
   let rest: string[];
