@@ -12,7 +12,7 @@
  * Passwords: only `hasPassword` is kept, and `raw`/`unparsed` have password values replaced, so a
  * config that was not redacted upstream still never leaks through the model.
  */
-import { cleanText, looksBinary } from './json.js';
+import { cleanText, looksBinary, ownEntry, setOwn } from './json.js';
 import { NoteSink, type Parsed } from './result.js';
 import type { FrrConfig, FrrNeighborConfig, FrrRouterBgp, FrrRouteMapEntry } from '../model/cluster.js';
 
@@ -148,7 +148,7 @@ export function parse(text: string, path: string): Parsed<FrrConfig> {
         break;
       case 'bfd':
         if (first === 'profile' && words[1]) {
-          config.bfdProfiles[words[1]] ??= {};
+          ownEntry(config.bfdProfiles, words[1], () => ({}));
           ctx = { kind: 'bfd-profile', name: words[1] };
         } else if (first === 'peer') ctx = { kind: 'bfd-peer' };
         else unparsed(lineNo, line);
@@ -156,7 +156,7 @@ export function parse(text: string, path: string): Parsed<FrrConfig> {
       case 'bfd-profile': {
         if (first === 'profile' && words[1]) {
           // MetalLB's template starts the next profile without an `exit`.
-          config.bfdProfiles[words[1]] ??= {};
+          ownEntry(config.bfdProfiles, words[1], () => ({}));
           ctx = { kind: 'bfd-profile', name: words[1] };
           break;
         }
@@ -164,11 +164,11 @@ export function parse(text: string, path: string): Parsed<FrrConfig> {
           ctx = { kind: 'bfd-peer' };
           break;
         }
-        const profile = config.bfdProfiles[ctx.name];
+        const profile = ownEntry(config.bfdProfiles, ctx.name, () => ({}));
         const last = words[words.length - 1];
-        if (words.length > 1 && /^\d+$/.test(last)) profile[words.slice(0, -1).join('-')] = last;
-        else if (first === 'no' && words.length > 1) profile[words.slice(1).join('-')] = 'false';
-        else profile[words.join('-')] = 'true';
+        if (words.length > 1 && /^\d+$/.test(last)) setOwn(profile, words.slice(0, -1).join('-'), last);
+        else if (first === 'no' && words.length > 1) setOwn(profile, words.slice(1).join('-'), 'false');
+        else setOwn(profile, words.join('-'), 'true');
         break;
       }
       case 'bfd-peer':
@@ -201,7 +201,7 @@ export function parse(text: string, path: string): Parsed<FrrConfig> {
     }
     if (first === 'route-map' && w[1] && (w[2] === 'permit' || w[2] === 'deny')) {
       const entry: FrrRouteMapEntry = { action: w[2], seq: Number(w[3] ?? 0) || 0, match: [], set: [], other: [] };
-      (config.routeMaps![w[1]] ??= []).push(entry);
+      ownEntry(config.routeMaps!, w[1], () => []).push(entry);
       return { kind: 'route-map', entry };
     }
     if (first === 'bfd' && w.length === 1) return { kind: 'bfd' };
@@ -239,7 +239,7 @@ export function parse(text: string, path: string): Parsed<FrrConfig> {
       if (w[j] === 'le') entry.le = Number(w[j + 1]);
       else if (w[j] === 'ge') entry.ge = Number(w[j + 1]);
     }
-    (config.prefixLists[name] ??= []).push(entry);
+    ownEntry(config.prefixLists, name, () => []).push(entry);
   }
 
   function routeMapLine(entry: FrrRouteMapEntry, w: string[], line: string): void {

@@ -15,7 +15,7 @@ import { emptyModel } from '../model/cluster.js';
 import type { ClusterModel, FrrState, KubeObject, LogStream, NodeState, ParseNote, MetricsScrape } from '../model/cluster.js';
 import type { Discovery, Manifest, RbacCheck } from '../model/bundle.js';
 import { NoteSink, type Parsed } from './result.js';
-import { isRecord, parseJsonTolerant, str } from './json.js';
+import { isRecord, parseJsonTolerant, str, getOwn, setOwn } from './json.js';
 import * as ipLink from './ip-link.js';
 import * as ipAddr from './ip-addr.js';
 import * as ipRoute from './ip-route.js';
@@ -153,7 +153,7 @@ export function modelFromFiles(input: Record<string, string | Buffer>): ClusterM
 
   // Raw text for evidence quotes (pcaps excluded); strings are shared, not copied.
   const raw: Record<string, string> = {};
-  for (const [k, v] of files) if (!k.endsWith('.pcap')) raw[k] = toText(v);
+  for (const [k, v] of files) if (!k.endsWith('.pcap')) setOwn(raw, k, toText(v));
   model.raw = raw;
 
   // manifest + discovery
@@ -236,7 +236,7 @@ export function modelFromFiles(input: Record<string, string | Buffer>): ClusterM
     if (l.node && l.container === 'frr' && !l.previous) (frrLogsByNode.get(l.node) ?? frrLogsByNode.set(l.node, []).get(l.node)!).push(l);
   }
   for (const [dir, name] of nodeDirs) {
-    model.nodes[name] = readNode(name, dir, files, notes, (probesByDir.get(dir) ?? []).sort(), frrLogsByNode.get(name) ?? []);
+    setOwn(model.nodes, name, readNode(name, dir, files, notes, (probesByDir.get(dir) ?? []).sort(), frrLogsByNode.get(name) ?? []));
   }
 
   // metrics: controller/**, nodes/<node>/metrics/**, any `metrics/` folder
@@ -264,7 +264,7 @@ function frrK8sRunningConfigs(model: ClusterModel, notes: ParseNote[]): void {
     const text = state.status?.runningConfig;
     const nodeName = state.metadata.name;
     if (typeof text !== 'string' || text.trim() === '') continue;
-    const node = (model.nodes[nodeName] ??= emptyNode(nodeName));
+    const node = getOwn(model.nodes, nodeName) ?? setOwn(model.nodes, nodeName, emptyNode(nodeName));
     const frr = (node.frr ??= emptyFrr());
     if (frr.runningConfig) continue;
     const parsed = frrConfig.parse(text, path);
@@ -456,6 +456,7 @@ function assignNodeItem(node: NodeState, getFrr: () => FrrState, item: NodeItem,
 /** Files larger than this are skipped with a note: no collected output is anywhere near it. */
 const maxFileBytes = 64 * 1024 * 1024;
 const maxFiles = 20_000;
+const maxDepth = 16;
 
 /** Reads a bundle directory (as written by `mlb-report collect`, or an extracted tarball). */
 export async function loadBundle(dir: string): Promise<ClusterModel> {
@@ -471,7 +472,12 @@ export async function loadBundle(dir: string): Promise<ClusterModel> {
   const files: Record<string, string | Buffer> = {};
   const notes: ParseNote[] = [];
   let count = 0;
-  const walk = async (abs: string, rel: string): Promise<void> => {
+  const walk = async (abs: string, rel: string, depth = 0): Promise<void> => {
+    // The layout is at most a few levels deep; a deeper tree is not a bundle worth recursing into.
+    if (depth > maxDepth) {
+      notes.push({ path: rel, message: `folder nesting deeper than ${maxDepth}; not read` });
+      return;
+    }
     let entries;
     try {
       entries = await readdir(abs, { withFileTypes: true });
@@ -489,7 +495,7 @@ export async function loadBundle(dir: string): Promise<ClusterModel> {
         continue;
       }
       if (entry.isDirectory()) {
-        await walk(absPath, relPath);
+        await walk(absPath, relPath, depth + 1);
         continue;
       }
       if (!entry.isFile()) continue;
@@ -504,7 +510,7 @@ export async function loadBundle(dir: string): Promise<ClusterModel> {
           continue;
         }
         const bytes = await readFile(absPath);
-        files[relPath] = relPath.endsWith('.pcap') ? bytes : bytes.toString('utf8');
+        setOwn(files, relPath, relPath.endsWith('.pcap') ? bytes : bytes.toString('utf8'));
       } catch (e) {
         notes.push({ path: relPath, message: `unreadable: ${errorMessage(e)}` });
       }

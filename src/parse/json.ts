@@ -143,3 +143,22 @@ export function compact<T extends object>(o: T): T {
   for (const k in o) if (o[k] !== undefined) out[k] = o[k];
   return out as T;
 }
+
+/**
+ * Own-property access for maps keyed by names from the cluster (prefix-list names, node names,
+ * JSON keys). Plain `obj[name]` would reach `Object.prototype` for `constructor` or `__proto__`.
+ */
+export function getOwn<T>(obj: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): T {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+  return value;
+}
+
+/** The own entry under `key`, created by `make` when absent. */
+export function ownEntry<T>(obj: Record<string, T>, key: string, make: () => T): T {
+  return getOwn(obj, key) ?? setOwn(obj, key, make());
+}

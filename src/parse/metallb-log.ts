@@ -4,7 +4,7 @@
  * (`I1127 12:47:20.123456  1 file.go:12] msg`) and anything else are kept as `raw`. Lines may carry
  * the RFC 3339 prefix `kubectl logs --timestamps` / the API's `timestamps=true` adds.
  */
-import { cleanText, looksBinary, isRecord } from './json.js';
+import { cleanText, looksBinary, isRecord, setOwn } from './json.js';
 import { NoteSink, type Parsed } from './result.js';
 import type { LogRecord } from '../model/cluster.js';
 
@@ -48,7 +48,7 @@ export function parse(text: string, path: string): Parsed<LogRecord[]> {
           else if (k === 'level' && typeof v === 'string') record.level = v;
           else if (k === 'msg' && typeof v === 'string') record.msg = v;
           else if (k === 'caller' && typeof v === 'string') record.caller = v;
-          else record.fields[k] = v;
+          else setOwn(record.fields, k, v);
         }
         if (record.ts === undefined && streamTs) record.ts = streamTs;
         records.push(record);

@@ -1,5 +1,5 @@
 /** Prometheus text exposition format (`/metrics` of speaker, controller, frr-metrics, frr-k8s). */
-import { cleanText, looksBinary } from './json.js';
+import { cleanText, looksBinary, setOwn } from './json.js';
 import { NoteSink, type Parsed } from './result.js';
 import type { MetricSample } from '../model/cluster.js';
 
@@ -38,7 +38,7 @@ export function parseLabels(text: string): Record<string, string> | undefined {
     }
     if (text[i] !== '"') return undefined;
     i++;
-    labels[name] = value;
+    setOwn(labels, name, value);
   }
   return labels;
 }

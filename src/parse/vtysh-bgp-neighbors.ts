@@ -3,7 +3,7 @@
  * address; the `vrf all` form nests that object under VRF names
  * (`{"default":{"vrfId":0,"vrfName":"default","10.0.0.1":{...}}}`). Both are accepted.
  */
-import { isRecord, num, parseJsonTolerant, str, compact } from './json.js';
+import { isRecord, num, parseJsonTolerant, str, compact, setOwn } from './json.js';
 import { NoteSink, type Parsed } from './result.js';
 import type { BgpNeighbor } from '../model/cluster.js';
 
@@ -46,8 +46,8 @@ function neighbor(vrf: string, address: string, p: Record<string, unknown>, path
     if (!isRecord(info)) continue;
     const s = num(info.sentPrefixCounter);
     const a = num(info.acceptedPrefixCounter);
-    if (s !== undefined) sent[afi] = s;
-    if (a !== undefined) accepted[afi] = a;
+    if (s !== undefined) setOwn(sent, afi, s);
+    if (a !== undefined) setOwn(accepted, afi, a);
   }
   const bfd = isRecord(p.peerBfdInfo) ? p.peerBfdInfo : undefined;
   const messages = stats

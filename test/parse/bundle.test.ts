@@ -218,3 +218,18 @@ test('secrets (names only), the RBAC preflight and frr-k8s running configs from 
   // The node's own vtysh output wins over the CR copy.
   assert.equal(model.nodes['lc-n1'].frr?.runningConfig?.routers[0].asn, 64512);
 });
+
+test('node names and JSON keys such as __proto__ stay data', () => {
+  const model = modelFromFiles({
+    'manifest.json': manifest(['__proto__', 'constructor']),
+    'nodes/constructor/net/sysctl.txt': '/proc/sys/net/ipv4/ip_forward:1\n',
+    'logs/p/speaker.log': '{"__proto__":{"polluted":true},"msg":"x","level":"info"}\n',
+  });
+  assert.deepEqual(Object.keys(model.nodes).sort(), ['__proto__', 'constructor']);
+  assert.equal(Object.getPrototypeOf(model.nodes), Object.prototype);
+  assert.equal(model.nodes['constructor'].sysctls['net.ipv4.ip_forward'], '1');
+  const fields = model.logs[0].records[0].fields;
+  assert.equal(Object.getPrototypeOf(fields), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(fields, '__proto__')?.value, { polluted: true });
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});

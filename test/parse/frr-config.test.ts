@@ -218,3 +218,23 @@ test('FRR config parser never throws on hostile input', () => {
     else assert.ok(r.value.unparsed.length > 0, name);
   }
 });
+
+test('names that collide with Object.prototype members are plain data', () => {
+  const text = [
+    'ip prefix-list __proto__ seq 1 permit any',
+    'ip prefix-list constructor seq 1 deny any',
+    'route-map toString permit 1',
+    ' match ip address prefix-list constructor',
+    'bfd',
+    ' profile hasOwnProperty',
+    '  __proto__ 5',
+    ' exit',
+    'exit',
+  ].join('\n');
+  const c = parse(text, 'x').value;
+  assert.deepEqual(Object.keys(c.prefixLists).sort(), ['__proto__', 'constructor']);
+  assert.equal(c.prefixLists['constructor'][0].action, 'deny');
+  assert.equal(Object.getPrototypeOf(c.prefixLists), Object.prototype);
+  assert.equal(c.routeMaps?.['toString'][0].match[0], 'ip address prefix-list constructor');
+  assert.equal(Object.getOwnPropertyDescriptor(c.bfdProfiles['hasOwnProperty'], '__proto__')?.value, '5');
+});
