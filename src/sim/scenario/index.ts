@@ -73,6 +73,8 @@ export async function loadScenario(nameOrPath: string, opts: { backend?: 'replay
     if (isUserError(e)) throw new UserError(`${source}: ${e.message}`, e.hint, e.exitCode);
     throw e;
   }
+  // A synthetic world is named by its spec, so reports and logs say how to rebuild it.
+  if (nameOrPath.startsWith('synthetic:')) built.world.name = nameOrPath;
   const recording = recordingName ? loadRecording(join(replayDir, `${recordingName}.json`)) : undefined;
   return { world: built.world, backend: new ReplayBackend(built.model, recording), scenario };
 }
