@@ -167,3 +167,21 @@ test('vtysh parsers never throw on hostile input', () => {
   assert.ok(parseNeighbors('[1,2]', 'x').notes.length > 0);
   assert.deepEqual(parseRoutes('{"routes": 5}', 'x').value, []);
 });
+
+test('real `vrf all` output (lab recordings): hold timer expiry, BFD down', () => {
+  const hold = parseNeighbors(fixture('vrf-all/bgp-hold-timer-expired-bgp-neighbors.json'), 'x');
+  assert.deepEqual(hold.notes, []);
+  assert.deepEqual(hold.value.map((n) => [n.vrf, n.address, n.state, n.lastNotificationReason, n.hostname]), [['default', '192.0.2.1', 'OpenSent', 'Hold Timer Expired', 'tor']]);
+  const summary = parseSummary(fixture('vrf-all/bgp-hold-timer-expired-bgp-summary.json'), 'x');
+  assert.deepEqual(summary.notes, []);
+  assert.deepEqual(summary.value.map((p) => [p.vrf, p.afi, p.address, p.state, p.remoteAs]), [['default', 'ipv4Unicast', '192.0.2.1', 'OpenSent', 64513]]);
+  const v4 = parseRoutes(fixture('vrf-all/bgp-hold-timer-expired-bgp-ipv4.json'), 'nodes/worker-1/frr/bgp-ipv4.json');
+  assert.deepEqual(v4.value.map((r) => [r.vrf, r.afi, r.prefix, r.local]), [['default', 'ipv4', '198.51.100.200/32', true]]);
+  assert.deepEqual(parseRoutes(fixture('vrf-all/bgp-hold-timer-expired-bgp-ipv6.json'), 'nodes/worker-1/frr/bgp-ipv6.json'), { value: [], notes: [] });
+  assert.deepEqual(parseBfd(fixture('vrf-all/bgp-hold-timer-expired-bfd-peers.json'), 'x'), { value: [], notes: [] });
+
+  const bfdDown = parseNeighbors(fixture('vrf-all/bfd-down-bgp-neighbors.json'), 'x').value[0];
+  assert.equal(bfdDown.lastNotificationReason, 'Cease/BFD Down');
+  const peer = parseBfd(fixture('vrf-all/bfd-down-bfd-peers.json'), 'x').value[0];
+  assert.deepEqual([peer.peer, peer.status, peer.diagnostic, peer.downtimeS], ['192.0.2.1', 'down', 'control detection time expired', 18]);
+});
