@@ -43,6 +43,19 @@ describe('sim server: discovery, get, list, watch', () => {
     assert.equal(version.json.minor, '32');
   });
 
+  it('serves aggregated discovery when asked, with the exact content type', async () => {
+    const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+    const core = await api(sim, 'GET', '/api', { accept });
+    assert.equal(core.headers['content-type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+    const pods = core.json.items[0].versions[0].resources.find((r: any) => r.resource === 'pods');
+    assert.equal(pods.scope, 'Namespaced');
+    assert.ok(pods.subresources.some((s: any) => s.subresource === 'ephemeralcontainers' && s.responseKind.kind === 'Pod'));
+    const groups = await api(sim, 'GET', '/apis', { accept });
+    const metallb = groups.json.items.find((g: any) => g.metadata.name === 'metallb.io');
+    assert.deepEqual(metallb.versions.map((v: any) => v.version), ['v1beta2', 'v1beta1']);
+    assert.deepEqual(metallb.versions[0].resources.map((r: any) => r.resource), ['bgppeers']);
+  });
+
   it('answers 401 without the token and a generic 404 Status for unknown paths', async () => {
     const r = await api(sim, 'GET', '/api/v1/pods', { anonymous: true });
     assert.equal(r.status, 401);

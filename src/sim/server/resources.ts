@@ -189,6 +189,40 @@ export class ResourceRegistry {
     return this.groups().some((g) => g.name === group && g.versions.includes(version));
   }
 
+  /**
+   * Aggregated discovery (`apidiscovery.k8s.io/v2`, `as=APIGroupDiscoveryList`): `/api` when
+   * `legacy`, else `/apis`, everything in one document.
+   */
+  aggregatedDiscovery(legacy: boolean, apiVersion: 'v2' | 'v2beta1'): object {
+    const groups = legacy ? [{ name: '', versions: ['v1'] }] : this.groups();
+    const items = groups.map((g) => ({
+      metadata: { ...(g.name ? { name: g.name } : {}), creationTimestamp: null },
+      versions: g.versions.map((version) => ({
+        version,
+        freshness: 'Current',
+        resources: this.all()
+          .filter((t) => t.group === g.name && t.versions.includes(version))
+          .sort((a, b) => a.resource.localeCompare(b.resource))
+          .map((t) => {
+            const subresources = (t.subresources ?? [])
+              .filter((sub) => !(t.resource === 'pods' && this.hiddenPodSubresources.has(sub.name)))
+              .map((sub) => ({ subresource: sub.name, responseKind: { group: '', version: 'v1', kind: sub.kind }, verbs: sub.verbs }));
+            return {
+              resource: t.resource,
+              responseKind: { group: t.group, version, kind: t.kind },
+              scope: t.namespaced ? 'Namespaced' : 'Cluster',
+              singularResource: t.singular,
+              verbs: t.verbs,
+              ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+              ...(t.categories ? { categories: t.categories } : {}),
+              ...(subresources.length ? { subresources } : {}),
+            };
+          }),
+      })),
+    }));
+    return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${apiVersion}`, metadata: {}, items };
+  }
+
   apiResourceList(group: string, version: string): object {
     const resources: object[] = [];
     const types = this.all()

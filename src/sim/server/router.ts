@@ -127,6 +127,23 @@ function decodeContinue(s: string): ContinueToken {
   throw badRequest('continue key is not valid: illegal base64 data');
 }
 
+/** The first aggregated-discovery media type the client accepts (kubectl offers v2, then v2beta1). */
+function aggregatedDiscoveryVersion(accept: string): 'v2' | 'v2beta1' | undefined {
+  for (const part of accept.split(',')) {
+    const params = new Map(
+      part
+        .split(';')
+        .slice(1)
+        .map((p) => p.trim().split('=') as [string, string]),
+    );
+    if (params.get('as') === 'APIGroupDiscoveryList' && params.get('g') === 'apidiscovery.k8s.io') {
+      const v = params.get('v');
+      if (v === 'v2' || v === 'v2beta1') return v;
+    }
+  }
+  return undefined;
+}
+
 const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 export class Router {
@@ -154,7 +171,7 @@ export class Router {
       const delay = this.state.faults.requestDelayMs();
       if (delay > 0) await sleep(delay, this.state.stopSignal);
       const method = req.method ?? 'GET';
-      if (method === 'GET' && this.discovery(path, res)) return;
+      if (method === 'GET' && this.discovery(path, res, String(req.headers.accept ?? ''))) return;
       const parsed = parseApiPath(path);
       if (!parsed) throw pathNotFound();
       await this.resource(req, res, method, parsed, url.searchParams);
@@ -179,8 +196,17 @@ export class Router {
     };
   }
 
-  private discovery(path: string, res: ServerResponse): boolean {
+  private discovery(path: string, res: ServerResponse, accept: string): boolean {
     const reg = this.state.registry;
+    if (path === '/api' || path === '/apis') {
+      const aggregated = aggregatedDiscoveryVersion(accept);
+      if (aggregated) {
+        const body = JSON.stringify(reg.aggregatedDiscovery(path === '/api', aggregated));
+        res.writeHead(200, { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`, 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+        return true;
+      }
+    }
     if (path === '/api') {
       sendJson(res, 200, reg.apiVersions(this.serverAddress()));
       return true;
