@@ -241,12 +241,12 @@ test('failure scenarios show their failure in the API objects', async () => {
   assert.equal(ds.status.desiredNumberScheduled, 3, 'the untolerated taint keeps worker-3 out of the DaemonSet');
 
   const ipvs = await loadScenario('ipvs-strictarp-off');
-  const cm = ipvs.world.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'kube-proxy')!;
+  const cm = ipvs.world.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'kube-proxy') as KubeObject & { data: Record<string, string> };
   assert.match(cm.data['config.conf'], /mode: ipvs/);
   assert.match(cm.data['config.conf'], /strictARP: false/);
 
   const pw = await loadScenario('bgp-password');
-  const secret = pw.world.objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'tor-bgp-password')!;
+  const secret = pw.world.objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'tor-bgp-password') as KubeObject & { data: Record<string, string> };
   assert.equal(Buffer.from(secret.data.password, 'base64').toString(), 's3cr3t-BGP-md5-Pa55');
   assert.equal(secret.stringData, undefined, 'the API never returns stringData');
 
