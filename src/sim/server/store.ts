@@ -47,7 +47,8 @@ export class ObjectStore {
   private readonly eventLogSize: number;
 
   constructor(opts: StoreOptions = {}) {
-    this.eventLogSize = opts.eventLogSize ?? 20_000;
+    // Each entry pins one object version; 5000 keeps memory bounded for 1000-node worlds.
+    this.eventLogSize = opts.eventLogSize ?? 5000;
   }
 
   get resourceVersion(): string {
