@@ -509,3 +509,41 @@ function familyLists(prefixes: string[], name: (fam: 'ip' | 'ipv6') => string, s
   if (v6.length) out.push({ name: name('ipv6'), family: 'ipv6', prefixes: v6, setStatement });
   return out;
 }
+
+// ---------------------------------------------------------------- per-daemon split
+
+export type FrrDaemon = 'zebra' | 'bgpd' | 'bfdd' | 'staticd';
+
+/**
+ * Splits an integrated frr.conf into per-daemon files the way vtysh dispatches it: the `bfd` block
+ * to bfdd, next-hop tracking and `debug zebra` to zebra, `debug bfd` to bfdd, everything else (route
+ * maps, prefix lists, `router bgp`) to bgpd; `log`/`hostname`/`service` lines go to every daemon.
+ * Daemons that read their file at start-up apply it at once, without the hold bgpd puts on peers
+ * after a `vtysh -b` load.
+ */
+export function splitIntegratedConfig(config: string): Record<FrrDaemon, string> {
+  const out: Record<FrrDaemon, string[]> = { zebra: [], bgpd: [], bfdd: [], staticd: [] };
+  const all: FrrDaemon[] = ['zebra', 'bgpd', 'bfdd', 'staticd'];
+  let block: FrrDaemon | undefined;
+  for (const raw of config.split('\n')) {
+    const line = raw.trimEnd();
+    if (line === '') continue;
+    const topLevel = !/^\s/.test(line);
+    if (topLevel) block = undefined;
+    if (block) {
+      out[block].push(line);
+      continue;
+    }
+    if (/^(log|hostname|service|frr)\b/.test(line)) for (const d of all) out[d].push(line);
+    else if (/^(ip|ipv6) nht\b/.test(line) || /^debug zebra\b/.test(line)) out.zebra.push(line);
+    else if (/^debug bfd\b/.test(line)) out.bfdd.push(line);
+    else if (line === 'bfd') {
+      block = 'bfdd';
+      out.bfdd.push(line);
+    } else if (topLevel && /^(router bgp|route-map|ip prefix-list|ipv6 prefix-list|bgp |debug bgp|ip community-list|ip large-community-list|bgp community-list|bgp large-community-list)/.test(line)) {
+      block = 'bgpd';
+      out.bgpd.push(line);
+    } else out.bgpd.push(line);
+  }
+  return Object.fromEntries(all.map((d) => [d, out[d].join('\n') + '\n'])) as Record<FrrDaemon, string>;
+}

@@ -13,6 +13,7 @@ import { join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget, World } from '../sim/world.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
+import { splitIntegratedConfig } from './frr-render.js';
 import { buildPlan, type LabPlan, type PlannedNode, type PlannedRouter, type PlannedSession } from './plan.js';
 import { mustRun, runCommand, pidIsOurs, pidAlive, signalPid, signalGroup, waitExited, findExecutable, pollUntil } from './proc.js';
 
@@ -334,21 +335,22 @@ class Lab implements LabBackend {
 
   private async startNodeFrr(n: PlannedNode): Promise<void> {
     const hostname = n.name;
-    // bgpd holds every peer until the route-map delay timer (5 s by default) has run after a config
-    // load; 0 lets sessions start as soon as the config is in. It is the one line of the running
-    // config that MetalLB does not render.
-    const bgpd = `hostname ${hostname}\nbgp route-map delay-timer 0\n`;
+    const integrated = n.frrConfig ?? `hostname ${hostname}\n`;
+    // Each daemon reads its share of the rendered config at start-up (what `vtysh -b` would send
+    // it), so sessions start at once instead of after bgpd's post-load hold.
+    const parts = splitIntegratedConfig(integrated);
     // Without it zebra would pick the highest loopback address — a BGP LoadBalancer IP that every
     // announcing node holds on lo — and all speakers would share one router ID.
-    const zebra = `hostname ${hostname}\nip router-id ${n.ip}\n`;
-    const d = this.writeFrrFiles(n.suffix, hostname, { zebra, bfdd: `hostname ${hostname}\n`, staticd: `hostname ${hostname}\n`, bgpd }, n.frrConfig ?? '');
-    // MetalLB's FRR image runs staticd too (its liveness probe expects it in `show daemons`).
-    await this.startDaemons(n.suffix, { bgpListen: false, staticd: true });
-    // Apply the rendered config the way the reloader does (all daemons at once), and record the result.
-    const r = await runCommand([...this.vtyshArgs(n.suffix), '-b'], { timeoutMs: 10_000 });
-    const status = `${Math.floor(Date.now() / 1000)} ${r.code === 0 ? 'success' : 'failure'}\n`;
-    writeFileSync(join(d, 'reloader', '.status'), status);
-    if (r.code !== 0) this.log(`lab ${this.prefix}: FRR config on ${n.name} did not apply cleanly: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+    parts.zebra += `ip router-id ${n.ip}\n`;
+    const d = this.writeFrrFiles(n.suffix, hostname, parts, integrated);
+    // The reloader checks the file before it applies it; vtysh's dry run is the same parser.
+    const [check] = await Promise.all([
+      runCommand(['vtysh', '--config_dir', join(d, 'etc'), '-C', '-f', join(d, 'etc', 'frr.conf')], { timeoutMs: 10_000 }),
+      // MetalLB's FRR image runs staticd too (its liveness probe expects it in `show daemons`).
+      this.startDaemons(n.suffix, { bgpListen: false, staticd: true }),
+    ]);
+    writeFileSync(join(d, 'reloader', '.status'), `${Math.floor(Date.now() / 1000)} ${check.code === 0 ? 'success' : 'failure'}\n`);
+    if (check.code !== 0) this.log(`lab ${this.prefix}: FRR config of ${n.name} does not parse: ${(check.stdout + check.stderr).trim().split('\n').slice(-3).join(' | ')}`);
   }
 
   /** Foreign listeners (a second BGP daemon, BIRD, ...): a process with that name holding the port. */

@@ -43,7 +43,8 @@ labTest('bgp-wrong-asn: tcpdump -v shows the OPEN and the NOTIFICATION "Bad Peer
     assert.equal(nb.lastNotificationReason, 'OPEN Message Error/Bad Peer AS');
     assert.notEqual(nb.bgpState, 'Established');
     // The speaker backs off between attempts; resetting the session makes the exchange happen now.
-    const capture = exec(lab, target('n1', 'debug'), captureCommand(3));
+    // A wide window: after the reset bgpd waits its idle-hold time before it reconnects.
+    const capture = exec(lab, target('n1', 'debug'), captureCommand(6));
     await sleep(800);
     const clear = await exec(lab, target('n1', 'frr'), ['vtysh', '-c', 'clear bgp 192.0.2.1']);
     assert.equal(clear.exitCode, 0, clear.stderr);

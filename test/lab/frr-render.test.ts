@@ -9,6 +9,7 @@ import {
   maskedPrefix,
   poolEntryContains,
   selectorMatches,
+  splitIntegratedConfig,
   type FrrConfigModel,
   type FrrNeighbor,
   type FrrRouter,
@@ -193,4 +194,19 @@ test('helpers: durations, prefixes, pools, selectors', () => {
   assert.equal(poolEntryContains('198.51.100.10-198.51.100.20', '198.51.100.21'), false);
   assert.equal(selectorMatches({ matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }] }, { a: 'x' }), true);
   assert.equal(selectorMatches({ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }, { a: 'x' }), false);
+});
+
+test('integrated config split per daemon: bfd block to bfdd, nht to zebra, the rest to bgpd', () => {
+  const parts = splitIntegratedConfig(golden('TestBFDWithSession'));
+  assert.match(parts.bfdd, /^bfd\n {2}profile bar\n/m);
+  assert.doesNotMatch(parts.bgpd, /profile bar|receive-interval/);
+  assert.match(parts.bgpd, /^router bgp 100$/m);
+  assert.match(parts.bgpd, /^ {4}neighbor 10\.2\.2\.254 route-map 10\.2\.2\.254-out out$/m);
+  assert.match(parts.bgpd, /^ {2}match ip address prefix-list 10\.2\.2\.254-allowed-ipv4$/m);
+  assert.match(parts.zebra, /^ip nht resolve-via-default$/m);
+  assert.doesNotMatch(parts.zebra, /router bgp/);
+  for (const d of ['zebra', 'bgpd', 'bfdd', 'staticd'] as const) assert.match(parts[d], /^hostname dummyhostname$/m);
+  // Nothing is lost: every significant line lands in at least one daemon.
+  const union = new Set(Object.values(parts).flatMap((p) => significantLines(p)));
+  for (const l of significantLines(golden('TestBFDWithSession'))) assert.ok(union.has(l), l);
 });
