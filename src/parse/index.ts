@@ -12,7 +12,7 @@ import { nodeItems, captureFiles, type NodeItem, type ParserId } from '../collec
 import { safePathSegment } from '../bundle/paths.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
 import { emptyModel } from '../model/cluster.js';
-import type { ClusterModel, FrrState, KubeObject, LogStream, NodeState, ParseNote, MetricsScrape } from '../model/cluster.js';
+import type { CaptureSummary, ClusterModel, FrrState, KubeObject, LogStream, NodeState, ParseNote, MetricsScrape } from '../model/cluster.js';
 import type { Discovery, Manifest, RbacCheck } from '../model/bundle.js';
 import { NoteSink, type Parsed } from './result.js';
 import { isRecord, parseJsonTolerant, str, getOwn, setOwn } from './json.js';
@@ -372,7 +372,7 @@ function readNode(
   if (textContent !== undefined) node.paths['capture-text'] = textPath;
   const fromPcap = pcapContent !== undefined ? keep(pcap.parse(toBuffer(pcapContent), pcapPath)) : undefined;
   const fromText = textContent !== undefined ? keep(tcpdumpText.parse(toText(textContent), textPath)) : undefined;
-  if (fromText && (!fromPcap || fromText.packets >= fromPcap.packets)) node.capture = fromText;
+  if (fromText && (!fromPcap || fromText.packets >= fromPcap.packets)) node.capture = fromPcap ? enrichFromPcap(fromText, fromPcap) : fromText;
   else if (fromPcap) node.capture = fromPcap;
   // arping probes
   for (const k of probeFiles) node.arping.push(keep(arping.parse(toText(files.get(k)!), k)));
@@ -384,6 +384,24 @@ function readNode(
   }
   if (frr) node.frr = frr;
   return node;
+}
+
+/**
+ * The text decode and the pcap describe the same packets. Where tcpdump could not decode a field
+ * (BFD from port 49152 shows as "BCM-LI-SHIM"; ARP requests print no sender MAC with -i any), take
+ * it from the pcap — entry by entry, and only when both list the same packets in the same order.
+ */
+export function enrichFromPcap(text: CaptureSummary, pcapSummary: CaptureSummary): CaptureSummary {
+  const fill = <T extends object>(a: T[], b: T[], same: (x: T, y: T) => boolean): void => {
+    if (a.length !== b.length || !a.every((x, i) => same(x, b[i]))) return;
+    a.forEach((x, i) => {
+      for (const [k, v] of Object.entries(b[i])) if ((x as Record<string, unknown>)[k] === undefined && k !== 'time') (x as Record<string, unknown>)[k] = v;
+    });
+  };
+  fill(text.arp, pcapSummary.arp, (x, y) => x.op === y.op && x.ip === y.ip);
+  fill(text.bgp, pcapSummary.bgp, (x, y) => x.type === y.type && x.src === y.src && x.dst === y.dst);
+  fill(text.bfd, pcapSummary.bfd, (x, y) => x.src === y.src && x.dst === y.dst);
+  return text;
 }
 
 function assignNodeItem(node: NodeState, getFrr: () => FrrState, item: NodeItem, value: unknown): void {

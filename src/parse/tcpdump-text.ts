@@ -156,8 +156,13 @@ function readPacket(p: Packet, summary: CaptureSummary): void {
   }
   if (bfdPorts.has(dstPort)) {
     const all = [rest, ...p.lines.slice(flowAt + 1)].join('\n');
-    if (!/BFDv\d/.test(all)) return;
     const entry: CaptureSummary['bfd'][number] = { src, dst, time: p.time };
+    // FRR sends BFD from source port 49152, which tcpdump 4.99 decodes as "BCM-LI-SHIM": the packet
+    // is still a BFD packet, only its state is unknown here (the pcap has it).
+    if (!/BFDv\d/.test(all)) {
+      summary.bfd.push(entry);
+      return;
+    }
     const state = /State (\w+)/.exec(all);
     if (state) entry.state = state[1];
     const diag = /Diagnostic: ([^(\n]+?) \(0x[0-9a-f]+\)/.exec(all);

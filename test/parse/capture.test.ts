@@ -187,3 +187,34 @@ test('capture text and arping parsers never throw on hostile input', () => {
     assert.ok(p.notes.length > 0, name);
   }
 });
+
+test('real -i any lab captures: BFD from port 49152 (undecoded by tcpdump) gets its state from the pcap', async () => {
+  const { enrichFromPcap } = await import('../../src/parse/index.js');
+  const text = parseText(fixture('lab-capture/bgp-wrong-asn-cp-1.txt'), 'nodes/cp-1/capture/capture.txt');
+  const pcap = parsePcap(fixtureBytes('lab-capture/bgp-wrong-asn-cp-1.pcap'), 'nodes/cp-1/capture/capture.pcap');
+  assert.deepEqual(text.notes, []);
+  assert.deepEqual(pcap.notes, []);
+  assert.equal(text.value.packets, pcap.value.packets);
+  assert.equal(text.value.bfd.length, 14);
+  assert.ok(text.value.bfd.every((b) => b.state === undefined));
+  assert.ok(pcap.value.bfd.every((b) => b.state === 'Up'));
+  const merged = enrichFromPcap(text.value, pcap.value);
+  assert.equal(merged.path, 'nodes/cp-1/capture/capture.txt');
+  assert.ok(merged.bfd.every((b) => b.state === 'Up' && b.diagnostic === 'No Diagnostic'));
+  assert.ok(merged.bgp.some((b) => b.type === 'TCP-RST' && b.src === '192.0.2.11'));
+  // mismatched lists are left alone
+  const other = parseText(fixture('tcpdump/arp-conflict.txt'), 'x').value;
+  assert.deepEqual(enrichFromPcap(other, pcap.value).arp.map((a) => a.mac), [undefined, '02:00:00:00:00:03', '02:00:00:00:00:02']);
+});
+
+test('real -i any lab capture: Bad BGP Identifier NOTIFICATION, interface and direction', () => {
+  const r = parseText(fixture('lab-capture/bgp-router-id-clash-worker-1.txt'), 'x');
+  assert.deepEqual(r.notes, []);
+  const n = r.value.bgp.filter((b) => b.type === 'NOTIFICATION');
+  assert.ok(n.length >= 1);
+  assert.ok(n.every((b) => b.detail === 'OPEN Message Error/Bad BGP Identifier' && b.errorCode === 2 && b.errorSubcode === 3));
+  assert.ok(r.value.arp.every((a) => a.iface === 'eth0'));
+  const fromPcap = parsePcap(fixtureBytes('lab-capture/bgp-router-id-clash-worker-1.pcap'), 'x').value;
+  const summary = (bgp: typeof fromPcap.bgp): string[] => bgp.map((b) => `${b.type} ${b.src}>${b.dst} ${b.detail ?? ''}`.replace(/ Flags \[.*\]$/, ''));
+  assert.deepEqual(summary(fromPcap.bgp), summary(r.value.bgp));
+});
