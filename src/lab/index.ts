@@ -466,6 +466,10 @@ class Lab implements LabBackend {
     if (this.closed || this.closing) return { exitCode: 128, startError: 'container is not running (lab closed)' };
     if (argv.length === 0) return { exitCode: 128, startError: 'exec: no command' };
     if (target.distroless) return notFound(argv[0]);
+    // Commands see the scenario's state, not a lab still converging (a failed readiness is logged by
+    // whoever awaits `ready`; the command then shows whatever state the sessions are in).
+    await this.ready.catch(() => undefined);
+    if (this.closed || this.closing) return { exitCode: 128, startError: 'container is not running (lab closed)' };
     const node = this.plan.nodes.find((n) => n.name === target.node);
     if (!node) return { exitCode: 128, startError: `container is not running: node ${target.node} is not part of the lab` };
     const role = target.kind === 'ephemeral' || target.kind === 'debug-pod' ? 'debug' : frrContainers.has(target.container) ? 'frr' : 'container';
