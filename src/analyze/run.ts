@@ -17,6 +17,12 @@ export interface RunAnalyzeOptions {
 const icon: Record<Finding['severity'], string> = { error: 'ERROR  ', warning: 'WARNING', info: 'info   ' };
 
 export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
+  if (!o.write) {
+    // `mlb-report analyze … | head` closes the pipe early; that is not an error of the analysis.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
   const write = o.write ?? ((l: string) => process.stdout.write(`${l}\n`));
   const result = await analyzeBundle(o.bundle, { only: o.only });
   try {

@@ -24,6 +24,7 @@ import frrReloadFailed from './rules/frr-reload-failed.js';
 import ipNotAdvertised from './rules/ip-not-advertised.js';
 import ipSharingError from './rules/ip-sharing-error.js';
 import kubeProxyIpvsStrictarp from './rules/kube-proxy-ipvs-strictarp.js';
+import l2AnnouncerInterfaceDown from './rules/l2-announcer-interface-down.js';
 import l2AnnouncerMismatch from './rules/l2-announcer-mismatch.js';
 import l2DuplicateMac from './rules/l2-duplicate-mac.js';
 import l2InterfaceMissing from './rules/l2-interface-missing.js';
@@ -66,6 +67,7 @@ export const allChecks: Check[] = [
   ipNotAdvertised,
   ipSharingError,
   kubeProxyIpvsStrictarp,
+  l2AnnouncerInterfaceDown,
   l2AnnouncerMismatch,
   l2DuplicateMac,
   l2InterfaceMissing,

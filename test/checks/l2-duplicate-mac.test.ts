@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { caseTable, fixture, l2ad, node, pool, service, speaker, endpoints, controller, type BundleSpec } from './helpers.js';
+import { bgpad, caseTable, fixture, l2ad, node, pool, service, speaker, endpoints, controller, type BundleSpec } from './helpers.js';
 
 /** The lab: lc-n2 and lc-n3 both hold 10.99.0.100 (real ip addr / arping / tcpdump outputs). */
 function lab(probe: Record<string, string>): BundleSpec {
@@ -34,6 +34,11 @@ caseTable('l2-duplicate-mac', [
     spec: lab({ 'capture/capture.txt': fixture('arp-conflict.txt') }),
     fires: true,
     check: (f) => assert.ok(f[0].evidence.some((e) => e.path === 'nodes/lc-n1/capture/capture.txt' && e.excerpt.includes('Reply 10.99.0.100 is-at'))),
+  },
+  {
+    name: 'a BGP-only IP answered by several nodes is not a layer-2 problem',
+    spec: { ...lab({ 'probe/arping-10.99.0.100.txt': fixture('arping-duplicate.txt') }), metallb: { ipaddresspools: [pool('lan', ['10.99.0.100-10.99.0.110'])], bgpadvertisements: [bgpad('lan')] } },
+    fires: false,
   },
   {
     name: 'a MAC that belongs to no node is called out',

@@ -9,10 +9,12 @@ const ssWithMemberlist = [
 ].join('\n');
 
 caseTable('memberlist-port-not-listening', [
+  { name: 'ss without the speaker process proves nothing', spec: l2Base({ nodeFiles: { n1: { 'net/ss.txt': 'tcp   LISTEN 0      4096      0.0.0.0:22    0.0.0.0:*     users:(("sshd",pid=1,fd=3))\n' } } }), fires: false },
   { name: 'speaker listens on TCP and UDP 7946', spec: l2Base({ nodeFiles: { n1: { 'net/ss.txt': ssWithMemberlist } } }), fires: false },
+  { name: 'real lab listeners (no speaker process at all)', spec: l2Base({ nodeFiles: { n1: { 'net/ss.txt': fixture('ss-tlnpH-O-lc-n1.txt') } } }), fires: false },
   {
-    name: 'real lab listeners without 7946',
-    spec: l2Base({ nodeFiles: { n1: { 'net/ss.txt': fixture('ss-tlnpH-O-lc-n1.txt') } } }),
+    name: 'speaker has its metrics socket but nothing on 7946 (real lab lines + the speaker’s 7472)',
+    spec: l2Base({ nodeFiles: { n1: { 'net/ss.txt': `${fixture('ss-tlnpH-O-lc-n1.txt')}LISTEN 0      4096    192.0.2.11:7472  0.0.0.0:* users:(("speaker",pid=4242,fd=7))\n` } } }),
     fires: true,
     check: (f) => {
       assert.match(f[0].summary, /Nothing listens on TCP and UDP 7946 on n1/);

@@ -23,7 +23,10 @@ export default defineCheck({
     for (const [node, st] of Object.entries(model.nodes)) {
       const pod = speakers.get(node);
       if (!pod || !podReady(pod) || !st.paths.ss) continue;
-      if (st.sockets.length === 0) continue; // empty output: nothing to judge
+      // Only judge when ss shows the speaker process itself (owner info present, speaker has sockets):
+      // without -p output, or when the speaker runs elsewhere, a missing 7946 proves nothing.
+      const speakerSockets = st.sockets.filter((s) => s.process === 'speaker' || s.processes?.some((p) => p.name === 'speaker'));
+      if (!speakerSockets.length) continue;
       const on = st.sockets.filter((s) => s.localPort === memberlistPort);
       const tcp = on.some((s) => s.proto === 'tcp' && /LISTEN/i.test(s.state ?? ''));
       const udp = on.some((s) => s.proto === 'udp');
