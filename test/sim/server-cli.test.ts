@@ -1,12 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { api } from '../helpers/sim.js';
+import { runSim } from '../../src/sim/server/cli.js';
+import { isUserError } from '../../src/util/errors.js';
 
 const bin = join(process.cwd(), 'bin', 'mlb-report.js');
 
@@ -109,16 +111,18 @@ describe('mlb-report sim (command line)', () => {
     writeFileSync(file, 'name: broken\nnodes: [\n');
     const r = await runCli(['sim', '--scenario', file]);
     assertOneLineError(r, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*(line|:\\d+)`));
+    // The same validation in-process (cheaper than another CLI start): file, YAML path, line, reason.
     const wrongShape = join(dir, 'wrong.yaml');
     writeFileSync(wrongShape, 'name: wrong\nnodes: "three"\n');
-    const r2 = await runCli(['sim', '--scenario', wrongShape]);
-    // file, the YAML path of the problem, its line, and why
-    assertOneLineError(r2, /wrong\.yaml: [\w.[\]]+ \(line \d+\): \S.*/);
+    await assert.rejects(runSim({ scenario: wrongShape, port: '0', backend: 'replay' }), (e: unknown) => isUserError(e) && /wrong\.yaml: [\w.[\]]+ \(line \d+\): \S/.test(e.message) && e.exitCode === 2);
   });
 
-  it('rejects a bad --port and a bad --backend with one line', async () => {
-    assertOneLineError(await runCli(['sim', '--scenario', 'synthetic:nodes=1', '--port', 'eighty']), /invalid --port "eighty"/);
-    assertOneLineError(await runCli(['sim', '--scenario', 'synthetic:nodes=1', '--backend', 'magic']), /unknown --backend "magic"/);
-    assert.ok(!existsSync(join(dir, 'nothing')));
+  it('rejects a missing --scenario, a bad --port and a bad --backend as user errors', async () => {
+    const rejectsWith = (opts: Parameters<typeof runSim>[0], pattern: RegExp): Promise<void> =>
+      assert.rejects(runSim(opts), (e: unknown) => isUserError(e) && pattern.test(e.message) && e.exitCode === 2 && Boolean(e.hint));
+    await rejectsWith({ port: '0', backend: 'replay' }, /^--scenario is required$/);
+    await rejectsWith({ scenario: 'synthetic:nodes=1', port: 'eighty', backend: 'replay' }, /^invalid --port "eighty"$/);
+    await rejectsWith({ scenario: 'synthetic:nodes=1', port: '70000', backend: 'replay' }, /^invalid --port "70000"$/);
+    await rejectsWith({ scenario: 'synthetic:nodes=1', port: '0', backend: 'magic' }, /^unknown --backend "magic"$/);
   });
 });
