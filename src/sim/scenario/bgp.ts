@@ -11,6 +11,9 @@ import type { SimModel, SimNode } from './model.js';
 
 export type BgpState = 'Established' | 'Idle' | 'Active' | 'Connect' | 'OpenSent';
 
+/** BFD tore the session down once (the session is up again, BFD is not). */
+export const bfdTornDown = (s: BgpSession): boolean => s.errorCodeSubcode === '060A';
+
 export interface BgpSession {
   node: string;
   peer: KubeObject;
@@ -151,11 +154,15 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
     } else if (router.expectPeerAsn !== undefined && router.expectPeerAsn !== myAsn) {
       Object.assign(s, { state: 'Idle', notification: 'OPEN Message Error/Bad Peer AS', errorCodeSubcode: '0202', notificationDirection: 'received', lastReset: 'Notification received (OPEN Message Error/Bad Peer AS)', reason: `router expects AS ${router.expectPeerAsn}, node uses ${myAsn}`, uptimeSeconds: 0 });
     } else if (router.asn === myAsn && routerRid === routerId) {
-      Object.assign(s, { state: 'Idle', notification: 'OPEN Message Error/Bad BGP Identifier', errorCodeSubcode: '0203', notificationDirection: 'received', lastReset: 'Notification received (OPEN Message Error/Bad BGP Identifier)', reason: `router ID ${routerId} clashes with the router's own ID`, uptimeSeconds: 0 });
+      // The speaker sees its own router ID in the router's OPEN and refuses it (lab-verified).
+      Object.assign(s, { state: 'Idle', notification: 'OPEN Message Error/Bad BGP Identifier', errorCodeSubcode: '0203', notificationDirection: 'sent', lastReset: 'BGP Notification send', reason: `router ID ${routerId} clashes with the router's own ID`, uptimeSeconds: 0 });
     } else if (router.bgpdStopped) {
-      Object.assign(s, { state: 'Active', notification: 'Hold Timer Expired', errorCodeSubcode: '0400', notificationDirection: 'sent', lastReset: 'BGP Notification send', reason: `hold timer expired: no KEEPALIVE from ${address} for ${holdTime}s`, uptimeSeconds: 0, connectionsDropped: 1 });
+      // The router's kernel still accepts the TCP connection, so FRR sends OPEN and waits in OpenSent.
+      Object.assign(s, { state: 'OpenSent', notification: 'Hold Timer Expired', errorCodeSubcode: '0400', notificationDirection: 'sent', lastReset: 'BGP Notification send', reason: `hold timer expired: no KEEPALIVE from ${address} for ${holdTime}s`, uptimeSeconds: 0, connectionsDropped: 1 });
     } else if (router.bfdStopped && s.bfdProfile) {
-      Object.assign(s, { uptimeSeconds: 1 * 3600 + 4 * 60 + 9, connectionsDropped: 1, lastReset: 'BFD down received', reason: 'BFD session down; BGP re-established without BFD' });
+      // As the lab shows with FRR: BFD down tears the session down with a Cease/BFD Down NOTIFICATION,
+      // BGP then re-establishes while BFD stays down.
+      Object.assign(s, { uptimeSeconds: 1 * 3600 + 4 * 60 + 9, connectionsDropped: 2, notification: 'Cease/BFD Down', errorCodeSubcode: '060A', notificationDirection: 'sent', lastReset: 'BGP Notification send', reason: 'BFD session down; BGP re-established without BFD' });
     }
     if (s.bfdProfile) {
       const bfdUp = !segmentDown && !!router?.bfd && !router.bfdStopped;

@@ -255,6 +255,7 @@ export function capturePackets(model: SimModel, node: SimNode, seconds: number):
       push(base + 0.00004, false, { src: s.address, sport: s.port, dst: node.ip, dport: lport, seq: peerSeq, ack: seqBase + 1, flags: 0x12, tsval: ts + 900, tsecr: ts, data: Buffer.alloc(0), syn: true }, '', 255);
       push(base + 0.00009, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase + 1, ack: peerSeq + 1, flags: 0x10, tsval: ts, tsecr: ts + 900, data: Buffer.alloc(0) }, '', 1);
       push(base + 0.0011, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase + 1, ack: peerSeq + 1, flags: 0x18, tsval: ts + 1, tsecr: ts + 900, data: mine }, openText(s.myAsn, s.holdTime, s.routerId), 1);
+      if (s.notification === 'Hold Timer Expired') continue; // the stopped bgpd never answers the OPEN
       push(base + 0.0013, false, { src: s.address, sport: s.port, dst: node.ip, dport: lport, seq: peerSeq + 1, ack: seqBase + 1 + mine.length, flags: 0x18, tsval: ts + 901, tsecr: ts + 1, data: theirs }, openText(s.router.asn, 90, s.router.routerId ?? s.router.address), 255);
       const sentByNode = s.notificationDirection === 'sent';
       push(base + 0.0016, sentByNode, sentByNode

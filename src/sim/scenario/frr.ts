@@ -7,7 +7,7 @@
  * config from the same objects, so replayed and recorded outputs line up.
  */
  
-import { frrUptime, nodeSessions, type BgpSession } from './bgp.js';
+import { bfdTornDown, frrUptime, nodeSessions, type BgpSession } from './bgp.js';
 import type { SimModel, SimNode } from './model.js';
 import { atLeast, ipToInt, sha256Hex } from './util.js';
 
@@ -333,7 +333,7 @@ function neighborJson(model: SimModel, node: SimNode, s: BgpSession): any {
     n.lastNotificationHardReset = false;
   }
   n.lastResetDueTo = s.lastReset ?? 'Waiting for peer OPEN';
-  n.lastResetCode = s.errorCodeSubcode ? (s.notificationDirection === 'sent' ? 14 : 13) : s.lastReset === 'BFD down received' ? 33 : 32;
+  n.lastResetCode = s.errorCodeSubcode ? (s.notificationDirection === 'sent' ? 14 : 13) : bfdTornDown(s) ? 33 : 32;
   if (ebgp) n.externalBgpNbrMaxHopsAway = s.ebgpMultiHop ? 255 : 1;
   if (est || s.notification) {
     Object.assign(n, { hostLocal: node.ip, portLocal: localPort(s), hostForeign: s.address, portForeign: s.port, nexthop: node.ip, nexthopGlobal: '::', nexthopLocal: '::', bgpConnection: 'sharedNetwork' });
@@ -401,7 +401,7 @@ export function bfdPeers(model: SimModel, node: SimNode): string {
         'remote-id': up ? parseInt(sha256Hex(`bfd/${s.address}/${node.name}`).slice(0, 8), 16) : 0,
         'passive-mode': !!p.passiveMode,
         status: s.bfdStatus,
-        ...(up ? { uptime: s.uptimeSeconds } : { downtime: s.lastReset === 'BFD down received' ? 3851 : 182340 }),
+        ...(up ? { uptime: s.uptimeSeconds } : { downtime: bfdTornDown(s) ? 3851 : 182340 }),
         diagnostic: s.bfdDiagnostic ?? 'ok',
         'remote-diagnostic': 'ok',
         'receive-interval': p.receiveInterval ?? 300,

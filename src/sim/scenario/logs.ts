@@ -7,7 +7,7 @@
  
 import { UserError } from '../../util/errors.js';
 import type { ContainerLog } from '../world.js';
-import { nodeSessions } from './bgp.js';
+import { bfdTornDown, nodeSessions } from './bgp.js';
 import type { DerivedPod } from './install.js';
 import type { SimModel, SimNode } from './model.js';
 import type { LogLine, LogSpec } from './types.js';
@@ -206,19 +206,25 @@ function frrLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number): void
   b.frr(t0 - 0.2, 'BGP', 'T83RR-8SM5G', `bgpd ${version} starting: vty@2605, bgp@127.0.0.1:0`);
   b.frr(t0 - 0.3, 'BFD', 'T83RR-8SM5G', `bfdd ${version} starting: vty@2617`);
   for (const s of nodeSessions(model, node)) {
-    if (s.state === 'Established') {
+    if (bfdTornDown(s)) {
+      b.frr(3850, 'BFD', 'S5KN7-MW2XV', `state-change: [mhop:no peer:${s.address} local:${node.ip} vrf:default ifname:${model.dataplane.interface}] up -> down reason:control-expired`);
+      b.frr(3849.9, 'BGP', 'ZWCSR-M7FG9', `%NOTIFICATION: sent to neighbor ${s.address} 6/10 (Cease/BFD Down) 0 bytes`);
+      b.frr(3840, 'BGP', 'M59KS-A3ZXZ', `bgp_update_receive: rcvd End-of-RIB for IPv4 Unicast from ${s.address} in vrf default`);
+    } else if (s.state === 'Established') {
       b.frr(t0 - 5, 'BGP', 'M59KS-A3ZXZ', `bgp_update_receive: rcvd End-of-RIB for IPv4 Unicast from ${s.address} in vrf default`);
     } else if (s.errorCodeSubcode === '0202' && s.notificationDirection === 'sent') {
       for (const ago of [600, 300, 120, 60]) b.frr(ago, 'BGP', 'HTQD2-0R1WR', `[EC 33554451] bgp_process_packet: BGP OPEN receipt failed for peer: ${s.address}`);
       b.frr(59, 'BGP', 'YZN21-6KS42', `[EC 33554465] ${s.address} [FSM] Ignoring event BGP_Start in state Connect, prior events BGP_Start, BGP_Start, fd 25`);
+    } else if (s.errorCodeSubcode === '0203') {
+      for (const ago of [600, 300, 60]) {
+        b.frr(ago, 'BGP', 'ZWCSR-M7FG9', `%NOTIFICATION: sent to neighbor ${s.address} 2/3 (OPEN Message Error/Bad BGP Identifier) 4 bytes c0000201`);
+        b.frr(ago - 0.001, 'BGP', 'HTQD2-0R1WR', `[EC 33554451] bgp_process_packet: BGP OPEN receipt failed for peer: ${s.address}`);
+      }
     } else if (s.notificationDirection === 'received') {
       for (const ago of [600, 300, 60]) b.frr(ago, 'BGP', 'HEH1B-HVSG6', `%NOTIFICATION: received from neighbor ${s.address} 2/${Number(s.errorCodeSubcode!.slice(2))} (${s.notification}) 0 bytes`);
     } else if (s.notification === 'Hold Timer Expired') {
       b.frr(600, 'BGP', 'ZWCSR-M7FG9', `%NOTIFICATION: sent to neighbor ${s.address} 4/0 (Hold Timer Expired) 0 bytes`);
-      b.frr(599, 'BGP', 'H4B4J-DCW2R', `[EC 33554454] ${s.address} [FSM] unexpected packet received in state OpenSent`);
-    } else if (s.bfdStatus === 'down' && s.lastReset === 'BFD down received') {
-      b.frr(3850, 'BFD', 'S5KN7-MW2XV', `state-change: [mhop:no peer:${s.address} local:${node.ip} vrf:default ifname:${model.dataplane.interface}] up -> down reason:control-expired`);
-      b.frr(3849, 'BGP', 'XKAGK-SH2BD', `${s.address}: BFD Down`);
+      b.frr(590, 'BGP', 'ZWCSR-M7FG9', `%NOTIFICATION: sent to neighbor ${s.address} 4/0 (Hold Timer Expired) 0 bytes`);
     } else {
       for (const ago of [600, 300, 60]) b.frr(ago, 'BGP', 'Z1QXX-3R8G1', `[EC 33554449] ${s.address} [Event] Connect failed 110(Connection timed out)`);
     }

@@ -6,7 +6,7 @@
  
 import { UserError } from '../../util/errors.js';
 import type { MetricsEndpoint } from '../world.js';
-import { nodeSessions } from './bgp.js';
+import { bfdTornDown, nodeSessions } from './bgp.js';
 import type { SimModel } from './model.js';
 import { poolEntryAddresses } from './util.js';
 
@@ -115,7 +115,7 @@ function frrExporter(model: SimModel, nodeName: string, prefix: 'metallb' | 'frr
     if (s.bfdProfile) {
       const bl: Record<string, string> = prefix === 'metallb' ? { peer: s.address, vrf: s.vrf } : { peer: s.address };
       e.add(`${prefix}_bfd_session_up`, 'gauge', 'BFD session state (1 is up, 0 is down)', bl, s.bfdStatus === 'up' ? 1 : 0);
-      e.add(`${prefix}_bfd_session_down_events`, 'counter', 'Number of BFD session down events', bl, s.lastReset === 'BFD down received' ? 1 : 0);
+      e.add(`${prefix}_bfd_session_down_events`, 'counter', 'Number of BFD session down events', bl, bfdTornDown(s) ? 1 : 0);
     }
   }
   return e.text();
