@@ -64,7 +64,8 @@ function neighbor(vrf: string, address: string, p: Record<string, unknown>, path
     : undefined;
   return compact({
     vrf: str(p.vrf) ?? vrf,
-    // Unnumbered peers are keyed by interface; FRR adds the address as bgpNeighborAddr when known.
+    // The key is the peer as the config names it: an address, or the interface for unnumbered peers
+    // (their connected address is in hostForeign).
     address,
     remoteAs: num(p.remoteAs),
     localAs: num(p.localAs),
