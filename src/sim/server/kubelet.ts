@@ -123,6 +123,12 @@ function imageId(image: string): string {
   return `${repo}@sha256:${createHash('sha256').update(image).digest('hex')}`;
 }
 
+/**
+ * A container lifecycle can only fail when its pod vanished or the server stopped mid-way;
+ * neither must crash the process hosting the simulator.
+ */
+function ignoreStopped(): void {}
+
 const containerId = (): string => `containerd://${randomBytes(32).toString('hex')}`;
 
 /** How long an interactive (`stdin: true`) container waits for its first attach before running anyway. */
@@ -283,7 +289,7 @@ export class ContainerRuntime {
         containerID: started.containerID,
         started: false,
       });
-    })();
+    })().catch(ignoreStopped);
   }
 
   /** Pending → Running → Succeeded/Failed for a pod created through the API. */
@@ -331,7 +337,7 @@ export class ContainerRuntime {
           },
           phase,
         );
-      })();
+      })().catch(ignoreStopped);
     });
   }
 
