@@ -50,6 +50,31 @@ export interface FindingView {
   explainedBy: { number: number; anchor: string; id: string }[];
 }
 
+/**
+ * What the findings list shows: findings of one check with the same remedy (typically one per node)
+ * are one card, so the first screen shows different problems instead of one problem five times.
+ */
+export interface FindingGroupView {
+  number: number;
+  anchor: string;
+  id: string;
+  severity: Severity;
+  severityLabel: string;
+  category: string;
+  title: string;
+  count: number;
+  /** The first (highest-ranked) occurrence's summary. */
+  summary: string;
+  /** "also on worker-1, worker-2 (+3 more)" for the other occurrences. */
+  alsoText?: string;
+  subjects: string[];
+  members: { summary: string; subjects: string[]; evidence: FindingView['evidence'] }[];
+  evidenceCount: number;
+  remediation: FindingView['remediation'];
+  explains: { number: number; anchor: string; id: string }[];
+  explainedBy: { number: number; anchor: string; id: string }[];
+}
+
 export interface ServiceView extends ServiceAnalysis {
   anchor: string;
   verdictClass: string;
@@ -122,7 +147,9 @@ export interface ReportView {
   collectionDuration?: string;
   coverage: { text: string; cls: string; collected: number; partial: number; total: number };
   counts: { severity: Severity; label: string; count: number }[];
-  findings: FindingView[];
+  findings: FindingGroupView[];
+  /** Individual findings (before grouping). */
+  findingCount: number;
   topology: Topology;
   services: ServiceView[];
   nodes: NodeView[];
@@ -171,6 +198,70 @@ function linkExplanations(findings: Finding[], views: FindingView[]): void {
       }
     }
   });
+}
+
+type Ref = { number: number; anchor: string };
+
+function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; groupOf: (ref: { number: number }) => FindingGroupView } {
+  const groups: FindingGroupView[] = [];
+  const byKey = new Map<string, FindingGroupView>();
+  const groupByNumber = new Map<number, FindingGroupView>();
+  const memberViews = new Map<FindingGroupView, FindingView[]>();
+  for (const view of views) {
+    const key = `${view.id}|${view.severity}|${view.remediation.summary}`;
+    let group = byKey.get(key);
+    if (!group) {
+      const number = groups.length + 1;
+      group = {
+        number,
+        anchor: `finding-${number}`,
+        id: view.id,
+        severity: view.severity,
+        severityLabel: view.severityLabel,
+        category: view.category,
+        title: view.title,
+        count: 0,
+        summary: view.summary,
+        subjects: [],
+        members: [],
+        evidenceCount: 0,
+        remediation: view.remediation,
+        explains: [],
+        explainedBy: [],
+      };
+      byKey.set(key, group);
+      groups.push(group);
+      memberViews.set(group, []);
+    }
+    group.count += 1;
+    group.members.push({ summary: view.summary, subjects: view.subjects, evidence: view.evidence });
+    group.evidenceCount += view.evidence.length;
+    memberViews.get(group)!.push(view);
+    groupByNumber.set(view.number, group);
+  }
+  const groupOf = (ref: { number: number }): FindingGroupView => groupByNumber.get(ref.number)!;
+  const maxSubjects = 12;
+  for (const group of groups) {
+    const members = memberViews.get(group)!;
+    const subjects = [...new Set(members.flatMap((m) => m.subjects))];
+    group.subjects = subjects.length > maxSubjects ? [...subjects.slice(0, maxSubjects), `+${subjects.length - maxSubjects} more`] : subjects;
+    if (members.length > 1) {
+      const first = new Set(members[0].subjects);
+      const others = [...new Set(members.slice(1).flatMap((m) => m.subjects.filter((x) => !first.has(x)).map((x) => x.split(' ').slice(1).join(' '))))];
+      group.alsoText = others.length > 0 ? `also on ${abbreviate(others, 6, ', ')}` : `${members.length - 1} more like it`;
+    }
+    const link = (refs: (Ref & { id: string })[]): (Ref & { id: string })[] => {
+      const seen = new Map<number, Ref & { id: string }>();
+      for (const ref of refs) {
+        const target = groupOf(ref);
+        if (target !== group && !seen.has(target.number)) seen.set(target.number, { number: target.number, anchor: target.anchor, id: target.id });
+      }
+      return [...seen.values()].sort((a, b) => a.number - b.number);
+    };
+    group.explains = link(members.flatMap((m) => m.explains));
+    group.explainedBy = link(members.flatMap((m) => m.explainedBy));
+  }
+  return { groups, groupOf };
 }
 
 function anchorFor(prefix: string, text: string): string {
@@ -371,6 +462,16 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
   }));
 
   linkExplanations(findings, findingViews);
+  const { groups, groupOf } = groupFindings(findingViews);
+  /** Per-finding references (services, nodes) become references to the cards, once each. */
+  function toGroupRefs<T extends Ref & { severity: Severity }>(refs: T[]): T[] {
+    const seen = new Map<number, T>();
+    for (const ref of refs) {
+      const group = groupOf(ref);
+      if (!seen.has(group.number)) seen.set(group.number, { ...ref, number: group.number, anchor: group.anchor });
+    }
+    return [...seen.values()];
+  }
 
   const analyses = analyzeServices(model);
   const services: ServiceView[] = analyses.map((s) => {
@@ -399,7 +500,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
       excludedText: s.l2 && s.l2.excluded.length > 0 ? `not candidates: ${summarizeExcluded(s.l2.excluded)}` : '',
       observedLines,
       endpointText: s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`).join(', ') || 'none',
-      findingRefs: findingViews.filter((f) => f.subjects.includes(key)).map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity })),
+      findingRefs: toGroupRefs(findingViews.filter((f) => f.subjects.includes(key)).map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity }))),
     };
   });
 
@@ -408,6 +509,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     .filter((n) => n !== '')
     .sort();
   const allNodes = nodeNames.map((name) => nodeView(name, model, model.nodes[name], lbIps, findingViews, rawAnchors));
+  for (const node of allNodes) node.findingRefs = toGroupRefs(node.findingRefs);
   // Paper gets the nodes worth reading in full; the healthy rest is one line each.
   const needsDetail = (n: NodeView): boolean => !print || n.findingRefs.length > 0 || n.statusClass !== 'good' || !n.speaker?.ready;
   const nodes = allNodes.filter(needsDetail).slice(0, print ? printedNodeLimit : undefined);
@@ -469,7 +571,8 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     collectionDuration: manifest ? formatDuration(manifest.timings.totalMs) : undefined,
     coverage: { text: coverageText, cls: collected === total ? 'good' : collected + partial === total ? 'warn' : 'bad', collected, partial, total },
     counts: severityOrder.map((severity) => ({ severity, label: severityLabel[severity], count: findings.filter((f) => f.severity === severity).length })),
-    findings: findingViews,
+    findings: groups,
+    findingCount: findings.length,
     topology: buildTopology(model, analyses, nodesWithFindings, print ? printLimits : screenLimits),
     services,
     nodes,

@@ -128,21 +128,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 }
 
-/** The terminal summary: top findings, one line each, then where to look. */
+/**
+ * The terminal summary: top findings, one line each, then where to look. Findings of one check with
+ * the same fix (one per node, typically) are one line, as in the report.
+ */
 export function formatDemoSummary(result: DemoResult, top = 5): string {
   const lines: string[] = [];
   const counts = ['error', 'warning', 'info'].map((s) => `${result.findings.filter((f) => f.severity === s).length} ${s}`).join(', ');
   lines.push(`${result.findings.length} finding(s) for scenario ${result.scenario} (${counts})`);
-  result.findings.slice(0, top).forEach((finding, index) => {
-    lines.push(`  ${index + 1}. [${finding.severity}] ${finding.title}: ${finding.summary}`);
-    lines.push(`     fix: ${finding.remediation.summary}`);
+  const groups = new Map<string, Finding[]>();
+  for (const finding of result.findings) {
+    const key = `${finding.id}|${finding.severity}|${finding.remediation.summary}`;
+    groups.set(key, [...(groups.get(key) ?? []), finding]);
+  }
+  const ordered = [...groups.values()];
+  ordered.slice(0, top).forEach((members, index) => {
+    const [first] = members;
+    lines.push(`  ${index + 1}. [${first.severity}] ${first.title}${members.length > 1 ? ` (×${members.length})` : ''}: ${first.summary}`);
+    lines.push(`     fix: ${first.remediation.summary}`);
   });
-  if (result.findings.length > top) lines.push(`  … and ${result.findings.length - top} more in the report`);
+  if (ordered.length > top) lines.push(`  … and ${ordered.length - top} more in the report`);
   for (const note of result.notes) lines.push(`note: ${note}`);
   const html = result.reportFiles.find((f) => f.endsWith('.html'));
   const pdf = result.reportFiles.find((f) => f.endsWith('.pdf'));
+  const json = result.reportFiles.find((f) => f.endsWith('.json'));
   if (html) lines.push(`report: ${html}`);
   if (pdf) lines.push(`pdf:    ${pdf}`);
+  if (json) lines.push(`json:   ${json}`);
   lines.push(`bundle: ${result.bundleDir}${result.tarball ? ` (${result.tarball})` : ''}`);
   return `${lines.join('\n')}\n`;
 }

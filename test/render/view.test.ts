@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Finding } from '../../src/model/finding.js';
+import { buildView } from '../../src/render/view.js';
+import { loadFixture } from './fixture.js';
+
+function sessionDown(node: string): Finding {
+  return {
+    id: 'bgp-session-down',
+    severity: 'error',
+    category: 'bgp',
+    title: 'BGP session not established',
+    summary: `BGP session ${node} → 192.0.2.1 is Idle`,
+    subjects: [{ kind: 'Node', name: node }, { kind: 'Neighbor', name: '192.0.2.1' }],
+    evidence: [{ path: `nodes/${node}/frr/bgp-neighbors.json`, excerpt: '"bgpState":"Idle"' }],
+    remediation: { summary: 'Set peerASN to 64513.' },
+    explains: ['bgp-prefix-not-advertised'],
+  };
+}
+
+test('findings of one check with the same fix share a card; links point at cards', async () => {
+  const { model } = loadFixture();
+  const notAdvertised: Finding = {
+    id: 'bgp-prefix-not-advertised',
+    severity: 'error',
+    category: 'bgp',
+    title: 'Prefix not advertised',
+    summary: '203.0.113.10 is not advertised from worker-2',
+    subjects: [{ kind: 'Service', name: 'checkout', namespace: 'shop' }, { kind: 'Node', name: 'worker-2' }, { kind: 'Neighbor', name: '192.0.2.1' }],
+    evidence: [],
+    remediation: { summary: 'Fix the session.' },
+  };
+  const findings = [sessionDown('worker-1'), sessionDown('worker-2'), sessionDown('worker-3'), notAdvertised];
+  const view = await buildView(model, findings, { now: new Date('2026-11-27T13:00:00Z') });
+  assert.equal(view.findingCount, 4);
+  assert.deepEqual(view.findings.map((g) => [g.number, g.id, g.count]), [[1, 'bgp-session-down', 3], [2, 'bgp-prefix-not-advertised', 1]]);
+  const [sessions, prefix] = view.findings;
+  assert.equal(sessions.summary, 'BGP session worker-1 → 192.0.2.1 is Idle');
+  assert.equal(sessions.alsoText, 'also on worker-2, worker-3');
+  assert.equal(sessions.evidenceCount, 3);
+  assert.deepEqual(sessions.subjects, ['Node worker-1', 'Neighbor 192.0.2.1', 'Node worker-2', 'Node worker-3']);
+  assert.deepEqual(sessions.explains, [{ number: 2, anchor: 'finding-2', id: 'bgp-prefix-not-advertised' }]);
+  assert.deepEqual(prefix.explainedBy, [{ number: 1, anchor: 'finding-1', id: 'bgp-session-down' }]);
+  assert.equal(prefix.alsoText, undefined);
+  // A node section refers to each card once, even when several findings name the node.
+  const worker2 = view.nodes.find((n) => n.name === 'worker-2')!;
+  assert.deepEqual(worker2.findingRefs.map((r) => r.number), [1, 2]);
+  const checkout = view.services.find((s) => s.name === 'checkout')!;
+  assert.deepEqual(checkout.findingRefs.map((r) => r.anchor), ['finding-2']);
+});
+
+test('coverage and header facts come from the manifest and discovery', async () => {
+  const { model, findings } = loadFixture();
+  const view = await buildView(model, findings);
+  assert.deepEqual(view.coverage, { text: '2 of 3 nodes fully collected, 1 partially', cls: 'warn', collected: 2, partial: 1, total: 3 });
+  assert.deepEqual(view.metallb, { version: 'v0.14.9', mode: 'frr', install: 'helm', namespace: 'metallb-system', kubeProxy: 'ipvs, strictARP on' });
+  assert.equal(view.collectedAt, '2026-11-27 12:47:30 UTC');
+  assert.equal(view.collectionDuration, '14.8 s');
+  // Sockets of interest only; a listener on 179 would be flagged, the established session is not.
+  const worker1 = view.nodes.find((n) => n.name === 'worker-1')!;
+  assert.deepEqual(worker1.sockets.map((s) => s.local), ['192.0.2.11:7946', '192.0.2.11:7946', '192.0.2.11:7472', '192.0.2.11:7473', '192.0.2.11:41032', '0.0.0.0:9443']);
+  assert.equal(worker1.sockets.some((s) => s.foreign), false);
+});
+
+test('print view: nodes without problems become a digest, ok steps are left out, raw only when cited', async () => {
+  const { model, findings } = loadFixture();
+  const view = await buildView(model, findings, { print: true });
+  // worker-1 has no finding naming it and is fully collected: one digest line.
+  assert.deepEqual(view.nodeDigest.map((n) => n.name), ['worker-1']);
+  assert.deepEqual(view.nodes.map((n) => n.name), ['worker-2', 'worker-3']);
+  assert.ok(view.collection.nodes.every((n) => n.steps.every((s) => s.status !== 'ok')));
+  assert.ok(view.raw.length > 0 && view.raw.every((r) => r.citedBy.length > 0));
+  assert.ok(view.raw.every((r) => r.text.length <= 3 * 1024));
+});
