@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, miniSim, type RunningSim } from '../helpers/sim.js';
+import { api, miniSim, startSim, type RunningSim } from '../helpers/sim.js';
 
 const kubectlPath = '/usr/bin/kubectl';
 const ns = 'metallb-system';
@@ -163,5 +163,36 @@ describe('real kubectl against the simulator', { skip: !existsSync(kubectlPath) 
     const r = await kubectl(['get', 'pod', '-n', ns, 'nosuch']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim(), 'Error from server (NotFound): pods "nosuch" not found');
+  });
+});
+
+describe('real kubectl against a built-in scenario', { skip: !existsSync(kubectlPath) && 'kubectl is not installed' }, () => {
+  let sim: RunningSim;
+  before(async () => {
+    sim = await startSim('healthy-l2');
+  });
+  after(() => sim?.stop());
+
+  it('lists the MetalLB pods and debugs a speaker through an ephemeral container', async () => {
+    const env = { ...process.env, KUBECONFIG: sim.kubeconfigPath, HOME: sim.dir };
+    const run = (args: string[]): Promise<Run> =>
+      new Promise((resolve) => {
+        const child = spawn(kubectlPath, ['--cache-dir', join(sim.dir, 'cache'), ...args], { env });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c) => (stdout += c));
+        child.stderr.on('data', (c) => (stderr += c));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const list = await run(['get', 'pods', '-n', ns, '-l', 'component=speaker', '-o', 'wide']);
+    assert.equal(list.code, 0, list.stderr);
+    const speakers = list.stdout.trim().split('\n').slice(1);
+    assert.ok(speakers.length > 0);
+    assert.ok(speakers.every((l) => /\s(\d+)\/\1\s+Running\s/.test(l)), list.stdout);
+    const speaker = speakers[0]!.split(/\s+/)[0]!;
+    const debug = await run(['debug', '-n', ns, '-i', speaker, '--image=nicolaka/netshoot', '--target=speaker', '--profile=netadmin', '--', 'ip', '-j', 'addr']);
+    assert.equal(debug.code, 0, debug.stderr);
+    const json = debug.stdout.split('\n').find((l) => l.startsWith('['));
+    assert.ok(Array.isArray(JSON.parse(json!)), debug.stdout);
   });
 });
