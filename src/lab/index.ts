@@ -280,13 +280,18 @@ class Lab implements LabBackend {
     const common = ['-d', '-u', 'frr', '-g', 'frr', '--vty_socket', run, '-P', '0'];
     const exec = (daemon: string, extra: string[]): Promise<string> =>
       mustRun(['ip', 'netns', 'exec', ns, `${frrBin}/${daemon}`, ...common, '-f', join(d, `${daemon}.conf`), '-i', join(run, `${daemon}.pid`), '-z', join(run, 'zserv.api'), '--log', `file:${join(d, `${daemon}.log`)}`, ...extra]);
+    const t0 = Date.now();
     await exec('zebra', []);
+    const t1 = Date.now();
     await this.recordPid(join(run, 'zebra.pid'), run);
     await pollUntil(async () => (existsSync(join(run, 'zserv.api')) ? true : undefined), 5000, 10, `zebra in ${ns}`);
+    const t2 = Date.now();
     // MetalLB's bgpd never listens (-p 0): the speaker is always the active side of a session.
     const daemons = opts.staticd ? ['bfdd', 'bgpd', 'staticd'] : ['bfdd', 'bgpd'];
     await Promise.all(daemons.map((dm) => exec(dm, dm === 'bfdd' ? ['--bfdctl', join(run, 'bfdd.sock')] : dm === 'bgpd' && !opts.bgpListen ? ['-p', '0'] : [])));
+    const t3 = Date.now();
     for (const dm of daemons) await this.recordPid(join(run, `${dm}.pid`), run);
+    if (process.env.MLB_LAB_TRACE) this.log(`${ns}: zebra exec ${t1 - t0} ms, zserv ${t2 - t1} ms, others exec ${t3 - t2} ms, pids ${Date.now() - t3} ms`);
   }
 
   private async recordPid(pidFile: string, marker: string): Promise<void> {
