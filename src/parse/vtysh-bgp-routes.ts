@@ -26,9 +26,11 @@ export function parse(text: string, path: string): Parsed<BgpRoute[]> {
       const list = Array.isArray(paths) ? paths : isRecord(paths) && Array.isArray(paths.paths) ? paths.paths : [];
       for (const p of list) {
         if (!isRecord(p)) continue;
-        const nexthops = Array.isArray(p.nexthops)
-          ? p.nexthops.filter(isRecord).map((h) => str(h.ip)).filter((ip): ip is string => ip !== undefined)
-          : [];
+        // An IPv6 path lists its global next hop and the link-local one; the link-local one only
+        // matters when it is all there is (as MetalLB's own parsing does).
+        const hops = Array.isArray(p.nexthops) ? p.nexthops.filter(isRecord).filter((h) => str(h.ip) !== undefined) : [];
+        const global = hops.filter((h) => h.scope !== 'link-local');
+        const nexthops = (global.length > 0 ? global : hops).map((h) => str(h.ip)!);
         const peerId = str(p.peerId);
         const weight = num(p.weight);
         // Detailed output has bestpath as an object ({"overall":true}).

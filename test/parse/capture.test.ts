@@ -218,3 +218,11 @@ test('real -i any lab capture: Bad BGP Identifier NOTIFICATION, interface and di
   const summary = (bgp: typeof fromPcap.bgp): string[] => bgp.map((b) => `${b.type} ${b.src}>${b.dst} ${b.detail ?? ''}`.replace(/ Flags \[.*\]$/, ''));
   assert.deepEqual(summary(fromPcap.bgp), summary(r.value.bgp));
 });
+
+test('IPv6 BGP (dual stack): text and pcap agree on OPEN and NOTIFICATION', () => {
+  const fromText = parseText(fixture('generated/bgp6.txt'), 'x').value.bgp;
+  const fromPcap = parsePcap(fixtureBytes('generated/bgp6.pcap'), 'x').value.bgp;
+  const view = (b: typeof fromText): string[] => b.map((m) => `${m.type} ${m.src}.${m.srcPort}>${m.dst}.${m.dstPort} ${m.detail}`);
+  assert.deepEqual(view(fromText), ['OPEN 2001:db8::11.45000>2001:db8::1.179 my AS 64512, Holdtime 90s, ID 10.99.0.11', 'NOTIFICATION 2001:db8::1.179>2001:db8::11.45000 OPEN Message Error/Bad Peer AS']);
+  assert.deepEqual(view(fromPcap), view(fromText));
+});

@@ -108,6 +108,8 @@ test('routes: locally originated on n1, learned from n1 on the router; vrf all f
   assert.equal(v6.value[0].afi, 'ipv6');
   assert.equal(v6.value[0].best, true);
   assert.equal(v6.value[0].local, true);
+  const learned = parseRoutes('{"routes":{"2001:db8:1::/64":[{"valid":true,"bestpath":true,"peerId":"2001:db8::1","nexthops":[{"ip":"2001:db8::1","scope":"global","afi":"ipv6"},{"ip":"fe80::1","scope":"link-local","afi":"ipv6"}]}]}}', 'x');
+  assert.deepEqual(learned.value[0].nexthops, ['2001:db8::1']);
 });
 
 test('BFD peers: n2 up without local/interface; router has two peers', () => {
