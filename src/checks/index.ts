@@ -123,15 +123,9 @@ export function runChecks(model: ClusterModel, opts: RunOptions = {}): Finding[]
       continue;
     }
     for (const d of drafts) {
-      const draft = d as Partial<Finding> & Omit<Finding, 'id' | 'severity' | 'category' | 'title'>;
-      out.push({
-        ...draft,
-        id: check.id,
-        severity: draft.severity ?? check.severity,
-        category: check.category,
-        title: check.title,
-        rank: draft.rank ?? check.rank,
-      });
+      const { severity, rank, ...rest } = d as Partial<Finding> & Omit<Finding, 'id' | 'severity' | 'category' | 'title'>;
+      // Identity first, so findings.json reads top-down.
+      out.push({ id: check.id, severity: severity ?? check.severity, category: check.category, title: check.title, ...rest, rank: rank ?? check.rank });
     }
   }
   return out;
