@@ -15,14 +15,24 @@ import { atLeast, goKitJson } from './util.js';
 
 const installAge = 3 * 86400;
 
+const timeCache = new Map<string, { nano: string; iso: string; date: Date }>();
+
 class LogBuilder {
   lines: { ts: string; text: string }[] = [];
   constructor(private readonly now: Date) {}
   /** Time `secondsAgo` before now, as RFC3339Nano and as the millisecond ts MetalLB's logger writes. */
   at(secondsAgo: number): { nano: string; iso: string; date: Date } {
-    const date = new Date(this.now.getTime() - secondsAgo * 1000);
-    const iso = date.toISOString();
-    return { nano: iso.replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}${String(Math.round(secondsAgo * 1e6) % 1e6).padStart(6, '0')}Z`), iso, date };
+    // Every speaker logs at the same offsets: cache the formatted times (big clusters log ~10^5 lines).
+    const key = `${this.now.getTime()}/${secondsAgo}`;
+    let t = timeCache.get(key);
+    if (!t) {
+      const date = new Date(this.now.getTime() - secondsAgo * 1000);
+      const iso = date.toISOString();
+      t = { nano: iso.replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}${String(Math.round(secondsAgo * 1e6) % 1e6).padStart(6, '0')}Z`), iso, date };
+      if (timeCache.size > 20000) timeCache.clear();
+      timeCache.set(key, t);
+    }
+    return t;
   }
   json(secondsAgo: number, record: Record<string, unknown>): void {
     const t = this.at(secondsAgo);
