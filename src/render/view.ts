@@ -9,6 +9,7 @@ import type { Finding, Severity } from '../model/finding.js';
 import type { StepRecord } from '../model/bundle.js';
 import { toolVersion } from '../version.js';
 import { analyzeServices, speakerReadiness, type ServiceAnalysis } from './services.js';
+import { fixShape } from './group.js';
 import { buildTopology, printLimits, screenLimits, type Topology } from './topology.js';
 import { collectRawOutputs, rawAnchor, type RawOptions, type RawOutput } from './raw.js';
 
@@ -43,6 +44,8 @@ export interface FindingView {
   title: string;
   summary: string;
   subjects: string[];
+  /** Bare subject names, to recognise fixes that differ only by the node or IP they name. */
+  subjectNames: string[];
   evidence: { path: string; label?: string; excerpt: string; anchor?: string }[];
   remediation: { summary: string; snippet?: string; language?: string };
   /** Findings this one explains / is explained by, as links to their numbers. */
@@ -68,7 +71,8 @@ export interface FindingGroupView {
   /** "also on worker-1, worker-2 (+3 more)" for the other occurrences. */
   alsoText?: string;
   subjects: string[];
-  members: { summary: string; subjects: string[]; evidence: FindingView['evidence'] }[];
+  /** `fix` is set when this occurrence's fix names other subjects than the card's. */
+  members: { summary: string; subjects: string[]; evidence: FindingView['evidence']; fix?: string }[];
   evidenceCount: number;
   remediation: FindingView['remediation'];
   explains: { number: number; anchor: string; id: string }[];
@@ -202,13 +206,14 @@ function linkExplanations(findings: Finding[], views: FindingView[]): void {
 
 type Ref = { number: number; anchor: string };
 
+
 function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; groupOf: (ref: { number: number }) => FindingGroupView } {
   const groups: FindingGroupView[] = [];
   const byKey = new Map<string, FindingGroupView>();
   const groupByNumber = new Map<number, FindingGroupView>();
   const memberViews = new Map<FindingGroupView, FindingView[]>();
   for (const view of views) {
-    const key = `${view.id}|${view.severity}|${view.remediation.summary}`;
+    const key = `${view.id}|${view.severity}|${fixShape(view.remediation.summary, view.subjectNames)}`;
     let group = byKey.get(key);
     if (!group) {
       const number = groups.length + 1;
@@ -234,7 +239,7 @@ function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; grou
       memberViews.set(group, []);
     }
     group.count += 1;
-    group.members.push({ summary: view.summary, subjects: view.subjects, evidence: view.evidence });
+    group.members.push({ summary: view.summary, subjects: view.subjects, evidence: view.evidence, fix: view.remediation.summary === group.remediation.summary ? undefined : view.remediation.summary });
     group.evidenceCount += view.evidence.length;
     memberViews.get(group)!.push(view);
     groupByNumber.set(view.number, group);
@@ -455,6 +460,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     title: finding.title,
     summary: finding.summary,
     subjects: finding.subjects.map(subjectText),
+    subjectNames: finding.subjects.map((x) => x.name),
     evidence: finding.evidence.map((e) => ({ path: e.path, label: e.label, excerpt: e.excerpt, anchor: rawAnchors.has(rawAnchor(e.path)) ? rawAnchor(e.path) : undefined })),
     remediation: { summary: finding.remediation.summary, snippet: finding.remediation.snippet, language: finding.remediation.snippetLanguage },
     explains: [],

@@ -72,3 +72,21 @@ test('print view: nodes without problems become a digest, ok steps are left out,
   assert.ok(view.raw.length > 0 && view.raw.every((r) => r.citedBy.length > 0));
   assert.ok(view.raw.every((r) => r.text.length <= 3 * 1024));
 });
+
+test('fixes that differ only by the subjects and IPs they name are one card', async () => {
+  const { fixShape } = await import('../../src/render/group.js');
+  assert.equal(
+    fixShape('Resolve why worker-2 does not send 198.51.100.201: the session is Idle.', ['checkout', 'worker-2', '192.0.2.2']),
+    fixShape('Resolve why worker-4 does not send 198.51.100.200: the session is Idle.', ['storefront', 'worker-4', '192.0.2.2']),
+  );
+  assert.notEqual(
+    fixShape('Resolve why worker-3 does not send 198.51.100.200: FRR has no network statement.', ['worker-3']),
+    fixShape('Resolve why worker-4 does not send 198.51.100.200: the session is Idle.', ['worker-4']),
+  );
+  const { model } = loadFixture();
+  const findings = ['worker-1', 'worker-2'].map((node) => ({ ...sessionDown(node), remediation: { summary: `Set peerASN for ${node}.` } }));
+  const view = await buildView(model, findings);
+  assert.equal(view.findings.length, 1);
+  assert.equal(view.findings[0].remediation.summary, 'Set peerASN for worker-1.');
+  assert.deepEqual(view.findings[0].members.map((m) => m.fix), [undefined, 'Set peerASN for worker-2.']);
+});

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import type { Finding } from '../../model/finding.js';
 import type { ClusterModel } from '../../model/cluster.js';
 import { ExitCode, UserError } from '../../util/errors.js';
+import { fixShape } from '../../render/group.js';
 
 export interface DemoOptions {
   scenario: string;
@@ -138,7 +139,7 @@ export function formatDemoSummary(result: DemoResult, top = 5): string {
   lines.push(`${result.findings.length} finding(s) for scenario ${result.scenario} (${counts})`);
   const groups = new Map<string, Finding[]>();
   for (const finding of result.findings) {
-    const key = `${finding.id}|${finding.severity}|${finding.remediation.summary}`;
+    const key = `${finding.id}|${finding.severity}|${fixShape(finding.remediation.summary, finding.subjects.map((x) => x.name))}`;
     groups.set(key, [...(groups.get(key) ?? []), finding]);
   }
   const ordered = [...groups.values()];
