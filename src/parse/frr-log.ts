@@ -8,6 +8,8 @@ import { NoteSink, type Parsed } from './result.js';
 
 export interface FrrLogLine {
   line: number;
+  /** `kubectl logs --timestamps` prefix, when present. */
+  streamTs?: string;
   ts?: string;
   daemon?: string;
   /** FRR's message id, e.g. `HTQD2-0R1WR`. */
@@ -30,11 +32,16 @@ export function parse(text: string, path: string): Parsed<string[]> {
 }
 
 /** Structured view of FRR log lines; lines of other formats keep only `message`. */
+const streamTsRe = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))\s(.*)$/;
+
 export function structure(lines: string[]): FrrLogLine[] {
-  return lines.map((text, i) => {
+  return lines.map((raw, i) => {
+    const prefixed = streamTsRe.exec(raw);
+    const text = prefixed ? prefixed[2] : raw;
     const m = lineRe.exec(text);
-    if (!m) return { line: i + 1, message: text };
-    const out: FrrLogLine = { line: i + 1, message: m[4] };
+    const out: FrrLogLine = { line: i + 1, message: m ? m[4] : text };
+    if (prefixed) out.streamTs = prefixed[1];
+    if (!m) return out;
     if (m[1]) out.ts = m[1];
     out.daemon = m[2];
     if (m[3]) out.id = m[3];

@@ -41,6 +41,9 @@ test('FRR daemon logs keep lines; the structured view finds daemon, time and mes
   assert.deepEqual(s[1], { line: 2, ts: '2026/11/27 12:47:07', daemon: 'BGP', id: 'HTQD2-0R1WR', message: 'bgp_process_packet: BGP OPEN receipt failed for peer: 10.99.0.1' });
   assert.ok(s.some((l) => l.message.includes('[FSM] Ignoring event BGP_Start in state Connect')));
   assert.deepEqual(structure(['free text']), [{ line: 1, message: 'free text' }]);
+  assert.deepEqual(structure(['2026-11-27T12:47:07.1Z 2026/11/27 12:47:07 BGP: [ZW1GY-R46JE] Terminating on signal']), [
+    { line: 1, streamTs: '2026-11-27T12:47:07.1Z', ts: '2026/11/27 12:47:07', daemon: 'BGP', id: 'ZW1GY-R46JE', message: 'Terminating on signal' },
+  ]);
 });
 
 test('Prometheus text: labels with escapes, special values, types, timestamps', () => {
