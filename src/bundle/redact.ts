@@ -25,7 +25,7 @@ const neighborPasswordLine = /^\s*neighbor\s+\S+\s+password\s+(\S+)\s*$/gim;
 const jsonSecretField = /("(?:password|bgpPassword|token|bearerToken)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
 const bearer = /(\bbearer\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
 const jwt = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
-const ipv4Candidate = /(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9]|\.\d)/g;
+const ipv4Candidate = /(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9])/g;
 const ipv6Candidate = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![0-9A-Za-z:])/g;
 
 /** A secret shorter than this is only redacted where a rule finds it, not everywhere (too many false hits). */

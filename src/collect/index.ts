@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Listr } from 'listr2';
 import type { AddedContainer, Discovery, Manifest, NodeRecord } from '../model/bundle.js';
@@ -436,6 +436,14 @@ async function runAnalysis(dir: string, formats: ReportFormat[], failOn: string 
   }
   const findings = (result?.findings ?? []) as { severity: string }[];
   const files: string[] = [];
+  const findingsDocument = (analyze as { findingsDocument?: (r: unknown, path: string) => unknown }).findingsDocument;
+  if (formats.includes('json') && typeof findingsDocument === 'function') {
+    // The analyzer's findings.json schema (docs/findings.md), beside the raw data in the bundle.
+    const file = join(dir, 'findings.json');
+    await writeFile(file, JSON.stringify(findingsDocument(result, dir), null, 2) + '\n', { mode: 0o600 });
+    files.push(file);
+    formats = formats.filter((f) => f !== 'json');
+  }
   let render: { renderReport?: (input: any) => Promise<{ files: string[]; notes: string[] }> };
   try {
     render = await import(renderSpec);
@@ -443,7 +451,7 @@ async function runAnalysis(dir: string, formats: ReportFormat[], failOn: string 
     notes.push(`report skipped: renderer not available (${errorMessage(e).split('\n')[0]})`);
     return { findings, files };
   }
-  if (typeof render.renderReport === 'function' && result?.model) {
+  if (typeof render.renderReport === 'function' && result?.model && formats.length > 0) {
     try {
       const out = await render.renderReport({ model: result.model, findings, outDir: dir, formats });
       files.push(...out.files);

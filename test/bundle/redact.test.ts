@@ -52,6 +52,8 @@ test('--redact-ips maps addresses consistently and keeps a /24 together', () => 
   const v6 = r.text('addr 2001:db8:1:2::10/64 ll fe80::1 mac 02:00:00:00:00:04 time 12:47:06');
   assert.match(v6, /^addr fd00:0:0:1:0:0:0:10\/64 ll fe80::1 mac 02:00:00:00:00:04 time 12:47:06$/);
   assert.equal(r.text('version v0.14.9'), 'version v0.14.9');
+  // tcpdump prints address.port: the address part is still replaced.
+  assert.equal(r.text('10.99.0.11.7946 > 10.99.0.1.179'), `${n}.7946 > ${p}.179`);
 });
 
 test('binary data (pcap) is recognised and left untouched', () => {

@@ -52,3 +52,25 @@ test('bgp-password: the password is in no file of DIR and not in DIR.tar.gz', { 
     await ran.cleanup();
   }
 });
+
+test('--redact-ips: no node or LoadBalancer IP of the cluster is left in the bundle; the mapping sits beside it', { timeout: 120_000 }, async () => {
+  const ran = await runCollect('healthy-l2', { redactIps: true });
+  try {
+    const ips = new Set<string>();
+    for (const o of ran.world.objects as any[]) {
+      if (o.kind === 'Node') for (const a of o.status?.addresses ?? []) if (a.type === 'InternalIP') ips.add(a.address);
+      if (o.kind === 'Service') for (const i of o.status?.loadBalancer?.ingress ?? []) if (i.ip) ips.add(i.ip);
+    }
+    assert.ok(ips.size >= 2);
+    const files = filesUnder(ran.result.dir);
+    const pattern = new RegExp(`(?<![0-9.])(${[...ips].map((ip) => ip.replace(/\./g, '\\.')).join('|')})(?![0-9])`);
+    for (const f of files) assert.doesNotMatch(readFileSync(f, 'latin1'), pattern, `IP left in ${f}`);
+    assert.ok(!files.some((f) => f.endsWith('.pcap')), 'pcaps are left out with --redact-ips');
+    assert.ok(files.some((f) => /probe\/arping-100\.\d+\.\d+\.\d+\.txt$/.test(f)), 'probe file names use the replacement IPs');
+    const mapping = JSON.parse(readFileSync(`${ran.result.dir}.ip-map.json`, 'utf8')) as Record<string, string>;
+    for (const ip of ips) assert.match(mapping[ip] ?? '', /^100\./, `${ip} mapped`);
+    assert.equal(ran.result.manifest.redaction.ips, true);
+  } finally {
+    await ran.cleanup();
+  }
+});

@@ -1,0 +1,26 @@
+/** collect → analyze → report in one run: the report and findings.json become part of the bundle. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { assertBundleIntact, runCollect } from './support.js';
+
+test('formats json,html: findings.json and report.html are written into the bundle and listed in the manifest', { timeout: 180_000 }, async () => {
+  const ran = await runCollect('bgp-wrong-asn', { formats: ['json', 'html'] });
+  try {
+    const { result } = ran;
+    assert.deepEqual(result.notes.filter((n) => /skipped|failed/.test(n)), [], 'analysis and report ran');
+    for (const f of ['findings.json', 'report.html']) {
+      assert.ok(existsSync(join(result.dir, f)), f);
+      assert.ok(result.manifest.files.some((x) => x.path === f), `${f} in manifest`);
+    }
+    await assertBundleIntact(result.dir);
+    const findings = JSON.parse(readFileSync(join(result.dir, 'findings.json'), 'utf8')) as { findings: { id: string; severity: string }[] };
+    assert.ok(findings.findings.length > 0, 'the wrong ASN is found');
+    assert.ok(result.findings && result.findings.length === findings.findings.length);
+    assert.ok(gunzipSync(readFileSync(result.tarball!)).includes(Buffer.from('report.html')), 'report inside the tarball');
+  } finally {
+    await ran.cleanup();
+  }
+});
