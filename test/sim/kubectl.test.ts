@@ -18,7 +18,7 @@ describe('real kubectl against the simulator', { skip: !existsSync(kubectlPath) 
   let sim: RunningSim;
   let cacheDir: string;
   before(async () => {
-    sim = await miniSim();
+    sim = await miniSim({ mutateWorld: (w) => w.faults.push({ type: 'rbac-deny', verb: 'list', resource: 'secrets', namespace: ns }) });
     cacheDir = join(sim.dir, 'kube-cache');
   });
   after(() => sim.stop());
@@ -157,6 +157,18 @@ describe('real kubectl against the simulator', { skip: !existsSync(kubectlPath) 
     } finally {
       child.kill('SIGTERM');
     }
+  });
+
+  it('auth can-i answers through SelfSubjectAccessReview, and a denied list prints Forbidden', async () => {
+    const no = await kubectl(['auth', 'can-i', 'list', 'secrets', '-n', ns]);
+    assert.equal(no.code, 1);
+    assert.equal(no.stdout.trim(), 'no');
+    const yes = await kubectl(['auth', 'can-i', 'create', 'pods', '--subresource=exec', '-n', ns]);
+    assert.equal(yes.code, 0);
+    assert.equal(yes.stdout.trim(), 'yes');
+    const denied = await kubectl(['get', 'secrets', '-n', ns]);
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /Error from server \(Forbidden\): secrets is forbidden: User "[^"]+" cannot list resource "secrets" in API group "" in the namespace "metallb-system"/);
   });
 
   it('get on a missing pod prints the NotFound Status and exits 1', async () => {

@@ -90,14 +90,7 @@ export function runningConfig(model: SimModel, node: SimNode): string {
   lines.push(`frr version ${model.install.frrVersion ?? '9.1.0'}`, 'frr defaults traditional', `hostname ${node.name}`);
   lines.push(atLeast(model.version, 'v0.16.0') ? `log stdout ${level}` : `log file /etc/frr/frr.log ${level}`);
   lines.push('log timestamp precision 3', 'service integrated-vtysh-config', '!');
-  for (const s of sessions) {
-    if (s.prefixes.length === 0) lines.push(`ip prefix-list ${s.address}-allowed-ipv4 seq 1 deny any`);
-    else s.prefixes.forEach((p, i) => lines.push(`ip prefix-list ${s.address}-allowed-ipv4 seq ${i + 1} permit ${p}`));
-  }
-  if (sessions.length) lines.push('!');
-  for (const s of sessions) lines.push(`ipv6 prefix-list ${s.address}-allowed-ipv6 seq 1 deny any`);
-  if (sessions.length) lines.push('!');
-  lines.push('ip nht resolve-via-default', '!', 'ipv6 nht resolve-via-default', '!');
+  // FRR 8.4+ prints router bgp first, then prefix lists, route maps and nht (see the lab recordings).
   if (sessions.length) {
     const first = sessions[0]!;
     lines.push(`router bgp ${first.myAsn}`, ...(first.routerIdExplicit ? [` bgp router-id ${first.routerId}`] : []), ' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' bgp graceful-restart preserve-fw-state', ' no bgp network import-check');
@@ -116,10 +109,18 @@ export function runningConfig(model: SimModel, node: SimNode): string {
     lines.push(' exit-address-family', 'exit', '!');
   }
   for (const s of sessions) {
+    if (s.prefixes.length === 0) lines.push(`ip prefix-list ${s.address}-allowed-ipv4 seq 1 deny any`);
+    else s.prefixes.forEach((p, i) => lines.push(`ip prefix-list ${s.address}-allowed-ipv4 seq ${i + 1} permit ${p}`));
+  }
+  if (sessions.length) lines.push('!');
+  for (const s of sessions) lines.push(`ipv6 prefix-list ${s.address}-allowed-ipv6 seq 1 deny any`);
+  if (sessions.length) lines.push('!');
+  for (const s of sessions) {
     lines.push(`route-map ${s.address}-in deny 20`, 'exit', '!');
     lines.push(`route-map ${s.address}-out permit 1`, ` match ip address prefix-list ${s.address}-allowed-ipv4`, 'exit', '!');
     lines.push(`route-map ${s.address}-out permit 2`, ` match ipv6 address prefix-list ${s.address}-allowed-ipv6`, 'exit', '!');
   }
+  lines.push('ip nht resolve-via-default', '!', 'ipv6 nht resolve-via-default', '!');
   const profiles = profilesUsed(model, sessions);
   if (profiles.length) {
     lines.push('bfd');

@@ -176,21 +176,21 @@ export function ipRouteJson(model: SimModel, node: SimNode): string {
   const routes: any[] = [];
   if (up) {
     const router = dp.routers.find((r) => cidrContains(dp.segment, r.address));
-    if (router) routes.push({ type: 'unicast', dst: 'default', gateway: router.address, dev: dp.interface, protocol: 'static', scope: 'global', flags: [] });
-    routes.push({ type: 'unicast', dst: dp.segment, dev: dp.interface, protocol: 'kernel', scope: 'link', prefsrc: node.ip, flags: [] });
+    if (router) routes.push({ type: 'unicast', dst: 'default', gateway: router.address, dev: dp.interface, table: 'main', protocol: 'static', scope: 'global', flags: [] });
+    routes.push({ type: 'unicast', dst: dp.segment, dev: dp.interface, table: 'main', protocol: 'kernel', scope: 'link', prefsrc: node.ip, flags: [] });
   }
   const { base, prefix } = parseCidr(dp.segment);
   for (const i of ifaces) {
     for (const a of i.addrs) {
       if (a.family !== 'inet') continue;
-      routes.push({ type: 'local', dst: a.local, table: 'local', dev: i.ifname, protocol: 'kernel', scope: 'host', prefsrc: a.local, flags: [] });
+      routes.push({ type: 'local', dst: a.local, dev: i.ifname, table: 'local', protocol: 'kernel', scope: 'host', prefsrc: a.local, flags: [] });
     }
   }
-  routes.push({ type: 'local', dst: '127.0.0.0/8', table: 'local', dev: 'lo', protocol: 'kernel', scope: 'host', prefsrc: '127.0.0.1', flags: [] });
-  routes.push({ type: 'broadcast', dst: '127.255.255.255', table: 'local', dev: 'lo', protocol: 'kernel', scope: 'link', prefsrc: '127.0.0.1', flags: [] });
-  if (up) routes.push({ type: 'broadcast', dst: intToIp(base + 2 ** (32 - prefix) - 1), table: 'local', dev: dp.interface, protocol: 'kernel', scope: 'link', prefsrc: node.ip, flags: [] });
+  routes.push({ type: 'local', dst: '127.0.0.0/8', dev: 'lo', table: 'local', protocol: 'kernel', scope: 'host', prefsrc: '127.0.0.1', flags: [] });
+  routes.push({ type: 'broadcast', dst: '127.255.255.255', dev: 'lo', table: 'local', protocol: 'kernel', scope: 'link', prefsrc: '127.0.0.1', flags: [] });
+  if (up) routes.push({ type: 'broadcast', dst: intToIp(base + 2 ** (32 - prefix) - 1), dev: dp.interface, table: 'local', protocol: 'kernel', scope: 'link', prefsrc: node.ip, flags: [] });
   if (up) {
-    routes.push({ type: 'unicast', dst: 'fe80::/64', dev: dp.interface, protocol: 'kernel', metric: 256, flags: [], pref: 'medium' });
+    routes.push({ type: 'unicast', dst: 'fe80::/64', dev: dp.interface, table: 'main', protocol: 'kernel', scope: 'global', metric: 256, flags: [], pref: 'medium' });
   }
   return JSON.stringify(routes) + '\n';
 }
@@ -318,7 +318,7 @@ function formatSockets(socksIn: Sock[], withNetid: boolean): string {
   const ppw = Math.max(0, ...socks.map((s) => s.peer[1].length));
   return socks
     .map((s) => {
-      const head = `${withNetid ? `${s.netid.padEnd(5)} ` : ''}${s.state.padEnd(6)} ${String(s.recvq).padEnd(6)} ${String(s.sendq).padEnd(6)}`;
+      const head = `${withNetid ? `${s.netid} ` : ''}${s.state.padEnd(6)} ${String(s.recvq).padEnd(6)} ${String(s.sendq).padEnd(6)}`;
       return `${head} ${s.local[0].padStart(aw)}:${s.local[1].padEnd(pw)} ${s.peer[0].padStart(paw)}:${s.peer[1].padEnd(ppw)} ${s.process}\n`;
     })
     .join('');

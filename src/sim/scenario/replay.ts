@@ -277,9 +277,10 @@ export class ReplayBackend implements ExecBackend {
     if (is('route', 1)) {
       const all = rest.includes('table') && rest[rest.indexOf('table') + 1] === 'all';
       const routes = JSON.parse(ipRouteJson(model, node)) as any[];
-      const chosen = all ? routes : routes.filter((r) => !r.table);
+      // Without `table all` only the main table is shown, and without -d neither type nor table.
+      const chosen = all ? routes : routes.filter((r) => r.table === 'main').map(({ table: _table, ...r }) => r);
       if (json) return ok(JSON.stringify(details ? chosen : chosen.map(({ type: _t, ...r }) => r)) + '\n');
-      return ok(chosen.map((r) => `${r.type !== 'unicast' ? `${r.type} ` : ''}${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}${r.table ? ` table ${r.table}` : ''} proto ${r.protocol} scope ${r.scope ?? 'global'}${r.prefsrc ? ` src ${r.prefsrc}` : ''}${r.metric ? ` metric ${r.metric}` : ''} \n`).join(''));
+      return ok(chosen.map((r) => `${r.type !== 'unicast' ? `${r.type} ` : ''}${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}${r.table && r.table !== 'main' ? ` table ${r.table}` : ''} proto ${r.protocol} scope ${r.scope ?? 'global'}${r.prefsrc ? ` src ${r.prefsrc}` : ''}${r.metric ? ` metric ${r.metric}` : ''} \n`).join(''));
     }
     if (is('neighbour', 1) || obj === 'neighbor') return ok(json ? ipNeighJson(model, node) : ipNeighText(model, node));
     return { stdout: '', stderr: `Object "${obj}" is unknown, try "ip help".\n`, exitCode: 255 };

@@ -162,18 +162,38 @@ function decodeMessage(buf: Buffer, schema: Schema): Record<string, unknown> {
   return out;
 }
 
+// `kubectl auth can-i` creates its SelfSubjectAccessReview with the typed (protobuf) client too
+// (k8s.io/api/authorization/v1/generated.proto).
+const resourceAttributes: Schema = { 1: s('namespace'), 2: s('verb'), 3: s('group'), 4: s('version'), 5: s('resource'), 6: s('subresource'), 7: s('name') };
+const selfSubjectAccessReview: Schema = {
+  1: msg('metadata', objectMeta),
+  2: msg('spec', { 1: msg('resourceAttributes', resourceAttributes), 2: msg('nonResourceAttributes', { 1: s('path'), 2: s('verb') }) }),
+};
+const schemasByKind: Record<string, { apiVersion: string; schema: Schema }> = {
+  Pod: { apiVersion: 'v1', schema: pod },
+  SelfSubjectAccessReview: { apiVersion: 'authorization.k8s.io/v1', schema: selfSubjectAccessReview },
+  SelfSubjectRulesReview: { apiVersion: 'authorization.k8s.io/v1', schema: { 1: msg('metadata', objectMeta), 2: msg('spec', { 1: s('namespace') }) } },
+};
+
 const magic = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-/** Decodes a `application/vnd.kubernetes.protobuf` body holding a Pod into its JSON shape. */
-export function decodeProtobufPod(body: Buffer): Record<string, any> {
+/** Decodes a `application/vnd.kubernetes.protobuf` body (Pod, SelfSubject*Review) into its JSON shape. */
+export function decodeProtobufObject(body: Buffer, expectedKind?: string): Record<string, any> {
   if (body.length < 4 || !body.subarray(0, 4).equals(magic)) throw new Error('provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]');
   const unknown = decodeFields(body.subarray(4));
   const typeMetaRaw = unknown.get(1)?.[0];
   const raw = unknown.get(2)?.[0];
   const typeMeta = Buffer.isBuffer(typeMetaRaw) ? decodeMessage(typeMetaRaw, { 1: s('apiVersion'), 2: s('kind') }) : {};
-  if (typeMeta.kind && typeMeta.kind !== 'Pod') throw new Error(`expected a Pod, got ${String(typeMeta.kind)}`);
+  const kind = String(typeMeta.kind ?? expectedKind ?? '');
+  if (expectedKind && kind !== expectedKind) throw new Error(`expected a ${expectedKind}, got ${kind}`);
+  const known = schemasByKind[kind];
+  if (!known) throw new Error(`no protobuf support for kind ${JSON.stringify(kind)}`);
   if (!Buffer.isBuffer(raw)) throw new Error('protobuf envelope without an object');
-  return { apiVersion: 'v1', kind: 'Pod', ...decodeMessage(raw, pod) };
+  return { apiVersion: known.apiVersion, kind, ...decodeMessage(raw, known.schema) };
+}
+
+export function decodeProtobufPod(body: Buffer): Record<string, any> {
+  return decodeProtobufObject(body, 'Pod');
 }
 
 // ---------------------------------------------------------------- encoder (tests build kubectl-like bodies with it)

@@ -11,6 +11,7 @@ import type { ContainerRuntime } from './kubelet.js';
 import { parseBool, parseIntParam, serveLogs } from './logs.js';
 import { jsonMergePatch, jsonPatch, PatchError, strategicMerge } from './patch.js';
 import { createPod, decodePodBody, deletePod } from './pods.js';
+import { decodeProtobufObject } from './protobuf.js';
 import { servePodProxy } from './proxy.js';
 import { groupVersion, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -422,7 +423,12 @@ export class Router {
     const body = await readBody(req);
     const contentType = String(req.headers['content-type'] ?? 'application/json');
     if (rt.group === 'authorization.k8s.io' && (rt.resource === 'selfsubjectaccessreviews' || rt.resource === 'selfsubjectrulesreviews')) {
-      const review = JSON.parse(body.toString('utf8') || '{}');
+      let review: any;
+      try {
+        review = contentType.startsWith('application/vnd.kubernetes.protobuf') ? decodeProtobufObject(body, rt.kind) : JSON.parse(body.toString('utf8') || '{}');
+      } catch (e) {
+        throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
+      }
       return sendJson(res, 201, this.review(rt, review));
     }
     if (rt.group === '' && rt.resource === 'pods') {
