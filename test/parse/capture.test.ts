@@ -8,7 +8,7 @@ import { fixture, fixtureBytes, hostileInputs } from './helpers.js';
 const replyMacs = (arp: { op: string; mac?: string }[]): (string | undefined)[] => arp.filter((a) => a.op === 'reply').map((a) => a.mac);
 
 test('tcpdump text (-nn -e): the ARP conflict yields two replies from 02:..:03 and 02:..:02', () => {
-  for (const file of ['tcpdump/arp-conflict.txt', 'generated/arp-conflict-ev.txt', 'generated/arp-conflict-sll2.txt']) {
+  for (const file of ['tcpdump/arp-conflict.txt', 'generated/arp-conflict-ev.txt', 'generated/arp-conflict-sll2.txt', 'generated/vlan-arp.txt']) {
     const r = parseText(fixture(file), file);
     assert.deepEqual(r.notes, [], file);
     assert.equal(r.value.packets, 3, file);
@@ -100,7 +100,7 @@ test('tcpdump text stops at the collector pcap marker and notes stray lines', ()
 });
 
 test('pcap: the ARP conflict capture yields two replies with different MACs (Ethernet and cooked v2)', () => {
-  for (const file of ['tcpdump/arp-conflict.pcap', 'generated/arp-conflict-sll2.pcap']) {
+  for (const file of ['tcpdump/arp-conflict.pcap', 'generated/arp-conflict-sll2.pcap', 'generated/vlan-arp.pcap']) {
     const r = parsePcap(fixtureBytes(file), file);
     assert.deepEqual(r.notes, [], file);
     assert.equal(r.value.packets, 3);
