@@ -166,6 +166,39 @@ export function labUnsupportedReason(world: World): string | undefined {
   return undefined;
 }
 
+const ipv4 = (x: unknown): boolean => typeof x === 'string' && parseIp(x)?.family === 4;
+const cidr4 = (x: unknown): boolean => typeof x === 'string' && /^[\d.]+\/\d{1,2}$/.test(x) && ipv4(x.split('/')[0]) && Number(x.split('/')[1]) <= 32;
+
+/**
+ * Everything from the scenario that ends up in `ip` batch lines, FRR configs or file names is
+ * checked here, so a hostile scenario cannot inject commands or paths.
+ */
+export function validateDataplane(dp: Dataplane, nodeNames: string[]): void {
+  const bad = (what: string, hint: string): never => {
+    throw new UserError(`invalid lab data plane: ${what}`, hint);
+  };
+  if (!cidr4(dp.segment)) bad(`segment ${JSON.stringify(dp.segment)}`, 'use an IPv4 CIDR such as 192.0.2.0/24');
+  if (!/^[a-zA-Z][\w.-]{0,14}$/.test(dp.interface)) bad(`interface ${JSON.stringify(dp.interface)}`, 'use a Linux interface name such as eth0');
+  for (const n of nodeNames) if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(n)) bad(`node name ${JSON.stringify(n)}`, 'node names must be DNS-1123 subdomains');
+  for (const r of dp.routers) {
+    if (!/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(String(r.name))) bad(`router name ${JSON.stringify(r.name)}`, 'use a DNS-1123 label such as tor');
+    if (!ipv4(r.address) || !poolEntryContains(dp.segment, r.address)) bad(`router ${r.name} address ${JSON.stringify(r.address)}`, `use an IPv4 address inside ${dp.segment}`);
+    for (const asn of [r.asn, r.expectPeerAsn]) if (asn !== undefined && !(Number.isInteger(asn) && asn > 0 && asn < 2 ** 32)) bad(`router ${r.name} ASN ${JSON.stringify(asn)}`, 'use an ASN between 1 and 4294967295');
+    if (r.routerId !== undefined && !ipv4(r.routerId)) bad(`router ${r.name} routerId ${JSON.stringify(r.routerId)}`, 'use an IPv4 address');
+    if (r.password !== undefined && !/^[\x21-\x7e]{1,80}$/.test(r.password)) bad(`router ${r.name} password`, 'use 1-80 printable characters without spaces');
+    for (const p of r.rejectPrefixes ?? []) if (!cidr4(p)) bad(`router ${r.name} rejectPrefixes entry ${JSON.stringify(p)}`, 'use IPv4 CIDRs such as 198.51.100.200/32');
+  }
+  for (const [ip, holders] of Object.entries(dp.announce)) {
+    if (!ipv4(ip)) bad(`announce IP ${JSON.stringify(ip)}`, 'the lab announces IPv4 LoadBalancer IPs only');
+    for (const h of holders) if (!nodeNames.includes(h)) bad(`announce ${ip} on unknown node ${JSON.stringify(h)}`, 'name nodes of the scenario');
+  }
+  for (const [node, o] of Object.entries(dp.nodes)) {
+    if (!nodeNames.includes(node)) bad(`override for unknown node ${JSON.stringify(node)}`, 'name nodes of the scenario');
+    for (const ip of o.ipvsAddresses ?? []) if (!ipv4(ip)) bad(`ipvsAddresses entry ${JSON.stringify(ip)} on ${node}`, 'use IPv4 addresses');
+    if (o.routerIdOverride !== undefined && !ipv4(o.routerIdOverride)) bad(`routerIdOverride ${JSON.stringify(o.routerIdOverride)} on ${node}`, 'use an IPv4 address');
+  }
+}
+
 export function buildPlan(world: World): LabPlan {
   const dp = normaliseDataplane(world.dataplane);
   const objects = world.objects;
@@ -179,6 +212,7 @@ export function buildPlan(world: World): LabPlan {
   const unsupported = labUnsupportedReason(world);
   if (unsupported) throw new UserError(`scenario ${world.name} cannot run in the lab: ${unsupported}`, 'use the replay backend (--backend replay) for this scenario');
 
+  validateDataplane(dp, nodeObjs.map((n) => n.metadata.name));
   const ipToNodes = new Map<string, string[]>(Object.entries(dp.announce));
   const nodes: PlannedNode[] = nodeObjs.map((n, i) => {
     const addrs: { type: string; address: string }[] = n.status?.addresses ?? [];
@@ -213,6 +247,15 @@ export function buildPlan(world: World): LabPlan {
           advertisedIps: (lbIp) => !bgpAnnounced.has(lbIp) || planned.bgpIps.includes(lbIp),
         },
       );
+      for (const r of planned.frrModel.routers) {
+        for (const nb of r.neighbors) {
+          // BGPPeer fields become FRR config tokens: whitespace would smuggle in further commands.
+          const tokens = [nb.addr, nb.iface, nb.asn, nb.password, nb.srcAddr, nb.bfdProfile, r.vrf, r.routerId];
+          if (tokens.some((t) => t !== undefined && /[\s]/.test(String(t)))) {
+            throw new UserError(`BGPPeer for ${nb.addr} on node ${name} has a field with whitespace`, 'peer addresses, passwords, profiles and VRFs are single tokens');
+          }
+        }
+      }
       planned.frrConfig = renderFrrConfig(planned.frrModel);
     }
     return planned;
