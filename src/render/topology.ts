@@ -178,7 +178,8 @@ export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], 
       x1, y1, x2, y2, cls,
       tooltip: `${session.node} → ${session.peer}: ${session.state}${session.reason ? ` (${session.reason})` : ''}`,
       label: cls === 'up' ? undefined : shorten(session.state, 14),
-      lx: (x1 + x2) / 2, ly: (y1 + y2) / 2 - 4,
+      // Near the node end, where lines from one peer have fanned out and labels do not pile up.
+      lx: x1 + (x2 - x1) * 0.72, ly: y1 + (y2 - y1) * 0.72 - 4,
     });
   }
   for (const link of links) {

@@ -488,7 +488,13 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     const observedLines: string[] = [];
     for (const e of s.observed.events) observedLines.push(`event nodeAssigned: ${e.node} (${e.protocol})`);
     for (const n of s.observed.l2Status) observedLines.push(`ServiceL2Status: ${n}`);
-    for (const m of s.observed.macs) observedLines.push(`ARP reply ${m.mac}${m.node ? ` (${m.node})` : ''} via ${summarizeSources(m.sources)}`);
+    if (s.observed.macs.length > 2) {
+      // Many responders (IPVS without strictARP, split brain): who answers matters more than how we saw it.
+      const sources = summarizeSources([...new Set(s.observed.macs.flatMap((m) => m.sources))]);
+      observedLines.push(`ARP replies from ${s.observed.macs.length} MACs: ${s.observed.macs.map((m) => m.node ?? m.mac).join(', ')} (${sources})`);
+    } else {
+      for (const m of s.observed.macs) observedLines.push(`ARP reply ${m.mac}${m.node ? ` (${m.node})` : ''} via ${summarizeSources(m.sources)}`);
+    }
     const carrying = s.observed.bgp.filter((b) => b.peers > 0 && b.established === b.peers);
     if (carrying.length > 4) observedLines.push(`BGP route on ${carrying.length} nodes with every session Established`);
     for (const b of s.observed.bgp) {
