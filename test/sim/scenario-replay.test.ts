@@ -222,6 +222,19 @@ test('addresses, links, sockets and sysctls reflect the data plane', async () =>
   assert.ok(ipvsAddrs.find((a) => a.ifname === 'kube-ipvs0')!.addr_info.some((a) => a.local === '198.51.100.100'));
 });
 
+test('a debug container on the controller sees the pod network namespace, not the node', async () => {
+  const l = await load('healthy-l2');
+  const controller = l.world.objects.find((o) => o.kind === 'Pod' && o.metadata.labels?.component === 'controller')!;
+  const t: ExecTarget = { namespace: 'metallb-system', pod: controller.metadata.name, container: 'debugger', node: controller.spec.nodeName, image: 'nicolaka/netshoot:v0.13', kind: 'ephemeral', distroless: false, hostNetwork: false };
+  const addrs = JSON.parse((await run(l.replay, t, ['ip', '-j', 'addr'])).stdout) as { ifname: string; addr_info: { local: string }[] }[];
+  assert.deepEqual(addrs.find((a) => a.ifname === 'eth0')!.addr_info.map((a) => a.local), [controller.status.podIP]);
+  assert.notEqual(controller.status.podIP, controller.status.hostIP);
+  const podSs = (await run(l.replay, t, ['ss', '-tlnp'])).stdout;
+  assert.match(podSs, /\*:9443 /, 'the webhook listens in the pod');
+  const nodeSs = (await run(l.replay, debug(l, controller.spec.nodeName), ['ss', '-tlnp'])).stdout;
+  assert.doesNotMatch(nodeSs, /:9443 /, 'and not in the node namespace');
+});
+
 /** Records of a classic pcap file: [linktype, packets]. */
 function readPcap(buf: Buffer): { linktype: number; packets: Buffer[] } {
   assert.equal(buf.readUInt32LE(0), 0xa1b2c3d4);

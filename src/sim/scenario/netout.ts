@@ -134,15 +134,15 @@ function linkJson(i: Iface, details: boolean): any {
 }
 
 /** `ip -j [-d] link show`. */
-export function ipLinkJson(model: SimModel, node: SimNode, details: boolean): string {
-  return JSON.stringify(nodeInterfaces(model, node).map((i) => linkJson(i, details))) + '\n';
+export function ipLinkJson(model: SimModel, node: SimNode, details: boolean, ifaces = nodeInterfaces(model, node)): string {
+  return JSON.stringify(ifaces.map((i) => linkJson(i, details))) + '\n';
 }
 
 /** `ip -j [-d] addr show`. */
-export function ipAddrJson(model: SimModel, node: SimNode, details: boolean): string {
+export function ipAddrJson(model: SimModel, node: SimNode, details: boolean, ifaces = nodeInterfaces(model, node)): string {
   return (
     JSON.stringify(
-      nodeInterfaces(model, node).map((i) => {
+      ifaces.map((i) => {
         const o = linkJson(i, details);
         delete o.linkmode;
         o.addr_info = i.addrs.map((a) => ({ family: a.family, local: a.local, prefixlen: a.prefixlen, scope: a.scope, ...(a.label ? { label: a.label } : {}), ...forever }));
@@ -153,9 +153,9 @@ export function ipAddrJson(model: SimModel, node: SimNode, details: boolean): st
 }
 
 /** `ip addr` (text). */
-export function ipAddrText(model: SimModel, node: SimNode): string {
+export function ipAddrText(model: SimModel, node: SimNode, ifaces = nodeInterfaces(model, node)): string {
   let out = '';
-  for (const i of nodeInterfaces(model, node)) {
+  for (const i of ifaces) {
     const name = i.linkIndex !== undefined ? `${i.ifname}@if${i.linkIndex}` : i.ifname;
     out += `${i.ifindex}: ${name}: <${i.flags.join(',')}> mtu ${i.mtu} qdisc ${i.qdisc} state ${i.operstate} group default qlen 1000\n`;
     out += `    link/${i.linkType} ${i.address} brd ${i.broadcast}${i.linkIndex !== undefined ? ' link-netnsid 0' : ''}\n`;
@@ -325,13 +325,13 @@ function formatSockets(socksIn: Sock[], withNetid: boolean): string {
 }
 
 /** `ss -tuanpH`: TCP and UDP, all states, numeric, with processes, no header. */
-export function ssAll(model: SimModel, node: SimNode): string {
-  return formatSockets(nodeSockets(model, node), true);
+export function ssAll(model: SimModel, node: SimNode, socks = nodeSockets(model, node)): string {
+  return formatSockets(socks, true);
 }
 
 /** `ss -tlnp[H]`: TCP listeners. */
-export function ssListen(model: SimModel, node: SimNode, header: boolean): string {
-  const socks = nodeSockets(model, node).filter((s) => s.netid === 'tcp' && s.state === 'LISTEN');
+export function ssListen(model: SimModel, node: SimNode, header: boolean, all = nodeSockets(model, node)): string {
+  const socks = all.filter((s) => s.netid === 'tcp' && s.state === 'LISTEN');
   const body = formatSockets(socks, false);
   return header ? `State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n${body}` : body;
 }
@@ -410,4 +410,46 @@ export function arping(model: SimModel, node: SimNode, ip: string, iface: string
   out += `Sent ${probes} probes (1 broadcast(s))\nReceived ${replies} response(s)\n`;
   void dp;
   return { stdout: out, exitCode: 0 };
+}
+
+// ---------------------------------------------------------------- pod network namespace
+
+/**
+ * The network view from inside a pod that is not hostNetwork (the controller, frr-k8s webhook
+ * server): its own veth with the pod IP, a default route via the node's pod-CIDR gateway, and only
+ * the pod's own sockets — e.g. the controller's webhook on 9443 lives here, not on the node.
+ */
+export interface PodView {
+  ifaces: Iface[];
+  routes: Record<string, unknown>[];
+  neighbors: NeighborEntry[];
+  sockets: Sock[];
+}
+
+export function podView(model: SimModel, node: SimNode, pod: { metadata: { name: string }; status: { podIP: string }; spec: { containers: { name: string; ports?: { containerPort: number; protocol?: string }[] }[] } }): PodView {
+  const ip = pod.status.podIP;
+  const cidrBase = node.podCIDR.split('/')[0]!;
+  const gw = cidrBase.replace(/\.0$/, '.1');
+  const mac = `0a:58:${ip.split('.').map((x) => Number(x).toString(16).padStart(2, '0')).join(':')}`;
+  const ifaces: Iface[] = [
+    { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP', 'LOWER_UP'], mtu: 65536, qdisc: 'noqueue', operstate: 'UNKNOWN', linkType: 'loopback', address: '00:00:00:00:00:00', broadcast: '00:00:00:00:00:00', addrs: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host', label: 'lo' }] },
+    { ifindex: 2, ifname: 'eth0', linkIndex: 8 + node.index, flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1450, qdisc: 'noqueue', operstate: 'UP', linkType: 'ether', address: mac, broadcast: 'ff:ff:ff:ff:ff:ff', kind: 'veth', addrs: [{ family: 'inet', local: ip, prefixlen: 24, scope: 'global', label: 'eth0' }] },
+  ];
+  const routes = [
+    { type: 'unicast', dst: 'default', gateway: gw, dev: 'eth0', table: 'main', flags: [] },
+    { type: 'unicast', dst: node.podCIDR, dev: 'eth0', table: 'main', protocol: 'kernel', scope: 'link', prefsrc: ip, flags: [] },
+    { type: 'local', dst: ip, dev: 'eth0', table: 'local', protocol: 'kernel', scope: 'host', prefsrc: ip, flags: [] },
+  ];
+  const neighborsOut: NeighborEntry[] = [{ dst: gw, dev: 'eth0', lladdr: `0a:58:${gw.split('.').map((x) => Number(x).toString(16).padStart(2, '0')).join(':')}`, state: ['REACHABLE'] }];
+  const sockets: Sock[] = [];
+  for (const c of pod.spec.containers) {
+    for (const p of c.ports ?? []) {
+      if ((p.protocol ?? 'TCP') !== 'TCP') continue;
+      sockets.push({ netid: 'tcp', state: 'LISTEN', recvq: 0, sendq: 4096, local: ['*', String(p.containerPort)], peer: ['*', '*'], process: users(pod.metadata.name, c.name, 7 + sockets.length) });
+    }
+  }
+  if (atLeast(model.install.tag, 'v0.16.0') && pod.spec.containers.some((c) => c.name === 'controller')) {
+    sockets.push({ netid: 'tcp', state: 'LISTEN', recvq: 0, sendq: 4096, local: ['*', '17472'], peer: ['*', '*'], process: users(pod.metadata.name, 'controller', 12) });
+  }
+  return { ifaces, routes, neighbors: neighborsOut, sockets };
 }

@@ -15,7 +15,7 @@ import type { ExecBackend, ExecIO, ExecResult, ExecTarget } from '../world.js';
 import { captureOutput } from './capture.js';
 import { bfdPeers, bgpNeighbors, bgpRoutes, bgpSummary, desiredConfig, reloadStatus, runningConfig, showDaemons } from './frr.js';
 import type { SimModel, SimNode } from './model.js';
-import { arpAn, arping, ipAddrJson, ipAddrText, ipLinkJson, ipNeighJson, ipNeighText, ipRouteJson, ssAll, ssListen, sysctlGrep, sysctlValues } from './netout.js';
+import { arpAn, arping, ipAddrJson, ipAddrText, ipLinkJson, ipNeighJson, ipNeighText, ipRouteJson, podView, ssAll, ssListen, sysctlGrep, sysctlValues, type PodView } from './netout.js';
 
 export type Role = 'debug' | 'frr';
 
@@ -97,7 +97,9 @@ export class ReplayBackend implements ExecBackend {
       io.stderr(`node ${target.node} is not part of scenario ${this.model.name}\n`);
       return { exitCode: 1 };
     }
-    const out = await this.exec({ target, role, busybox: !!r.busybox, node, io }, argv);
+    const pod = this.model.install.pods.find((p) => p.pod.metadata.name === target.pod)?.pod;
+    const view = pod && !pod.spec.hostNetwork && !target.hostNetwork ? podView(this.model, node, pod) : undefined;
+    const out = await this.exec({ target, role, busybox: !!r.busybox, node, io, view }, argv);
     if (out.stdout) io.stdout(out.stdout);
     if (out.stderr) io.stderr(out.stderr);
     return { exitCode: out.exitCode };
@@ -270,19 +272,23 @@ export class ReplayBackend implements ExecBackend {
     const { model } = this;
     const node = ctx.node;
     const is = (full: string, min: number): boolean => obj.length >= min && full.startsWith(obj);
+    const ifaces = ctx.view?.ifaces;
     if (is('address', 1) || obj === 'addr') {
-      return ok(json ? ipAddrJson(model, node, details) : ipAddrText(model, node));
+      return ok(json ? ipAddrJson(model, node, details, ifaces) : ipAddrText(model, node, ifaces));
     }
-    if (is('link', 1)) return ok(json ? ipLinkJson(model, node, details) : ipAddrText(model, node).split('\n').filter((l) => !/^\s+(inet|valid_lft)/.test(l)).join('\n'));
+    if (is('link', 1)) return ok(json ? ipLinkJson(model, node, details, ifaces) : ipAddrText(model, node, ifaces).split('\n').filter((l) => !/^\s+(inet|valid_lft)/.test(l)).join('\n'));
     if (is('route', 1)) {
       const all = rest.includes('table') && rest[rest.indexOf('table') + 1] === 'all';
-      const routes = JSON.parse(ipRouteJson(model, node)) as any[];
+      const routes = (ctx.view?.routes ?? JSON.parse(ipRouteJson(model, node))) as any[];
       // Without `table all` only the main table is shown, and without -d neither type nor table.
       const chosen = all ? routes : routes.filter((r) => r.table === 'main').map(({ table: _table, ...r }) => r);
       if (json) return ok(JSON.stringify(details ? chosen : chosen.map(({ type: _t, ...r }) => r)) + '\n');
       return ok(chosen.map((r) => `${r.type !== 'unicast' ? `${r.type} ` : ''}${r.dst}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}${r.table && r.table !== 'main' ? ` table ${r.table}` : ''} proto ${r.protocol} scope ${r.scope ?? 'global'}${r.prefsrc ? ` src ${r.prefsrc}` : ''}${r.metric ? ` metric ${r.metric}` : ''} \n`).join(''));
     }
-    if (is('neighbour', 1) || obj === 'neighbor') return ok(json ? ipNeighJson(model, node) : ipNeighText(model, node));
+    if (is('neighbour', 1) || obj === 'neighbor') {
+      if (ctx.view) return ok(json ? JSON.stringify(ctx.view.neighbors) + '\n' : ctx.view.neighbors.map((n) => `${n.dst} dev ${n.dev} lladdr ${n.lladdr} ${n.state.join(' ')}\n`).join(''));
+      return ok(json ? ipNeighJson(model, node) : ipNeighText(model, node));
+    }
     return { stdout: '', stderr: `Object "${obj}" is unknown, try "ip help".\n`, exitCode: 255 };
   }
 
@@ -291,7 +297,7 @@ export class ReplayBackend implements ExecBackend {
     if (/[tuanplHO]/.test(flags) === false && args.length) return { stdout: '', stderr: `ss: bad option\n`, exitCode: 1 };
     const header = !flags.includes('H');
     if (flags.includes('u') || flags.includes('a')) {
-      const text = ssAll(this.model, ctx.node);
+      const text = ssAll(this.model, ctx.node, ctx.view?.sockets);
       const lines = text.split('\n').filter(Boolean);
       const wantTcp = flags.includes('t') || !flags.includes('u');
       const wantUdp = flags.includes('u');
@@ -299,7 +305,7 @@ export class ReplayBackend implements ExecBackend {
       const chosen = lines.filter((l) => ((wantTcp && l.startsWith('tcp')) || (wantUdp && l.startsWith('udp'))) && (!listening || /^\S+\s+(LISTEN|UNCONN)/.test(l)));
       return ok((header ? 'Netid State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n' : '') + chosen.map((l) => `${l}\n`).join(''));
     }
-    return ok(ssListen(this.model, ctx.node, header));
+    return ok(ssListen(this.model, ctx.node, header, ctx.view?.sockets));
   }
 
   private sysctl(ctx: Ctx, args: string[]): Output {
@@ -377,6 +383,8 @@ interface Ctx {
   busybox: boolean;
   node: SimNode;
   io: ExecIO;
+  /** Set when the target shares a (non-hostNetwork) pod's network namespace. */
+  view?: PodView;
 }
 
 const frrDaemonsFile = [
