@@ -30,6 +30,7 @@ import l2DuplicateMac from './rules/l2-duplicate-mac.js';
 import l2InterfaceMissing from './rules/l2-interface-missing.js';
 import l2LeaderMismatch from './rules/l2-leader-mismatch.js';
 import l2MultipleAnnouncers from './rules/l2-multiple-announcers.js';
+import l2MultipleInterfaces from './rules/l2-multiple-interfaces.js';
 import loadBalancerClassMismatch from './rules/load-balancer-class-mismatch.js';
 import memberlistJoinFailures from './rules/memberlist-join-failures.js';
 import memberlistPortNotListening from './rules/memberlist-port-not-listening.js';
@@ -73,6 +74,7 @@ export const allChecks: Check[] = [
   l2InterfaceMissing,
   l2LeaderMismatch,
   l2MultipleAnnouncers,
+  l2MultipleInterfaces,
   loadBalancerClassMismatch,
   memberlistJoinFailures,
   memberlistPortNotListening,

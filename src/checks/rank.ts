@@ -27,6 +27,7 @@ export const explanations: Record<string, string[]> = {
   // With the split-brain diagnosis (rank 90) the duplicate-MAC finding carries the memberlist cause.
   'l2-duplicate-mac': ['memberlist-join-failures', 'l2-multiple-announcers', 'l2-announcer-mismatch', 'l2-leader-mismatch'],
   'l2-interface-missing': ['l2-leader-mismatch'],
+  'l2-multiple-interfaces': ['l2-duplicate-mac', 'l2-announcer-mismatch'],
   'l2-announcer-interface-down': ['l2-leader-mismatch', 'l2-announcer-mismatch'],
   'ip-not-advertised': ['l2-leader-mismatch'],
   'service-no-endpoints': ['etp-local-no-endpoint'],

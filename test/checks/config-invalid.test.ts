@@ -20,3 +20,18 @@ caseTable('config-invalid', [
   },
   { name: 'legacy ConfigMap config without pools', spec: l2Base({ metallb: {}, configMaps: [{ metadata: { name: 'config', namespace: ns }, data: { config: 'address-pools:\n- name: default\n' } }] }), fires: true, check: (f) => assert.equal(f[0].severity, 'error') },
 ]);
+
+const staleMetrics = (v: number) => `# HELP metallb_k8s_client_config_stale_bool 1 if running on a stale configuration, because the latest config failed to load.\n# TYPE metallb_k8s_client_config_stale_bool gauge\nmetallb_k8s_client_config_stale_bool ${v}\n`;
+
+caseTable('config-invalid', [
+  { name: 'speaker metrics: config not stale', spec: l2Base({ nodeFiles: { n1: { 'metrics/metrics-7472.txt': staleMetrics(0) } } }), fires: false },
+  {
+    name: 'speaker metrics: config stale',
+    spec: l2Base({ nodeFiles: { n1: { 'metrics/metrics-7472.txt': staleMetrics(1) } } }),
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /1 MetalLB component\(s\) run a stale configuration .* on n1/);
+      assert.equal(f[0].evidence[0].excerpt, 'metallb_k8s_client_config_stale_bool 1');
+    },
+  },
+]);

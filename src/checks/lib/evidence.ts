@@ -20,7 +20,7 @@ function cap(text: string): string {
  * Lines of `path` containing any needle (with `context` lines around), or `fallback` when the raw
  * file is not in the model or no line matches.
  */
-export function rawExcerpt(model: ClusterModel, path: string, needles: string[], fallback: string, opts: { context?: number; maxBlocks?: number } = {}): string {
+export function rawExcerpt(model: ClusterModel, path: string, needles: string[], fallback: string, opts: { context?: number; maxBlocks?: number; exclude?: RegExp } = {}): string {
   const text = model.raw?.[path];
   const wanted = needles.filter(Boolean);
   if (text === undefined || wanted.length === 0) return cap(fallback);
@@ -30,7 +30,7 @@ export function rawExcerpt(model: ClusterModel, path: string, needles: string[],
   const keep = new Set<number>();
   let blocks = 0;
   for (let i = 0; i < lines.length && blocks < maxBlocks; i++) {
-    if (!wanted.some((n) => lines[i].includes(n))) continue;
+    if (!wanted.some((n) => lines[i].includes(n)) || opts.exclude?.test(lines[i])) continue;
     blocks++;
     for (let j = Math.max(0, i - context); j <= Math.min(lines.length - 1, i + context); j++) keep.add(j);
   }

@@ -1,5 +1,5 @@
 import { defineCheck, type Draft } from '../define.js';
-import { logEvidence, objectEvidence } from '../lib/evidence.js';
+import { logEvidence, objectEvidence, rawExcerpt } from '../lib/evidence.js';
 import { clusterPath, logRecords, metallbNamespace } from '../lib/model.js';
 
 export default defineCheck({
@@ -41,6 +41,16 @@ export default defineCheck({
         subjects: [{ kind: 'Cluster', name: 'metallb' }],
         evidence: [...byStream.values()].slice(0, 3).map((e) => logEvidence(model, e.stream, e.records)),
         remediation: { summary: 'Fix the object named in the error; the last valid configuration stays active until then.' },
+      });
+    }
+    // metallb_k8s_client_config_stale_bool == 1: the component runs an older config than the cluster has.
+    const stale = (model.metrics ?? []).filter((m) => m.samples.some((x) => x.name === 'metallb_k8s_client_config_stale_bool' && x.value === 1));
+    if (stale.length && !out.length) {
+      out.push({
+        summary: `${stale.length} MetalLB component(s) run a stale configuration (metallb_k8s_client_config_stale_bool 1): the latest configuration failed to load${stale.some((m) => m.node) ? ` on ${[...new Set(stale.map((m) => m.node).filter(Boolean))].join(', ')}` : ''}`,
+        subjects: [{ kind: 'Cluster', name: 'metallb' }, ...[...new Set(stale.map((m) => m.node).filter((n): n is string => !!n))].map((name) => ({ kind: 'Node', name }))],
+        evidence: stale.slice(0, 3).map((m) => ({ path: m.path, excerpt: rawExcerpt(model, m.path, ['metallb_k8s_client_config_stale_bool 1'], 'metallb_k8s_client_config_stale_bool 1', { exclude: /^#/ }) })),
+        remediation: { summary: 'Read the component logs for "failed to parse the configuration" and fix the object they name.', snippet: 'kubectl logs -n metallb-system -l component=speaker -c speaker | grep -i "failed to parse"', snippetLanguage: 'shell' },
       });
     }
     const ns = metallbNamespace(model);
