@@ -171,6 +171,20 @@ describe('real kubectl against the simulator', { skip: !existsSync(kubectlPath) 
     assert.match(denied.stderr, /Error from server \(Forbidden\): secrets is forbidden: User "[^"]+" cannot list resource "secrets" in API group "" in the namespace "metallb-system"/);
   });
 
+  it('debug --copy-to --replace creates a running copy (protobuf POST) and deletes the original (protobuf DeleteOptions)', async () => {
+    const r = await kubectl(['debug', '-n', ns, 'controller-7d9b8c5f4-x2lzp', '--copy-to=controller-copy', '--replace', '--image=busybox', '--container=dbg', '--profile=general', '--', 'sleep', '30']);
+    assert.equal(r.code, 0, r.stderr);
+    let copy: any;
+    for (let i = 0; i < 100; i++) {
+      copy = (await api(sim, 'GET', `/api/v1/namespaces/${ns}/pods/controller-copy`)).json;
+      if (copy.status?.containerStatuses?.length === 2 && copy.status.containerStatuses.every((c: any) => c.state.running)) break;
+      await new Promise((res) => setTimeout(res, 30));
+    }
+    assert.deepEqual(copy.spec.containers.map((c: any) => c.name), ['controller', 'dbg']);
+    assert.ok(copy.status.containerStatuses.every((c: any) => c.state.running), JSON.stringify(copy.status));
+    assert.equal((await api(sim, 'GET', `/api/v1/namespaces/${ns}/pods/controller-7d9b8c5f4-x2lzp`)).status, 404);
+  });
+
   it('get on a missing pod prints the NotFound Status and exits 1', async () => {
     const r = await kubectl(['get', 'pod', '-n', ns, 'nosuch']);
     assert.equal(r.code, 1);

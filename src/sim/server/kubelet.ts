@@ -306,7 +306,7 @@ export class ContainerRuntime {
         const current = this.state.store.get(this.state.podType, ns, podName);
         if (!current) return;
         const target = this.state.execTarget(current, { spec, kind: 'container' });
-        const result = await this.runMain(target, spec);
+        const result = await this.runMain(target, this.copiedDaemon(spec) ? { ...spec, command: ['sleep', 'infinity'], args: [], stdin: false } : spec);
         const exitCode = result.startError ? 128 : result.exitCode;
         results[index] = exitCode;
         const restartPolicy = pod.spec?.restartPolicy ?? 'Always';
@@ -339,6 +339,18 @@ export class ContainerRuntime {
         );
       })().catch(ignoreStopped);
     });
+  }
+
+  /**
+   * A container copied unchanged from a pod of the world (`kubectl debug --copy-to`) is one of the
+   * cluster's daemons (speaker, FRR, controller): it keeps running instead of asking the backend
+   * to run a daemon binary it knows nothing about.
+   */
+  private copiedDaemon(spec: any): boolean {
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+    return this.state.world.objects.some(
+      (o) => o.kind === 'Pod' && (o.spec?.containers ?? []).some((c: any) => c.name === spec.name && c.image === spec.image && same(c.command, spec.command) && same(c.args, spec.args)),
+    );
   }
 
   /**

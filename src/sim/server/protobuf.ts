@@ -172,6 +172,7 @@ const selfSubjectAccessReview: Schema = {
 const schemasByKind: Record<string, { apiVersion: string; schema: Schema }> = {
   Pod: { apiVersion: 'v1', schema: pod },
   SelfSubjectAccessReview: { apiVersion: 'authorization.k8s.io/v1', schema: selfSubjectAccessReview },
+  DeleteOptions: { apiVersion: 'v1', schema: { 1: i('gracePeriodSeconds'), 4: s('propagationPolicy'), 5: { name: 'dryRun', type: 'strings' } } },
   SelfSubjectRulesReview: { apiVersion: 'authorization.k8s.io/v1', schema: { 1: msg('metadata', objectMeta), 2: msg('spec', { 1: s('namespace') }) } },
 };
 

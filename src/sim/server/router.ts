@@ -272,7 +272,9 @@ export class Router {
         let grace = parseIntParam(q, 'gracePeriodSeconds');
         if (grace === undefined && body.length > 0) {
           try {
-            const opts = JSON.parse(body.toString('utf8'));
+            // Typed clients (kubectl debug --copy-to --replace) send DeleteOptions as protobuf.
+            const isProtobuf = String(req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf');
+            const opts = isProtobuf ? decodeProtobufObject(body, 'DeleteOptions') : JSON.parse(body.toString('utf8'));
             if (typeof opts?.gracePeriodSeconds === 'number') grace = opts.gracePeriodSeconds;
           } catch {
             throw badRequest('the body of the request could not be decoded as DeleteOptions');
