@@ -91,6 +91,12 @@ export function buildMetrics(model: SimModel): MetricsEndpoint[] {
     }
     if (p.component === 'frr-k8s' && frrMetrics) {
       out.push({ namespace: model.namespace, pod: name, port: frrMetrics, scheme: 'https', path: '/metrics', body: frrExporter(model, p.node, 'frrk8s'), requiresToken: true });
+      // The frr-k8s controller's controller-runtime metrics (--metrics-bind-address=0.0.0.0:9140, HTTPS).
+      const e = new Exposition();
+      e.add('controller_runtime_reconcile_total', 'counter', 'Total number of reconciliations per controller', { controller: 'frrconfiguration', result: 'success' }, 42);
+      e.add('controller_runtime_reconcile_total', 'counter', 'Total number of reconciliations per controller', { controller: 'frrconfiguration', result: 'error' }, 0);
+      e.add('controller_runtime_reconcile_errors_total', 'counter', 'Total number of reconciliation errors per controller', { controller: 'frrconfiguration' }, 0);
+      out.push({ namespace: model.namespace, pod: name, port: 9140, scheme: 'https', path: '/metrics', body: e.text(), requiresToken: true });
     }
   }
   applyUserMetrics(model, out);

@@ -284,7 +284,6 @@ export function nodeSockets(model: SimModel, node: SimNode): Sock[] {
     if (model.mode === 'frr-k8s') {
       listen('*', 9140, 'frr-k8s', 7);
       listen('127.0.0.1', 7572, 'frr-k8s', 8);
-      listen('*', 7573, 'frr-metrics', 5);
     }
   }
   if (model.install.pods.some((p) => p.component === 'frr-k8s-statuscleaner' && p.node === node.name)) listen('*', 19443, 'statuscleaner', 7);
