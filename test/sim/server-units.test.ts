@@ -12,6 +12,7 @@ import { defaultPullPolicy } from '../../src/sim/server/ephemeral.js';
 import { normalizeImage } from '../../src/sim/server/kubelet.js';
 import { isDistrolessImage } from '../../src/sim/server/state.js';
 import { ApiError } from '../../src/sim/server/status.js';
+import { api, miniSim } from '../helpers/sim.js';
 
 const pods = builtinResources.find((r) => r.resource === 'pods')!;
 const pod = (name: string, labels: Record<string, string> = {}): any => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ns', labels }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } });
@@ -128,5 +129,21 @@ describe('sim server units', () => {
     assert.equal(isDistrolessImage('quay.io/metallb/speaker:v0.14.5'), false);
     assert.equal(isDistrolessImage('quay.io/metallb/controller:v0.15.0'), true);
     assert.equal(isDistrolessImage('quay.io/frrouting/frr:9.1.0'), false);
+  });
+});
+
+describe('sim server request statistics', () => {
+  it('counts requests and the busiest second', async () => {
+    const sim = await miniSim();
+    try {
+      const before = sim.sim.state.requestStats();
+      const t0 = performance.now();
+      await Promise.all([1, 2, 3].map(() => api(sim, 'GET', '/api/v1/nodes')));
+      const after = sim.sim.state.requestStats(t0);
+      assert.equal(after.total - before.total, 3);
+      assert.ok(after.maxPerSecond >= 1 && after.maxPerSecond <= 3);
+    } finally {
+      await sim.stop();
+    }
   });
 });

@@ -159,6 +159,7 @@ export class Router {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.state.countRequest();
     try {
       const url = new URL(req.url ?? '/', 'https://sim.invalid');
       const path = url.pathname.replace(/\/+$/, '') || '/';

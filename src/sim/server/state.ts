@@ -68,6 +68,28 @@ export class SimState {
     this.eventType = this.registry.lookup('', 'v1', 'events')!;
   }
 
+  private requestTotal = 0;
+  /** Requests per second, keyed by `Math.floor(performance.now() / 1000)`. */
+  private readonly requestsPerSecond = new Map<number, number>();
+
+  /** Counts one API request (HTTP or stream upgrade), for benchmarks. */
+  countRequest(): void {
+    this.requestTotal++;
+    const second = Math.floor(performance.now() / 1000);
+    this.requestsPerSecond.set(second, (this.requestsPerSecond.get(second) ?? 0) + 1);
+  }
+
+  /**
+   * Requests served so far (`total`) and the busiest second at or after `sinceMs`
+   * (a `performance.now()` value), for benchmarks comparing API load.
+   */
+  requestStats(sinceMs = 0): { total: number; maxPerSecond: number } {
+    const from = Math.floor(sinceMs / 1000);
+    let maxPerSecond = 0;
+    for (const [second, count] of this.requestsPerSecond) if (second >= from && count > maxPerSecond) maxPerSecond = count;
+    return { total: this.requestTotal, maxPerSecond };
+  }
+
   /** Aborted when the server stops: every process, watch and timer listens to it. */
   get stopSignal(): AbortSignal {
     return this.stopController.signal;
