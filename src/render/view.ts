@@ -23,6 +23,9 @@ export const socketPortsOfInterest: Record<number, string> = {
   9443: 'webhook',
 };
 
+/** Occurrences of one card printed with their evidence in the PDF. */
+const printedOccurrences = 3;
+
 /** Nodes printed in full in the PDF; the others get one line in a digest table. */
 const printedNodeLimit = 40;
 
@@ -74,6 +77,9 @@ export interface FindingGroupView {
   /** `fix` is set when this occurrence's fix names other subjects than the card's. */
   members: { summary: string; subjects: string[]; evidence: FindingView['evidence']; fix?: string }[];
   evidenceCount: number;
+  /** The occurrences printed with their evidence in the PDF, and how many are left to the HTML. */
+  printMembers: FindingGroupView['members'];
+  hiddenMembers: number;
   remediation: FindingView['remediation'];
   explains: { number: number; anchor: string; id: string }[];
   explainedBy: { number: number; anchor: string; id: string }[];
@@ -230,6 +236,8 @@ function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; grou
         subjects: [],
         members: [],
         evidenceCount: 0,
+        printMembers: [],
+        hiddenMembers: 0,
         remediation: view.remediation,
         explains: [],
         explainedBy: [],
@@ -248,6 +256,8 @@ function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; grou
   const maxSubjects = 12;
   for (const group of groups) {
     const members = memberViews.get(group)!;
+    group.printMembers = group.members.slice(0, printedOccurrences);
+    group.hiddenMembers = group.members.length - group.printMembers.length;
     const subjects = [...new Set(members.flatMap((m) => m.subjects))];
     group.subjects = subjects.length > maxSubjects ? [...subjects.slice(0, maxSubjects), `+${subjects.length - maxSubjects} more`] : subjects;
     if (members.length > 1) {
@@ -444,7 +454,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
   const listed: { path: string; size?: number }[] = manifest
     ? manifest.files.filter((f) => f.path !== 'manifest.json')
     : [...new Set([...Object.values(model.nodes).flatMap((n) => [...Object.values(n.paths), ...Object.values(n.frr?.paths ?? {})]), ...model.logs.map((l) => l.path)])].map((path) => ({ path }));
-  const rawOptions: RawOptions = print ? { perFileBytes: 3 * 1024, totalBytes: 400 * 1024, citedOnly: true } : { perFileBytes: 48 * 1024, totalBytes: 6 * 1024 * 1024 };
+  const rawOptions: RawOptions = print ? { perFileBytes: 1536, totalBytes: 40 * 1024, citedOnly: true } : { perFileBytes: 48 * 1024, totalBytes: 6 * 1024 * 1024 };
   const allRaw = await collectRawOutputs(model.bundleRoot, listed, citations, rawOptions);
   // Paper gets only what findings cite; listing thousands of file names would bury the report.
   const raw = print ? allRaw.filter((r) => r.citedBy.length > 0) : allRaw;
@@ -592,7 +602,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     collection,
     raw,
     rawNote: print
-      ? `Only the outputs cited by findings are printed, cut to a few KB each; ${allRaw.length - raw.length} more file(s) and every complete output are in the bundle.`
+      ? `Only the outputs cited by findings are printed, cut to 1.5 KB each (40 KB in all); ${allRaw.length - raw.length} more file(s) and every complete output are in the bundle.`
       : 'Each output is cut to 48 KB here; the complete file is in the bundle at the path shown.',
     notes: model.notes,
   };

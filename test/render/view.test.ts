@@ -70,7 +70,7 @@ test('print view: nodes without problems become a digest, ok steps are left out,
   assert.deepEqual(view.nodes.map((n) => n.name), ['worker-2', 'worker-3']);
   assert.ok(view.collection.nodes.every((n) => n.steps.every((s) => s.status !== 'ok')));
   assert.ok(view.raw.length > 0 && view.raw.every((r) => r.citedBy.length > 0));
-  assert.ok(view.raw.every((r) => r.text.length <= 3 * 1024));
+  assert.ok(view.raw.every((r) => r.text.length <= 1536));
 });
 
 test('fixes that differ only by the subjects and IPs they name are one card', async () => {
