@@ -134,6 +134,9 @@ test('BGP state in vtysh follows the data plane of each scenario', async () => {
     assert.equal(peer.state, state);
     assert.equal(peer.pfxSnt, state === 'Established' ? 1 : 0, `${name} pfxSnt`);
   }
+  const wrong = await load('bgp-wrong-asn');
+  const text = await run(wrong.replay, target(wrong, 'worker-1', 'frr'), ['vtysh', '-c', 'show bgp summary']);
+  assert.match(text.stdout, /^192\.0\.2\.1 +4 +64514 +\d+ +\d+ +0 +0 +0 +never +Idle +0 N\/A$/m, 'FRR text summary layout');
   const bfd = await load('bfd-down');
   const peers = (await vtyshJson(bfd, 'worker-1', 'show bfd peers json')) as unknown as { status: string; diagnostic: string }[];
   assert.equal(peers[0]!.status, 'down');

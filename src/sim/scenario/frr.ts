@@ -430,3 +430,24 @@ export function showDaemons(): string {
 export function reloadStatus(model: SimModel): string {
   return `${epoch(model, 3600)} success\n`;
 }
+
+/** `show bgp summary` (text), FRR 8.4 layout. */
+export function bgpSummaryText(model: SimModel, node: SimNode): string {
+  const sessions = nodeSessions(model, node);
+  if (sessions.length === 0) return '% No BGP neighbors found in VRF default\n';
+  const first = sessions[0]!;
+  const prefixes = new Set(sessions.flatMap((s) => s.prefixes)).size;
+  let out = '\nIPv4 Unicast Summary (VRF default):\n';
+  out += `BGP router identifier ${first.routerId}, local AS number ${first.myAsn} vrf-id 0\n`;
+  out += `BGP table version ${prefixes}\nRIB entries ${prefixes}, using ${192 * prefixes} bytes of memory\nPeers ${sessions.length}, using ${724 * sessions.length} KiB of memory\n\n`;
+  out += 'Neighbor        V         AS   MsgRcvd   MsgSent   TblVer  InQ OutQ  Up/Down State/PfxRcd   PfxSnt Desc\n';
+  for (const s of sessions) {
+    const c = counters(s);
+    const est = s.state === 'Established';
+    const rcvd = c.opensRecv + c.updatesRecv + c.keepalivesRecv + c.notificationsRecv;
+    const sent = c.opensSent + c.updatesSent + c.keepalivesSent + c.notificationsSent;
+    out += `${s.address.padEnd(15)} 4 ${String(s.peerAsn).padStart(10)} ${String(rcvd).padStart(9)} ${String(sent).padStart(9)} ${'0'.padStart(8)} ${'0'.padStart(4)} ${'0'.padStart(4)} ${frrUptime(s.uptimeSeconds).padStart(8)} ${(est ? '0' : s.state).padStart(12)} ${String(est ? s.prefixes.length : 0).padStart(8)} N/A\n`;
+  }
+  out += `\nTotal number of neighbors ${sessions.length}\n`;
+  return out;
+}

@@ -13,7 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { UserError } from '../../util/errors.js';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget } from '../world.js';
 import { captureOutput } from './capture.js';
-import { bfdPeers, bgpNeighbors, bgpRoutes, bgpSummary, desiredConfig, reloadStatus, runningConfig, showDaemons } from './frr.js';
+import { bfdPeers, bgpNeighbors, bgpSummaryText, bgpRoutes, bgpSummary, desiredConfig, reloadStatus, runningConfig, showDaemons } from './frr.js';
 import type { SimModel, SimNode } from './model.js';
 import { arpAn, arping, ipAddrJson, ipAddrText, ipLinkJson, ipNeighJson, ipNeighText, ipRouteJson, podView, ssAll, ssListen, sysctlGrep, sysctlValues, type PodView } from './netout.js';
 
@@ -371,6 +371,7 @@ export class ReplayBackend implements ExecBackend {
     }
     if ((x = /^show bgp( vrf (?:all|default))? (ipv4|ipv6)(?: unicast)? json$/.exec(c))) return ok(bgpRoutes(m, node, x[1] === ' vrf all', x[2] as 'ipv4' | 'ipv6'));
     if (/^show bfd (vrf (all|default) )?peers? json$/.test(c)) return ok(bfdPeers(m, node));
+    if (/^show (?:ip )?bgp summary$/.test(c)) return ok(bgpSummaryText(m, node));
     if (c === 'show daemons') return ok(showDaemons());
     if (c === 'show version') return ok(`FRRouting ${m.install.frrVersion ?? '9.1.0'} (${node.name}) on Linux(6.1.0-28-amd64).\nCopyright 1996-2005 Kunihiro Ishiguro, et al.\n`);
     return { stdout: `% Unknown command: ${c}\n`, exitCode: 1 };
