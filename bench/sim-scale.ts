@@ -2,10 +2,11 @@
  * Benchmark: the simulator at scale. Loads `synthetic:nodes=1000` (or --scenario), then measures
  *   - scenario load + server start,
  *   - a full pod list (JSON and Table) over HTTPS, cold and warm,
- *   - 200 (--streams) concurrent exec WebSocket streams into FRR containers, each running
- *     `vtysh -c 'show bgp summary json'` to completion (status on channel 3).
+ *   - 200 (--streams) concurrent exec WebSocket streams, each run to completion (status on
+ *     channel 3): `vtysh -c 'show bgp summary json'` in FRR containers when the scenario has them,
+ *     else `ip -j -d addr show` in ephemeral debug containers first patched into the speakers.
  * Targets: full pod list < 1 s, 200 concurrent exec streams handled. Prints figures only.
- * Usage: node --import tsx bench/sim-scale.ts [--scenario synthetic:nodes=1000,mode=frr] [--streams 200]
+ * Usage: node --import tsx bench/sim-scale.ts [--scenario synthetic:nodes=1000[,mode=frr]] [--streams 200]
  */
 import https from 'node:https';
 import WebSocket from 'ws';
@@ -17,7 +18,7 @@ function arg(name: string, fallback: string): string {
   return i > 0 ? process.argv[i + 1]! : fallback;
 }
 
-const scenario = arg('scenario', 'synthetic:nodes=1000,mode=frr');
+const scenario = arg('scenario', 'synthetic:nodes=1000');
 const streams = Number(arg('streams', '200'));
 
 const t0 = performance.now();
@@ -76,16 +77,49 @@ do {
 console.log(`paged pod list (limit=500): ${pages} pages in ${fmt(performance.now() - paged)}`);
 
 // ------------------------------------------------------------ concurrent exec streams
-const targets = pods
+// FRR containers when the scenario has them (vtysh), else ephemeral debug containers added to the
+// speakers the way mlb-report does (distroless speakers have nothing to exec into).
+interface ExecTargetRef {
+  ns: string;
+  pod: string;
+  container: string;
+  argv: string[];
+}
+let targets: ExecTargetRef[] = pods
   .filter((p) => (p.spec?.containers ?? []).some((c: any) => c.name === 'frr'))
   .slice(0, streams)
-  .map((p) => ({ ns: p.metadata.namespace!, pod: p.metadata.name, container: 'frr' }));
-const fallback = pods.filter((p) => p.status?.phase === 'Running').slice(0, streams - targets.length);
-for (const p of fallback) targets.push({ ns: p.metadata.namespace!, pod: p.metadata.name, container: p.spec.containers[0].name });
+  .map((p) => ({ ns: p.metadata.namespace!, pod: p.metadata.name, container: 'frr', argv: ['vtysh', '-c', 'show bgp summary json'] }));
+if (targets.length < streams) {
+  const speakers = pods.filter((p) => p.metadata.labels?.component === 'speaker' && p.status?.phase === 'Running').slice(0, streams);
+  const patchStart = performance.now();
+  await Promise.all(
+    speakers.map(
+      (p) =>
+        new Promise<void>((resolve, reject) => {
+          const body = JSON.stringify({ spec: { ephemeralContainers: [{ name: 'bench-debug', image: 'nicolaka/netshoot:v0.13', command: ['sleep', '3600'], targetContainerName: 'speaker' }] } });
+          const req = https.request(new URL(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/ephemeralcontainers`, sim.url), {
+            method: 'PATCH',
+            agent,
+            headers: { Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/strategic-merge-patch+json', 'Content-Length': Buffer.byteLength(body) },
+          });
+          req.on('response', (res) => {
+            res.resume();
+            res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`PATCH ${res.statusCode}`))));
+          });
+          req.on('error', reject);
+          req.end(body);
+        }),
+    ),
+  );
+  const isRunning = (p: any): boolean => Boolean(p?.status?.ephemeralContainerStatuses?.find((s: any) => s.name === 'bench-debug')?.state?.running);
+  while (!speakers.every((p) => isRunning(sim.state.store.get(sim.state.podType, p.metadata.namespace, p.metadata.name)))) await new Promise((r) => setTimeout(r, 20));
+  console.log(`${speakers.length} ephemeral debug containers patched and running in ${fmt(performance.now() - patchStart)}`);
+  targets = speakers.map((p) => ({ ns: p.metadata.namespace!, pod: p.metadata.name, container: 'bench-debug', argv: ['ip', '-j', '-d', 'addr', 'show'] }));
+}
 
-function exec(t: { ns: string; pod: string; container: string }): Promise<{ ms: number; status: string; bytes: number }> {
+function exec(t: ExecTargetRef): Promise<{ ms: number; status: string; bytes: number }> {
   const start = performance.now();
-  const argv = ['vtysh', '-c', 'show bgp summary json'].map((a) => `command=${encodeURIComponent(a)}`).join('&');
+  const argv = t.argv.map((a) => `command=${encodeURIComponent(a)}`).join('&');
   const url = `${sim.url.replace('https', 'wss')}/api/v1/namespaces/${t.ns}/pods/${t.pod}/exec?${argv}&container=${t.container}&stdout=true&stderr=true`;
   return new Promise((resolve) => {
     const ws = new WebSocket(url, ['v5.channel.k8s.io'], { ca: sim.caPem, headers: { Authorization: `Bearer ${sim.token}` } });

@@ -4,6 +4,7 @@
  * lookup, tracked timers that stop with the server).
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../../model/cluster.js';
 import type { ExecBackend, ExecTarget, World } from '../world.js';
 import { Faults, type RequestAttributes } from './faults.js';
@@ -66,6 +67,8 @@ export class SimState {
     this.podType = this.registry.lookup('', 'v1', 'pods')!;
     this.nodeType = this.registry.lookup('', 'v1', 'nodes')!;
     this.eventType = this.registry.lookup('', 'v1', 'events')!;
+    // Every container, stream and watch listens for the stop: thousands in a big world.
+    setMaxListeners(0, this.stopController.signal);
   }
 
   private requestTotal = 0;
