@@ -52,6 +52,8 @@ export interface LatencyModel {
   imagePullMs: number;
   /** Added to every exec round trip. */
   execMs: number;
+  /** Images every node already has (no imagePullMs for them), e.g. the debug image on a second incident. */
+  presentImages?: string[];
 }
 
 /** Faults a scenario can declare; the server (and backend) apply them. */

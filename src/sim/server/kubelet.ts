@@ -221,7 +221,7 @@ export class ContainerRuntime {
     if (!publish({ ...base, state: { waiting: { reason: 'ContainerCreating' } } })) return { started: false };
     // An unresponsive node never reports anything else.
     if (this.state.faults.nodeUnresponsive(node)) return { started: false };
-    const nodeImages = this.pulled.get(node) ?? new Set<string>();
+    const nodeImages = this.pulled.get(node) ?? new Set<string>((this.state.world.latency?.presentImages ?? []).map(normalizeImage));
     this.pulled.set(node, nodeImages);
     const needsPull = spec.imagePullPolicy === 'Always' || !nodeImages.has(normalizeImage(image));
     if (this.state.faults.imagePullFails(image, node)) {
