@@ -1,0 +1,302 @@
+/**
+ * `npm run bench`: mlb-report against the way people collect today, on the same simulated cluster.
+ *
+ * For each cluster size N the simulator serves `synthetic:nodes=N,mode=frr` in this process with the
+ * latency model below; three contenders do the same work per node (interfaces, neighbours, sockets,
+ * FRR summary) as child processes:
+ *   - kubectl-sequential: one `kubectl debug … --target=speaker -i -- sh -c '…'` plus one
+ *     `kubectl exec -c frr -- vtysh …` per node, one node after another (the usual by-hand recipe);
+ *   - kubectl-xargs-p10: the same two commands per node through `xargs -P 10`;
+ *   - mlb-report: `mlb-report collect` with default settings (no capture, or a 5 s capture).
+ * Loops over hundreds of nodes take hours, so from `sampleAbove` nodes on the kubectl contenders run a
+ * sample of nodes and the wall time is extrapolated linearly (the record says so: `extrapolated_from`).
+ *
+ * Writes bench/results.json and bench/results.md. `--quick` (CI): N ≤ 50, one run each.
+ * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { cpus, totalmem, tmpdir, release } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { LatencyModel } from '../src/sim/world.js';
+import { loadScenario } from '../src/sim/scenario/index.js';
+import { startSimulator, type Simulator } from '../src/sim/server/index.js';
+
+// ------------------------------------------------------------------ options
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const quick = process.argv.includes('--quick');
+const nodeCounts = (arg('nodes') ?? (quick ? '10,50' : '10,50,200,500,1000')).split(',').map(Number);
+const runs = Number(arg('runs') ?? (quick ? 1 : 3));
+const outDir = resolve(arg('out') ?? 'bench');
+const captureWindows = (arg('capture') ?? (quick ? '0' : '0,5')).split(',').map(Number);
+/** From this size on the kubectl loops run a sample of nodes and are extrapolated. */
+const sampleAbove = Number(arg('sample-above') ?? 50);
+const sequentialSample = 10;
+const xargsSample = 50;
+const image = 'nicolaka/netshoot:v0.13';
+
+/**
+ * Latency model of a mid-size managed cluster, applied by the simulator:
+ *  - 15 ms per API request: a GET/PATCH to a regional control plane from an engineer's laptop is
+ *    typically 10–30 ms round trip plus server time;
+ *  - 1.5 s from the ephemeral-container patch to the container running when the image is present
+ *    (kubelet pod sync, sandbox already up, container create + start);
+ *  - 8 s more when netshoot (~200 MB compressed layers) must be pulled (first use per node);
+ *  - 120 ms per exec round trip (API server → kubelet → CRI exec setup and stream teardown).
+ * The runs below use "image present" (the second incident on a cluster); `pulled` runs add a group.
+ */
+const latencyModel: LatencyModel = { requestMs: 15, containerStartMs: 1500, imagePullMs: 8000, execMs: 120, presentImages: [image] };
+
+// ------------------------------------------------------------------ helpers
+
+interface RunRecord {
+  contender: 'mlb-report' | 'kubectl-sequential' | 'kubectl-xargs-p10';
+  nodes: number;
+  capture_s: number;
+  wall_s_median: number;
+  wall_s_runs: number[];
+  peak_rss_mb: number | null;
+  api_requests_per_node: number;
+  max_request_rate_per_s: number;
+  qps_setting?: number;
+  bundle_bytes?: number;
+  nodes_collected?: number;
+  extrapolated_from?: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      if (stderr.length < 20_000) stderr += c.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolveRun({ code: code ?? -1, stderr }));
+  });
+}
+
+function dirSize(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((sum, name) => sum + dirSize(join(path, name)), 0);
+}
+
+interface SimHandle {
+  sim: Simulator;
+  kubeconfig: string;
+  speakers: { node: string; pod: string }[];
+  namespace: string;
+}
+
+async function startCluster(nodes: number, work: string): Promise<SimHandle> {
+  const { world, backend } = await loadScenario(`synthetic:nodes=${nodes},mode=frr`);
+  world.latency = latencyModel;
+  const sim = await startSimulator({ world, backend });
+  const kubeconfig = join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, sim.kubeconfig(), { mode: 0o600 });
+  const pods = sim.state.store.list(sim.state.podType) as { metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: { nodeName?: string } }[];
+  const speakerPods = pods.filter((p) => p.metadata.labels?.component === 'speaker' || p.metadata.labels?.['app.kubernetes.io/component'] === 'speaker');
+  const namespace = speakerPods[0]?.metadata.namespace ?? 'metallb-system';
+  return {
+    sim,
+    kubeconfig,
+    namespace,
+    speakers: speakerPods.map((p) => ({ node: p.spec?.nodeName ?? '', pod: p.metadata.name })).sort((a, b) => a.node.localeCompare(b.node)),
+  };
+}
+
+/** The by-hand recipe for one node, as a shell script reading $1 = speaker pod. */
+function manualScript(namespace: string, captureSeconds: number): string {
+  const capture = captureSeconds > 0 ? `; timeout ${captureSeconds} tcpdump -i any -nn -c 2000 arp or port 179` : '';
+  return [
+    `kubectl -n ${namespace} debug "$1" --image=${image} --target=speaker --profile=netadmin -i -q -- sh -c 'ip -j addr; ip -j neigh; ss -tulpnH${capture}' > "$OUT/$1.debug" 2>&1`,
+    `kubectl -n ${namespace} exec "$1" -c frr -- vtysh -c 'show bgp summary json' > "$OUT/$1.frr" 2>&1`,
+  ].join('\n');
+}
+
+async function kubectlContender(
+  kind: 'kubectl-sequential' | 'kubectl-xargs-p10',
+  cluster: SimHandle,
+  nodes: number,
+  captureSeconds: number,
+  work: string,
+): Promise<{ wallS: number; sample: number; requests: number; maxRate: number }> {
+  const sample = nodes > sampleAbove ? Math.min(nodes, kind === 'kubectl-sequential' ? sequentialSample : xargsSample) : nodes;
+  const pods = cluster.speakers.slice(0, sample).map((s) => s.pod);
+  const out = mkdtempSync(join(work, 'manual-'));
+  const script = join(work, 'per-node.sh');
+  writeFileSync(script, `#!/bin/sh\n${manualScript(cluster.namespace, captureSeconds)}\n`, { mode: 0o755 });
+  const env = { ...process.env, KUBECONFIG: cluster.kubeconfig, OUT: out, KUBECACHEDIR: join(work, 'kube-cache') };
+  const before = cluster.sim.state.requestStats();
+  const t0 = performance.now();
+  if (kind === 'kubectl-sequential') {
+    for (const pod of pods) await run('sh', [script, pod], env);
+  } else {
+    const list = join(work, 'pods.txt');
+    writeFileSync(list, pods.join('\n') + '\n');
+    await run('sh', ['-c', `xargs -P 10 -n 1 sh "${script}" < "${list}"`], env);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const after = cluster.sim.state.requestStats(t0);
+  const ok = readdirSync(out).filter((f) => f.endsWith('.frr') && readFileSync(join(out, f), 'utf8').includes('"ipv4Unicast"')).length;
+  if (ok < pods.length) console.warn(`  ${kind}: only ${ok}/${pods.length} nodes returned an FRR summary`);
+  rmSync(out, { recursive: true, force: true });
+  return { wallS: (wall * nodes) / sample, sample, requests: (after.total - before.total) / sample, maxRate: after.maxPerSecond };
+}
+
+async function mlbReportContender(
+  cluster: SimHandle,
+  nodes: number,
+  captureSeconds: number,
+  work: string,
+): Promise<{ wallS: number; rssMb: number | null; requests: number; maxRate: number; bundleBytes: number; collected: number; dir: string }> {
+  const dir = join(work, `bundle-${nodes}-${captureSeconds}-${Date.now()}`);
+  const rssFile = join(work, 'rss.txt');
+  rmSync(rssFile, { force: true });
+  const args = ['--import', resolve('bench/rss-probe.mjs'), resolve('bin/mlb-report.js'), 'collect', '--kubeconfig', cluster.kubeconfig, '--out', dir, '--format', 'json', '--fail-on', 'never'];
+  if (captureSeconds > 0) args.push('--capture-seconds', String(captureSeconds));
+  else args.push('--no-capture');
+  const env = { ...process.env, MLB_BENCH_RSS_FILE: rssFile, CI: '1', NO_COLOR: '1' };
+  const before = cluster.sim.state.requestStats();
+  const t0 = performance.now();
+  const result = await run(process.execPath, args, env);
+  const wall = (performance.now() - t0) / 1000;
+  const after = cluster.sim.state.requestStats(t0);
+  if (result.code !== 0) console.warn(`  mlb-report exited ${result.code}: ${result.stderr.split('\n').slice(-3).join(' | ')}`);
+  const rssKb = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : NaN;
+  let collected = 0;
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { nodes: { status: string }[] };
+    collected = manifest.nodes.filter((n) => n.status === 'ok').length;
+  } catch {
+    console.warn('  mlb-report wrote no manifest');
+  }
+  const bundleBytes = existsSync(`${dir}.tar.gz`) ? statSync(`${dir}.tar.gz`).size : dirSize(dir);
+  return { wallS: wall, rssMb: Number.isFinite(rssKb) ? rssKb / 1024 : null, requests: (after.total - before.total) / nodes, maxRate: after.maxPerSecond, bundleBytes, collected, dir };
+}
+
+async function timeAnalyze(bundleDir: string, work: string): Promise<{ analyzeS: number; pdfBytes: number; htmlBytes: number; pdfPages: number | null }> {
+  const out = join(work, 'analyze-out');
+  const t0 = performance.now();
+  await run(process.execPath, [resolve('bin/mlb-report.js'), 'analyze', bundleDir, '--out', out, '--format', 'json,html,pdf', '--fail-on', 'never'], process.env);
+  const analyzeS = (performance.now() - t0) / 1000;
+  const pdf = join(out, 'report.pdf');
+  let pdfPages: number | null = null;
+  try {
+    const info = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
+    pdfPages = Number(/Pages:\s+(\d+)/.exec(info)?.[1] ?? NaN);
+  } catch {
+    pdfPages = null;
+  }
+  return { analyzeS, pdfBytes: existsSync(pdf) ? statSync(pdf).size : 0, htmlBytes: existsSync(join(out, 'report.html')) ? statSync(join(out, 'report.html')).size : 0, pdfPages };
+}
+
+// ------------------------------------------------------------------ main
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Linux ${release()}, Node ${process.version}, kubectl ${kubectlVersion()}`;
+function kubectlVersion(): string {
+  try {
+    return /Client Version: (\S+)/.exec(execFileSync('kubectl', ['version', '--client'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
+  } catch {
+    return 'not found';
+  }
+}
+
+const records: RunRecord[] = [];
+const extras: Record<string, unknown> = {};
+const work = mkdtempSync(join(tmpdir(), 'mlb-bench-'));
+console.log(`machine: ${machine}`);
+console.log(`latency model: ${JSON.stringify(latencyModel)}`);
+try {
+  for (const n of nodeCounts) {
+    const cluster = await startCluster(n, work);
+    try {
+      for (const capture of captureWindows) {
+        const walls: Record<string, number[]> = { 'mlb-report': [], 'kubectl-sequential': [], 'kubectl-xargs-p10': [] };
+        const last: Record<string, { rss?: number | null; req: number; rate: number; bundle?: number; collected?: number; sample?: number }> = {};
+        let lastBundle = '';
+        for (let r = 0; r < runs; r++) {
+          const mine = await mlbReportContender(cluster, n, capture, work);
+          walls['mlb-report']!.push(mine.wallS);
+          const prevRss = last['mlb-report']?.rss ?? 0;
+          last['mlb-report'] = { rss: Math.max(prevRss ?? 0, mine.rssMb ?? 0) || null, req: mine.requests, rate: mine.maxRate, bundle: mine.bundleBytes, collected: mine.collected };
+          if (lastBundle) rmSync(lastBundle, { recursive: true, force: true });
+          lastBundle = mine.dir;
+          console.log(`N=${n} capture=${capture}s run ${r + 1}: mlb-report ${mine.wallS.toFixed(2)} s, ${mine.rssMb?.toFixed(0)} MB, ${mine.requests.toFixed(1)} req/node, ${mine.collected}/${n} nodes`);
+          for (const kind of ['kubectl-sequential', 'kubectl-xargs-p10'] as const) {
+            // One run of each loop is enough when extrapolated: the sample's wall time is stable.
+            if (r > 0 && n > sampleAbove) continue;
+            const loop = await kubectlContender(kind, cluster, n, capture, work);
+            walls[kind]!.push(loop.wallS);
+            last[kind] = { req: loop.requests, rate: loop.maxRate, sample: loop.sample };
+            console.log(`N=${n} capture=${capture}s run ${r + 1}: ${kind} ${loop.wallS.toFixed(1)} s${loop.sample < n ? ` (extrapolated from ${loop.sample} nodes)` : ''}`);
+          }
+        }
+        for (const contender of ['mlb-report', 'kubectl-sequential', 'kubectl-xargs-p10'] as const) {
+          const l = last[contender]!;
+          records.push({
+            contender,
+            nodes: n,
+            capture_s: capture,
+            wall_s_median: round(median(walls[contender]!)),
+            wall_s_runs: walls[contender]!.map((w) => round(w)),
+            peak_rss_mb: contender === 'mlb-report' ? (l.rss ? round(l.rss, 0) : null) : null,
+            api_requests_per_node: round(l.req, 1),
+            max_request_rate_per_s: l.rate,
+            ...(contender === 'mlb-report' ? { qps_setting: 50, bundle_bytes: l.bundle, nodes_collected: l.collected } : {}),
+            ...(l.sample !== undefined && l.sample < n ? { extrapolated_from: l.sample } : {}),
+          });
+        }
+        if (n === 500 && capture === 0 && lastBundle) extras.analyze_500 = await timeAnalyze(lastBundle, work);
+        if (lastBundle) rmSync(lastBundle, { recursive: true, force: true });
+      }
+    } finally {
+      await cluster.sim.close();
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const results = { machine, generated_at: new Date().toISOString(), quick, latency_model: latencyModel, runs_per_group: runs, ...extras, runs: records };
+writeFileSync(join(outDir, quick ? 'results.quick.json' : 'results.json'), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(join(outDir, quick ? 'results.quick.md' : 'results.md'), renderMarkdown(records));
+console.log(renderMarkdown(records));
+
+function renderMarkdown(rs: RunRecord[]): string {
+  const lines = [
+    '# mlb-report benchmark',
+    '',
+    `Machine: ${machine}.`,
+    '',
+    `Latency model (simulator): ${latencyModel.requestMs} ms per API request, ephemeral container start ${latencyModel.containerStartMs} ms with the image present (+${latencyModel.imagePullMs} ms when pulled), ${latencyModel.execMs} ms per exec round trip. Cluster: \`synthetic:nodes=N,mode=frr\`. Work per node: interfaces, neighbours, sockets, FRR summary.`,
+    '',
+    `Runs per group: ${runs} (median). kubectl loops above ${sampleAbove} nodes ran on a sample of nodes and were extrapolated linearly (column "sample").`,
+    '',
+    '| N | capture s | contender | wall s (median) | peak RSS MB | API req/node | max req/s | bundle MB | sample | speed-up vs this |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rs) {
+    const mine = rs.find((x) => x.contender === 'mlb-report' && x.nodes === r.nodes && x.capture_s === r.capture_s);
+    const ratio = mine && r.contender !== 'mlb-report' ? `${round(r.wall_s_median / mine.wall_s_median, 1)}×` : '';
+    lines.push(
+      `| ${r.nodes} | ${r.capture_s} | ${r.contender} | ${r.wall_s_median} | ${r.peak_rss_mb ?? ''} | ${r.api_requests_per_node} | ${r.max_request_rate_per_s} | ${r.bundle_bytes !== undefined ? round(r.bundle_bytes / 2 ** 20) : ''} | ${r.extrapolated_from ?? ''} | ${ratio} |`,
+    );
+  }
+  if (extras.analyze_500) lines.push('', `analyze + HTML + PDF of the 500-node bundle: ${JSON.stringify(extras.analyze_500)}`);
+  lines.push('');
+  return lines.join('\n');
+}
