@@ -34,7 +34,8 @@ export interface LabDescription {
   /** Every namespace this lab created (bridge, nodes, routers, pod network). */
   namespaces: string[];
   nodes: { name: string; namespace: string; ip: string; mac: string; frr: boolean; l2Ips: string[]; bgpIps: string[] }[];
-  routers: { name: string; namespace: string; address: string; asn: number; mac: string }[];
+  /** `frozen`: a daemon of this router is stopped on purpose (bgpdStopped / bfdStopped). */
+  routers: { name: string; namespace: string; address: string; asn: number; mac: string; frozen: boolean }[];
   sessions: PlannedSession[];
   /** Every PID the lab started that may still be alive (daemons, listeners, running execs). */
   pids: number[];
@@ -551,7 +552,7 @@ class Lab implements LabBackend {
       mode: this.plan.mode,
       namespaces: [...this.namespaces],
       nodes: this.plan.nodes.map((n) => ({ name: n.name, namespace: this.ns(n.suffix), ip: n.ip, mac: n.mac, frr: n.frr, l2Ips: n.l2Ips, bgpIps: n.bgpIps })),
-      routers: this.plan.routers.map((r) => ({ name: r.name, namespace: this.ns(r.suffix), address: r.address, asn: r.asn, mac: r.mac })),
+      routers: this.plan.routers.map((r) => ({ name: r.name, namespace: this.ns(r.suffix), address: r.address, asn: r.asn, mac: r.mac, frozen: !!(r.bgpdStopped || r.bfdStopped) })),
       sessions: this.plan.sessions,
       pids: [...this.daemons.keys(), ...this.listeners, ...this.running],
       timings: { ...this.timings },

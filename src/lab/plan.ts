@@ -132,6 +132,17 @@ function cidrParts(segment: string): { base: string; len: number } {
   return { base, len: Number(len ?? 24) };
 }
 
+const routerBfdProfile = 'lab-router';
+
+/**
+ * The router's BFD runs at 1 s intervals: a node's detection time is its multiplier times the
+ * router's transmit interval (3 s with MetalLB's defaults), so a busy test machine that delays a
+ * daemon for a second does not tear a healthy session down. The nodes keep their BFDProfile.
+ */
+function routerBfdConfig(hostname: string): string {
+  return [`hostname ${hostname}`, 'bfd', ` profile ${routerBfdProfile}`, '  receive-interval 1000', '  transmit-interval 1000', '  detect-multiplier 5', ' exit', 'exit', ''].join('\n');
+}
+
 function routerBgpdConfig(r: DataplaneRouter, neighbors: string[], remoteAsn: number, hostname: string): string {
   const lines = [
     `hostname ${hostname}`,
@@ -144,7 +155,7 @@ function routerBgpdConfig(r: DataplaneRouter, neighbors: string[], remoteAsn: nu
     ' neighbor NODES timers connect 2',
   ];
   if (r.password) lines.push(` neighbor NODES password ${r.password}`);
-  if (r.bfd) lines.push(' neighbor NODES bfd');
+  if (r.bfd) lines.push(' neighbor NODES bfd', ` neighbor NODES bfd profile ${routerBfdProfile}`);
   for (const n of neighbors) lines.push(` neighbor ${n} peer-group NODES`);
   lines.push(' !', ' address-family ipv4 unicast', '  neighbor NODES activate');
   if (r.rejectPrefixes?.length) lines.push('  neighbor NODES prefix-list REJECTED in');
@@ -302,8 +313,7 @@ export function buildPlan(world: World): LabPlan {
       neighbors: [...new Set(neighbors)],
       remoteAsn,
       bgpdConfig: routerBgpdConfig(r, [...new Set(neighbors)], remoteAsn, r.name),
-      // Same intervals as the lab recipe; the node side uses the BFDProfile it is configured with.
-      bfdConfig: `hostname ${r.name}\n`,
+      bfdConfig: routerBfdConfig(r.name),
     };
   });
 
