@@ -263,6 +263,13 @@ test('the capture prints a tcpdump decode and the same packets as a pcap', async
   assert.match(text!, /Notification Message \(3\), length: 21, OPEN Message Error \(2\), subcode Bad Peer AS \(2\)/);
   assert.ok(b64!.split('\n').every((line) => line.length <= 76));
 
+  const frr = await load('healthy-frr');
+  assert.match((await run(frr.replay, debug(frr, 'worker-1'), captureCommand(2))).stdout, /192\.0\.2\.1\.\d+ > 192\.0\.2\.12\.3784: BFDv1, length: 24\n\tControl, State Up, Flags: \[none\], Diagnostic: No Diagnostic \(0x00\)/);
+  const bfd = await load('bfd-down');
+  const down = (await run(bfd.replay, debug(bfd, 'worker-1'), captureCommand(2))).stdout;
+  assert.match(down, /State Down, Flags: \[none\], Diagnostic: Control Detection Time Expired \(0x01\)/);
+  assert.doesNotMatch(down, /> 192\.0\.2\.12\.3784: BFDv1/, 'the stopped bfdd on the router sends nothing');
+
   const dup = await load('l2-duplicate-ip');
   const d = await run(dup.replay, debug(dup, 'worker-2'), captureCommand(5));
   assert.match(d.stdout, /B {3}ifindex 2 \S+ ethertype ARP \(0x0806\), length 48: Ethernet \(len 6\), IPv4 \(len 4\), Request who-has 198\.51\.100\.100 tell 192\.0\.2\.1, length 28/);

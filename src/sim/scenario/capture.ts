@@ -269,6 +269,66 @@ export function capturePackets(model: SimModel, node: SimNode, seconds: number):
     }
   }
 
+  // BFD control packets (single hop, UDP 3784) of this node's sessions with a BFD profile.
+  for (const s of nodeSessions(model, node)) {
+    if (!s.bfdProfile || !s.router) continue;
+    const prof = model.bfdProfiles.find((p) => p.metadata.name === s.bfdProfile)?.spec ?? {};
+    const up = s.bfdStatus === 'up';
+    const ri = dp.routers.findIndex((r) => r.address === s.address);
+    const rmac = ri >= 0 ? routerMac(model, ri) : '00:00:00:00:00:00';
+    const myDisc = parseInt(sha256Hex(`bfd/${node.name}/${s.address}`).slice(0, 8), 16);
+    const yourDisc = up ? parseInt(sha256Hex(`bfd/${s.address}/${node.name}`).slice(0, 8), 16) : 0;
+    const sport = 49152 + (parseInt(sha256Hex(`bfdport/${node.name}/${s.address}`).slice(0, 4), 16) % 16383);
+    const rport = 49152 + (parseInt(sha256Hex(`bfdport/${s.address}/${node.name}`).slice(0, 4), 16) % 16383);
+    // A session that is down sends at the slow rate (1 s) until the peer answers.
+    const tx = up ? (prof.transmitInterval ?? 300) : 1000;
+    const rx = prof.receiveInterval ?? 300;
+    const mult = prof.detectMultiplier ?? 3;
+    const count = Math.min(Math.floor((seconds * 1000) / tx), 20);
+    const bfdPacket = (out: boolean, t: number): void => {
+      const state = up ? 3 : 1;
+      const diag = up ? 0 : s.bfdDiagnostic === 'control detection time expired' ? 1 : 0;
+      const body = Buffer.alloc(24);
+      body[0] = (1 << 5) | diag;
+      body[1] = state << 6;
+      body[2] = mult;
+      body[3] = 24;
+      body.writeUInt32BE((out ? myDisc : yourDisc) >>> 0, 4);
+      body.writeUInt32BE((out ? yourDisc : myDisc) >>> 0, 8);
+      body.writeUInt32BE(tx * 1000, 12);
+      body.writeUInt32BE(rx * 1000, 16);
+      body.writeUInt32BE(50000, 20);
+      const [src, dst, sp] = out ? [node.ip, s.address, sport] : [s.address, node.ip, rport];
+      const udpHdr = Buffer.alloc(8);
+      udpHdr.writeUInt16BE(sp, 0);
+      udpHdr.writeUInt16BE(3784, 2);
+      udpHdr.writeUInt16BE(32, 4);
+      const seg = Buffer.concat([udpHdr, body]);
+      seg.writeUInt16BE(l4Checksum(17, src, dst, seg), 6);
+      const ip = ipv4(17, src, dst, nextId(), 255, 0xc0, seg);
+      const num = (label: string, v: number): string => `\t  ${label}${`${v}`.padStart(32 - label.length)} ms`;
+      packets.push({
+        t,
+        dir: out ? 'Out' : 'In',
+        srcMac: out ? node.mac : rmac,
+        ethertype: 0x0800,
+        payload: ip,
+        decode:
+          `(tos 0xc0, ttl 255, id ${ip.readUInt16BE(4)}, offset 0, flags [DF], proto UDP (17), length ${ip.length})\n` +
+          `    ${src}.${sp} > ${dst}.3784: BFDv1, length: 24\n` +
+          `\tControl, State ${up ? 'Up' : 'Down'}, Flags: [none], Diagnostic: ${diag === 1 ? 'Control Detection Time Expired (0x01)' : 'No Diagnostic (0x00)'}\n` +
+          `\tDetection Timer Multiplier: ${mult} (${mult * tx} ms Detection time), BFD Length: 24\n` +
+          `\tMy Discriminator: 0x${((out ? myDisc : yourDisc) >>> 0).toString(16).padStart(8, '0')}, Your Discriminator: 0x${((out ? yourDisc : myDisc) >>> 0).toString(16).padStart(8, '0')}\n` +
+          `${num('Desired min Tx Interval:', tx)}\n${num('Required min Rx Interval:', rx)}\n${num('Required min Echo Interval:', 50)}`,
+      });
+    };
+    const offset = jitter(`bfd/${node.name}/${s.address}`) * (tx / 1000);
+    for (let k = 0; k < count; k++) {
+      bfdPacket(true, offset + (k * tx) / 1000);
+      if (up) bfdPacket(false, offset + (k * tx) / 1000 + 0.00013);
+    }
+  }
+
   // memberlist: one UDP probe + ack per second to a peer speaker.
   const peers = model.nodes.filter((n) => n.name !== node.name && n.speaker !== 'absent' && !(dp.nodes[n.name]?.linksDown ?? []).includes(iface));
   if (node.speaker !== 'absent' && peers.length) {
