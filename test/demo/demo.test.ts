@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import { formatDemoSummary, runDemo } from '../../src/cli/commands/demo.js';
 import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
 import { packageRoot } from '../../src/version.js';
+import { buildProgram } from '../../src/cli/index.js';
+import { isUserError } from '../../src/util/errors.js';
 
 const run = promisify(execFile);
 const cli = join(packageRoot, 'bin', 'mlb-report.js');
@@ -48,27 +50,39 @@ test(`demo on ${demoScenario}: bundle, report and a summary naming the report`, 
   }
 });
 
-test('demo bad input: unknown scenario, existing --out, bad --format → one line, a fix, exit 2', async () => {
+test('demo bad input: unknown scenario, existing --out, bad flags → UserError, exit 2; the CLI prints one line and a fix', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mlb-report-demo-bad-'));
   try {
     await mkdir(join(dir, 'taken'));
+    // In-process through the real commander program (cheap), then once through the binary for the output format.
     const cases: [string[], RegExp][] = [
-      [['--scenario', 'no-such-scenario', '--out', join(dir, 'x')], /unknown scenario "no-such-scenario"/],
+      [['--scenario', 'no-such-scenario', '--out', join(dir, 'x')], /unknown scenario "no-such-scenario"; built-in scenarios: .*mixed-incident/],
       [['--out', join(dir, 'taken')], /already exists/],
       [['--format', 'html,docx', '--out', join(dir, 'y')], /invalid --format/],
+      [['--capture-seconds', '0', '--out', join(dir, 'z')], /invalid --capture-seconds/],
     ];
     for (const [args, message] of cases) {
-      const failed = await run(process.execPath, [cli, 'demo', ...args]).then(
+      const program = await buildProgram();
+      const error = await program.parseAsync(['node', 'mlb-report', 'demo', ...args]).then(
         () => assert.fail(`demo ${args.join(' ')} should fail`),
-        (e: { code: number; stderr: string }) => e,
+        (e: unknown) => e,
       );
-      assert.equal(failed.code, 2, failed.stderr);
-      const errorLines = failed.stderr.trim().split('\n').filter((l) => l.startsWith('error:') || l.startsWith('fix:'));
-      assert.equal(errorLines.length, 2, failed.stderr);
-      assert.match(errorLines[0], message);
-      assert.ok(!failed.stderr.includes('    at '), 'no stack trace');
+      assert.ok(isUserError(error), `demo ${args.join(' ')}: ${String(error)}`);
+      assert.equal(error.exitCode, 2);
+      assert.match(error.message, message);
+      assert.ok(error.hint && !error.hint.includes('\n'));
     }
-    assert.equal(existsSync(join(dir, 'x')), false, 'nothing written for a failed start');
+    for (const name of ['x', 'y', 'z']) assert.equal(existsSync(join(dir, name)), false, 'nothing written for a failed start');
+
+    const failed = await run(process.execPath, [cli, 'demo', '--scenario', 'no-such-scenario', '--out', join(dir, 'x')]).then(
+      () => assert.fail('demo should fail'),
+      (e: { code: number; stderr: string }) => e,
+    );
+    assert.equal(failed.code, 2, failed.stderr);
+    const lines = failed.stderr.trim().split('\n');
+    assert.equal(lines.length, 2, failed.stderr);
+    assert.match(lines[0], /^error: unknown scenario "no-such-scenario"/);
+    assert.match(lines[1], /^fix: /);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

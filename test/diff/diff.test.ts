@@ -9,6 +9,7 @@ import { diffSides, formatDiff, runDiff, type DiffSide } from '../../src/diff/in
 import type { ClusterModel } from '../../src/model/cluster.js';
 import type { Finding } from '../../src/model/finding.js';
 import { packageRoot } from '../../src/version.js';
+import { isUserError } from '../../src/util/errors.js';
 import { loadFixture } from '../render/fixture.js';
 
 const run = promisify(execFile);
@@ -113,20 +114,30 @@ test('findings.json files (object or bare array) compare findings and say state 
     const json = await run(process.execPath, [cli, 'diff', '--json', join(dir, 'a.json'), join(dir, 'b.json')]);
     assert.deepEqual(JSON.parse(json.stdout).new.map((f: { id: string }) => f.id), ['speaker-restarting']);
     await writeFile(join(dir, 'not-findings.json'), '{"hello": 1}');
-    for (const [args, message] of [
-      [[join(dir, 'missing.json'), join(dir, 'b.json')], /no such file or directory/],
-      [[join(dir, 'not-findings.json'), join(dir, 'b.json')], /is not a findings file/],
+    await writeFile(join(dir, 'broken.json'), '{"findings": [');
+    for (const [path, message] of [
+      [join(dir, 'not-findings.json'), /is not a findings file/],
+      [join(dir, 'broken.json'), /is not valid JSON/],
+      [join(dir, 'a.txt'), /no such file or directory/],
     ] as const) {
-      const failed = await run(process.execPath, [cli, 'diff', ...args]).then(
+      const error = await runDiff(path, join(dir, 'b.json')).then(
         () => assert.fail('diff should fail'),
-        (e: { code: number; stderr: string }) => e,
+        (e: unknown) => e,
       );
-      assert.equal(failed.code, 2);
-      const lines = failed.stderr.trim().split('\n');
-      assert.equal(lines.length, 2, failed.stderr);
-      assert.match(lines[0], message);
-      assert.match(lines[1], /^fix: /);
+      assert.ok(isUserError(error), String(error));
+      assert.equal(error.exitCode, 2);
+      assert.match(error.message, message);
     }
+    // The binary prints a UserError as one line and a fix, exit 2.
+    const failed = await run(process.execPath, [cli, 'diff', join(dir, 'missing.json'), join(dir, 'b.json')]).then(
+      () => assert.fail('diff should fail'),
+      (e: { code: number; stderr: string }) => e,
+    );
+    assert.equal(failed.code, 2);
+    const lines = failed.stderr.trim().split('\n');
+    assert.equal(lines.length, 2, failed.stderr);
+    assert.match(lines[0], /^error: .*missing\.json: no such file or directory$/);
+    assert.match(lines[1], /^fix: /);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
