@@ -90,3 +90,17 @@ test('fixes that differ only by the subjects and IPs they name are one card', as
   assert.equal(view.findings[0].remediation.summary, 'Set peerASN for worker-1.');
   assert.deepEqual(view.findings[0].members.map((m) => m.fix), [undefined, 'Set peerASN for worker-2.']);
 });
+
+test('an empty model (no manifest, no discovery, no bundle) still renders every section', async () => {
+  const { emptyModel } = await import('../../src/model/cluster.js');
+  const { renderViewHtml } = await import('../../src/render/html.js');
+  const view = await buildView(emptyModel(), []);
+  assert.equal(view.cluster.name, 'cluster');
+  assert.equal(view.metallb.version, 'unknown');
+  assert.equal(view.collection.available, false);
+  assert.equal(view.topology.empty, true);
+  const html = renderViewHtml(view);
+  for (const id of ['findings', 'topology', 'services', 'nodes', 'collection', 'raw']) assert.match(html, new RegExp(`<section id="${id}"`));
+  assert.match(html, /No problems found by the checks/);
+  assert.match(html, /The bundle has no manifest/);
+});
