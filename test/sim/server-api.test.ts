@@ -512,3 +512,27 @@ describe('sim server: latency faults, RBAC on subresources, log follow', () => {
     assert.equal(log.text, 'one\ntwo\n');
   });
 });
+
+describe('sim server: image pull latency', () => {
+  let sim: RunningSim;
+  before(async () => {
+    sim = await miniSim({ mutateWorld: (w) => (w.latency = { requestMs: 0, containerStartMs: 0, imagePullMs: 1500, execMs: 0, presentImages: ['busybox:1.36'] }) });
+  });
+  after(() => sim.stop());
+
+  const runningAfterMs = async (pod: string, name: string, image: string): Promise<number> => {
+    const start = Date.now();
+    await api(sim, 'PATCH', `/api/v1/namespaces/${ns}/pods/${pod}/ephemeralcontainers`, { contentType: 'application/strategic-merge-patch+json', body: { spec: { ephemeralContainers: [{ name, image, command: ['sleep', '30'] }] } } });
+    await waitFor(async () => {
+      const p = (await api(sim, 'GET', `/api/v1/namespaces/${ns}/pods/${pod}`)).json;
+      return p.status.ephemeralContainerStatuses?.find((s: any) => s.name === name)?.state?.running ? true : undefined;
+    });
+    return Date.now() - start;
+  };
+
+  it('charges imagePullMs for the first pull on a node only, and never for present images', async () => {
+    assert.ok((await runningAfterMs('speaker-4vzxk', 'first', 'nicolaka/netshoot:v0.13')) >= 1500);
+    assert.ok((await runningAfterMs('speaker-4vzxk', 'again', 'nicolaka/netshoot:v0.13')) < 1500, 'pulled already on node-1');
+    assert.ok((await runningAfterMs('speaker-9q2mt', 'present', 'busybox:1.36')) < 1500, 'present on every node');
+  });
+});
