@@ -48,10 +48,9 @@ const subjectKey = (s: Subject) => `${s.kind}|${s.namespace ?? ''}|${s.name}`;
 /** Cluster-wide subjects explain everything of the kinds listed for the cause. */
 const isClusterWide = (f: Finding) => f.subjects.length === 0 || f.subjects.some((s) => s.kind === 'Cluster' || s.kind === 'ConfigMap' || s.kind === 'Deployment' || s.kind === 'ConfigurationState');
 
-function related(cause: Finding, symptom: Finding): boolean {
+function related(cause: Finding, causeKeys: Set<string>, symptom: Finding): boolean {
   if (isClusterWide(cause)) return true;
-  const keys = new Set(cause.subjects.filter((s) => s.kind !== 'Cluster').map(subjectKey));
-  return symptom.subjects.some((s) => keys.has(subjectKey(s)));
+  return symptom.subjects.some((s) => causeKeys.has(subjectKey(s)));
 }
 
 /** A stable identity for a finding inside one result (id + first subject + summary). */
@@ -61,17 +60,31 @@ export function findingKey(f: Finding): string {
 
 export function rankFindings(findings: Finding[]): Finding[] {
   const list = findings.map((f, i) => ({ f: { ...f, explains: [] as string[] }, i, explainedBy: [] as number[] }));
+  const byId = new Map<string, typeof list>();
+  for (const e of list) {
+    const same = byId.get(e.f.id);
+    if (same) same.push(e);
+    else byId.set(e.f.id, [e]);
+  }
   for (const cause of list) {
     const symptomIds = explanations[cause.f.id];
     if (!symptomIds) continue;
-    for (const symptom of list) {
-      if (symptom === cause || !symptomIds.includes(symptom.f.id) || !related(cause.f, symptom.f)) continue;
+    const causeKeys = new Set(cause.f.subjects.filter((s) => s.kind !== 'Cluster').map(subjectKey));
+    for (const symptom of symptomIds.flatMap((id) => byId.get(id) ?? [])) {
+      if (symptom === cause || !related(cause.f, causeKeys, symptom.f)) continue;
       // Never let two findings explain each other; the higher rank wins.
       if (explanations[symptom.f.id]?.includes(cause.f.id) && (symptom.f.rank ?? 0) > (cause.f.rank ?? 0)) continue;
       if (!cause.f.explains.includes(symptom.f.id)) cause.f.explains.push(symptom.f.id);
       symptom.explainedBy.push(cause.i);
     }
   }
+  const explainedOf = new Map<number, typeof list>();
+  for (const e of list)
+    for (const c of e.explainedBy) {
+      const symptoms = explainedOf.get(c);
+      if (symptoms) symptoms.push(e);
+      else explainedOf.set(c, [e]);
+    }
   // A cause inherits the weight of what it explains, so it sorts right before its worst symptom.
   const effective = new Map<number, { sev: number; rank: number }>();
   const weight = (e: (typeof list)[number], seen: Set<number>): { sev: number; rank: number } => {
@@ -80,8 +93,8 @@ export function rankFindings(findings: Finding[]): Finding[] {
     let sev = severityWeight[e.f.severity];
     let rank = e.f.rank ?? 0;
     seen.add(e.i);
-    for (const other of list) {
-      if (!other.explainedBy.includes(e.i) || seen.has(other.i)) continue;
+    for (const other of explainedOf.get(e.i) ?? []) {
+      if (seen.has(other.i)) continue;
       const w = weight(other, seen);
       if (w.sev > sev || (w.sev === sev && w.rank > rank)) { sev = w.sev; rank = w.rank; }
     }

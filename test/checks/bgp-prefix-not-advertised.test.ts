@@ -16,7 +16,7 @@ caseTable('bgp-prefix-not-advertised', [
     name: 'network statement missing from the running config',
     spec: bgpHealthy({ nodeFiles: { 'lc-n1': { 'frr/bgp-neighbors.json': fixture('frr-lc-n1-bgp-neighbors.json'), 'frr/running-config.txt': fixture('frr-lc-n1-running-config.txt').replace(/ *network 10\.99\.0\.200\/32\n/, '') } } }),
     fires: true,
-    check: (f) => assert.match(f[0].summary, /no network statement covering 10\.99\.0\.200/),
+    check: (f) => assert.match(f[0].summary, /default\/web-bgp 10\.99\.0\.200 is not advertised from lc-n1 to 10\.99\.0\.1: FRR's running config has no network statement for it/),
   },
   {
     name: 'Established but sentPrefixCounter 0',

@@ -31,8 +31,8 @@ export interface LeaderComputation {
 }
 
 export function electionOrder(nodes: string[], ip: string): string[] {
-  const key = (n: string) => createHash('sha256').update(`${n}#${ip}`).digest('hex');
-  return [...nodes].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const keys = new Map(nodes.map((n) => [n, createHash('sha256').update(`${n}#${ip}`).digest('hex')]));
+  return [...nodes].sort((a, b) => (keys.get(a)! < keys.get(b)! ? -1 : keys.get(a)! > keys.get(b)! ? 1 : 0));
 }
 
 export function computeL2Leader(model: ClusterModel, svc: V1Service, pool: KubeObject, ip: string): LeaderComputation {

@@ -84,8 +84,10 @@ export function requestedIPs(svc: V1Service): string[] {
   return list;
 }
 
+const rangeCache = new WeakMap<KubeObject, IpRange[]>();
+
 export function poolRanges(pool: KubeObject): IpRange[] {
-  return ((pool.spec?.addresses ?? []) as string[]).map(parseRange).filter((r): r is IpRange => !!r);
+  return memo(rangeCache, pool, () => ((pool.spec?.addresses ?? []) as string[]).map(parseRange).filter((r): r is IpRange => !!r));
 }
 
 export function poolContains(pool: KubeObject, ip: string): boolean {
@@ -123,8 +125,23 @@ export function adSelectsService(ad: KubeObject, svc: V1Service): boolean {
   return anySelectorMatches(ad.spec?.serviceSelectors, svc.metadata?.labels);
 }
 
+/**
+ * Per-list indexes, keyed on the list object itself: a model is read-only once built, and a new list
+ * (another model, a test) simply gets its own index. Keeps checks linear on 1000-node bundles.
+ */
+function memo<K extends object, V>(cache: WeakMap<K, V>, key: K, build: () => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = build();
+    cache.set(key, v);
+  }
+  return v;
+}
+const nodeIndex = new WeakMap<V1Node[], Map<string, V1Node>>();
+
 export function findNode(model: ClusterModel, name: string | undefined): V1Node | undefined {
-  return model.kube.nodes.find((n) => n.metadata?.name === name);
+  if (name === undefined) return undefined;
+  return memo(nodeIndex, model.kube.nodes, () => new Map(model.kube.nodes.map((n) => [n.metadata?.name ?? '', n]))).get(name);
 }
 
 export function nodeNames(model: ClusterModel): string[] {
@@ -166,24 +183,37 @@ export function podRestarts(pod: V1Pod): number {
 }
 
 /** Speaker pod per node (the newest one if several). */
+const speakerIndex = new WeakMap<V1Pod[], Map<string, V1Pod>>();
+const readyIndex = new WeakMap<V1Pod[], Set<string>>();
+
 export function speakerByNode(model: ClusterModel): Map<string, V1Pod> {
-  const out = new Map<string, V1Pod>();
-  for (const p of model.kube.pods.filter(isSpeakerPod)) {
-    const node = p.spec?.nodeName;
-    if (node) out.set(node, p);
-  }
-  return out;
+  return memo(speakerIndex, model.kube.pods, () => {
+    const out = new Map<string, V1Pod>();
+    for (const p of model.kube.pods.filter(isSpeakerPod)) {
+      const node = p.spec?.nodeName;
+      if (node) out.set(node, p);
+    }
+    return out;
+  });
 }
 
 /** Nodes whose speaker is Ready: MetalLB's "usable speakers" approximated from the API. */
 export function readySpeakerNodes(model: ClusterModel): Set<string> {
-  return new Set([...speakerByNode(model)].filter(([, p]) => podReady(p)).map(([n]) => n));
+  return memo(readyIndex, model.kube.pods, () => new Set([...speakerByNode(model)].filter(([, p]) => podReady(p)).map(([n]) => n)));
 }
 
+const eventIndex = new WeakMap<CoreV1Event[], Map<string, CoreV1Event[]>>();
+
 export function eventsFor(model: ClusterModel, kind: string, namespace: string | undefined, name: string): CoreV1Event[] {
-  return model.kube.events.filter(
-    (e) => e.involvedObject?.kind === kind && e.involvedObject?.name === name && (namespace === undefined || (e.involvedObject?.namespace ?? namespace) === namespace),
-  );
+  const byName = memo(eventIndex, model.kube.events, () => {
+    const m = new Map<string, CoreV1Event[]>();
+    for (const e of model.kube.events) {
+      const k = `${e.involvedObject?.kind}|${e.involvedObject?.name}`;
+      m.set(k, [...(m.get(k) ?? []), e]);
+    }
+    return m;
+  });
+  return (byName.get(`${kind}|${name}`) ?? []).filter((e) => namespace === undefined || (e.involvedObject?.namespace ?? namespace) === namespace);
 }
 
 export interface EndpointInfo {
@@ -192,11 +222,19 @@ export interface EndpointInfo {
   ready: boolean;
 }
 
+const sliceIndex = new WeakMap<ClusterModel['kube']['endpointSlices'], Map<string, ClusterModel['kube']['endpointSlices']>>();
+
 export function endpointsOf(model: ClusterModel, svc: V1Service): EndpointInfo[] {
   const out: EndpointInfo[] = [];
-  for (const slice of model.kube.endpointSlices) {
-    if (slice.metadata?.namespace !== svc.metadata?.namespace) continue;
-    if (slice.metadata?.labels?.['kubernetes.io/service-name'] !== svc.metadata?.name) continue;
+  const bySvc = memo(sliceIndex, model.kube.endpointSlices, () => {
+    const m = new Map<string, ClusterModel['kube']['endpointSlices']>();
+    for (const slice of model.kube.endpointSlices) {
+      const k = `${slice.metadata?.namespace}/${slice.metadata?.labels?.['kubernetes.io/service-name']}`;
+      m.set(k, [...(m.get(k) ?? []), slice]);
+    }
+    return m;
+  });
+  for (const slice of bySvc.get(`${svc.metadata?.namespace}/${svc.metadata?.name}`) ?? []) {
     for (const ep of slice.endpoints ?? []) {
       // A missing `ready` counts as ready (EndpointSlice API semantics).
       const ready = ep.conditions?.ready !== false && ep.conditions?.terminating !== true;
@@ -237,9 +275,17 @@ export function protocolsFor(model: ClusterModel, svc: V1Service, pool: KubeObje
 }
 
 /** BGPPeers whose nodeSelectors select the node. */
+const peerIndex = new WeakMap<KubeObject[], Map<string, KubeObject[]>>();
+
 export function peersForNode(model: ClusterModel, node: string): KubeObject[] {
-  const n = findNode(model, node);
-  return model.metallb.bgpPeers.filter((p) => anySelectorMatches(p.spec?.nodeSelectors, n?.metadata?.labels));
+  const byNode = memo(peerIndex, model.metallb.bgpPeers, () => new Map<string, KubeObject[]>());
+  let peers = byNode.get(node);
+  if (!peers) {
+    const n = findNode(model, node);
+    peers = model.metallb.bgpPeers.filter((p) => anySelectorMatches(p.spec?.nodeSelectors, n?.metadata?.labels));
+    byNode.set(node, peers);
+  }
+  return peers;
 }
 
 /** `announcing from node "x" with protocol "layer2"` events, per service key. */
@@ -311,25 +357,37 @@ export interface Duty {
  * BGP services on every node selected by a BGPAdvertisement and a BGPPeer; layer-2 services on every
  * candidate node (eTP=Local: only nodes with a ready endpoint, which then cannot be replaced).
  */
+const dutiesCache = new WeakMap<ClusterModel, Map<boolean, Map<string, Duty[]>>>();
+
 export function announcementDuties(model: ClusterModel, opts: { includeIneligible?: boolean } = {}): Map<string, Duty[]> {
+  const perModel = memo(dutiesCache, model, () => new Map<boolean, Map<string, Duty[]>>());
+  const cached = perModel.get(!!opts.includeIneligible);
+  if (cached) return cached;
   const out = new Map<string, Duty[]>();
+  perModel.set(!!opts.includeIneligible, out);
   const ignoreExclude = speakerIgnoresExcludeLabel(model);
   // Speakers never announce from excluded or NetworkUnavailable nodes; only the checks about those
   // conditions ask to see such nodes.
   const eligible = (n: V1Node) => opts.includeIneligible || ((ignoreExclude || !isExcluded(n)) && !networkUnavailable(n));
-  const add = (n: string, d: Duty) => out.set(n, [...(out.get(n) ?? []), d]);
+  const add = (n: string, d: Duty) => {
+    const list = out.get(n);
+    if (list) list.push(d);
+    else out.set(n, [d]);
+  };
   for (const svc of metallbServices(model)) {
     const local = svc.spec?.externalTrafficPolicy === 'Local';
     const epNodes = readyEndpointNodes(model, svc);
     for (const ip of serviceIPs(svc)) {
       const pool = poolOf(model, svc, ip);
       if (!pool) continue;
+      const l2Ads = l2AdsForPool(model, pool).filter((a) => adSelectsService(a, svc));
+      const bgpAds = bgpAdsForPool(model, pool).filter((a) => adSelectsService(a, svc));
+      if (!l2Ads.length && !bgpAds.length) continue;
       for (const node of model.kube.nodes) {
         const name = node.metadata?.name;
         if (!name || (local && !epNodes.has(name)) || !eligible(node)) continue;
-        if (l2AdsForPool(model, pool).some((a) => adSelectsService(a, svc) && adSelectsNode(a, node))) add(name, { svc, ip, protocol: 'layer2', essential: local });
-        const bgpAds = bgpAdsForPool(model, pool).filter((a) => adSelectsService(a, svc) && adSelectsNode(a, node));
-        if (bgpAds.length && peersForNode(model, name).length) add(name, { svc, ip, protocol: 'bgp', essential: true });
+        if (l2Ads.some((a) => adSelectsNode(a, node))) add(name, { svc, ip, protocol: 'layer2', essential: local });
+        if (bgpAds.some((a) => adSelectsNode(a, node)) && peersForNode(model, name).length) add(name, { svc, ip, protocol: 'bgp', essential: true });
       }
     }
   }

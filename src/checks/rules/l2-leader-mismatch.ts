@@ -36,7 +36,8 @@ export default defineCheck({
         subjects: [svcSubject(svc), { kind: 'Node', name: observed.nodes[0] }, ...(calc.leader ? [{ kind: 'Node', name: calc.leader }] : [])],
         evidence: [
           { path: observed.source === 'servicel2status' ? clusterPath.metallb('servicel2statuses') : clusterPath.events, excerpt: `observed announcer: ${observed.nodes[0]} (from ${observed.source})` },
-          objectEvidence(clusterPath.pods, { election: { ip, order: calc.candidates, dropped: calc.dropped } }, 'recomputed election (sha256(node#ip) order)'),
+          // Only what matters for this pair of nodes: the head of the order and why the observed node is out.
+          objectEvidence(clusterPath.pods, { election: { ip, candidates: calc.candidates.length, order: calc.candidates.slice(0, 5), ...(droppedWhy ? { [observed.nodes[0]]: droppedWhy } : {}) } }, 'recomputed election (sha256(node#ip) order)'),
         ],
         remediation: { summary: 'Compare the speakers’ views: readiness, memberlist membership and node labels of both nodes.', snippet: `kubectl get pods -n metallb-system -o wide -l component=speaker\nkubectl get node ${observed.nodes[0]} ${calc.leader ?? ''} --show-labels`, snippetLanguage: 'shell' },
       });
