@@ -64,3 +64,8 @@ test('json format writes findings.json only when asked, with the findings as giv
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the PDF header escapes the cluster name it is given', async () => {
+  const { escapeHtml } = await import('../../src/render/pdf.js');
+  assert.equal(escapeHtml(`<img src=x onerror="alert('1')">&`), '&#60;img src&#61;x onerror&#61;&#34;alert(&#39;1&#39;)&#34;&#62;&#38;');
+});
