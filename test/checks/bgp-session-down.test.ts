@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { bgpHealthy, bgpLab, caseTable, fixture, logLine, ns } from './helpers.js';
+import { test } from 'node:test';
+import { bgpHealthy, bgpLab, caseTable, findingsOf, fixture, logLine, model, ns } from './helpers.js';
 
 caseTable('bgp-session-down', [
   { name: 'lc-n1 Established (real FRR 8.4 output)', spec: bgpHealthy(), fires: false },
@@ -58,3 +59,14 @@ caseTable('bgp-session-down', [
   },
   { name: 'native mode: session came back up', spec: bgpHealthy({ nodeFiles: {}, logs: { 'speaker-lc-n1/speaker': [logLine({ event: 'sessionDown', peer: '10.99.0.1:179', msg: 'BGP session down' }), logLine({ event: 'sessionUp', peer: '10.99.0.1:179', msg: 'BGP session established' })].join('\n') } }), fires: false },
 ]);
+
+
+test('bgp-session-down quotes only the failing neighbor of a file with several', () => {
+  // The router's real view (samples lc-r): 10.99.0.11 Established, 10.99.0.12 Idle. Serve it as one node's file.
+  const twoNeighbors = fixture('frr-lc-n1-bgp-neighbors.json').replace(/\n}\s*$/, `,\n${fixture('frr-lc-n2-bgp-neighbors.json').replace(/^{\n/, '').replace('"10.99.0.1":{', '"10.99.0.9":{')}`);
+  const f = findingsOf('bgp-session-down', model(bgpHealthy({ nodeFiles: { 'lc-n1': { 'frr/bgp-neighbors.json': twoNeighbors } } })));
+  assert.equal(f.length, 1);
+  assert.match(f[0].summary, /lc-n1 → 10\.99\.0\.9 is Idle/);
+  assert.ok(f[0].evidence[0].excerpt.includes('"bgpState":"Idle"'));
+  assert.ok(!f[0].evidence[0].excerpt.includes('"bgpState":"Established"'), f[0].evidence[0].excerpt);
+});

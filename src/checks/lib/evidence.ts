@@ -20,7 +20,13 @@ function cap(text: string): string {
  * Lines of `path` containing any needle (with `context` lines around), or `fallback` when the raw
  * file is not in the model or no line matches.
  */
-export function rawExcerpt(model: ClusterModel, path: string, needles: string[], fallback: string, opts: { context?: number; maxBlocks?: number; exclude?: RegExp } = {}): string {
+export function rawExcerpt(
+  model: ClusterModel,
+  path: string,
+  needles: string[],
+  fallback: string,
+  opts: { context?: number; maxBlocks?: number; exclude?: RegExp; within?: string } = {},
+): string {
   const text = model.raw?.[path];
   const wanted = needles.filter(Boolean);
   if (text === undefined || wanted.length === 0) return cap(fallback);
@@ -29,7 +35,22 @@ export function rawExcerpt(model: ClusterModel, path: string, needles: string[],
   const maxBlocks = opts.maxBlocks ?? 4;
   const keep = new Set<number>();
   let blocks = 0;
-  for (let i = 0; i < lines.length && blocks < maxBlocks; i++) {
+  // `within`: search only the indented block that starts at the line containing it (one neighbor of
+  // a pretty-printed FRR JSON file with several), so lines of other objects never leak in.
+  let from = 0;
+  let to = lines.length;
+  if (opts.within) {
+    const start = lines.findIndex((l) => l.includes(opts.within!));
+    if (start >= 0) {
+      const indent = (l: string) => l.length - l.trimStart().length;
+      const base = indent(lines[start]);
+      from = start;
+      let end = start + 1;
+      while (end < lines.length && (lines[end].trim() === '' || indent(lines[end]) > base)) end++;
+      to = end;
+    }
+  }
+  for (let i = from; i < to && blocks < maxBlocks; i++) {
     if (!wanted.some((n) => lines[i].includes(n)) || opts.exclude?.test(lines[i])) continue;
     blocks++;
     for (let j = Math.max(0, i - context); j <= Math.min(lines.length - 1, i + context); j++) keep.add(j);

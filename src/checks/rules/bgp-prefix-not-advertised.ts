@@ -61,7 +61,7 @@ export default defineCheck({
               evidence: [
                 !inConfig
                   ? { path: cfgPath, excerpt: rawExcerpt(model, cfgPath, [' network ', 'router bgp'], `network statements: ${networks.map((x) => x.prefix).join(', ') || '(none)'}`), label: 'FRR running config' }
-                  : { path: n.path, excerpt: rawExcerpt(model, n.path, ['"bgpState"', '"sentPrefixCounter"'], `bgpState ${n.state}; sentPrefixes ${JSON.stringify(n.sentPrefixes ?? {})}`), label: `neighbor ${addr} on ${node}` },
+                  : { path: n.path, excerpt: rawExcerpt(model, n.path, ['"bgpState"', '"sentPrefixCounter"'], `bgpState ${n.state}; sentPrefixes ${JSON.stringify(n.sentPrefixes ?? {})}`, { within: `"${addr}":{` }), label: `neighbor ${addr} on ${node}` },
                 ...ads.slice(0, 1).map((a) => objectEvidence(clusterPath.metallb('bgpadvertisements'), { metadata: { name: a.metadata.name }, spec: a.spec })),
               ],
             };

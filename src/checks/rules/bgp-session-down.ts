@@ -33,7 +33,7 @@ export default defineCheck({
         covered.add(`${node}|${n.address}`);
         const d = decodeSessionFailure(model, node, n);
         const peer = peerForAddress(model, n.address, node);
-        const evidence: Evidence[] = [{ path: n.path, excerpt: rawExcerpt(model, n.path, d.needles.concat(['"bgpState"']), neighborExcerpt(n), { maxBlocks: 6 }), label: `show bgp neighbors on ${node}` }];
+        const evidence: Evidence[] = [{ path: n.path, excerpt: rawExcerpt(model, n.path, d.needles.concat(['"bgpState"']), neighborExcerpt(n), { maxBlocks: 6, within: `"${n.address}":{` }), label: `show bgp neighbors on ${node}` }];
         for (const l of frrLogLines(model, node, n.address).slice(0, 1)) evidence.push({ path: l.path, excerpt: l.lines.slice(-4).join('\n'), label: 'FRR log' });
         const capLines = st.capture?.bgp.filter((b) => (b.src === n.address || b.dst === n.address) && (b.type !== 'KEEPALIVE')).slice(0, 4) ?? [];
         if (capLines.length && st.capture) evidence.push({ path: st.capture.path, excerpt: rawExcerpt(model, st.capture.path, d.routerAs ? [`my AS ${d.routerAs}`, 'Notification'] : ['Notification', 'Flags [R'], capLines.map((b) => `${b.time ?? ''} ${b.src} > ${b.dst} ${b.type} ${b.detail ?? ''}`).join('\n')), label: 'packet capture' });

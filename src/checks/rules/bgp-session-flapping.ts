@@ -25,7 +25,7 @@ export default defineCheck({
         out.push({
           summary: `BGP session ${node} → ${n.address} dropped ${n.connectionsDropped} times (established ${n.connectionsEstablished ?? '?'} times; last reset: ${n.lastResetDueTo ?? 'unknown'})`,
           subjects: [{ kind: 'Node', name: node }, { kind: 'Neighbor', name: n.address }],
-          evidence: [{ path: n.path, excerpt: rawExcerpt(model, n.path, ['"connectionsDropped"', '"connectionsEstablished"', '"lastResetDueTo"'], `connectionsEstablished ${n.connectionsEstablished}, connectionsDropped ${n.connectionsDropped}, lastResetDueTo ${n.lastResetDueTo ?? ''}`) }],
+          evidence: [{ path: n.path, excerpt: rawExcerpt(model, n.path, ['"connectionsDropped"', '"connectionsEstablished"', '"lastResetDueTo"'], `connectionsEstablished ${n.connectionsEstablished}, connectionsDropped ${n.connectionsDropped}, lastResetDueTo ${n.lastResetDueTo ?? ''}`, { within: `"${n.address}":{` }) }],
           remediation: { summary: `Find what resets the session to ${n.address}: compare reset times with reloader "FRR reloaded successfully" lines and BFD state changes.` },
         });
       }
