@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
@@ -114,6 +115,19 @@ describe('sim server units', () => {
     assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1');
     assert.equal(cert.checkHost('localhost'), 'localhost');
     assert.ok(new Date(cert.validTo).getTime() > Date.now());
+  });
+
+  it('tls: every generated certificate is strict DER that OpenSSL loads (serial never padded)', () => {
+    // A serial with a needless leading zero byte made OpenSSL reject about 1 start in 128.
+    const names = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const tls = generateSimulatorTls();
+      assert.doesNotThrow(() => createSecureContext({ cert: tls.certPem, key: tls.keyPem, ca: tls.caPem }), `iteration ${i}`);
+      const serial = new X509Certificate(tls.certPem).serialNumber;
+      assert.equal(serial.length, 32, `serial ${serial} is 16 bytes`);
+      names.add(new X509Certificate(tls.caPem).subject);
+    }
+    assert.equal(names.size, 400, 'every simulator CA has its own name');
   });
 
   it('images: pull policy defaults, runtime names, distroless MetalLB images', () => {

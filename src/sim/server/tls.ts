@@ -86,7 +86,9 @@ interface CertRequest {
 function certificate(req: CertRequest): Buffer {
   const spki = req.subjectKey.export({ type: 'spki', format: 'der' });
   const serial = randomBytes(16);
-  serial[0]! &= 0x7f;
+  // Positive and minimal: DER forbids a leading zero byte that is not needed for the sign, and
+  // OpenSSL rejects such a serial ("illegal padding") — keep the top byte in 0x40..0x7f.
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
   const now = Date.now();
   const tbs = sequence(
     tlv(0xa0, integer(Buffer.from([2]))),
@@ -119,9 +121,12 @@ export function generateSimulatorTls(extraHosts: string[] = []): SimulatorTls {
   const ca = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const server = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const caSpki = ca.publicKey.export({ type: 'spki', format: 'der' });
+  // A unique CA name per simulator: verifiers look issuers up by name, and two simulators in one
+  // process (tests, benchmarks) must never be confused with each other.
+  const caName = `mlb-report-sim-ca-${randomBytes(6).toString('hex')}`;
   const caDer = certificate({
-    subject: 'mlb-report-sim-ca',
-    issuer: 'mlb-report-sim-ca',
+    subject: caName,
+    issuer: caName,
     subjectKey: ca.publicKey,
     issuerKey: ca.privateKey,
     issuerSpki: caSpki,
@@ -140,7 +145,7 @@ export function generateSimulatorTls(extraHosts: string[] = []): SimulatorTls {
   });
   const serverDer = certificate({
     subject: 'mlb-report-sim',
-    issuer: 'mlb-report-sim-ca',
+    issuer: caName,
     subjectKey: server.publicKey,
     issuerKey: ca.privateKey,
     issuerSpki: caSpki,
