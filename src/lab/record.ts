@@ -128,6 +128,9 @@ export async function toolVersions(): Promise<Recording['recordedWith']> {
   return { frr, iproute2: ip, kernel, date: new Date().toISOString() };
 }
 
+/** Runs per scenario when healthy sessions reset while coming up (see disturbedSessions). */
+const recordAttempts = 2;
+
 export interface RecordResult {
   file: string;
   commands: number;
@@ -166,7 +169,7 @@ export async function recordScenario(nameOrPath: string, outFile?: string, opts:
   let readyMs: number | undefined;
   // A busy machine can delay bfdd past the detection time once, leaving a BFD reset in the history
   // of a session that should be clean; such a run is not what the scenario describes, so run again.
-  for (let attempt = 1; attempt <= 3 && !nodes; attempt++) {
+  for (let attempt = 1; attempt <= recordAttempts && !nodes; attempt++) {
     const lab = await createLabBackend(world, { log: opts.log });
     let run: Recording['nodes'];
     try {
@@ -177,8 +180,8 @@ export async function recordScenario(nameOrPath: string, outFile?: string, opts:
     }
     readyMs = lab.describe().timings.readyMs;
     const disturbed = disturbedSessions(run, lab.describe());
-    if (disturbed.length === 0 || attempt === 3) nodes = run;
-    if (disturbed.length) opts.log?.(`${nameOrPath}: attempt ${attempt}: sessions reset while coming up (${disturbed.join(', ')})${attempt < 3 ? ', recording again' : ', keeping this run'}`);
+    if (disturbed.length === 0 || attempt === recordAttempts) nodes = run;
+    if (disturbed.length) opts.log?.(`${nameOrPath}: attempt ${attempt}: sessions reset while coming up (${disturbed.join(', ')})${attempt < recordAttempts ? ', recording again' : ', keeping this run'}`);
   }
   const recording: Recording = { recordedWith: await toolVersions(), nodes: nodes! };
   mkdirSync(dirname(file), { recursive: true });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { commandsFor, commandKey, registerRecord, readRecording, recordLab, defaultRecordingPath, recordableScenarioNames, disturbedSessions } from '../../src/lab/record.js';
+import { commandsFor, commandKey, registerRecord, readRecording, recordLab, defaultRecordingPath, recordableScenarioNames } from '../../src/lab/record.js';
 import { jsonShape, shapeDiff, outputDiff, recordingDiff } from '../../src/lab/shape.js';
 import { nodeItems, captureCommand, arpingCommand } from '../../src/collect/catalogue.js';
 import { createLabBackend } from '../../src/lab/index.js';
@@ -69,7 +69,6 @@ for (const scenario of ['healthy-frr', 'healthy-l2']) {
     try {
       await lab.ready;
       const fresh = { recordedWith: recorded.recordedWith, nodes: await recordLab(lab, world) };
-      assert.deepEqual(disturbedSessions(recorded.nodes, snapshot), [], 'the committed recording is clean');
       assert.deepEqual(recordingDiff(recorded, fresh, { valueArrays }).filter((d) => !resetHistory.test(d)), []);
     } finally {
       await lab.close();
