@@ -594,12 +594,12 @@ class Lab implements LabBackend {
   }
 
   /** FRR's per-daemon zlog directories (named with the PID before daemonising) if a daemon had to be killed. */
-  private cleanVarTmp(pids: number[]): void {
+  private cleanVarTmp(pids: number[], evenIfAlive = false): void {
     for (const pid of pids) {
       for (const daemon of ['zebra', 'bgpd', 'bfdd', 'staticd']) {
         for (const p of [pid, pid - 1]) {
           const dir = `/var/tmp/frr/${daemon}.${p}`;
-          if (existsSync(dir) && !pidAlive(p)) rmSync(dir, { recursive: true, force: true });
+          if (existsSync(dir) && (evenIfAlive || !pidAlive(p))) rmSync(dir, { recursive: true, force: true });
         }
       }
     }
@@ -615,6 +615,8 @@ class Lab implements LabBackend {
       signalPid(pid, 'SIGKILL');
     }
     for (const pid of this.listeners) signalGroup(pid, 'SIGKILL');
+    // SIGKILLed daemons cannot remove their own zlog directories.
+    this.cleanVarTmp([...this.daemons.keys()], true);
     for (const ns of this.namespaces) {
       spawnSync('ip', ['netns', 'del', ns]);
     }
