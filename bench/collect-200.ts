@@ -2,7 +2,7 @@
  * Benchmark: `collect` against the simulator with 200 nodes (synthetic:nodes=200).
  * The simulator runs in its own process (`mlb-report sim`), so the figures are the collector's:
  * wall time, peak RSS, API requests, nodes ok. Usage:
- *   node --import tsx bench/collect-200.ts [--nodes 200] [--concurrency 50] [--qps 200] [--capture-seconds 1]
+ *   node --import tsx bench/collect-200.ts [--nodes 200] [--concurrency 50] [--qps 200] [--capture-seconds 1 | 0 = no capture]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,12 +37,12 @@ const root = await mkdtemp(join(tmpdir(), 'mlb-bench-'));
 try {
   const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
-  const result = await collect({ kubeconfigPath: ready.kubeconfig, out: join(root, 'bundle'), concurrency, qps, captureSeconds, formats: ['json'], renderer: 'silent', timeoutMs: 15 * 60_000 });
+  const result = await collect({ kubeconfigPath: ready.kubeconfig, out: join(root, 'bundle'), concurrency, qps, captureSeconds: Math.max(1, captureSeconds), capture: captureSeconds > 0, formats: ['json'], renderer: 'silent', timeoutMs: 15 * 60_000 });
   const wallMs = performance.now() - t0;
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   const count = (s: string): number => result.manifest.nodes.filter((n) => n.status === s).length;
   const bytes = result.manifest.files.reduce((n, f) => n + f.size, 0);
-  console.log(`collect synthetic:nodes=${nodes} concurrency=${concurrency} qps=${qps} capture=${captureSeconds}s`);
+  console.log(`collect synthetic:nodes=${nodes} concurrency=${concurrency} qps=${qps} capture=${captureSeconds > 0 ? `${captureSeconds}s` : 'off'}`);
   console.log(`  wall time        ${(wallMs / 1000).toFixed(1)} s`);
   console.log(`  peak RSS         ${peakRssMiB.toFixed(0)} MiB (start ${(rssBefore / 1048576).toFixed(0)} MiB)`);
   console.log(`  API requests     ${result.apiRequests} (${(result.apiRequests / (wallMs / 1000)).toFixed(0)}/s, ${(result.apiRequests / nodes).toFixed(1)} per node)`);

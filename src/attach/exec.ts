@@ -42,6 +42,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
   let status: k8s.V1Status | undefined;
   let socket: { close(): void; on(ev: string, fn: (...a: any[]) => void): void; readyState?: number } | undefined;
   let settle: ((why?: string) => void) | undefined;
+  let commandStartedAt: number | undefined;
 
   const stdout = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -72,21 +73,27 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
     stderr: stderr.slice(0, maxStderrBytes),
     truncated,
     timedOut: false,
-    durationMs: Date.now() - started,
+    durationMs: Date.now() - (commandStartedAt ?? started),
     ...extra,
   });
 
+  let release: (() => void) | undefined;
   try {
+    release = await kube.execSlots.acquire(kube.signal);
     await kube.admit();
   } catch {
+    release?.();
     return result({ error: 'interrupted' });
   }
+  // The command's own time starts once it may run.
+  commandStartedAt = Date.now();
 
   return new Promise<ExecOutcome>((resolve) => {
     let done = false;
     const finish = (outcome: ExecOutcome): void => {
       if (done) return;
       done = true;
+      release?.();
       clearTimeout(timer);
       kube.signal.removeEventListener('abort', onAbort);
       try {

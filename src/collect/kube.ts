@@ -69,6 +69,47 @@ export class TokenBucket {
   }
 }
 
+/** Counting semaphore: bounds concurrent exec streams so per-command timeouts measure the command, not a queue. */
+export class Semaphore {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return this.releaser();
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.queue.indexOf(go);
+        if (i >= 0) this.queue.splice(i, 1);
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const go = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(go);
+    });
+    this.active++;
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.active--;
+      this.queue.shift()?.();
+    };
+  }
+}
+
 export interface ApiStats {
   /** Every API request: REST calls, exec/log/watch connections. */
   requests: number;
@@ -84,6 +125,8 @@ export interface Kube {
   discoveryApi: k8s.DiscoveryV1Api;
   version: k8s.VersionApi;
   bucket: TokenBucket;
+  /** Concurrent exec streams (WebSockets) allowed at once. */
+  execSlots: Semaphore;
   stats: ApiStats;
   /** Aborted on Ctrl-C or when --timeout expires. */
   signal: AbortSignal;
@@ -96,6 +139,8 @@ export interface KubeOptions {
   burst?: number;
   requestTimeoutMs: number;
   signal: AbortSignal;
+  /** Concurrent exec streams (default 64). */
+  maxExecs?: number;
 }
 
 export function makeKube(kc: k8s.KubeConfig, options: KubeOptions): Kube {
@@ -127,6 +172,7 @@ export function makeKube(kc: k8s.KubeConfig, options: KubeOptions): Kube {
     discoveryApi: new k8s.DiscoveryV1Api(configuration),
     version: new k8s.VersionApi(configuration),
     bucket,
+    execSlots: new Semaphore(Math.max(1, options.maxExecs ?? 64)),
     stats,
     signal: options.signal,
     admit: async () => {

@@ -64,6 +64,29 @@ export function managedLbIps(ctx: RunContext): string[] {
   return [...ips].sort();
 }
 
+/** Below this many node × IP pairs every node probes every IP; above, each IP is probed from a few nodes. */
+export const fullProbeMatrixLimit = 256;
+export const probesPerIp = 3;
+
+/**
+ * Which IPs each node arpings. A broadcast ARP request reaches every responder on the segment, so
+ * duplicates show up from any node on it; probing every IP from every node only matters (and is
+ * only affordable) in small clusters. Large clusters spread each IP over `probesPerIp` nodes.
+ */
+export function probePlan(ips: string[], nodes: string[]): Map<string, string[]> {
+  const plan = new Map<string, string[]>(nodes.map((n) => [n, []]));
+  if (nodes.length === 0) return plan;
+  if (ips.length * nodes.length <= fullProbeMatrixLimit) {
+    for (const n of nodes) plan.set(n, [...ips]);
+    return plan;
+  }
+  const k = Math.min(probesPerIp, nodes.length);
+  ips.forEach((ip, i) => {
+    for (let j = 0; j < k; j++) plan.get(nodes[(i * k + j) % nodes.length]!)!.push(ip);
+  });
+  return plan;
+}
+
 function statusOf(o: ExecOutcome): { status: StepStatus; problem: boolean } {
   const hasOutput = o.stdout.length > 0;
   if (o.exitCode === 0 && !o.truncated) return { status: 'ok', problem: false };
@@ -332,7 +355,11 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
     return;
   }
   // arping speaks IPv4 ARP; IPv6 neighbours are visible in ip neigh and the capture instead.
-  const v4 = ips.filter((ip) => !ip.includes(':'));
+  const v4 = probePlan(ips.filter((ip) => !ip.includes(':')), ctx.found.discovery.nodes).get(node) ?? [];
+  if (v4.length === 0) {
+    steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IP assigned to this node for probing (large cluster: each IP is probed from a few nodes)'));
+    return;
+  }
   for (const ip of v4.slice(0, maxProbesPerNode)) {
     if (ctx.interrupted() || ctx.timedOut() || lane.unusable) break;
     progress(`arping ${ctx.writer.redactor.ip(ip)}`);

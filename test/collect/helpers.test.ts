@@ -57,3 +57,17 @@ test('debug container and node pod follow the netadmin profile and stay bounded'
   assert.equal(pod.spec?.restartPolicy, 'Never');
   assert.equal(pod.spec?.containers[0]?.securityContext?.privileged, true);
 });
+
+test('probe plan: full matrix in small clusters, each IP from 3 nodes in large ones', async () => {
+  const { probePlan } = await import('../../src/collect/node.js');
+  const small = probePlan(['10.0.0.1', '10.0.0.2'], ['a', 'b', 'c']);
+  assert.deepEqual(small.get('b'), ['10.0.0.1', '10.0.0.2']);
+  const nodes = Array.from({ length: 200 }, (_, i) => `n${i}`);
+  const ips = Array.from({ length: 200 }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
+  const big = probePlan(ips, nodes);
+  const perIp = new Map<string, number>();
+  for (const list of big.values()) for (const ip of list) perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+  assert.equal(perIp.size, 200, 'every IP probed');
+  assert.ok([...perIp.values()].every((c) => c === 3));
+  assert.ok(Math.max(...[...big.values()].map((l) => l.length)) <= 3, 'load spread evenly');
+});
