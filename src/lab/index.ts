@@ -7,7 +7,7 @@
  * the lab made, also after a failed start and on SIGINT/SIGTERM. Recipe: /work/shared/docs/lab.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, chownSync, readFileSync, rmSync, symlinkSync, realpathSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, chownSync, readFileSync, rmSync, symlinkSync, realpathSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +39,8 @@ export interface LabDescription {
   sessions: PlannedSession[];
   /** Every PID the lab started that may still be alive (daemons, listeners, running execs). */
   pids: number[];
+  /** FRR's zlog directories under /var/tmp/frr that belong to this lab's daemons. */
+  zlogDirs: string[];
   timings: LabTimings;
   closed: boolean;
 }
@@ -113,6 +115,7 @@ class Lab implements LabBackend {
   private readonly namespaces: string[] = [];
   /** PID → marker its /proc cmdline must contain before we signal it. */
   private readonly daemons = new Map<number, string>();
+  private readonly zlogDirs = new Map<number, string>();
   private readonly listeners = new Set<number>();
   private readonly running = new Set<number>();
   private readonly stopped = new Set<number>();
@@ -305,6 +308,20 @@ class Lab implements LabBackend {
       }
     }, 5000, 10, pidFile);
     this.daemons.set(pid, marker);
+    // FRR keeps its zlog directory (/var/tmp/frr/<daemon>.<pid before daemonising>) open; its name
+    // is only knowable from the open descriptor. Remembered so a killed daemon's directory goes too.
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+          if (/^\/var\/tmp\/frr\/[a-z]+\.\d+$/.test(target)) this.zlogDirs.set(pid, target);
+        } catch {
+          /* fd closed meanwhile */
+        }
+      }
+    } catch {
+      /* daemon already gone */
+    }
   }
 
   vtyshArgs(suffix: string): string[] {
@@ -555,6 +572,7 @@ class Lab implements LabBackend {
       routers: this.plan.routers.map((r) => ({ name: r.name, namespace: this.ns(r.suffix), address: r.address, asn: r.asn, mac: r.mac, frozen: !!(r.bgpdStopped || r.bfdStopped) })),
       sessions: this.plan.sessions,
       pids: [...this.daemons.keys(), ...this.listeners, ...this.running],
+      zlogDirs: [...this.zlogDirs.values()],
       timings: { ...this.timings },
       closed: this.closed,
     };
@@ -596,12 +614,8 @@ class Lab implements LabBackend {
   /** FRR's per-daemon zlog directories (named with the PID before daemonising) if a daemon had to be killed. */
   private cleanVarTmp(pids: number[], evenIfAlive = false): void {
     for (const pid of pids) {
-      for (const daemon of ['zebra', 'bgpd', 'bfdd', 'staticd']) {
-        for (const p of [pid, pid - 1]) {
-          const dir = `/var/tmp/frr/${daemon}.${p}`;
-          if (existsSync(dir) && (evenIfAlive || !pidAlive(p))) rmSync(dir, { recursive: true, force: true });
-        }
-      }
+      const dir = this.zlogDirs.get(pid);
+      if (dir && existsSync(dir) && (evenIfAlive || !pidAlive(pid))) rmSync(dir, { recursive: true, force: true });
     }
   }
 

@@ -5,6 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { ExecBackend, ExecTarget } from '../../src/sim/world.js';
 import { pidAlive } from '../../src/lab/proc.js';
 import type { LabDescription } from '../../src/lab/index.js';
@@ -53,4 +54,5 @@ export function netnsList(): string[] {
 export function assertNoLeftovers(d: LabDescription): void {
   assert.deepEqual(netnsList().filter((n) => n.startsWith(d.prefix)), [], 'namespaces left behind');
   assert.deepEqual(d.pids.filter(pidAlive), [], 'processes left behind');
+  assert.deepEqual(d.zlogDirs.filter((dir) => existsSync(dir)), [], 'FRR zlog directories left in /var/tmp/frr');
 }
