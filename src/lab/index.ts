@@ -413,16 +413,41 @@ class Lab implements LabBackend {
     return this.vtyshJson(suffix, `show bgp neighbors ${addr} json`).then((j) => j?.[addr]);
   }
 
+  /**
+   * A speaker whose first connection attempt raced zebra's next-hop tracking waits out its connect
+   * retry timer (120 s unless the BGPPeer sets connectTime). When a session has not left
+   * Idle/Connect/Active for a few seconds, reset it once, as an operator would with `clear bgp`.
+   */
+  private kicker(suffix: string, addr: string): (nb: any) => Promise<void> {
+    const started = Date.now();
+    let lastKick = 0;
+    return async (nb) => {
+      const stuck = ['Idle', 'Connect', 'Active'].includes(nb?.bgpState) && !nb?.lastNotificationReason;
+      if (!stuck || Date.now() - started < 4000 || Date.now() - lastKick < 8000) return;
+      lastKick = Date.now();
+      this.log(`lab ${this.prefix}: ${this.ns(suffix)} → ${addr} still ${nb?.bgpState}, clear bgp`);
+      await runCommand([...this.vtyshArgs(suffix), '-c', `clear bgp ${addr}`], { timeoutMs: 5000 });
+    };
+  }
+
   private async waitSession(s: PlannedSession, timeoutMs: number): Promise<void> {
     const node = this.plan.nodes.find((n) => n.name === s.node)!;
     const router = this.plan.routers.find((r) => r.name === s.router);
     if (!router || s.expect === 'no-router') return;
     if ((node.override.linksDown ?? []).includes(this.plan.iface)) return;
     const what = `${s.node} → ${s.router} (${s.expect})`;
+    const kick = this.kicker(node.suffix, router.address);
+    const notified = async (re: RegExp): Promise<true | undefined> => {
+      const nb = await this.neighborState(node.suffix, router.address);
+      if (re.test(nb?.lastNotificationReason ?? '')) return true;
+      await kick(nb);
+      return undefined;
+    };
     if (s.expect === 'established') {
       await pollUntil(
         async () => {
           const nb = await this.neighborState(node.suffix, router.address);
+          if (nb?.bgpState !== 'Established') await kick(nb);
           const sent = nb?.addressFamilyInfo?.ipv4Unicast?.sentPrefixCounter ?? 0;
           return nb?.bgpState === 'Established' && sent >= s.prefixes ? true : undefined;
         },
@@ -433,9 +458,9 @@ class Lab implements LabBackend {
       if (s.bfd) await pollUntil(async () => ((await this.neighborState(node.suffix, router.address))?.peerBfdInfo?.status === 'Up' ? true : undefined), timeoutMs, 100, `${what} BFD up`);
     } else if (s.expect === 'bad-peer-as') {
       // The speaker retries with back-off; the first OPEN exchange already records the NOTIFICATION.
-      await pollUntil(async () => (/Bad Peer AS/i.test((await this.neighborState(node.suffix, router.address))?.lastNotificationReason ?? '') ? true : undefined), timeoutMs, 50, what);
+      await pollUntil(() => notified(/Bad Peer AS/i), timeoutMs, 50, what);
     } else if (s.expect === 'bad-bgp-id') {
-      await pollUntil(async () => (/Bad BGP Identifier/i.test((await this.neighborState(node.suffix, router.address))?.lastNotificationReason ?? '') ? true : undefined), timeoutMs, 50, what);
+      await pollUntil(() => notified(/Bad BGP Identifier/i), timeoutMs, 50, what);
     } else if (s.expect === 'md5-mismatch') {
       // Segments without the right MD5 signature are dropped silently: the session only ever tries.
       await pollUntil(async () => (['Connect', 'Active'].includes((await this.neighborState(node.suffix, router.address))?.bgpState) ? true : undefined), timeoutMs, 50, what);
