@@ -42,7 +42,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
   let status: k8s.V1Status | undefined;
   let socket: { close(): void; on(ev: string, fn: (...a: any[]) => void): void; readyState?: number } | undefined;
   let settle: ((why?: string) => void) | undefined;
-  let commandStartedAt: number | undefined;
+  let commandStartedAt = started;
 
   const stdout = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -73,7 +73,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
     stderr: stderr.slice(0, maxStderrBytes),
     truncated,
     timedOut: false,
-    durationMs: Date.now() - (commandStartedAt ?? started),
+    durationMs: Date.now() - commandStartedAt,
     ...extra,
   });
 

@@ -3,6 +3,7 @@
  * (attach, catalogue, capture, probes, logs, metrics) + the controller → cleanup → bundle
  * (manifest + tarball) → optional analysis and report. Used by the CLI, the demo and benchmarks.
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -172,6 +173,8 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
 
   // One abort for the run: SIGINT (interrupted) or --timeout (timedOut).
   const runAbort = new AbortController();
+  // Every in-flight request, exec and watch listens on this signal; hundreds at once is by design.
+  setMaxListeners(0, runAbort.signal);
   let interrupted = false;
   let timedOut = false;
   const onExternalAbort = (): void => {
