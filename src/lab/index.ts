@@ -46,7 +46,7 @@ export interface LabDescription {
 }
 
 export interface LabOptions {
-  /** Namespace prefix (≤ 8 characters of [a-z0-9-]); default `mlb<random>-`. */
+  /** Namespace prefix (≤ 10 characters of [a-z0-9-]); default `mlb<6 hex>-`. */
   prefix?: string;
   /** Work directory for FRR configs, sockets, logs; default a fresh temp dir (removed on close). */
   workDir?: string;
@@ -664,8 +664,18 @@ class Lab implements LabBackend {
   }
 }
 
+function existingNamespaces(): string[] {
+  const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
+}
+
+/** `mlb` + 6 random hex digits + `-`, never one that prefixes a namespace that already exists. */
 function randomPrefix(): string {
-  return `mlb${randomBytes(3).toString('hex').slice(0, 4)}-`;
+  const existing = existingNamespaces();
+  for (;;) {
+    const p = `mlb${randomBytes(3).toString('hex')}-`;
+    if (!existing.some((n) => n.startsWith(p))) return p;
+  }
 }
 
 /**
@@ -675,7 +685,10 @@ function randomPrefix(): string {
 export async function createLabBackend(world: World, opts: LabOptions = {}): Promise<LabBackend> {
   requireRoot();
   const prefix = opts.prefix ?? randomPrefix();
-  if (!/^[a-z0-9-]{1,8}$/.test(prefix)) throw new UserError(`lab prefix ${JSON.stringify(prefix)} is invalid`, 'use at most 8 characters of a-z, 0-9 and -');
+  if (!/^[a-z0-9-]{1,10}$/.test(prefix)) throw new UserError(`lab prefix ${JSON.stringify(prefix)} is invalid`, 'use at most 10 characters of a-z, 0-9 and -');
+  if (opts.prefix && existingNamespaces().some((n) => n.startsWith(prefix))) {
+    throw new UserError(`network namespaces starting with ${prefix} already exist`, 'choose another --prefix, or remove the namespaces of the old run (ip netns list)');
+  }
   const lab = new Lab(world, prefix, opts.workDir, opts.log);
   installSignalHandlers();
   openLabs.add(lab);
