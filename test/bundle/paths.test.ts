@@ -12,9 +12,9 @@ test('hostile names become one harmless path segment', () => {
     ['.hidden', '_hidden'],
     ['', '_'],
   ] as const) {
-    const out = safePathSegment(input);
-    assert.equal(out, expected, input);
+    const out: string = safePathSegment(input);
     assert.ok(!out.includes('/') && out !== '..' && out !== '.');
+    assert.equal(out, expected, input);
   }
   const long = 'n'.repeat(300);
   const cut = safePathSegment(long);
