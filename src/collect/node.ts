@@ -249,19 +249,23 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
   else steps.push(step('capture', 'skipped', 0, [], 'disabled (--no-capture)'));
   await Promise.all(lanes);
 
-  // 3. ARP probes for every MetalLB IP, from the interface holding the node IP.
-  if (ctx.settings.probe) await runProbes(ctx, node, debugLane, rawOutputs.get('net.ip-addr'), steps, progress);
-  else steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
-
-  // 4. Logs and metrics of the MetalLB pods on this node (API only, independent of attach).
-  progress('logs and metrics');
-  // A node whose kubelet does not answer execs will not serve logs either: fail those fast.
+  // 3. ARP probes for every MetalLB IP, from the interface holding the node IP, while the logs and
+  // metrics of the MetalLB pods on this node (API only, independent of attach) are fetched beside them.
   const logTimeoutMs = nodeTimeouts >= maxConsecutiveTimeouts ? 5_000 : undefined;
-  for (const pod of [speaker, frrK8s].filter((p): p is V1Pod => !!p)) {
-    steps.push(...(await collectPodLogs(ctx, pod, logTimeoutMs)));
-    steps.push(...(await collectPodMetrics(ctx, pod, bundlePath('nodes', safePathSegment(node)))));
-  }
-  if (!speaker) steps.push(step('logs.speaker', 'skipped', 0, [], 'no speaker pod on this node', { problem: true }));
+  const probes = (async () => {
+    if (ctx.settings.probe) await runProbes(ctx, node, debugLane, rawOutputs.get('net.ip-addr'), steps, progress);
+    else steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
+  })();
+  const logsAndMetrics = (async () => {
+    progress('logs and metrics');
+    // A node whose kubelet does not answer execs will not serve logs either: fail those fast.
+    for (const pod of [speaker, frrK8s].filter((p): p is V1Pod => !!p)) {
+      steps.push(...(await collectPodLogs(ctx, pod, logTimeoutMs)));
+      steps.push(...(await collectPodMetrics(ctx, pod, bundlePath('nodes', safePathSegment(node)))));
+    }
+    if (!speaker) steps.push(step('logs.speaker', 'skipped', 0, [], 'no speaker pod on this node', { problem: true }));
+  })();
+  await Promise.all([probes, logsAndMetrics]);
 
   // Node verdict.
   const useful = steps.filter((s) => (s.status === 'ok' || s.status === 'partial') && !s.step.startsWith('attach.'));
