@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .description('Re-run the parsers and every check on a bundle (directory or .tar.gz) and write findings.json (+ the HTML/PDF report)')
     .argument('<bundle>', 'bundle directory or bundle .tar.gz written by `mlb-report collect`')
     .option('--out <dir>', 'output folder (default: the bundle directory; for a tarball ./<name>-analysis)')
-    .option('--format <list>', 'comma-separated: json,html,pdf', 'json,html')
+    .option('--format <list>', 'comma-separated: json,html,pdf (pdf where a Chrome/Chromium is found)', 'json,html,pdf')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above: error | warning | info | never', 'never')
     .option('--only <ids>', 'run only these comma-separated check ids')
     .addHelpText('after', '\nExit codes: 0 no finding at/above --fail-on; 1 findings at/above --fail-on; 2 bad input (bundle, option).')

@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .option('--strategy <ephemeral|node-pod>', 'ephemeral containers in speaker pods, or a privileged debug pod per node', 'ephemeral')
     .option('--since <duration>', 'only logs newer than this (e.g. 1h)', '24h')
     .option('--redact-ips', 'replace IP addresses consistently (mapping written beside the bundle, never inside)')
-    .option('--format <list>', 'report formats: json,html,pdf', 'json,html')
+    .option('--format <list>', 'report formats: json,html,pdf (pdf where a Chrome/Chromium is found)', 'json,html,pdf')
     .option('--fail-on <severity>', 'exit 1 when a finding has at least this severity (error|warning|info)')
     .action(async (flags: Flags) => {
       const { collect, failOnExitCode } = await import('../../collect/index.js');
@@ -95,7 +95,7 @@ export function register(program: Command): void {
           strategy: flags.strategy,
           sinceSeconds: parseDuration(flags.since ?? '24h', '--since') / 1000,
           redactIps: !!flags.redactIps,
-          formats: parseFormats(flags.format ?? 'json,html'),
+          formats: parseFormats(flags.format ?? 'json,html,pdf'),
           failOn: flags.failOn,
           command: scrubArgv(['mlb-report', ...process.argv.slice(2)]),
           renderer: interactive ? 'default' : 'simple',

@@ -166,7 +166,7 @@ export function register(program: Command): void {
     .description('run the whole pipeline against a simulated cluster (no cluster, no root): simulate → collect → analyse → report')
     .option('--scenario <name>', 'built-in scenario name, synthetic:nodes=N, or a scenario YAML file', 'mixed-incident')
     .option('--out <dir>', 'bundle and report directory (default ./mlb-report-demo-<scenario>)')
-    .option('--format <list>', 'report formats: html,pdf,json', 'json,html')
+    .option('--format <list>', 'report formats: json,html,pdf (pdf where a Chrome/Chromium is found)', 'json,html,pdf')
     .option('--capture-seconds <n>', 'simulated packet capture length per node', '2')
     .action(async (flags: { scenario: string; out?: string; format: string; captureSeconds: string }) => {
       const formats = flags.format.split(',').map((f) => f.trim()).filter(Boolean);
