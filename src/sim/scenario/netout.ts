@@ -42,12 +42,30 @@ function linkLocal(mac: string): string {
   return `fe80::${hex.join(':')}`;
 }
 
+/**
+ * Held IPs per node, computed once per model: the data plane is fixed once a scenario is built, and
+ * captures, ARP answers and interface listings ask for every node's IPs per command — quadratic in
+ * a 200-node world without the cache.
+ */
+const heldIpsCache = new WeakMap<SimModel, Map<string, { l2: string[]; bgp: string[] }>>();
+
 export function heldIps(model: SimModel, node: string): { l2: string[]; bgp: string[] } {
+  let perNode = heldIpsCache.get(model);
+  if (!perNode) heldIpsCache.set(model, (perNode = new Map()));
+  let held = perNode.get(node);
+  if (!held) perNode.set(node, (held = computeHeldIps(model, node)));
+  return { l2: [...held.l2], bgp: [...held.bgp] };
+}
+
+function computeHeldIps(model: SimModel, node: string): { l2: string[]; bgp: string[] } {
   const l2: string[] = [];
   const bgp: string[] = [];
+  // The first service per IP, as with shared IPs the first one decides (as Array.find did).
+  const serviceByIp = new Map<string | undefined, (typeof model.services)[number]>();
+  for (const s of model.services) if (!serviceByIp.has(s.ip)) serviceByIp.set(s.ip, s);
   for (const [ip, holders] of Object.entries(model.dataplane.announce)) {
     if (!holders.includes(node)) continue;
-    const svc = model.services.find((s) => s.ip === ip);
+    const svc = serviceByIp.get(ip);
     // As the lab realises it: IPs of pools with a BGPAdvertisement go on lo, the rest on the segment interface.
     if (svc && svc.protocols.includes('bgp')) bgp.push(ip);
     else l2.push(ip);
