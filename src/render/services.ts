@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { V1Service } from '@kubernetes/client-node';
 import type { ClusterModel, KubeObject } from '../model/cluster.js';
 import { poolEntryContains } from './ip.js';
-import { anySelectorMatches, type LabelSelector } from './selectors.js';
+import { anySelectorMatches, type LabelSelector } from '../util/label-selectors.js';
 
 export const excludeFromLbLabel = 'node.kubernetes.io/exclude-from-external-load-balancers';
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { emptyModel } from '../../src/model/cluster.js';
 import { analyzeServices, l2Order } from '../../src/render/services.js';
 import { poolEntryContains } from '../../src/render/ip.js';
-import { selectorMatches } from '../../src/render/selectors.js';
+import { selectorMatches } from '../../src/util/label-selectors.js';
 import { loadFixture } from './fixture.js';
 
 test('l2Order sorts nodes by sha256(node#ip) like the speakers do', () => {

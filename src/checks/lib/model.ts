@@ -6,7 +6,7 @@
 import type { V1Node, V1Pod, V1Service, CoreV1Event } from '@kubernetes/client-node';
 import type { ClusterModel, KubeObject } from '../../model/cluster.js';
 import { parseRange, rangeContains, type IpRange } from './ip.js';
-import { anySelectorMatches, selectorMatches, type LabelSelector } from './selectors.js';
+import { anySelectorMatches, selectorMatches, type LabelSelector } from '../../util/label-selectors.js';
 
 export const excludeLabel = 'node.kubernetes.io/exclude-from-external-load-balancers';
 

@@ -3,7 +3,7 @@ import type { ClusterModel } from '../../model/cluster.js';
 import { defineCheck, type Draft } from '../define.js';
 import { eventExcerpt, objectEvidence } from '../lib/evidence.js';
 import { annotation, clusterPath, eventsFor, isControllerPod, metallbNamespace, metallbServices, podReady, poolContains, requestedIPs, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
-import { anySelectorMatches } from '../lib/selectors.js';
+import { anySelectorMatches } from '../../util/label-selectors.js';
 
 /** Turns the controller's AllocationFailed message into a named cause. */
 export function decodeAllocationFailure(message: string): string {

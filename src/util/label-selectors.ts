@@ -1,4 +1,4 @@
-/** Kubernetes label selector evaluation, as MetalLB applies it to pools, nodes and services. */
+/** Kubernetes label selector evaluation, as MetalLB applies it to pools, nodes and services (used by the checks and the report). */
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
