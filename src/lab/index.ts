@@ -171,7 +171,9 @@ class Lab implements LabBackend {
     this.timings.frrMs = Date.now() - t1;
     this.log(`lab ${this.prefix}: topology ${this.timings.topologyMs} ms, FRR ${this.timings.frrMs} ms`);
     const maxHold = Math.max(0, ...this.plan.nodes.flatMap((n) => n.frrModel?.routers.flatMap((r) => r.neighbors.map((nb) => nb.holdTime ?? 180)) ?? []));
-    const timeout = readyTimeoutMs ?? 30_000 + (this.plan.routers.some((r) => r.bgpdStopped) ? maxHold * 1000 : 0);
+    // Generous: BFD start-up alone takes ~8 s on a quiet machine and several times that on a busy
+    // 2-core CI runner; the budget only bounds a lab that will never be ready.
+    const timeout = readyTimeoutMs ?? 90_000 + (this.plan.routers.some((r) => r.bgpdStopped) ? maxHold * 1000 : 0);
     this.ready = this.waitReady(timeout).then(() => {
       this.timings.readyMs = Date.now() - this.started;
       this.log(`lab ${this.prefix}: ready after ${this.timings.readyMs} ms`);
