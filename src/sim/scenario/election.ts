@@ -8,43 +8,10 @@
  
 import type { KubeObject } from '../../model/cluster.js';
 import { poolEntryContains, sha256Hex } from './util.js';
+import { anySelectorMatches, selectorMatches, type LabelSelector } from '../../util/label-selectors.js';
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-export function selectorMatches(sel: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  if (!sel) return true;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const val = labels[e.key];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !(e.values ?? []).includes(val!)) return false;
-        break;
-      case 'NotIn':
-        if (has && (e.values ?? []).includes(val!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-/** An empty selector list selects everything; otherwise any selector may match. */
-export function anySelectorMatches(sels: LabelSelector[] | undefined, labels: Record<string, string>): boolean {
-  if (!sels || sels.length === 0) return true;
-  return sels.some((s) => selectorMatches(s, labels));
-}
+// The same selector semantics as the checks and the report use.
+export { anySelectorMatches, selectorMatches, type LabelSelector } from '../../util/label-selectors.js';
 
 /** The L2 leader order of `nodes` for `ip`. */
 export function l2Order(nodes: string[], ip: string): string[] {
