@@ -15,6 +15,11 @@ export interface ExecRequest {
   command: string[];
   timeoutMs: number;
   maxBytes: number;
+  /** Sees each stdout/stderr chunk as it arrives (batches split and time their items this way). */
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (text: string) => void;
+  /** Ends the exec early, counted as a timeout with the abort reason (a batch watchdog). */
+  cancel?: AbortSignal;
 }
 
 export interface ExecOutcome {
@@ -46,6 +51,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
 
   const stdout = new Writable({
     write(chunk: Buffer, _enc, cb) {
+      if (!truncated) req.onStdout?.(chunk.length > req.maxBytes - bytes ? chunk.subarray(0, Math.max(0, req.maxBytes - bytes)) : chunk);
       if (!truncated) {
         const room = req.maxBytes - bytes;
         if (chunk.length > room) {
@@ -63,6 +69,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
   });
   const stderrStream = new Writable({
     write(chunk: Buffer, _enc, cb) {
+      if (req.onStderr) req.onStderr(chunk.toString('utf8'));
       if (stderr.length < maxStderrBytes) stderr += chunk.toString('utf8');
       cb();
     },
@@ -79,8 +86,9 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
 
   let release: (() => void) | undefined;
   try {
-    release = await kube.execSlots.acquire(kube.signal);
-    await kube.admit();
+    // An exec is a stream: it holds a slot, not a rate-limit token (see collect/kube.ts).
+    release = await kube.streamSlots.acquire(kube.signal);
+    kube.countStream();
   } catch {
     release?.();
     return result({ error: 'interrupted' });
@@ -96,6 +104,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
       release?.();
       clearTimeout(timer);
       kube.signal.removeEventListener('abort', onAbort);
+      req.cancel?.removeEventListener('abort', onCancel);
       try {
         socket?.close();
       } catch {
@@ -118,8 +127,11 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
     };
     const timer = setTimeout(() => finish(result({ timedOut: true, error: `timed out after ${req.timeoutMs} ms` })), req.timeoutMs);
     const onAbort = (): void => finish(result({ error: 'interrupted' }));
+    const onCancel = (): void => finish(result({ timedOut: true, error: String(req.cancel?.reason instanceof Error ? req.cancel.reason.message : req.cancel?.reason ?? 'cancelled') }));
     if (kube.signal.aborted) return onAbort();
+    if (req.cancel?.aborted) return onCancel();
     kube.signal.addEventListener('abort', onAbort, { once: true });
+    req.cancel?.addEventListener('abort', onCancel, { once: true });
 
     new k8s.Exec(kube.kc)
       .exec(req.namespace, req.pod, req.container, req.command, stdout, stderrStream, null, false, (s: k8s.V1Status) => {

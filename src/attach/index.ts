@@ -11,7 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { AddedContainer } from '../model/bundle.js';
 import type { Kube } from '../collect/kube.js';
 import { apiError } from '../collect/kube.js';
-import { containerStatus, waitForContainer } from './wait.js';
+import { containerStatus, waitForContainer, type PodWatcher } from './wait.js';
 
 export const defaultDebugImage = 'nicolaka/netshoot:v0.13';
 
@@ -35,6 +35,8 @@ export interface EphemeralOptions {
   lifetimeSeconds: number;
   /** How long to wait for it to run. */
   startTimeoutMs: number;
+  /** The run's shared watch of the pod's namespace (else this wait watches the pod alone). */
+  watcher?: PodWatcher;
 }
 
 export function ephemeralContainerSpec(o: Pick<EphemeralOptions, 'name' | 'image' | 'lifetimeSeconds'>): k8s.V1EphemeralContainer {
@@ -79,7 +81,7 @@ export async function attachEphemeral(kube: Kube, o: EphemeralOptions): Promise<
     return { ok: false, reason: 'the server accepted the patch but did not add the ephemeral container', durationMs: elapsed() };
   }
   added.finalState = 'running';
-  const waited = await waitForContainer(kube, o.namespace, o.pod, o.name, 'ephemeral', o.startTimeoutMs, patched);
+  const waited = o.watcher ? await o.watcher.wait(o.pod, o.name, 'ephemeral', o.startTimeoutMs, patched) : await waitForContainer(kube, o.namespace, o.pod, o.name, 'ephemeral', o.startTimeoutMs, patched);
   if (waited.state === 'running') return { ok: true, target: { namespace: o.namespace, pod: o.pod, container: o.name }, added, durationMs: elapsed() };
   if (waited.state === 'deleted') added.finalState = 'deleted';
   if (waited.state === 'terminated') added.finalState = 'terminated';
@@ -104,6 +106,7 @@ export interface NodePodOptions {
   image: string;
   lifetimeSeconds: number;
   startTimeoutMs: number;
+  watcher?: PodWatcher;
 }
 
 export const nodePodContainer = 'debugger';
@@ -158,7 +161,7 @@ export async function attachNodePod(kube: Kube, o: NodePodOptions): Promise<Atta
     return { ok: false, reason: info.code === 403 ? `forbidden to create debug pods: ${info.message}` : `debug pod not created: ${info.message}`, code: info.code, durationMs: elapsed() };
   }
   added.finalState = 'running';
-  const waited = await waitForContainer(kube, o.namespace, name, nodePodContainer, 'regular', o.startTimeoutMs, created);
+  const waited = o.watcher ? await o.watcher.wait(name, nodePodContainer, 'regular', o.startTimeoutMs, created) : await waitForContainer(kube, o.namespace, name, nodePodContainer, 'regular', o.startTimeoutMs, created);
   if (waited.state === 'running') return { ok: true, target: { namespace: o.namespace, pod: name, container: nodePodContainer }, added, durationMs: elapsed() };
   if (waited.state === 'deleted') added.finalState = 'deleted';
   return { ok: false, reason: waited.reason, added, durationMs: elapsed() };
@@ -180,16 +183,34 @@ export async function deleteNodePod(kube: Kube, added: AddedContainer, signalFre
   }
 }
 
-/** Reads the final state of an ephemeral container at the end of the run. */
-export async function refreshEphemeralState(kube: Kube, added: AddedContainer): Promise<void> {
-  try {
-    const core = kube.kc.makeApiClient(k8s.CoreV1Api);
-    const pod = await core.readNamespacedPod({ name: added.pod, namespace: added.namespace });
-    const s = containerStatus(pod, added.container, 'ephemeral');
-    if (s?.state?.terminated) added.finalState = 'terminated';
-    else if (s?.state?.running) added.finalState = 'running';
-    else if (s) added.finalState = 'unknown';
-  } catch (e) {
-    if (apiError(e).code === 404) added.finalState = 'deleted';
-  }
+/**
+ * Reads the final state of the run's ephemeral containers: one list per namespace, not one GET per
+ * pod. A pod that is gone counts as deleted; a failed list leaves the states unknown.
+ */
+export async function refreshEphemeralStates(kube: Kube, added: AddedContainer[]): Promise<void> {
+  const namespaces = [...new Set(added.map((a) => a.namespace))];
+  await Promise.all(
+    namespaces.map(async (namespace) => {
+      let pods: V1Pod[];
+      try {
+        // Cleanup must still work after Ctrl-C aborted the run's signal: a client without the run's middleware.
+        const core = kube.kc.makeApiClient(k8s.CoreV1Api);
+        pods = (await core.listNamespacedPod({ namespace })).items;
+      } catch {
+        return;
+      }
+      const byName = new Map(pods.map((p) => [p.metadata?.name ?? '', p]));
+      for (const a of added.filter((x) => x.namespace === namespace)) {
+        const pod = byName.get(a.pod);
+        if (!pod) {
+          a.finalState = 'deleted';
+          continue;
+        }
+        const s = containerStatus(pod, a.container, 'ephemeral');
+        if (s?.state?.terminated) a.finalState = 'terminated';
+        else if (s?.state?.running) a.finalState = 'running';
+        else if (s) a.finalState = 'unknown';
+      }
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 /**
- * Waits for a container to run by watching its pod (not polling): GET the pod, then watch with
- * `fieldSelector=metadata.name=<pod>` from its resourceVersion, re-checking on every event and
- * re-watching when the stream ends, until running, failed, deleted or the deadline.
+ * Waits for a container to run by watching (not polling). `PodWatcher` serves every wait of a run
+ * in one namespace from a single watch, so attaching to N nodes costs one watch, not N;
+ * `waitForContainer` watches one pod (`fieldSelector=metadata.name=<pod>`) for lone callers.
  */
 import * as k8s from '@kubernetes/client-node';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
@@ -128,4 +128,135 @@ export async function waitForContainer(kube: Kube, namespace: string, podName: s
     resourceVersion = pod.metadata?.resourceVersion;
   }
   return { state: 'timeout', reason: `container not running after ${Math.round(timeoutMs / 1000)} s${lastWaiting ? ` (waiting: ${lastWaiting})` : ''}` };
+}
+
+interface Waiter {
+  container: string;
+  kind: 'ephemeral' | 'regular';
+  settle: (o: WaitOutcome) => void;
+}
+
+function newerPod(a: V1Pod | undefined, b: V1Pod | undefined): V1Pod | undefined {
+  if (!a || !b) return a ?? b;
+  const ra = Number(a.metadata?.resourceVersion);
+  const rb = Number(b.metadata?.resourceVersion);
+  if (Number.isFinite(ra) && Number.isFinite(rb)) return rb > ra ? b : a;
+  return a;
+}
+
+/**
+ * One watch on a namespace's pods for every wait of a run. It starts without a resourceVersion,
+ * so the server first sends the current state of every pod ("get state and start at most
+ * recent") and then each change: a pod patched before the watch began is seen as it is, later
+ * changes as they happen. When the stream ends (timeout, 410 Gone, connection loss) it starts
+ * again the same way. The latest object of each pod is kept, so a wait registered after its pod's
+ * event was seen is answered at once.
+ */
+export class PodWatcher {
+  private readonly latest = new Map<string, V1Pod>();
+  private readonly deleted = new Set<string>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private controller: AbortController | undefined;
+  private running = false;
+  private closed = false;
+
+  constructor(
+    private readonly kube: Kube,
+    readonly namespace: string,
+  ) {}
+
+  wait(podName: string, container: string, kind: 'ephemeral' | 'regular', timeoutMs: number, initial?: V1Pod): Promise<WaitOutcome> {
+    if (initial) this.latest.set(podName, newerPod(this.latest.get(podName), initial)!);
+    const known = this.latest.get(podName);
+    const first = known ? judge(known, container, kind) : undefined;
+    if (first) return Promise.resolve(first);
+    if (this.deleted.has(podName) && !initial) return Promise.resolve({ state: 'deleted', reason: `pod ${podName} was deleted` });
+    return new Promise<WaitOutcome>((resolve) => {
+      let lastWaiting = known ? containerStatus(known, container, kind)?.state?.waiting?.reason : undefined;
+      const waiter: Waiter = {
+        container,
+        kind,
+        settle: (o) => {
+          clearTimeout(timer);
+          this.kube.signal.removeEventListener('abort', onAbort);
+          this.waiters.get(podName)?.delete(waiter);
+          resolve(o);
+        },
+      };
+      const timer = setTimeout(() => {
+        const p = this.latest.get(podName);
+        lastWaiting = (p && containerStatus(p, container, kind)?.state?.waiting?.reason) ?? lastWaiting;
+        waiter.settle({ state: 'timeout', reason: `container not running after ${Math.round(timeoutMs / 1000)} s${lastWaiting ? ` (waiting: ${lastWaiting})` : ''}` });
+      }, timeoutMs);
+      const onAbort = (): void => waiter.settle({ state: 'failed', reason: 'interrupted' });
+      if (this.kube.signal.aborted) return onAbort();
+      this.kube.signal.addEventListener('abort', onAbort, { once: true });
+      if (!this.waiters.has(podName)) this.waiters.set(podName, new Set());
+      this.waiters.get(podName)!.add(waiter);
+      this.ensureWatching();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.controller?.abort();
+  }
+
+  private ensureWatching(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed && !this.kube.signal.aborted) {
+      const started = Date.now();
+      await new Promise<void>((done) => {
+        let finished = false;
+        const end = (): void => {
+          if (finished) return;
+          finished = true;
+          done();
+        };
+        this.kube
+          .admit()
+          .then(() =>
+            new k8s.Watch(this.kube.kc).watch(
+              `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods`,
+              { allowWatchBookmarks: true },
+              (type: string, obj: V1Pod) => this.onEvent(type, obj),
+              () => end(),
+            ),
+          )
+          .then((c) => {
+            this.controller = c;
+            if (this.closed || finished) c.abort();
+          })
+          .catch(() => end());
+      });
+      // A server that ends watches at once must not turn this into a busy loop.
+      const elapsed = Date.now() - started;
+      if (elapsed < 250 && !this.closed) await new Promise((r) => setTimeout(r, 250 - elapsed));
+    }
+    this.running = false;
+  }
+
+  private onEvent(type: string, obj: V1Pod): void {
+    if (type === 'BOOKMARK' || type === 'ERROR') return;
+    const name = obj.metadata?.name;
+    if (!name) return;
+    if (type === 'DELETED') {
+      this.latest.delete(name);
+      this.deleted.add(name);
+      for (const w of [...(this.waiters.get(name) ?? [])]) w.settle({ state: 'deleted', reason: `pod ${name} was deleted` });
+      return;
+    }
+    this.deleted.delete(name);
+    const pod = newerPod(this.latest.get(name), obj)!;
+    this.latest.set(name, pod);
+    for (const w of [...(this.waiters.get(name) ?? [])]) {
+      const verdict = judge(pod, w.container, w.kind);
+      if (verdict) w.settle(verdict);
+    }
+  }
 }

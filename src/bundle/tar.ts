@@ -2,8 +2,8 @@
  * A small tar (POSIX ustar + pax for long names) + gzip writer, enough for the support bundle:
  * regular files and directories only, deterministic headers (mode 0644/0755, uid/gid 0, given mtime).
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -88,7 +88,23 @@ async function listTree(root: string, rel = ''): Promise<{ path: string; dir: bo
   return out;
 }
 
-/** Writes `dir` as `<topName>/...` into a gzip-compressed tarball at `outFile`. */
+/** Files up to this size are read whole; larger ones are streamed. */
+const wholeFileLimit = 4 * 1024 * 1024;
+
+/** Reads a small file whole (with its size), or just its size when it is large. */
+function load(full: string): { size: number; data?: Buffer } {
+  const { size } = statSync(full);
+  if (size > wholeFileLimit) return { size };
+  const data = readFileSync(full);
+  return { size: data.length, data };
+}
+
+/**
+ * Writes `dir` as `<topName>/...` into a gzip-compressed tarball at `outFile`. A bundle of a big
+ * cluster holds thousands of small files: they are read synchronously (a few microseconds each
+ * from the page cache, where async reads cost several thread-pool round trips per file), and
+ * small buffers are joined before they reach zlib.
+ */
 export async function writeTarGz(dir: string, outFile: string, topName: string, mtimeSeconds = Date.now() / 1000): Promise<void> {
   const entries = await listTree(dir);
   async function* generate(): AsyncGenerator<Buffer> {
@@ -100,20 +116,41 @@ export async function writeTarGz(dir: string, outFile: string, topName: string, 
         yield* entryHeaders(name, 0, '5', mtimeSeconds);
         continue;
       }
-      const { size } = await stat(full);
+      const loaded = load(full);
+      const size = loaded.size;
       yield* entryHeaders(name, size, '0', mtimeSeconds);
-      let written = 0;
-      for await (const chunk of createReadStream(full)) {
-        const buf = chunk as Buffer;
-        // A file that grew while archiving is cut at the size recorded in its header.
-        const part = buf.subarray(0, Math.max(0, size - written));
-        written += part.length;
-        if (part.length) yield part;
+      if (loaded.data) {
+        yield loaded.data;
+      } else {
+        let written = 0;
+        for await (const chunk of createReadStream(full)) {
+          const buf = chunk as Buffer;
+          // A file that grew while archiving is cut at the size recorded in its header.
+          const part = buf.subarray(0, Math.max(0, size - written));
+          written += part.length;
+          if (part.length) yield part;
+        }
+        if (written < size) yield Buffer.alloc(size - written, 0);
       }
-      if (written < size) yield Buffer.alloc(size - written, 0);
       yield pad(size);
     }
     yield Buffer.alloc(block * 2, 0);
   }
-  await pipeline(Readable.from(generate()), createGzip({ level: 6 }), createWriteStream(outFile, { mode: 0o600 }));
+  await pipeline(Readable.from(coalesce(generate())), createGzip({ level: 6 }), createWriteStream(outFile, { mode: 0o600 }));
+}
+
+/** Joins small buffers (512-byte headers, short files) into larger ones: each chunk is a zlib call. */
+async function* coalesce(source: AsyncIterable<Buffer>, size = 256 * 1024): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  for await (const b of source) {
+    parts.push(b);
+    length += b.length;
+    if (length >= size) {
+      yield Buffer.concat(parts, length);
+      parts = [];
+      length = 0;
+    }
+  }
+  if (length > 0) yield Buffer.concat(parts, length);
 }

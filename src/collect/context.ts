@@ -5,6 +5,7 @@ import type { BundleWriter } from '../bundle/writer.js';
 import type { DiscoveryResult } from '../discover/index.js';
 import type { RbacResult } from '../discover/rbac.js';
 import type { Kube } from './kube.js';
+import type { PodWatcher } from '../attach/wait.js';
 
 export interface RunSettings {
   runId: string;
@@ -29,7 +30,11 @@ export interface RunContext {
   rbac: RbacResult;
   /** LoadBalancer Services (filled by the cluster step; probes use their IPs). */
   lbServices: V1Service[];
+  /** Resolves once the cluster step has listed the Services (it runs beside the nodes). */
+  lbServicesReady: Promise<void>;
   added: AddedContainer[];
+  /** The run's shared pod watch of a namespace (attach waits); closed at the end of the run. */
+  podWatcher(namespace: string): PodWatcher;
   /**
    * When one node learns that the ephemeral path cannot work cluster-wide (403, 404 unsupported),
    * the others skip the attempt with the same reason instead of repeating it N times.

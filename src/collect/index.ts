@@ -16,14 +16,15 @@ import { BundleWriter } from '../bundle/writer.js';
 import { Redactor } from '../bundle/redact.js';
 import { finishBundle } from '../bundle/index.js';
 import { bundlePath } from '../bundle/paths.js';
-import { defaultDebugImage, deleteNodePod, refreshEphemeralState } from '../attach/index.js';
+import { defaultDebugImage, deleteNodePod, refreshEphemeralStates } from '../attach/index.js';
+import { PodWatcher } from '../attach/wait.js';
 import { discover, type DiscoveryResult } from '../discover/index.js';
 import { plannedPermissions, preflight, RbacResult } from '../discover/rbac.js';
 import { defaultLogSinceSeconds } from './catalogue.js';
 import { collectCluster } from './cluster.js';
 import type { RunContext, Step } from './context.js';
 import { publicStep, step } from './context.js';
-import { apiError, isConnectionError, makeKube, type Kube } from './kube.js';
+import { apiError, defaultMaxStreams, isConnectionError, makeKube, type Kube } from './kube.js';
 import { collectNode } from './node.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
 import { defaultOutDir, newRunId, type ReportFormat } from './options.js';
@@ -46,6 +47,10 @@ export interface CollectOptions {
   probe?: boolean;
   concurrency?: number;
   qps?: number;
+  /** Token-bucket burst (default 2 × qps). */
+  burst?: number;
+  /** Streams (exec, log, pod proxy) open at once. */
+  maxStreams?: number;
   timeoutMs?: number;
   strategy?: 'ephemeral' | 'node-pod';
   sinceSeconds?: number;
@@ -78,6 +83,18 @@ export interface CollectResult {
   /** Findings when analysis ran (shape from src/analyze). */
   findings?: { severity: string }[];
   notes: string[];
+}
+
+/** Above this many nodes the progress shows one counting line instead of a line per node. */
+const perNodeTaskLimit = 30;
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function mapPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 const defaults = {
@@ -189,7 +206,9 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
     runAbort.abort(new Error('run timeout'));
   }, settingsTimeout);
 
-  const kube = makeKube(kc, { qps: options.qps ?? defaults.qps, requestTimeoutMs: 30_000, signal: runAbort.signal });
+  const qps = options.qps ?? defaults.qps;
+  const kube = makeKube(kc, { qps, burst: options.burst ?? 2 * qps, maxStreams: options.maxStreams ?? defaultMaxStreams, requestTimeoutMs: 30_000, signal: runAbort.signal });
+  const podWatchers = new Map<string, PodWatcher>();
   const redactor = new Redactor({ ips: !!options.redactIps });
   const writer = new BundleWriter(dir, redactor);
   const added: AddedContainer[] = [];
@@ -229,13 +248,22 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
     await writer.json('discovery.json', found.discovery);
     await writer.json('cluster/version.json', clusterVersion ? { gitVersion: clusterVersion } : {});
 
+    let lbServicesLoaded: () => void = () => {};
     const ctx: RunContext = {
       kube,
       writer,
       found,
       rbac,
       lbServices: [],
+      lbServicesReady: new Promise<void>((r) => {
+        lbServicesLoaded = r;
+      }),
       added,
+      podWatcher: (namespace: string) => {
+        let w = podWatchers.get(namespace);
+        if (!w) podWatchers.set(namespace, (w = new PodWatcher(kube, namespace)));
+        return w;
+      },
       settings: {
         runId: newRunId(),
         image: options.image ?? defaults.image,
@@ -260,7 +288,11 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
           title: `Cluster objects (MetalLB ${d.version ?? '?'}, ${d.mode}, ${d.installMethod}, namespace ${d.namespace})`,
           task: async (_c: unknown, task: { title: string }) => {
             const s = Date.now();
-            clusterSteps.push(...(await collectCluster(ctx)));
+            try {
+              clusterSteps.push(...(await collectCluster(ctx)));
+            } finally {
+              lbServicesLoaded();
+            }
             timings['clusterMs'] = Date.now() - s;
             const failed = clusterSteps.filter((x) => x.problem).length;
             task.title = `Cluster objects: ${clusterSteps.length - failed}/${clusterSteps.length} ok`;
@@ -285,23 +317,49 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
                     sub.title = `controller: done`;
                   },
                 },
-                ...nodes.map((node) => ({
-                  title: node,
-                  task: async (_x: unknown, sub: { title: string; output: string }) => {
-                    const rec = await collectNode(ctx, node, (m) => {
-                      sub.output = m;
-                    });
-                    nodeRecords.push(rec);
-                    sub.title = `${node}: ${rec.status}${rec.reason ? ` (${rec.reason})` : ''}`;
-                  },
-                })),
+                ...(nodes.length <= perNodeTaskLimit
+                  ? nodes.map((node) => ({
+                      title: node,
+                      task: async (_x: unknown, sub: { title: string; output: string }) => {
+                        const rec = await collectNode(ctx, node, (m) => {
+                          sub.output = m;
+                        });
+                        nodeRecords.push(rec);
+                        sub.title = `${node}: ${rec.status}${rec.reason ? ` (${rec.reason})` : ''}`;
+                      },
+                    }))
+                  : [
+                      {
+                        // Hundreds of node lines would bury the terminal: one line counts them instead.
+                        title: `${nodes.length} nodes`,
+                        task: async (_x: unknown, sub: { title: string; output: string }) => {
+                          const count = { ok: 0, partial: 0, failed: 0, skipped: 0 };
+                          let shownAt = 0;
+                          const show = (): void => {
+                            // Line renderers (CI, no TTY) print every update: at most one a second.
+                            const done = count.ok + count.partial + count.failed + count.skipped;
+                            if (done < nodes.length && Date.now() - shownAt < 1000) return;
+                            shownAt = Date.now();
+                            sub.output = `${done}/${nodes.length} done: ${count.ok} ok, ${count.partial} partial, ${count.failed} failed`;
+                          };
+                          await mapPool(nodes, concurrency, async (node) => {
+                            const rec = await collectNode(ctx, node);
+                            nodeRecords.push(rec);
+                            count[rec.status]++;
+                            show();
+                          });
+                          sub.title = `${nodes.length} nodes: ${count.ok} ok, ${count.partial} partial, ${count.failed} failed`;
+                        },
+                      },
+                    ]),
               ],
               { concurrent: concurrency, exitOnError: false },
             ),
         },
       ],
       {
-        concurrent: false,
+        // Cluster objects and nodes side by side: only the ARP probes need the Services (lbServicesReady).
+        concurrent: true,
         exitOnError: false,
         registerSignalListeners: false,
         renderer,
@@ -315,17 +373,14 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
   } finally {
     clearTimeout(deadlineTimer);
     options.signal?.removeEventListener('abort', onExternalAbort);
+    for (const w of podWatchers.values()) w.close();
     // Cleanup runs with its own short deadline: the run's signal may already be aborted.
     if (added.length > 0) {
       const t = Date.now();
       const cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000) });
-      await Promise.all(
-        added.map(async (a) => {
-          if (a.kind === 'pod') await deleteNodePod(cleanupKube, a, true);
-          else await refreshEphemeralState(cleanupKube, a);
-        }),
-      );
-      kube.stats.requests += cleanupKube.stats.requests + added.length;
+      await Promise.all([...added.filter((a) => a.kind === 'pod').map((a) => deleteNodePod(cleanupKube, a, true)), refreshEphemeralStates(cleanupKube, added.filter((a) => a.kind !== 'pod'))]);
+      // Cleanup calls go around the run's middleware (see attach): count them here.
+      kube.stats.requests += added.filter((a) => a.kind === 'pod').length + new Set(added.filter((a) => a.kind !== 'pod').map((a) => a.namespace)).size;
       timings['cleanupMs'] = Date.now() - t;
     }
   }

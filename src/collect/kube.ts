@@ -2,8 +2,16 @@
  * API access for collect: typed client-node clients that share one client-side token bucket
  * (--qps), count every request (benchmarks), and give each request a timeout and the run's
  * abort signal (Ctrl-C / --timeout).
+ *
+ * Two kinds of request are limited differently, as the API server itself does. Ordinary requests
+ * (get, list, patch, create, delete, watch) pass the token bucket: they are what API Priority and
+ * Fairness and the max-in-flight limits budget. Streams the API server proxies to a kubelet (exec,
+ * attach, log, pod proxy) are "long-running" there and exempt from those limits — kubectl does not
+ * rate-limit exec either; their cost is an open connection per stream, so a semaphore bounds how
+ * many are open at once (`--max-streams`) instead.
  */
 import * as k8s from '@kubernetes/client-node';
+import { withSharedTls } from './tls-reuse.js';
 
 /** Client-side rate limit shared by every API call, WebSocket exec and watch of a run. */
 export class TokenBucket {
@@ -111,8 +119,17 @@ export class Semaphore {
 }
 
 export interface ApiStats {
-  /** Every API request: REST calls, exec/log/watch connections. */
+  /** Every API request: REST calls, watches and streams. */
   requests: number;
+  /** Of those, streams (exec, log, pod proxy): not rate-limited, bounded by stream slots. */
+  streams: number;
+}
+
+/** Subresources the API server treats as long-running (proxied to the kubelet). */
+const streamPath = /\/pods\/[^/]+\/(log|exec|attach|portforward|proxy)(\/|\?|$)/;
+
+export function isStreamRequest(url: string): boolean {
+  return streamPath.test(url);
 }
 
 export interface Kube {
@@ -125,13 +142,17 @@ export interface Kube {
   discoveryApi: k8s.DiscoveryV1Api;
   version: k8s.VersionApi;
   bucket: TokenBucket;
-  /** Concurrent exec streams (WebSockets) allowed at once. */
-  execSlots: Semaphore;
+  /** Streams (exec, log, pod proxy) open at once. */
+  streamSlots: Semaphore;
   stats: ApiStats;
   /** Aborted on Ctrl-C or when --timeout expires. */
   signal: AbortSignal;
-  /** Waits for a token and counts a request made outside the generated clients (exec, watch, log). */
+  /** Waits for a token and counts a request made outside the generated clients (watch). */
   admit(): Promise<void>;
+  /** Counts a stream opened outside the generated clients (exec); the caller holds a stream slot. */
+  countStream(): void;
+  /** Runs `open` (a log read or pod-proxy call of the generated clients) holding a stream slot. */
+  stream<T>(open: () => Promise<T>): Promise<T>;
 }
 
 export interface KubeOptions {
@@ -139,18 +160,24 @@ export interface KubeOptions {
   burst?: number;
   requestTimeoutMs: number;
   signal: AbortSignal;
-  /** Concurrent exec streams (default 64). */
-  maxExecs?: number;
+  /** Streams open at once (default 128). */
+  maxStreams?: number;
 }
 
-export function makeKube(kc: k8s.KubeConfig, options: KubeOptions): Kube {
+/** Streams open at once by default: a few per node for a hundred nodes in flight. */
+export const defaultMaxStreams = 128;
+
+export function makeKube(original: k8s.KubeConfig, options: KubeOptions): Kube {
+  const kc = withSharedTls(original);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const bucket = new TokenBucket(options.qps, options.burst);
-  const stats: ApiStats = { requests: 0 };
+  const stats: ApiStats = { requests: 0, streams: 0 };
+  const streamSlots = new Semaphore(Math.max(1, options.maxStreams ?? defaultMaxStreams));
   const middleware: k8s.Middleware = {
     pre: async (ctx) => {
-      await bucket.take(options.signal);
+      if (isStreamRequest(ctx.getUrl())) stats.streams++;
+      else await bucket.take(options.signal);
       stats.requests++;
       ctx.setSignal(AbortSignal.any([options.signal, AbortSignal.timeout(options.requestTimeoutMs)]) as any);
       return ctx;
@@ -172,12 +199,24 @@ export function makeKube(kc: k8s.KubeConfig, options: KubeOptions): Kube {
     discoveryApi: new k8s.DiscoveryV1Api(configuration),
     version: new k8s.VersionApi(configuration),
     bucket,
-    execSlots: new Semaphore(Math.max(1, options.maxExecs ?? 64)),
+    streamSlots,
     stats,
     signal: options.signal,
     admit: async () => {
       await bucket.take(options.signal);
       stats.requests++;
+    },
+    countStream: () => {
+      stats.requests++;
+      stats.streams++;
+    },
+    stream: async <T>(open: () => Promise<T>): Promise<T> => {
+      const release = await streamSlots.acquire(options.signal);
+      try {
+        return await open();
+      } finally {
+        release();
+      }
     },
   };
 }

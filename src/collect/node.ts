@@ -13,6 +13,7 @@ import { arpingCommand, arpingFile, captureCommand, captureFiles, nodeItems, typ
 import type { RunContext, Step } from './context.js';
 import { podName, publicStep, step } from './context.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
+import { BatchDemux, batchCommand, newNonce, type BatchItem, type BatchItemResult } from './batch.js';
 import { apiError } from './kube.js';
 
 const captureMarker = '--- mlb-report pcap base64 ---';
@@ -121,9 +122,102 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
     frrLane.unusable = mode === 'frr' ? 'no speaker pod with an frr container on this node' : 'no frr-k8s pod on this node';
   }
 
+  // Catalogue items run in two lanes (debug container, FRR container); the FRR lane and the pod
+  // logs and metrics need no attach, so they start at once and overlap the attach wait.
+  const debugLane: Lane = { timeouts: 0 };
+  const rawOutputs = new Map<string, Buffer>();
+  let nodeTimeouts = 0;
+  const items = nodeItems.filter((i) => !i.modes || i.modes.includes(mode));
+  const skipReason = (lane: Lane): string | undefined => {
+    if (ctx.interrupted() || ctx.timedOut()) return ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached';
+    if (!lane.target || lane.unusable) return lane.unusable ?? 'no container to run it in';
+    return undefined;
+  };
+  const containerFor = (item: NodeItem, lane: Lane): string =>
+    item.runIn === 'frr' && item.container && frrPod?.spec?.containers?.some((c) => c.name === item.container) ? item.container : lane.target!.container;
+  /** Writes an item's output and records its step; counts timeouts towards "not answering". */
+  const recordOutcome = async (item: NodeItem, lane: Lane, o: ExecOutcome): Promise<void> => {
+    const file = nodeFilePath(node, item.file);
+    const { status, problem } = statusOf(o);
+    const files: string[] = [];
+    if (o.stdout.length > 0 || o.exitCode === 0) {
+      await ctx.writer.bytes(file, o.stdout, item.binary);
+      files.push(file);
+      rawOutputs.set(item.id, o.stdout);
+    }
+    steps.push(step(item.id, status, o.durationMs, files, status === 'ok' ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem }));
+    if (o.timedOut) {
+      lane.timeouts++;
+      nodeTimeouts++;
+      if (lane.timeouts >= maxConsecutiveTimeouts) lane.unusable = `not answering: ${lane.timeouts} commands timed out in ${lane.target!.pod}/${lane.target!.container}`;
+      // Both lanes exec through the same kubelet: when it stops answering, stop both.
+      if (nodeTimeouts >= maxConsecutiveTimeouts) {
+        const why = `node not answering: ${nodeTimeouts} commands timed out`;
+        debugLane.unusable ??= why;
+        frrLane.unusable ??= why;
+      }
+    } else lane.timeouts = 0;
+    if (targetGone(o)) lane.unusable = `container gone: ${describeOutcome(o)}`;
+  };
+  /** One item, one exec: the fallback when a batch cannot run (no shell or no `timeout`). */
+  const runItem = async (item: NodeItem, lane: Lane): Promise<void> => {
+    const skip = skipReason(lane);
+    if (skip) {
+      steps.push(step(item.id, 'skipped', 0, [], skip, { problem: true }));
+      return;
+    }
+    progress(item.title);
+    const remaining = Math.max(1000, ctx.settings.deadline - Date.now());
+    const container = containerFor(item, lane);
+    const o = await execCapture(ctx.kube, { ...lane.target!, container, command: item.command, timeoutMs: Math.min(item.timeoutMs, remaining), maxBytes: item.maxBytes });
+    if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(ctx, lane.target!.namespace, lane.target!.pod, container, o.error);
+    await recordOutcome(item, lane, o);
+  };
+  /** A lane's items, one exec per container (see batch.ts); falls back to one exec per item. */
+  const runLane = async (laneItems: NodeItem[], lane: Lane): Promise<void> => {
+    const groups = new Map<string, NodeItem[]>();
+    for (const item of laneItems) {
+      const key = lane.target && !lane.unusable ? `${item.runIn}/${containerFor(item, lane)}` : item.runIn;
+      groups.set(key, [...(groups.get(key) ?? []), item]);
+    }
+    for (const group of groups.values()) {
+      const retry = group.length > 1 ? await runNodeBatch(group, lane) : group;
+      for (const item of retry) await runItem(item, lane);
+    }
+  };
+  /** Runs `group` as one batch exec; returns the items that need a plain exec instead. */
+  const runNodeBatch = async (group: NodeItem[], lane: Lane): Promise<NodeItem[]> => {
+    if (skipReason(lane)) return group;
+    const container = containerFor(group[0]!, lane);
+    progress(group.map((i) => i.title).join(', '));
+    const outcome = await execBatch(ctx, lane.target!, container, group);
+    if (outcome.noShell) return group;
+    for (const item of group) {
+      const r = outcome.results.get(item.id)!;
+      if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return group.filter((i) => !steps.some((s) => s.step === i.id));
+      if (!r.started) {
+        const skip = skipReason(lane);
+        steps.push(step(item.id, 'skipped', 0, [], skip ?? `not run: ${outcome.why}`, { problem: true }));
+        continue;
+      }
+      await recordOutcome(item, lane, batchItemOutcome(r, item, outcome.exec));
+    }
+    return [];
+  };
+
+  const debugItems = items.filter((i) => i.runIn === 'debug');
+  const frrItems = items.filter((i) => i.runIn === 'frr');
+  const frrLaneDone = runLane(frrItems, frrLane);
+  const logsAndMetrics = (async () => {
+    for (const pod of [speaker, frrK8s].filter((p): p is V1Pod => !!p)) {
+      const [logs, metrics] = await Promise.all([collectPodLogs(ctx, pod), collectPodMetrics(ctx, pod, bundlePath('nodes', safePathSegment(node)))]);
+      steps.push(...logs, ...metrics);
+    }
+    if (!speaker) steps.push(step('logs.speaker', 'skipped', 0, [], 'no speaker pod on this node', { problem: true }));
+  })();
+
   // 1. Attach.
   progress('attaching');
-  const debugLane: Lane = { timeouts: 0 };
   const ns = ctx.found.discovery.namespace;
   const attachStep = `attach.${ctx.settings.strategy}`;
   let attachReason: string | undefined;
@@ -144,6 +238,7 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
         image: ctx.settings.image,
         lifetimeSeconds: Math.max(60, Math.ceil((ctx.settings.deadline - Date.now()) / 1000) + 60),
         startTimeoutMs: ctx.settings.attachTimeoutMs,
+        watcher: ctx.podWatcher(speaker!.metadata?.namespace ?? ns),
       });
       if (res.added) ctx.added.push(res.added);
       if (res.ok) {
@@ -169,6 +264,7 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
         image: ctx.settings.image,
         lifetimeSeconds: Math.max(60, Math.ceil((ctx.settings.deadline - Date.now()) / 1000) + 60),
         startTimeoutMs: ctx.settings.attachTimeoutMs,
+        watcher: ctx.podWatcher(ns),
       });
       if (res.added) ctx.added.push(res.added);
       if (res.ok) {
@@ -194,78 +290,19 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
     }
   }
 
-  // 2. Catalogue items in two lanes (debug container, FRR container) plus the capture, in parallel.
-  const rawOutputs = new Map<string, Buffer>();
-  let nodeTimeouts = 0;
-  const items = nodeItems.filter((i) => !i.modes || i.modes.includes(mode));
-  const runItem = async (item: NodeItem, lane: Lane): Promise<void> => {
-    const file = nodeFilePath(node, item.file);
-    if (ctx.interrupted() || ctx.timedOut()) {
-      steps.push(step(item.id, 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true }));
-      return;
-    }
-    if (!lane.target || lane.unusable) {
-      steps.push(step(item.id, 'skipped', 0, [], lane.unusable ?? 'no container to run it in', { problem: true }));
-      return;
-    }
-    progress(item.title);
-    const remaining = Math.max(1000, ctx.settings.deadline - Date.now());
-    const container = item.runIn === 'frr' && item.container && frrPod?.spec?.containers?.some((c) => c.name === item.container) ? item.container : lane.target.container;
-    const o = await execCapture(ctx.kube, { ...lane.target, container, command: item.command, timeoutMs: Math.min(item.timeoutMs, remaining), maxBytes: item.maxBytes });
-    if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(ctx, lane.target.namespace, lane.target.pod, container, o.error);
-    const { status, problem } = statusOf(o);
-    const files: string[] = [];
-    if (o.stdout.length > 0 || o.exitCode === 0) {
-      await ctx.writer.bytes(file, o.stdout, item.binary);
-      files.push(file);
-      rawOutputs.set(item.id, o.stdout);
-    }
-    steps.push(step(item.id, status, o.durationMs, files, status === 'ok' ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem }));
-    if (o.timedOut) {
-      lane.timeouts++;
-      nodeTimeouts++;
-      if (lane.timeouts >= maxConsecutiveTimeouts) lane.unusable = `not answering: ${lane.timeouts} commands timed out in ${lane.target.pod}/${lane.target.container}`;
-      // Both lanes exec through the same kubelet: when it stops answering, stop both.
-      if (nodeTimeouts >= maxConsecutiveTimeouts) {
-        const why = `node not answering: ${nodeTimeouts} commands timed out`;
-        debugLane.unusable ??= why;
-        frrLane.unusable ??= why;
-      }
-    } else lane.timeouts = 0;
-    if (targetGone(o)) lane.unusable = `container gone: ${describeOutcome(o)}`;
-  };
-
-  const debugItems = items.filter((i) => i.runIn === 'debug');
-  const frrItems = items.filter((i) => i.runIn === 'frr');
-  const lanes: Promise<void>[] = [];
-  // When the debug lane falls back to the frr container, both share one target and run in one lane.
-  if (debugViaFrr) {
-    lanes.push((async () => { for (const i of [...debugItems, ...frrItems]) await runItem(i, i.runIn === 'frr' ? frrLane : debugLane); })());
-  } else {
-    lanes.push((async () => { for (const i of debugItems) await runItem(i, debugLane); })());
-    lanes.push((async () => { for (const i of frrItems) await runItem(i, frrLane); })());
-  }
+  const lanes: Promise<void>[] = [frrLaneDone];
+  // When the debug lane falls back to the frr container, its items run there too.
+  lanes.push(
+    (async () => {
+      await runLane(debugItems, debugLane);
+      // ARP probes need the interface holding the node IP, from `ip addr`.
+      if (ctx.settings.probe) await runProbes(ctx, node, debugLane, rawOutputs.get('net.ip-addr'), steps, progress);
+      else steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
+    })(),
+  );
   if (ctx.settings.capture) lanes.push(runCapture(ctx, node, debugLane, debugViaFrr, steps, progress));
   else steps.push(step('capture', 'skipped', 0, [], 'disabled (--no-capture)'));
-  await Promise.all(lanes);
-
-  // 3. ARP probes for every MetalLB IP, from the interface holding the node IP, while the logs and
-  // metrics of the MetalLB pods on this node (API only, independent of attach) are fetched beside them.
-  const logTimeoutMs = nodeTimeouts >= maxConsecutiveTimeouts ? 5_000 : undefined;
-  const probes = (async () => {
-    if (ctx.settings.probe) await runProbes(ctx, node, debugLane, rawOutputs.get('net.ip-addr'), steps, progress);
-    else steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
-  })();
-  const logsAndMetrics = (async () => {
-    progress('logs and metrics');
-    // A node whose kubelet does not answer execs will not serve logs either: fail those fast.
-    for (const pod of [speaker, frrK8s].filter((p): p is V1Pod => !!p)) {
-      steps.push(...(await collectPodLogs(ctx, pod, logTimeoutMs)));
-      steps.push(...(await collectPodMetrics(ctx, pod, bundlePath('nodes', safePathSegment(node)))));
-    }
-    if (!speaker) steps.push(step('logs.speaker', 'skipped', 0, [], 'no speaker pod on this node', { problem: true }));
-  })();
-  await Promise.all([probes, logsAndMetrics]);
+  await Promise.all([...lanes, logsAndMetrics]);
 
   // Node verdict.
   const useful = steps.filter((s) => (s.status === 'ok' || s.status === 'partial') && !s.step.startsWith('attach.'));
@@ -283,6 +320,83 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
   }
   if (debugViaFrr && record.status === 'ok') record.reason = `commands ran in the frr container (${attachReason})`;
   return record;
+}
+
+/** Time a batch's watchdog grants beyond an item's own `timeout`, for the marker to arrive. */
+const batchSlackMs = 5_000;
+
+interface BatchRun {
+  results: Map<string, BatchItemResult>;
+  /** The exec as a whole. */
+  exec: ExecOutcome;
+  /** No shell could start (distroless or a refused exec): run the items one exec each. */
+  noShell: boolean;
+  /** Why items that never started did not (for their step reason). */
+  why: string;
+}
+
+/**
+ * Runs `items` in one exec (batch.ts) with a watchdog per item: the batch is cut when the running
+ * item outlives its timeout plus slack, keeping every item that finished before.
+ */
+export async function execBatch(ctx: RunContext, target: AttachedTarget, container: string, items: BatchItem[]): Promise<BatchRun> {
+  const nonce = newNonce();
+  const watchdog = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (item: BatchItem | undefined): void => {
+    clearTimeout(timer);
+    if (!item) return;
+    const ms = item.timeoutMs + batchSlackMs;
+    timer = setTimeout(() => watchdog.abort(new Error(`timed out after ${ms} ms (${item.id})`)), ms);
+  };
+  const demux = new BatchDemux(items, nonce, Date.now(), (_id, index) => arm(items[index + 1]));
+  const remaining = Math.max(1000, ctx.settings.deadline - Date.now());
+  const total = items.reduce((sum, i) => sum + i.timeoutMs + batchSlackMs, 0);
+  arm(items[0]);
+  const exec = await execCapture(ctx.kube, {
+    ...target,
+    container,
+    command: batchCommand(items, nonce),
+    timeoutMs: Math.min(total, remaining),
+    // Marker lines are small; each item's own cap is applied when the batch is split.
+    maxBytes: items.reduce((sum, i) => sum + i.maxBytes, 0) + 64 * 1024,
+    onStdout: (c) => demux.pushStdout(c),
+    onStderr: (t) => demux.pushStderr(t),
+    cancel: watchdog.signal,
+  }).finally(() => clearTimeout(timer));
+  if (exec.httpCode === 404 || exec.httpCode === 400) exec.error = await explainRefusedExec(ctx, target.namespace, target.pod, container, exec.error);
+  const results = demux.results();
+  const anyStarted = [...results.values()].some((r) => r.started);
+  // A start failure (no sh in the image) comes back as exit 126/127 or an OCI "executable file not found".
+  const noShell = !anyStarted && (exec.exitCode === 126 || exec.exitCode === 127 || /executable file not found|no such file or directory/i.test(`${exec.error ?? ''} ${exec.stderr}`));
+  const running = demux.running();
+  const why = exec.timedOut && running ? `${running.id} did not finish within its timeout` : exec.truncated ? 'output cap of the batch reached' : describeOutcome(exec);
+  return { results, exec, noShell, why };
+}
+
+/** One item of a batch as if it had run in its own exec. */
+export function batchItemOutcome(r: BatchItemResult, item: BatchItem, batch: ExecOutcome): ExecOutcome {
+  if (r.finished) {
+    return {
+      stdout: r.stdout,
+      stderr: r.stderr,
+      exitCode: r.timedOut ? undefined : r.exitCode,
+      error: r.timedOut ? `timed out after ${Math.ceil(item.timeoutMs / 1000)} s (exit code ${r.exitCode})` : undefined,
+      truncated: r.truncated,
+      timedOut: r.timedOut,
+      durationMs: r.durationMs,
+    };
+  }
+  // Started and cut: by the watchdog (a timeout), the byte cap, or the connection.
+  return {
+    stdout: r.stdout,
+    stderr: r.stderr,
+    error: batch.timedOut ? `timed out after ${item.timeoutMs + batchSlackMs} ms` : batch.error ?? 'the exec ended before the command did',
+    httpCode: batch.httpCode,
+    truncated: r.truncated || batch.truncated,
+    timedOut: batch.timedOut,
+    durationMs: r.durationMs,
+  };
 }
 
 /** The exec upgrade error carries no body: ask the API what happened to the pod/container. */
@@ -343,6 +457,7 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
 }
 
 async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buffer | undefined, steps: Step[], progress: (m: string) => void): Promise<void> {
+  await ctx.lbServicesReady;
   const ips = managedLbIps(ctx);
   if (ips.length === 0) {
     steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IPs assigned'));
@@ -364,11 +479,31 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
     steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IP assigned to this node for probing (large cluster: each IP is probed from a few nodes)'));
     return;
   }
-  for (const ip of v4.slice(0, maxProbesPerNode)) {
+  const planned = v4.slice(0, maxProbesPerNode);
+  const target = lane.target;
+  const probeItems: BatchItem[] = planned.map((ip, i) => ({ id: `arping-${i}`, command: arpingCommand(ip, iface), timeoutMs: 10_000, maxBytes: 256 * 1024 }));
+  // All probes in one exec (batch.ts); one exec each when there is only one, or no shell.
+  const batch = probeItems.length > 1 && !ctx.interrupted() && !ctx.timedOut() ? await execBatch(ctx, target, target.container, probeItems) : undefined;
+  const sequential = !batch || batch.noShell;
+  if (batch && !sequential) progress(`arping ${planned.length} IPs`);
+  for (const [i, ip] of planned.entries()) {
+    const item = probeItems[i]!;
     if (ctx.interrupted() || ctx.timedOut() || lane.unusable) break;
-    progress(`arping ${ctx.writer.redactor.ip(ip)}`);
-    const file = nodeFilePath(node, arpingFile(ctx.writer.redactor.ip(ip)));
-    const o = await execCapture(ctx.kube, { ...lane.target, command: arpingCommand(ip, iface), timeoutMs: 10_000, maxBytes: 256 * 1024 });
+    const shownIp = ctx.writer.redactor.ip(ip);
+    const id = `probe.arping.${shownIp}`;
+    let o: ExecOutcome;
+    if (sequential) {
+      progress(`arping ${shownIp}`);
+      o = await execCapture(ctx.kube, { ...target, command: item.command, timeoutMs: item.timeoutMs, maxBytes: item.maxBytes });
+    } else {
+      const r = batch!.results.get(item.id)!;
+      if (!r.started) {
+        steps.push(step(id, 'skipped', 0, [], `not run: ${batch!.why}`, { problem: true }));
+        continue;
+      }
+      o = batchItemOutcome(r, item, batch!.exec);
+    }
+    const file = nodeFilePath(node, arpingFile(shownIp));
     const files: string[] = [];
     if (o.stdout.length > 0 || o.exitCode !== undefined) {
       await ctx.writer.bytes(file, o.stdout);
@@ -378,14 +513,13 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
     // link down): both describe the node, not a collection failure — unless it lacked the rights.
     const permission = /not permitted|permission denied/i.test(o.stderr);
     const answered = o.exitCode === 0 || o.exitCode === 1 || (o.exitCode === 2 && !permission);
-    const id = `probe.arping.${ctx.writer.redactor.ip(ip)}`;
     if (answered) steps.push(step(id, 'ok', o.durationMs, files, o.exitCode === 1 ? 'no reply' : o.exitCode === 2 ? `arping error: ${describeOutcome(o)}` : undefined, { exitCode: o.exitCode }));
     else steps.push(step(id, o.stdout.length ? 'partial' : 'failed', o.durationMs, files, describeOutcome(o), { exitCode: o.exitCode, problem: true }));
     if (o.timedOut) lane.timeouts++;
     if (lane.timeouts >= maxConsecutiveTimeouts) lane.unusable = 'not answering';
     if (o.exitCode === 127 || o.exitCode === 126) {
       // No arping in this container (e.g. the FRR image after a fallback): the other IPs would fail the same way.
-      if (v4.length > 1) steps.push(step('probe.arping.rest', 'skipped', 0, [], `arping not available in ${lane.target.container}; ${v4.length - 1} more IPs not probed`, { problem: true }));
+      if (planned.length > i + 1) steps.push(step('probe.arping.rest', 'skipped', 0, [], `arping not available in ${target.container}; ${planned.length - i - 1} more IPs not probed`, { problem: true }));
       break;
     }
   }

@@ -8,19 +8,11 @@ import { logMaxBytes, metricsFile } from '../collect/catalogue.js';
 import type { RunContext, Step } from './context.js';
 import { step } from './context.js';
 import { apiError } from './kube.js';
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+import { getText } from './http-text.js';
 
 const logTimeoutMs = 20_000;
 const metricsTimeoutMs = 15_000;
+const metricsMaxBytes = 8 * 1024 * 1024;
 
 /** Logs of every regular container of a MetalLB pod; ephemeral (ours) and init containers are left out. */
 export async function collectPodLogs(ctx: RunContext, pod: V1Pod, timeoutMs = logTimeoutMs): Promise<Step[]> {
@@ -31,32 +23,38 @@ export async function collectPodLogs(ctx: RunContext, pod: V1Pod, timeoutMs = lo
   if (!ctx.rbac.allowed('get', '', 'pods', 'log', namespace)) {
     return [step(`logs.${name}`, 'skipped', 0, [], `RBAC: not allowed to get pods/log in ${namespace}`, { problem: true })];
   }
-  for (const container of pod.spec?.containers ?? []) {
+  // Each read is a stream the API server hands to the kubelet: they run side by side (bounded by
+  // the run's stream slots), and steps keep the containers' order.
+  const reads = (pod.spec?.containers ?? []).flatMap((container) => {
     const restarted = (statuses.find((s) => s.name === container.name)?.restartCount ?? 0) > 0;
-    for (const previous of restarted ? [false, true] : [false]) {
-      const id = `logs.${container.name}${previous ? '.previous' : ''}`;
-      const file = logFilePath(name, container.name, previous);
+    return (restarted ? [false, true] : [false]).map((previous) => ({ container: container.name, previous }));
+  });
+  const results = await Promise.all(
+    reads.map(async ({ container, previous }): Promise<Step> => {
+      const id = `logs.${container}${previous ? '.previous' : ''}`;
+      const file = logFilePath(name, container, previous);
       const started = Date.now();
-      if (ctx.interrupted() || ctx.timedOut()) {
-        steps.push(step(id, 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true }));
-        continue;
-      }
+      if (ctx.interrupted() || ctx.timedOut()) return step(id, 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true });
       try {
-        const text = await withTimeout(
-          ctx.kube.core.readNamespacedPodLog({ name, namespace, container: container.name, previous, sinceSeconds: ctx.settings.sinceSeconds, limitBytes: logMaxBytes }),
-          timeoutMs,
-          'log read',
+        const { text: content, truncated: cut } = await ctx.kube.stream(() =>
+          getText(ctx.kube, {
+            path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`,
+            query: { container, previous, sinceSeconds: ctx.settings.sinceSeconds, limitBytes: logMaxBytes },
+            timeoutMs,
+            what: 'log read',
+            maxBytes: logMaxBytes,
+          }),
         );
-        const content = typeof text === 'string' ? text : String(text ?? '');
         await ctx.writer.text(file, content);
-        const truncated = Buffer.byteLength(content) >= logMaxBytes;
-        steps.push(step(id, truncated ? 'partial' : 'ok', Date.now() - started, [file], truncated ? `log cut at ${logMaxBytes} bytes` : undefined));
+        const truncated = cut || Buffer.byteLength(content) >= logMaxBytes;
+        return step(id, truncated ? 'partial' : 'ok', Date.now() - started, [file], truncated ? `log cut at ${logMaxBytes} bytes` : undefined);
       } catch (e) {
         const info = apiError(e);
-        steps.push(step(id, 'failed', Date.now() - started, [], info.message, { problem: true }));
+        return step(id, 'failed', Date.now() - started, [], info.message, { problem: true });
       }
-    }
-  }
+    }),
+  );
+  steps.push(...results);
   return steps;
 }
 
@@ -97,13 +95,16 @@ export async function collectPodMetrics(ctx: RunContext, pod: V1Pod, dir: string
       continue;
     }
     try {
-      const text = await withTimeout(
-        ctx.kube.core.connectGetNamespacedPodProxyWithPath({ name: `${p.https ? 'https:' : ''}${name}:${p.port}`, namespace, path: 'metrics' }),
-        metricsTimeoutMs,
-        'metrics scrape',
+      const { text } = await ctx.kube.stream(() =>
+        getText(ctx.kube, {
+          path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(`${p.https ? 'https:' : ''}${name}:${p.port}`)}/proxy/metrics`,
+          timeoutMs: metricsTimeoutMs,
+          what: 'metrics scrape',
+          maxBytes: metricsMaxBytes,
+        }),
       );
       const file = bundlePath(dir, metricsFile(p.port));
-      await ctx.writer.text(file, typeof text === 'string' ? text : String(text ?? ''));
+      await ctx.writer.text(file, text);
       steps.push(step(id, 'ok', Date.now() - started, [file]));
     } catch (e) {
       const info = apiError(e);

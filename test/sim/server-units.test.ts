@@ -156,6 +156,16 @@ describe('sim server request statistics', () => {
       const after = sim.sim.state.requestStats(t0);
       assert.equal(after.total - before.total, 3);
       assert.ok(after.maxPerSecond >= 1 && after.maxPerSecond <= 3);
+      assert.equal(after.streams - before.streams, 0);
+      // A log read is a stream (long-running at a real API server), not a rate-limited request.
+      const pods = (await api(sim, 'GET', '/api/v1/pods')).json as { items: { metadata: { name: string; namespace: string } }[] };
+      const p = pods.items[0]!.metadata;
+      await api(sim, 'GET', `/api/v1/namespaces/${p.namespace}/pods/${p.name}/log`);
+      const logged = sim.sim.state.requestStats(t0);
+      assert.equal(logged.streams - before.streams, 1);
+      assert.equal(logged.total - before.total, 5);
+      assert.ok(pods.items.length > 0);
+      assert.ok(logged.maxLimitedPerSecond <= logged.maxPerSecond);
     } finally {
       await sim.stop();
     }

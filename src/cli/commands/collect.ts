@@ -21,6 +21,8 @@ interface Flags {
   probe: boolean;
   concurrency?: string;
   qps?: string;
+  burst?: string;
+  maxStreams?: string;
   timeout?: string;
   strategy?: string;
   since?: string;
@@ -44,7 +46,9 @@ export function register(program: Command): void {
     .option('--no-capture', 'skip the packet capture')
     .option('--no-probe', 'skip the ARP probes of LoadBalancer IPs')
     .option('--concurrency <n>', 'nodes collected in parallel', '50')
-    .option('--qps <n>', 'client-side limit of API requests per second', '50')
+    .option('--qps <n>', 'client-side limit of API requests per second (get, list, patch, watch...)', '50')
+    .option('--burst <n>', 'requests allowed at once above --qps after a quiet spell (default 2 × qps)')
+    .option('--max-streams <n>', 'exec, log and pod-proxy streams open at once (the API server does not rate-limit these; this bounds them)', '128')
     .option('--timeout <duration>', 'time limit for the whole run (e.g. 90s, 10m)', '10m')
     .option('--strategy <ephemeral|node-pod>', 'ephemeral containers in speaker pods, or a privileged debug pod per node', 'ephemeral')
     .option('--since <duration>', 'only logs newer than this (e.g. 1h)', '24h')
@@ -91,6 +95,8 @@ export function register(program: Command): void {
           probe: flags.probe,
           concurrency: parsePositiveInt(flags.concurrency ?? '50', '--concurrency', 1, 1000),
           qps: parsePositiveInt(flags.qps ?? '50', '--qps', 1, 10_000),
+          burst: flags.burst ? parsePositiveInt(flags.burst, '--burst', 1, 100_000) : undefined,
+          maxStreams: parsePositiveInt(flags.maxStreams ?? '128', '--max-streams', 1, 10_000),
           timeoutMs: parseDuration(flags.timeout ?? '10m', '--timeout'),
           strategy: flags.strategy,
           sinceSeconds: parseDuration(flags.since ?? '24h', '--since') / 1000,

@@ -157,7 +157,11 @@ export class ReplayBackend implements ExecBackend {
     }
   }
 
-  /** A tiny shell: `;`/`&&` sequences of simple commands, plus the catalogue's capture script. */
+  /**
+   * A tiny shell: `;`/`&&` sequences of simple commands with `$?`, a trailing `>&2`, `timeout N`
+   * prefixes (the collector's batches, src/collect/batch.ts), plus the catalogue's capture script.
+   * Each simple command is answered like a lone exec: from the recording first, else synthesised.
+   */
   private async shell(ctx: Ctx, script: string): Promise<Output> {
     if (script.includes('tcpdump') && script.includes('mlb-report pcap base64')) {
       if (ctx.role !== 'debug' || ctx.busybox) return { stdout: '', stderr: 'sh: tcpdump: not found\n', exitCode: 127 };
@@ -172,15 +176,25 @@ export class ReplayBackend implements ExecBackend {
     let stderr = '';
     for (const part of splitSequence(script)) {
       if (part.op === '&&' && last.exitCode !== 0) continue;
-      const words = shellWords(part.cmd);
+      let cmd = expandStatus(part.cmd, last.exitCode);
+      const toStderr = /\s>&2\s*$/.test(cmd);
+      if (toStderr) cmd = cmd.replace(/\s>&2\s*$/, '');
+      let words = shellWords(cmd);
+      if (words[0] === 'timeout' && /^\d+$/.test(words[1] ?? '')) words = words.slice(2);
       if (words.length === 0) continue;
       if (words[0] === 'command' && words[1] === '-v') last = await this.which(ctx, words[2] ?? '');
       else if (words[0] === 'exit') last = { stdout: '', exitCode: Number(words[1] ?? 0) };
-      else last = await this.exec(ctx, words);
-      stdout += last.stdout;
+      else last = this.recorded(ctx, words) ?? (await this.exec(ctx, words));
+      if (toStderr) stderr += last.stdout;
+      else stdout += last.stdout;
       stderr += last.stderr ?? '';
     }
     return { stdout, stderr, exitCode: last.exitCode };
+  }
+
+  private recorded(ctx: Ctx, argv: string[]): Output | undefined {
+    const r = this.recording?.nodes[ctx.node.name]?.[ctx.role]?.[argv.join(' ')];
+    return r ? { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode } : undefined;
   }
 
   private async wait(ctx: Ctx, seconds: number): Promise<boolean> {
@@ -413,6 +427,22 @@ const frrDaemonsFile = [
   '',
 ].join('\n');
 
+/** `$?` outside single quotes replaced by the last exit status. */
+export function expandStatus(cmd: string, status: number): string {
+  if (!cmd.includes('$?')) return cmd;
+  let out = '';
+  let single = false;
+  for (let i = 0; i < cmd.length; i++) {
+    const ch = cmd[i]!;
+    if (ch === "'" ) single = !single;
+    if (!single && ch === '$' && cmd[i + 1] === '?') {
+      out += String(status);
+      i++;
+    } else out += ch;
+  }
+  return out;
+}
+
 /** Split a shell script on `;`, `&&` and newlines outside quotes. */
 export function splitSequence(script: string): { op: ';' | '&&'; cmd: string }[] {
   const out: { op: ';' | '&&'; cmd: string }[] = [];
@@ -424,6 +454,8 @@ export function splitSequence(script: string): { op: ';' | '&&'; cmd: string }[]
     if (quote) {
       if (ch === quote) quote = null;
       cur += ch;
+    } else if (ch === '\\' && i + 1 < script.length) {
+      cur += ch + script[++i];
     } else if (ch === "'" || ch === '"') {
       quote = ch;
       cur += ch;

@@ -92,7 +92,7 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     // A client that rejects our certificate or drops the handshake: nothing to answer.
   });
   server.on('upgrade', (req, socket, head) => {
-    state.countRequest();
+    state.countRequest(true);
     socket.on('error', () => socket.destroy());
     void (async () => {
       const url = new URL(req.url ?? '/', 'https://sim.invalid');

@@ -159,7 +159,8 @@ export class Router {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.state.countRequest();
+    // Log reads and the pod proxy are long-running streams to the kubelet, like exec.
+    this.state.countRequest(/\/pods\/[^/]+\/(log|proxy)(\/|\?|$)/.test(req.url ?? ''));
     try {
       const url = new URL(req.url ?? '/', 'https://sim.invalid');
       const path = url.pathname.replace(/\/+$/, '') || '/';

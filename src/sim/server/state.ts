@@ -72,25 +72,42 @@ export class SimState {
   }
 
   private requestTotal = 0;
+  private streamTotal = 0;
   /** Requests per second, keyed by `Math.floor(performance.now() / 1000)`. */
   private readonly requestsPerSecond = new Map<number, number>();
+  /** Of those, streams (exec, attach, log, pod proxy): what a real API server does not rate-limit. */
+  private readonly streamsPerSecond = new Map<number, number>();
 
   /** Counts one API request (HTTP or stream upgrade), for benchmarks. */
-  countRequest(): void {
+  countRequest(stream = false): void {
     this.requestTotal++;
     const second = Math.floor(performance.now() / 1000);
     this.requestsPerSecond.set(second, (this.requestsPerSecond.get(second) ?? 0) + 1);
+    if (stream) {
+      this.streamTotal++;
+      this.streamsPerSecond.set(second, (this.streamsPerSecond.get(second) ?? 0) + 1);
+    }
   }
 
   /**
    * Requests served so far (`total`) and the busiest second at or after `sinceMs`
-   * (a `performance.now()` value), for benchmarks comparing API load.
+   * (a `performance.now()` value), for benchmarks comparing API load; `streams` and
+   * `maxStreamsPerSecond` count exec/attach/log/proxy streams, `maxLimitedPerSecond` the busiest
+   * second of everything else (what API Priority and Fairness budgets).
    */
-  requestStats(sinceMs = 0): { total: number; maxPerSecond: number } {
+  requestStats(sinceMs = 0): { total: number; maxPerSecond: number; streams: number; maxStreamsPerSecond: number; maxLimitedPerSecond: number } {
     const from = Math.floor(sinceMs / 1000);
     let maxPerSecond = 0;
-    for (const [second, count] of this.requestsPerSecond) if (second >= from && count > maxPerSecond) maxPerSecond = count;
-    return { total: this.requestTotal, maxPerSecond };
+    let maxStreamsPerSecond = 0;
+    let maxLimitedPerSecond = 0;
+    for (const [second, count] of this.requestsPerSecond) {
+      if (second < from) continue;
+      const streams = this.streamsPerSecond.get(second) ?? 0;
+      maxPerSecond = Math.max(maxPerSecond, count);
+      maxStreamsPerSecond = Math.max(maxStreamsPerSecond, streams);
+      maxLimitedPerSecond = Math.max(maxLimitedPerSecond, count - streams);
+    }
+    return { total: this.requestTotal, maxPerSecond, streams: this.streamTotal, maxStreamsPerSecond, maxLimitedPerSecond };
   }
 
   /** Aborted when the server stops: every process, watch and timer listens to it. */
