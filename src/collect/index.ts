@@ -100,7 +100,7 @@ async function mapPool<T>(items: T[], limit: number, fn: (item: T) => Promise<vo
 const defaults = {
   image: defaultDebugImage,
   captureSeconds: 10,
-  concurrency: 50,
+  concurrency: 100,
   qps: 50,
   timeoutMs: 10 * 60_000,
   strategy: 'ephemeral' as const,
