@@ -337,3 +337,15 @@ test('recorded outputs take precedence over synthesised ones', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a hand-typed live tcpdump under timeout waits out its window and prints the decode', async () => {
+  const l = await load('bgp-wrong-asn');
+  l.replay.timeScale = 1;
+  const t0 = Date.now();
+  const r = await run(l.replay, debug(l, 'worker-1'), ['sh', '-c', 'ip -j addr; timeout 1 tcpdump -i any -nn -c 2000 arp or port 179']);
+  assert.ok(Date.now() - t0 >= 900, 'the capture window is waited for, as kubectl users wait for it');
+  assert.equal(r.exitCode, 124, 'timeout ends tcpdump');
+  assert.match(r.stdout, /^\[\{/, 'the ip addr JSON comes first');
+  assert.match(r.stdout, /ifindex 2 \S+ ethertype /, 'decoded packets of the window follow');
+  assert.doesNotMatch(r.stdout, /pcap base64/);
+});

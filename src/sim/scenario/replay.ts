@@ -180,9 +180,14 @@ export class ReplayBackend implements ExecBackend {
       const toStderr = /\s>&2\s*$/.test(cmd);
       if (toStderr) cmd = cmd.replace(/\s>&2\s*$/, '');
       let words = shellWords(cmd);
-      if (words[0] === 'timeout' && /^\d+$/.test(words[1] ?? '')) words = words.slice(2);
+      let limit: number | undefined;
+      if (words[0] === 'timeout' && /^\d+$/.test(words[1] ?? '')) {
+        limit = Number(words[1]);
+        words = words.slice(2);
+      }
       if (words.length === 0) continue;
-      if (words[0] === 'command' && words[1] === '-v') last = await this.which(ctx, words[2] ?? '');
+      if (words[0] === 'tcpdump' && !words.includes('-r')) last = await this.liveCapture(ctx, limit);
+      else if (words[0] === 'command' && words[1] === '-v') last = await this.which(ctx, words[2] ?? '');
       else if (words[0] === 'exit') last = { stdout: '', exitCode: Number(words[1] ?? 0) };
       else last = this.recorded(ctx, words) ?? (await this.exec(ctx, words));
       if (toStderr) stderr += last.stdout;
@@ -190,6 +195,19 @@ export class ReplayBackend implements ExecBackend {
       stderr += last.stderr ?? '';
     }
     return { stdout, stderr, exitCode: last.exitCode };
+  }
+
+  /**
+   * A live `tcpdump` typed by hand (`timeout N tcpdump -i any ...`): it runs until `timeout` stops
+   * it (exit 124), printing the decoded packets of the window; without a timeout it would run until
+   * the exec ends, so it is cut at 10 s here.
+   */
+  private async liveCapture(ctx: Ctx, limit: number | undefined): Promise<Output> {
+    if (ctx.role !== 'debug' || ctx.busybox) return notFound('tcpdump');
+    const seconds = limit ?? 10;
+    if (!(await this.wait(ctx, seconds))) return { stdout: '', exitCode: 143 };
+    const text = captureOutput(this.model, ctx.node, seconds).split('--- mlb-report pcap base64 ---')[0]!;
+    return { stdout: text, stderr: 'tcpdump: data link type LINUX_SLL2\n', exitCode: limit !== undefined ? 124 : 0 };
   }
 
   private recorded(ctx: Ctx, argv: string[]): Output | undefined {
