@@ -20,6 +20,12 @@ export interface ExecRequest {
   onStderr?: (text: string) => void;
   /** Ends the exec early, counted as a timeout with the abort reason (a batch watchdog). */
   cancel?: AbortSignal;
+  /**
+   * A command that waits out a window (the packet capture): it takes no stream slot, so the
+   * windows of all nodes overlap instead of queueing behind each other (and behind every short
+   * exec); node concurrency bounds them.
+   */
+  windowed?: boolean;
 }
 
 export interface ExecOutcome {
@@ -87,7 +93,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
   let release: (() => void) | undefined;
   try {
     // An exec is a stream: it holds a slot, not a rate-limit token (see collect/kube.ts).
-    release = await kube.streamSlots.acquire(kube.signal);
+    release = req.windowed ? () => {} : await kube.streamSlots.acquire(kube.signal);
     kube.countStream();
   } catch {
     release?.();

@@ -37,6 +37,8 @@ export interface EphemeralOptions {
   startTimeoutMs: number;
   /** The run's shared watch of the pod's namespace (else this wait watches the pod alone). */
   watcher?: PodWatcher;
+  /** Called once the patch (or create) has been answered, before the wait for the container. */
+  onRequested?: () => void;
 }
 
 export function ephemeralContainerSpec(o: Pick<EphemeralOptions, 'name' | 'image' | 'lifetimeSeconds'>): k8s.V1EphemeralContainer {
@@ -59,10 +61,12 @@ export async function attachEphemeral(kube: Kube, o: EphemeralOptions): Promise<
   const added: AddedContainer = { namespace: o.namespace, pod: o.pod, container: o.name, image: o.image, kind: 'ephemeral', finalState: 'unknown' };
   let patched: V1Pod;
   try {
-    patched = await kube.core.patchNamespacedPodEphemeralcontainers(
-      { name: o.pod, namespace: o.namespace, body: { spec: { ephemeralContainers: [ephemeralContainerSpec(o)] } } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
-    );
+    patched = await kube.core
+      .patchNamespacedPodEphemeralcontainers(
+        { name: o.pod, namespace: o.namespace, body: { spec: { ephemeralContainers: [ephemeralContainerSpec(o)] } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
+      )
+      .finally(() => o.onRequested?.());
   } catch (e) {
     const info = apiError(e);
     let reason = info.message;
@@ -107,6 +111,7 @@ export interface NodePodOptions {
   lifetimeSeconds: number;
   startTimeoutMs: number;
   watcher?: PodWatcher;
+  onRequested?: () => void;
 }
 
 export const nodePodContainer = 'debugger';
@@ -155,7 +160,7 @@ export async function attachNodePod(kube: Kube, o: NodePodOptions): Promise<Atta
   const added: AddedContainer = { namespace: o.namespace, pod: name, container: nodePodContainer, image: o.image, kind: 'pod', finalState: 'unknown' };
   let created: V1Pod;
   try {
-    created = await kube.core.createNamespacedPod({ namespace: o.namespace, body });
+    created = await kube.core.createNamespacedPod({ namespace: o.namespace, body }).finally(() => o.onRequested?.());
   } catch (e) {
     const info = apiError(e);
     return { ok: false, reason: info.code === 403 ? `forbidden to create debug pods: ${info.message}` : `debug pod not created: ${info.message}`, code: info.code, durationMs: elapsed() };

@@ -218,8 +218,10 @@ export class PodWatcher {
           finished = true;
           done();
         };
+        // First in the queue: hundreds of attach patches may be waiting for tokens, and every
+        // one of their waits needs this watch.
         this.kube
-          .admit()
+          .admit(true)
           .then(() =>
             new k8s.Watch(this.kube.kc).watch(
               `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods`,

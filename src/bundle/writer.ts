@@ -3,21 +3,17 @@
  * reaches disk, and every file is recorded with its size and sha256 for the manifest.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { ManifestFile } from '../model/bundle.js';
 import { bundlePath } from './paths.js';
 import type { Redactor } from './redact.js';
 
-/** Files up to this size are written synchronously (see raw()). */
-const syncWriteLimit = 256 * 1024;
-
 export class BundleWriter {
   private readonly files = new Map<string, ManifestFile>();
   private readonly root: string;
   /** Directories already made: a run writes thousands of files into a few hundred folders. */
-  private readonly madeDirs = new Set<string>();
+  private readonly madeDirs = new Map<string, Promise<unknown>>();
 
   constructor(
     root: string,
@@ -77,14 +73,16 @@ export class BundleWriter {
     const safe = bundlePath(relPath);
     const full = this.resolveInside(safe);
     const dir = dirname(full);
-    if (!this.madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      this.madeDirs.add(dir);
+    let made = this.madeDirs.get(dir);
+    if (!made) {
+      made = mkdir(dir, { recursive: true, mode: 0o700 });
+      this.madeDirs.set(dir, made);
+      // A failed mkdir is retried by the next write into that folder.
+      made.catch(() => this.madeDirs.delete(dir));
     }
-    // Most bundle files are a few kB: a blocking write into the page cache costs microseconds,
-    // far less than three thread-pool round trips (open, write, close) per file across thousands.
-    if (data.length <= syncWriteLimit) writeFileSync(full, data, { mode: 0o600 });
-    else await writeFile(full, data, { mode: 0o600 });
+    await made;
+    // Asynchronous on purpose: on a busy machine a blocking open() stalls every stream of the run.
+    await writeFile(full, data, { mode: 0o600 });
     const record: ManifestFile = { path: safe, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
     this.files.set(safe, record);
     return record;

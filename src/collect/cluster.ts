@@ -8,71 +8,56 @@ import { clusterItems, type ClusterItem } from './catalogue.js';
 import type { RunContext, Step } from './context.js';
 import { step } from './context.js';
 import { apiError } from './kube.js';
-import { listAll } from '../discover/index.js';
+import { getJson, listJson } from './http-text.js';
 
 type Obj = { metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; [k: string]: unknown };
 
+/**
+ * Lists as plain JSON through our own HTTP client (http-text.ts): no client-node models, which
+ * cost most of a big cluster's CPU and drop fields they do not know.
+ */
 async function fetchItem(ctx: RunContext, item: ClusterItem, version: string): Promise<Obj[]> {
-  const { core, apps, admission, discoveryApi, custom } = ctx.kube;
   const ns = ctx.found.discovery.namespace;
-  const page = { limit: 500 };
+  const namespaces = [...new Set([ns, ...ctx.found.namespaces])];
+  const list = (path: string, query: Record<string, string> = {}): Promise<Obj[]> => listJson<Obj>(ctx.kube, path, query, item.timeoutMs, item.id);
+  const perNamespace = async (path: (n: string) => string): Promise<Obj[]> => (await Promise.all(namespaces.map((n) => list(path(n))))).flat();
+  const enc = encodeURIComponent;
   switch (`${item.group}/${item.resource}/${item.scope}`) {
     case '/nodes/cluster':
-      return (await listAll((c) => core.listNode({ ...page, _continue: c }))) as Obj[];
-    case '/pods/metallb-namespace': {
-      const out: Obj[] = [];
-      for (const n of new Set([ns, ...ctx.found.namespaces])) out.push(...((await listAll((c) => core.listNamespacedPod({ namespace: n, ...page, _continue: c }))) as Obj[]));
-      return out;
-    }
+      return list('/api/v1/nodes');
+    case '/pods/metallb-namespace':
+      return perNamespace((n) => `/api/v1/namespaces/${enc(n)}/pods`);
     case '/services/all-namespaces':
-      return (await listAll((c) => core.listServiceForAllNamespaces({ ...page, _continue: c }))) as Obj[];
+      return list('/api/v1/services');
     case 'discovery.k8s.io/endpointslices/all-namespaces':
-      return (await listAll((c) => discoveryApi.listEndpointSliceForAllNamespaces({ ...page, _continue: c, labelSelector: 'kubernetes.io/service-name' }))) as unknown as Obj[];
+      return list('/apis/discovery.k8s.io/v1/endpointslices', { labelSelector: 'kubernetes.io/service-name' });
     case '/events/all-namespaces': {
       // Events about Services anywhere, plus everything in the MetalLB namespace(s).
-      const svcEvents = await listAll((c) => core.listEventForAllNamespaces({ ...page, _continue: c, fieldSelector: 'involvedObject.kind=Service' }));
-      const nsEvents: CoreV1Event[] = [];
-      for (const n of new Set([ns, ...ctx.found.namespaces])) nsEvents.push(...(await listAll((c) => core.listNamespacedEvent({ namespace: n, ...page, _continue: c }))));
+      const [svcEvents, nsEvents] = await Promise.all([list('/api/v1/events', { fieldSelector: 'involvedObject.kind=Service' }), perNamespace((n) => `/api/v1/namespaces/${enc(n)}/events`)]);
       const seen = new Set<string>();
       return [...svcEvents, ...nsEvents].filter((e) => {
-        const key = e.metadata?.uid ?? `${e.metadata?.namespace}/${e.metadata?.name}`;
+        const key = (e.metadata?.['uid'] as string | undefined) ?? `${e.metadata?.namespace}/${e.metadata?.name}`;
         if (seen.has(key)) return false;
         seen.add(key);
         return true;
-      }) as unknown as Obj[];
+      });
     }
-    case 'apps/daemonsets/metallb-namespace': {
-      const out: Obj[] = [];
-      for (const n of new Set([ns, ...ctx.found.namespaces])) out.push(...((await listAll((c) => apps.listNamespacedDaemonSet({ namespace: n, ...page, _continue: c }))) as Obj[]));
-      return out;
-    }
-    case 'apps/deployments/metallb-namespace': {
-      const out: Obj[] = [];
-      for (const n of new Set([ns, ...ctx.found.namespaces])) out.push(...((await listAll((c) => apps.listNamespacedDeployment({ namespace: n, ...page, _continue: c }))) as Obj[]));
-      return out;
-    }
-    case '/configmaps/metallb-namespace': {
-      const out: Obj[] = [];
-      for (const n of new Set([ns, ...ctx.found.namespaces])) out.push(...((await listAll((c) => core.listNamespacedConfigMap({ namespace: n, ...page, _continue: c }))) as Obj[]));
-      return out;
-    }
-    case '/secrets/metallb-namespace': {
-      const out: Obj[] = [];
-      for (const n of new Set([ns, ...ctx.found.namespaces])) {
-        const secrets = await listAll((c) => core.listNamespacedSecret({ namespace: n, ...page, _continue: c }));
-        // Values never leave this function: names, types and keys only.
-        out.push(...secrets.map((s) => secretSummary(s as Obj)));
-      }
-      return out;
-    }
+    case 'apps/daemonsets/metallb-namespace':
+      return perNamespace((n) => `/apis/apps/v1/namespaces/${enc(n)}/daemonsets`);
+    case 'apps/deployments/metallb-namespace':
+      return perNamespace((n) => `/apis/apps/v1/namespaces/${enc(n)}/deployments`);
+    case '/configmaps/metallb-namespace':
+      return perNamespace((n) => `/api/v1/namespaces/${enc(n)}/configmaps`);
+    case '/secrets/metallb-namespace':
+      // Values never leave this function: names, types and keys only.
+      return (await perNamespace((n) => `/api/v1/namespaces/${enc(n)}/secrets`)).map(secretSummary);
     case '/configmaps/cluster':
-      return [(await core.readNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system' })) as Obj];
+      return [await getJson<Obj>(ctx.kube, '/api/v1/namespaces/kube-system/configmaps/kube-proxy', {}, item.timeoutMs, item.id)];
     case 'admissionregistration.k8s.io/validatingwebhookconfigurations/cluster':
-      return (await listAll((c) => admission.listValidatingWebhookConfiguration({ ...page, _continue: c }))) as Obj[];
+      return list('/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations');
     default: {
       if (item.group === '' || item.group === 'apps') throw new Error(`no lister for ${item.id}`);
-      const res = (await custom.listClusterCustomObject({ group: item.group, version, plural: item.resource })) as { items?: Obj[] };
-      return res.items ?? [];
+      return list(`/apis/${enc(item.group)}/${enc(version)}/${enc(item.resource)}`);
     }
   }
 }

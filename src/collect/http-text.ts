@@ -41,7 +41,37 @@ export class HttpStatusError extends Error {
   }
 }
 
+/**
+ * A list or get answered as plain JSON (no client-node models): cluster lists of big clusters run
+ * to tens of megabytes, and client-node's model deserialisation (plus serialising them back for
+ * the bundle) cost more CPU than the rest of the run; it also drops fields it does not know.
+ * A rate-limited request: it takes a --qps token.
+ */
+export async function getJson<T = unknown>(kube: Kube, path: string, query: TextRequest['query'], timeoutMs: number, what: string): Promise<T> {
+  await kube.admitLimited();
+  const { text } = await fetchText(kube, { path, query, timeoutMs, what, maxBytes: 1024 * 1024 * 1024 });
+  return JSON.parse(text) as T;
+}
+
+/** All items of a list, page by page (`limit`/`continue`). */
+export async function listJson<T = unknown>(kube: Kube, path: string, query: TextRequest['query'], timeoutMs: number, what: string): Promise<T[]> {
+  const items: T[] = [];
+  let cont: string | undefined;
+  do {
+    const page = await getJson<{ items?: T[]; metadata?: { continue?: string } }>(kube, path, { ...query, limit: 500, continue: cont }, timeoutMs, what);
+    items.push(...(page.items ?? []));
+    cont = page.metadata?.continue || undefined;
+  } while (cont);
+  return items;
+}
+
+/** A stream read (log, pod proxy): counted as a stream; the caller holds a stream slot. */
 export async function getText(kube: Kube, req: TextRequest): Promise<{ text: string; truncated: boolean }> {
+  kube.countStream();
+  return fetchText(kube, req);
+}
+
+async function fetchText(kube: Kube, req: TextRequest): Promise<{ text: string; truncated: boolean }> {
   const cluster = kube.kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const url = new URL(req.path.replace(/^\//, ''), cluster.server.endsWith('/') ? cluster.server : `${cluster.server}/`);
@@ -50,7 +80,6 @@ export async function getText(kube: Kube, req: TextRequest): Promise<{ text: str
   await kube.kc.applyToHTTPSOptions(options);
   const agent = options.agent instanceof https.Agent && options.agent.constructor === https.Agent ? keepAliveAgentFor(options.agent) : options.agent;
   const signal = AbortSignal.any([kube.signal, AbortSignal.timeout(req.timeoutMs)]);
-  kube.countStream();
   return new Promise((resolve, reject) => {
     const request = https.request(url, { ...options, agent, method: 'GET', signal, headers: { ...options.headers, Accept: '*/*' } }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];

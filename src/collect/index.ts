@@ -100,7 +100,7 @@ async function mapPool<T>(items: T[], limit: number, fn: (item: T) => Promise<vo
 const defaults = {
   image: defaultDebugImage,
   captureSeconds: 10,
-  concurrency: 100,
+  concurrency: 1000,
   qps: 50,
   timeoutMs: 10 * 60_000,
   strategy: 'ephemeral' as const,
@@ -289,7 +289,7 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
           task: async (_c: unknown, task: { title: string }) => {
             const s = Date.now();
             try {
-              clusterSteps.push(...(await collectCluster(ctx)));
+              clusterSteps.push(...(await kube.first(() => collectCluster(ctx))));
             } finally {
               lbServicesLoaded();
             }

@@ -10,6 +10,7 @@
  * rate-limit exec either; their cost is an open connection per stream, so a semaphore bounds how
  * many are open at once (`--max-streams`) instead.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { withSharedTls } from './tls-reuse.js';
 
@@ -27,8 +28,11 @@ export class TokenBucket {
     this.tokens = this.burst;
   }
 
-  /** Resolves when a request may start; rejects when `signal` aborts first. */
-  take(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when a request may start; rejects when `signal` aborts first. `first` puts the
+   * request at the head of the queue (the shared pod watch: every attach waits for it).
+   */
+  take(signal?: AbortSignal, first = false): Promise<void> {
     if (!Number.isFinite(this.qps) || this.qps <= 0) return Promise.resolve();
     this.refill();
     if (this.waiters.length === 0 && this.tokens >= 1) {
@@ -47,7 +51,8 @@ export class TokenBucket {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(wake);
+      if (first) this.waiters.unshift(wake);
+      else this.waiters.push(wake);
       this.schedule();
     });
   }
@@ -147,10 +152,17 @@ export interface Kube {
   stats: ApiStats;
   /** Aborted on Ctrl-C or when --timeout expires. */
   signal: AbortSignal;
-  /** Waits for a token and counts a request made outside the generated clients (watch). */
-  admit(): Promise<void>;
+  /** Waits for a token and counts a request made outside the generated clients (watch); `first` jumps the queue. */
+  admit(first?: boolean): Promise<void>;
+  /** Waits for a token (at the head of the queue inside `first`) and counts a request of our own HTTP client. */
+  admitLimited(): Promise<void>;
   /** Counts a stream opened outside the generated clients (exec); the caller holds a stream slot. */
   countStream(): void;
+  /**
+   * Runs `fn` with its rate-limited requests at the head of the token queue: the cluster lists
+   * (their parsing and writing then overlap the attach waits instead of following every patch).
+   */
+  first<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs `open` (a log read or pod-proxy call of the generated clients) holding a stream slot. */
   stream<T>(open: () => Promise<T>): Promise<T>;
 }
@@ -174,10 +186,11 @@ export function makeKube(original: k8s.KubeConfig, options: KubeOptions): Kube {
   const bucket = new TokenBucket(options.qps, options.burst);
   const stats: ApiStats = { requests: 0, streams: 0 };
   const streamSlots = new Semaphore(Math.max(1, options.maxStreams ?? defaultMaxStreams));
+  const priority = new AsyncLocalStorage<boolean>();
   const middleware: k8s.Middleware = {
     pre: async (ctx) => {
       if (isStreamRequest(ctx.getUrl())) stats.streams++;
-      else await bucket.take(options.signal);
+      else await bucket.take(options.signal, priority.getStore() === true);
       stats.requests++;
       ctx.setSignal(AbortSignal.any([options.signal, AbortSignal.timeout(options.requestTimeoutMs)]) as any);
       return ctx;
@@ -202,8 +215,13 @@ export function makeKube(original: k8s.KubeConfig, options: KubeOptions): Kube {
     streamSlots,
     stats,
     signal: options.signal,
-    admit: async () => {
-      await bucket.take(options.signal);
+    admit: async (first = false) => {
+      await bucket.take(options.signal, first);
+      stats.requests++;
+    },
+    first: (fn) => priority.run(true, fn),
+    admitLimited: async () => {
+      await bucket.take(options.signal, priority.getStore() === true);
       stats.requests++;
     },
     countStream: () => {

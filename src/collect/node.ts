@@ -207,8 +207,13 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
 
   const debugItems = items.filter((i) => i.runIn === 'debug');
   const frrItems = items.filter((i) => i.runIn === 'frr');
-  const frrLaneDone = runLane(frrItems, frrLane);
+  // The attach request goes first: it is on the critical path (the container then takes seconds
+  // to start), so the FRR lane, logs and metrics start once it has been answered and fill that wait.
+  let attachRequested!: () => void;
+  const attachSent = new Promise<void>((resolve) => (attachRequested = resolve));
+  const frrLaneDone = attachSent.then(() => runLane(frrItems, frrLane));
   const logsAndMetrics = (async () => {
+    await attachSent;
     for (const pod of [speaker, frrK8s].filter((p): p is V1Pod => !!p)) {
       const [logs, metrics] = await Promise.all([collectPodLogs(ctx, pod), collectPodMetrics(ctx, pod, bundlePath('nodes', safePathSegment(node)))]);
       steps.push(...logs, ...metrics);
@@ -239,6 +244,7 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
         lifetimeSeconds: Math.max(60, Math.ceil((ctx.settings.deadline - Date.now()) / 1000) + 60),
         startTimeoutMs: ctx.settings.attachTimeoutMs,
         watcher: ctx.podWatcher(speaker!.metadata?.namespace ?? ns),
+        onRequested: attachRequested,
       });
       if (res.added) ctx.added.push(res.added);
       if (res.ok) {
@@ -265,6 +271,7 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
         lifetimeSeconds: Math.max(60, Math.ceil((ctx.settings.deadline - Date.now()) / 1000) + 60),
         startTimeoutMs: ctx.settings.attachTimeoutMs,
         watcher: ctx.podWatcher(ns),
+        onRequested: attachRequested,
       });
       if (res.added) ctx.added.push(res.added);
       if (res.ok) {
@@ -277,6 +284,7 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
       }
     }
   }
+  attachRequested(); // also when the attach was skipped or failed before its request
   // Fallback: the frr container has ip and ss and sees the node's network namespace (hostNetwork).
   let debugViaFrr = false;
   if (!debugLane.target) {
@@ -427,7 +435,7 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
   }
   progress(`capturing ${ctx.settings.captureSeconds} s`);
   const seconds = ctx.settings.captureSeconds;
-  const o = await execCapture(ctx.kube, { ...lane.target, command: captureCommand(seconds), timeoutMs: seconds * 1000 + 20_000, maxBytes: 64 * 1024 * 1024 });
+  const o = await execCapture(ctx.kube, { ...lane.target, command: captureCommand(seconds), timeoutMs: seconds * 1000 + 20_000, maxBytes: 64 * 1024 * 1024, windowed: true });
   if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(ctx, lane.target.namespace, lane.target.pod, lane.target.container, o.error);
   const files: string[] = [];
   const split = splitCapture(o.stdout);

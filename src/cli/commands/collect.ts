@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .option('--capture-seconds <n>', 'packet capture length per node', '10')
     .option('--no-capture', 'skip the packet capture')
     .option('--no-probe', 'skip the ARP probes of LoadBalancer IPs')
-    .option('--concurrency <n>', 'nodes collected in parallel', '100')
+    .option('--concurrency <n>', 'nodes collected at once (the real limits are --qps and --max-streams; captures of all nodes in flight overlap)', '1000')
     .option('--qps <n>', 'client-side limit of API requests per second (get, list, patch, watch...)', '50')
     .option('--burst <n>', 'requests allowed at once above --qps after a quiet spell (default 2 × qps)')
     .option('--max-streams <n>', 'exec, log and pod-proxy streams open at once (the API server does not rate-limit these; this bounds them)', '128')
@@ -93,7 +93,7 @@ export function register(program: Command): void {
           captureSeconds: parsePositiveInt(flags.captureSeconds ?? '10', '--capture-seconds', 1, 600),
           capture: flags.capture,
           probe: flags.probe,
-          concurrency: parsePositiveInt(flags.concurrency ?? '100', '--concurrency', 1, 1000),
+          concurrency: parsePositiveInt(flags.concurrency ?? '1000', '--concurrency', 1, 100_000),
           qps: parsePositiveInt(flags.qps ?? '50', '--qps', 1, 10_000),
           burst: flags.burst ? parsePositiveInt(flags.burst, '--burst', 1, 100_000) : undefined,
           maxStreams: parsePositiveInt(flags.maxStreams ?? '128', '--max-streams', 1, 10_000),
