@@ -20,6 +20,8 @@ export interface ExecRequest {
   onStderr?: (text: string) => void;
   /** Ends the exec early, counted as a timeout with the abort reason (a batch watchdog). */
   cancel?: AbortSignal;
+  /** Called when the exec may start (a stream slot is held): watchdogs start counting then. */
+  onStart?: () => void;
   /**
    * A command that waits out a window (the packet capture): it takes no stream slot, so the
    * windows of all nodes overlap instead of queueing behind each other (and behind every short
@@ -101,6 +103,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
   }
   // The command's own time starts once it may run.
   commandStartedAt = Date.now();
+  req.onStart?.();
 
   return new Promise<ExecOutcome>((resolve) => {
     let done = false;

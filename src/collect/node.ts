@@ -357,10 +357,9 @@ export async function execBatch(ctx: RunContext, target: AttachedTarget, contain
     const ms = item.timeoutMs + batchSlackMs;
     timer = setTimeout(() => watchdog.abort(new Error(`timed out after ${ms} ms (${item.id})`)), ms);
   };
-  const demux = new BatchDemux(items, nonce, Date.now(), (_id, index) => arm(items[index + 1]));
+  let demux = new BatchDemux(items, nonce, Date.now(), (_id, index) => arm(items[index + 1]));
   const remaining = Math.max(1000, ctx.settings.deadline - Date.now());
   const total = items.reduce((sum, i) => sum + i.timeoutMs + batchSlackMs, 0);
-  arm(items[0]);
   const exec = await execCapture(ctx.kube, {
     ...target,
     container,
@@ -371,6 +370,11 @@ export async function execBatch(ctx: RunContext, target: AttachedTarget, contain
     onStdout: (c) => demux.pushStdout(c),
     onStderr: (t) => demux.pushStderr(t),
     cancel: watchdog.signal,
+    // The watchdog counts from the exec's start, not from the wait for a stream slot.
+    onStart: () => {
+      demux = new BatchDemux(items, nonce, Date.now(), (_id, index) => arm(items[index + 1]));
+      arm(items[0]);
+    },
   }).finally(() => clearTimeout(timer));
   if (exec.httpCode === 404 || exec.httpCode === 400) exec.error = await explainRefusedExec(ctx, target.namespace, target.pod, container, exec.error);
   const results = demux.results();

@@ -114,3 +114,29 @@ test('stream requests are told apart from rate-limited ones', () => {
   assert.equal(isStreamRequest('https://h/api/v1/namespaces/ns/pods?watch=true'), false);
   assert.equal(isStreamRequest('https://h/api/v1/namespaces/ns/pods/log'), false);
 });
+
+test('a batch waiting for a stream slot is not cut by its watchdog: the watchdog counts from the exec start', async () => {
+  const k8s = await import('@kubernetes/client-node');
+  const { startSim } = await import('../helpers/sim.js');
+  const { makeKube } = await import('../../src/collect/kube.js');
+  const { execBatch } = await import('../../src/collect/node.js');
+  const { execCapture } = await import('../../src/attach/exec.js');
+  const running = await startSim('healthy-frr');
+  try {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(running.kubeconfigPath);
+    const kube = makeKube(kc, { qps: 0, requestTimeoutMs: 10_000, signal: new AbortController().signal, maxStreams: 1 });
+    const pods = (await kube.core.listNamespacedPod({ namespace: 'metallb-system', labelSelector: 'component=speaker' })).items;
+    const target = { namespace: 'metallb-system', pod: pods[0]!.metadata!.name!, container: 'frr' };
+    // The only stream slot is held for longer than the batch item's timeout plus the watchdog slack.
+    const hog = execCapture(kube, { ...target, command: ['sleep', '7'], timeoutMs: 20_000, maxBytes: 1024 });
+    await new Promise((r) => setTimeout(r, 100));
+    const ctx = { kube, settings: { deadline: Date.now() + 60_000 } } as unknown as Parameters<typeof execBatch>[0];
+    const run = await execBatch(ctx, target, 'frr', [{ id: 'one', command: ['echo', 'one'], timeoutMs: 1000, maxBytes: 1024 }]);
+    assert.equal((await hog).exitCode, 0);
+    assert.equal(run.results.get('one')!.finished, true, run.why);
+    assert.equal(run.results.get('one')!.stdout.toString(), 'one\n');
+  } finally {
+    await running.stop();
+  }
+});
