@@ -11,7 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { AddedContainer } from '../model/bundle.js';
 import type { Kube } from '../collect/kube.js';
 import { apiError } from '../collect/kube.js';
-import { containerStatus, waitForContainer, type PodWatcher } from './wait.js';
+import { containerStatus, type PodWatcher } from './wait.js';
 
 export const defaultDebugImage = 'nicolaka/netshoot:v0.13';
 
@@ -35,8 +35,8 @@ export interface EphemeralOptions {
   lifetimeSeconds: number;
   /** How long to wait for it to run. */
   startTimeoutMs: number;
-  /** The run's shared watch of the pod's namespace (else this wait watches the pod alone). */
-  watcher?: PodWatcher;
+  /** The run's shared watch of the pod's namespace. */
+  watcher: PodWatcher;
   /** Called once the patch (or create) has been answered, before the wait for the container. */
   onRequested?: () => void;
 }
@@ -85,7 +85,7 @@ export async function attachEphemeral(kube: Kube, o: EphemeralOptions): Promise<
     return { ok: false, reason: 'the server accepted the patch but did not add the ephemeral container', durationMs: elapsed() };
   }
   added.finalState = 'running';
-  const waited = o.watcher ? await o.watcher.wait(o.pod, o.name, 'ephemeral', o.startTimeoutMs, patched) : await waitForContainer(kube, o.namespace, o.pod, o.name, 'ephemeral', o.startTimeoutMs, patched);
+  const waited = await o.watcher.wait(o.pod, o.name, 'ephemeral', o.startTimeoutMs, patched);
   if (waited.state === 'running') return { ok: true, target: { namespace: o.namespace, pod: o.pod, container: o.name }, added, durationMs: elapsed() };
   if (waited.state === 'deleted') added.finalState = 'deleted';
   if (waited.state === 'terminated') added.finalState = 'terminated';
@@ -110,7 +110,7 @@ export interface NodePodOptions {
   image: string;
   lifetimeSeconds: number;
   startTimeoutMs: number;
-  watcher?: PodWatcher;
+  watcher: PodWatcher;
   onRequested?: () => void;
 }
 
@@ -123,7 +123,7 @@ export function nodePodName(node: string, runId: string): string {
   return `mlb-report-${clean}`.slice(0, 63 - suffix.length).replace(/-+$/, '') + suffix;
 }
 
-export function nodePodSpec(o: NodePodOptions): k8s.V1Pod {
+export function nodePodSpec(o: Omit<NodePodOptions, 'watcher' | 'onRequested'>): k8s.V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -166,7 +166,7 @@ export async function attachNodePod(kube: Kube, o: NodePodOptions): Promise<Atta
     return { ok: false, reason: info.code === 403 ? `forbidden to create debug pods: ${info.message}` : `debug pod not created: ${info.message}`, code: info.code, durationMs: elapsed() };
   }
   added.finalState = 'running';
-  const waited = o.watcher ? await o.watcher.wait(name, nodePodContainer, 'regular', o.startTimeoutMs, created) : await waitForContainer(kube, o.namespace, name, nodePodContainer, 'regular', o.startTimeoutMs, created);
+  const waited = await o.watcher.wait(name, nodePodContainer, 'regular', o.startTimeoutMs, created);
   if (waited.state === 'running') return { ok: true, target: { namespace: o.namespace, pod: name, container: nodePodContainer }, added, durationMs: elapsed() };
   if (waited.state === 'deleted') added.finalState = 'deleted';
   return { ok: false, reason: waited.reason, added, durationMs: elapsed() };

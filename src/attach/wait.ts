@@ -1,12 +1,10 @@
 /**
  * Waits for a container to run by watching (not polling). `PodWatcher` serves every wait of a run
- * in one namespace from a single watch, so attaching to N nodes costs one watch, not N;
- * `waitForContainer` watches one pod (`fieldSelector=metadata.name=<pod>`) for lone callers.
+ * in one namespace from a single watch, so attaching to N nodes costs one watch, not N.
  */
 import * as k8s from '@kubernetes/client-node';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { Kube } from '../collect/kube.js';
-import { apiError } from '../collect/kube.js';
 
 export type WaitOutcome =
   | { state: 'running'; pod: V1Pod }
@@ -39,95 +37,6 @@ function judge(pod: V1Pod, container: string, kind: 'ephemeral' | 'regular'): Wa
     return { state: 'failed', reason: `${w.reason}${w.message ? `: ${w.message}` : ''}`, pod };
   }
   return undefined;
-}
-
-export async function waitForContainer(kube: Kube, namespace: string, podName: string, container: string, kind: 'ephemeral' | 'regular', timeoutMs: number, initial?: V1Pod): Promise<WaitOutcome> {
-  const deadline = Date.now() + timeoutMs;
-  let pod = initial;
-  if (!pod) {
-    try {
-      pod = await kube.core.readNamespacedPod({ name: podName, namespace });
-    } catch (e) {
-      const info = apiError(e);
-      return info.code === 404 ? { state: 'deleted', reason: `pod ${podName} was deleted` } : { state: 'failed', reason: info.message };
-    }
-  }
-  const first = judge(pod, container, kind);
-  if (first) return first;
-  let resourceVersion = pod.metadata?.resourceVersion;
-  let lastWaiting = containerStatus(pod, container, kind)?.state?.waiting?.reason;
-
-  while (Date.now() < deadline) {
-    if (kube.signal.aborted) return { state: 'failed', reason: 'interrupted' };
-    const watchStarted = Date.now();
-    const outcome = await new Promise<WaitOutcome | 'rewatch'>((resolve) => {
-      let controller: AbortController | undefined;
-      let settled = false;
-      const settle = (v: WaitOutcome | 'rewatch'): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        kube.signal.removeEventListener('abort', onAbort);
-        controller?.abort();
-        resolve(v);
-      };
-      const timer = setTimeout(() => settle({ state: 'timeout', reason: `container not running after ${Math.round(timeoutMs / 1000)} s${lastWaiting ? ` (waiting: ${lastWaiting})` : ''}` }), Math.max(0, deadline - Date.now()));
-      const onAbort = (): void => settle({ state: 'failed', reason: 'interrupted' });
-      kube.signal.addEventListener('abort', onAbort, { once: true });
-      kube
-        .admit()
-        .then(() =>
-          new k8s.Watch(kube.kc).watch(
-            `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
-            { fieldSelector: `metadata.name=${podName}`, resourceVersion, allowWatchBookmarks: true },
-            (type: string, obj: V1Pod & { code?: number }) => {
-              if (type === 'BOOKMARK') {
-                resourceVersion = obj.metadata?.resourceVersion ?? resourceVersion;
-                return;
-              }
-              if (type === 'ERROR') {
-                // 410 Expired: start again from a fresh GET.
-                resourceVersion = undefined;
-                settle('rewatch');
-                return;
-              }
-              if (type === 'DELETED') {
-                settle({ state: 'deleted', reason: `pod ${podName} was deleted` });
-                return;
-              }
-              resourceVersion = obj.metadata?.resourceVersion ?? resourceVersion;
-              lastWaiting = containerStatus(obj, container, kind)?.state?.waiting?.reason ?? lastWaiting;
-              const verdict = judge(obj, container, kind);
-              if (verdict) settle(verdict);
-            },
-            () => settle('rewatch'),
-          ),
-        )
-        .then((c) => {
-          controller = c;
-          if (settled) c.abort();
-        })
-        .catch(() => settle('rewatch'));
-    });
-    if (outcome !== 'rewatch') return outcome;
-    // A server that ends watches at once must not turn this into a busy loop.
-    const elapsed = Date.now() - watchStarted;
-    if (elapsed < 250) await new Promise((r) => setTimeout(r, Math.min(250 - elapsed, Math.max(0, deadline - Date.now()))));
-    // Stream ended or errored: re-read the pod (also catches changes between watches), then watch again.
-    try {
-      pod = await kube.core.readNamespacedPod({ name: podName, namespace });
-    } catch (e) {
-      const info = apiError(e);
-      if (info.code === 404) return { state: 'deleted', reason: `pod ${podName} was deleted` };
-      if (kube.signal.aborted) return { state: 'failed', reason: 'interrupted' };
-      await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
-      continue;
-    }
-    const verdict = judge(pod, container, kind);
-    if (verdict) return verdict;
-    resourceVersion = pod.metadata?.resourceVersion;
-  }
-  return { state: 'timeout', reason: `container not running after ${Math.round(timeoutMs / 1000)} s${lastWaiting ? ` (waiting: ${lastWaiting})` : ''}` };
 }
 
 interface Waiter {

@@ -72,15 +72,21 @@ export class BatchDemux {
   private readonly beginAt = new Map<string, number>();
   private readonly endAt = new Map<string, number>();
   private readonly prefix: string;
+  /** When the exec started (the first item's duration counts from here); see `start()`. */
+  private startedAt = Date.now();
 
   constructor(
     readonly items: BatchItem[],
     readonly nonce: string,
-    private readonly startedAt = Date.now(),
     /** Called when an item's end marker arrives (watchdogs re-arm on it). */
     private readonly onItemEnd: (id: string, index: number) => void = () => {},
   ) {
     this.prefix = markerPrefix(nonce);
+  }
+
+  /** Marks the exec's start (after any wait for a stream slot). */
+  start(): void {
+    this.startedAt = Date.now();
   }
 
   pushStdout(chunk: Buffer): void {

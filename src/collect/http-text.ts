@@ -48,7 +48,7 @@ export class HttpStatusError extends Error {
  * A rate-limited request: it takes a --qps token.
  */
 export async function getJson<T = unknown>(kube: Kube, path: string, query: TextRequest['query'], timeoutMs: number, what: string): Promise<T> {
-  await kube.admitLimited();
+  await kube.admit();
   const { text } = await fetchText(kube, { path, query, timeoutMs, what, maxBytes: 1024 * 1024 * 1024 });
   return JSON.parse(text) as T;
 }

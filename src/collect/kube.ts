@@ -14,6 +14,28 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { withSharedTls } from './tls-reuse.js';
 
+/**
+ * Parks the caller in `queue` until something calls its entry (head of the queue when `first`);
+ * rejects, leaving the queue, when `signal` aborts first.
+ */
+function waitInQueue(queue: (() => void)[], signal: AbortSignal | undefined, first = false): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      const i = queue.indexOf(wake);
+      if (i >= 0) queue.splice(i, 1);
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    const wake = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (first) queue.unshift(wake);
+    else queue.push(wake);
+  });
+}
+
 /** Client-side rate limit shared by every API call, WebSocket exec and watch of a run. */
 export class TokenBucket {
   private tokens: number;
@@ -39,22 +61,9 @@ export class TokenBucket {
       this.tokens -= 1;
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const i = this.waiters.indexOf(wake);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(signal?.reason ?? new Error('aborted'));
-      };
-      const wake = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (first) this.waiters.unshift(wake);
-      else this.waiters.push(wake);
-      this.schedule();
-    });
+    const waiting = waitInQueue(this.waiters, signal, first);
+    if (this.waiters.length > 0) this.schedule();
+    return waiting;
   }
 
   private refill(): void {
@@ -94,20 +103,7 @@ export class Semaphore {
       this.active++;
       return this.releaser();
     }
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const i = this.queue.indexOf(go);
-        if (i >= 0) this.queue.splice(i, 1);
-        reject(signal?.reason ?? new Error('aborted'));
-      };
-      const go = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(go);
-    });
+    await waitInQueue(this.queue, signal);
     this.active++;
     return this.releaser();
   }
@@ -152,10 +148,11 @@ export interface Kube {
   stats: ApiStats;
   /** Aborted on Ctrl-C or when --timeout expires. */
   signal: AbortSignal;
-  /** Waits for a token and counts a request made outside the generated clients (watch); `first` jumps the queue. */
+  /**
+   * Waits for a token and counts a request made outside the generated clients (watch, our own
+   * HTTP client); `first`, or a call inside `first()`, jumps the queue.
+   */
   admit(first?: boolean): Promise<void>;
-  /** Waits for a token (at the head of the queue inside `first`) and counts a request of our own HTTP client. */
-  admitLimited(): Promise<void>;
   /** Counts a stream opened outside the generated clients (exec); the caller holds a stream slot. */
   countStream(): void;
   /**
@@ -216,14 +213,10 @@ export function makeKube(original: k8s.KubeConfig, options: KubeOptions): Kube {
     stats,
     signal: options.signal,
     admit: async (first = false) => {
-      await bucket.take(options.signal, first);
+      await bucket.take(options.signal, first || priority.getStore() === true);
       stats.requests++;
     },
     first: (fn) => priority.run(true, fn),
-    admitLimited: async () => {
-      await bucket.take(options.signal, priority.getStore() === true);
-      stats.requests++;
-    },
     countStream: () => {
       stats.requests++;
       stats.streams++;

@@ -123,7 +123,7 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
   }
 
   // Catalogue items run in two lanes (debug container, FRR container); the FRR lane and the pod
-  // logs and metrics need no attach, so they start at once and overlap the attach wait.
+  // logs and metrics need no attach: they overlap the attach wait (see attachSent below).
   const debugLane: Lane = { timeouts: 0 };
   const rawOutputs = new Map<string, Buffer>();
   let nodeTimeouts = 0;
@@ -192,9 +192,10 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
     progress(group.map((i) => i.title).join(', '));
     const outcome = await execBatch(ctx, lane.target!, container, group);
     if (outcome.noShell) return group;
-    for (const item of group) {
+    for (const [index, item] of group.entries()) {
       const r = outcome.results.get(item.id)!;
-      if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return group.filter((i) => !steps.some((s) => s.step === i.id));
+      // No `timeout` in the image: this item and the rest need a plain exec each.
+      if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return group.slice(index);
       if (!r.started) {
         const skip = skipReason(lane);
         steps.push(step(item.id, 'skipped', 0, [], skip ?? `not run: ${outcome.why}`, { problem: true }));
@@ -357,7 +358,7 @@ export async function execBatch(ctx: RunContext, target: AttachedTarget, contain
     const ms = item.timeoutMs + batchSlackMs;
     timer = setTimeout(() => watchdog.abort(new Error(`timed out after ${ms} ms (${item.id})`)), ms);
   };
-  let demux = new BatchDemux(items, nonce, Date.now(), (_id, index) => arm(items[index + 1]));
+  const demux = new BatchDemux(items, nonce, (_id, index) => arm(items[index + 1]));
   const remaining = Math.max(1000, ctx.settings.deadline - Date.now());
   const total = items.reduce((sum, i) => sum + i.timeoutMs + batchSlackMs, 0);
   const exec = await execCapture(ctx.kube, {
@@ -372,7 +373,7 @@ export async function execBatch(ctx: RunContext, target: AttachedTarget, contain
     cancel: watchdog.signal,
     // The watchdog counts from the exec's start, not from the wait for a stream slot.
     onStart: () => {
-      demux = new BatchDemux(items, nonce, Date.now(), (_id, index) => arm(items[index + 1]));
+      demux.start();
       arm(items[0]);
     },
   }).finally(() => clearTimeout(timer));

@@ -94,7 +94,7 @@ test('the demux reports each item end as it arrives (watchdogs re-arm on it)', (
   const items = [item('a', ['echo', 'a']), item('b', ['echo', 'b'])];
   const nonce = newNonce();
   const ended: string[] = [];
-  const demux = new BatchDemux(items, nonce, Date.now(), (id) => ended.push(id));
+  const demux = new BatchDemux(items, nonce, (id) => ended.push(id));
   feed(demux, run(batchCommand(items, nonce)).stdout, 3);
   assert.deepEqual(ended, ['a', 'b']);
 });
