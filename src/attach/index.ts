@@ -11,6 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { AddedContainer } from '../model/bundle.js';
 import type { Kube } from '../collect/kube.js';
 import { apiError } from '../collect/kube.js';
+import { sendJson } from '../collect/http-text.js';
 import { containerStatus, type PodWatcher } from './wait.js';
 
 export const defaultDebugImage = 'nicolaka/netshoot:v0.13';
@@ -61,12 +62,17 @@ export async function attachEphemeral(kube: Kube, o: EphemeralOptions): Promise<
   const added: AddedContainer = { namespace: o.namespace, pod: o.pod, container: o.name, image: o.image, kind: 'ephemeral', finalState: 'unknown' };
   let patched: V1Pod;
   try {
-    patched = await kube.core
-      .patchNamespacedPodEphemeralcontainers(
-        { name: o.pod, namespace: o.namespace, body: { spec: { ephemeralContainers: [ephemeralContainerSpec(o)] } } },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
-      )
-      .finally(() => o.onRequested?.());
+    // Strategic merge, as kubectl debug sends it: the list is merged by name, so other ephemeral
+    // containers (earlier runs, other users) stay.
+    patched = await sendJson<V1Pod>(
+      kube,
+      'PATCH',
+      `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(o.pod)}/ephemeralcontainers`,
+      'application/strategic-merge-patch+json',
+      { spec: { ephemeralContainers: [ephemeralContainerSpec(o)] } },
+      kube.requestTimeoutMs,
+      'ephemeral container patch',
+    ).finally(() => o.onRequested?.());
   } catch (e) {
     const info = apiError(e);
     let reason = info.message;

@@ -30,6 +30,8 @@ export interface TextRequest {
   what: string;
   /** Bytes kept; the rest of the response is discarded and `truncated` set. */
   maxBytes: number;
+  method?: 'GET' | 'PATCH' | 'POST';
+  body?: { contentType: string; data: string };
 }
 
 export class HttpStatusError extends Error {
@@ -50,6 +52,17 @@ export class HttpStatusError extends Error {
 export async function getJson<T = unknown>(kube: Kube, path: string, query: TextRequest['query'], timeoutMs: number, what: string): Promise<T> {
   await kube.admit();
   const { text } = await fetchText(kube, { path, query, timeoutMs, what, maxBytes: 1024 * 1024 * 1024 });
+  return JSON.parse(text) as T;
+}
+
+/**
+ * A write with a JSON body (the ephemeral-container patch), answered as plain JSON: the answer is
+ * a whole pod, which client-node would turn into its models only for us to read three fields.
+ * A rate-limited request: it takes a --qps token.
+ */
+export async function sendJson<T = unknown>(kube: Kube, method: 'PATCH' | 'POST', path: string, contentType: string, body: unknown, timeoutMs: number, what: string): Promise<T> {
+  await kube.admit();
+  const { text } = await fetchText(kube, { path, timeoutMs, what, maxBytes: 64 * 1024 * 1024, method, body: { contentType, data: JSON.stringify(body) } });
   return JSON.parse(text) as T;
 }
 
@@ -81,7 +94,12 @@ async function fetchText(kube: Kube, req: TextRequest): Promise<{ text: string; 
   const agent = options.agent instanceof https.Agent && options.agent.constructor === https.Agent ? keepAliveAgentFor(options.agent) : options.agent;
   const signal = AbortSignal.any([kube.signal, AbortSignal.timeout(req.timeoutMs)]);
   return new Promise((resolve, reject) => {
-    const request = https.request(url, { ...options, agent, method: 'GET', signal, headers: { ...options.headers, Accept: '*/*' } }, (res: IncomingMessage) => {
+    const headers: Record<string, string | number> = { ...(options.headers as Record<string, string>), Accept: req.body ? 'application/json' : '*/*' };
+    if (req.body) {
+      headers['Content-Type'] = req.body.contentType;
+      headers['Content-Length'] = Buffer.byteLength(req.body.data);
+    }
+    const request = https.request(url, { ...options, agent, method: req.method ?? 'GET', signal, headers }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let bytes = 0;
       let truncated = false;
@@ -108,6 +126,6 @@ async function fetchText(kube: Kube, req: TextRequest): Promise<{ text: string; 
       else if (signal.aborted) reject(new Error(`${req.what} timed out after ${Math.round(req.timeoutMs / 1000)} s`));
       else reject(e);
     });
-    request.end();
+    request.end(req.body?.data);
   });
 }

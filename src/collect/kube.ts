@@ -148,6 +148,8 @@ export interface Kube {
   stats: ApiStats;
   /** Aborted on Ctrl-C or when --timeout expires. */
   signal: AbortSignal;
+  /** Timeout of one rate-limited request (get, list, patch). */
+  requestTimeoutMs: number;
   /**
    * Waits for a token and counts a request made outside the generated clients (watch, our own
    * HTTP client); `first`, or a call inside `first()`, jumps the queue.
@@ -212,6 +214,7 @@ export function makeKube(original: k8s.KubeConfig, options: KubeOptions): Kube {
     streamSlots,
     stats,
     signal: options.signal,
+    requestTimeoutMs: options.requestTimeoutMs,
     admit: async (first = false) => {
       await bucket.take(options.signal, first || priority.getStore() === true);
       stats.requests++;
