@@ -11,7 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { AddedContainer } from '../model/bundle.js';
 import type { Kube } from '../collect/kube.js';
 import { apiError } from '../collect/kube.js';
-import { sendJson } from '../collect/http-text.js';
+import { listJson, sendJson } from '../collect/http-text.js';
 import { containerStatus, type PodWatcher } from './wait.js';
 
 export const defaultDebugImage = 'nicolaka/netshoot:v0.13';
@@ -195,25 +195,33 @@ export async function deleteNodePod(kube: Kube, added: AddedContainer, signalFre
 }
 
 /**
- * Reads the final state of the run's ephemeral containers: one list per namespace, not one GET per
- * pod. A pod that is gone counts as deleted; a failed list leaves the states unknown.
+ * Final state of the ephemeral containers a run added. The run's pod watch knows it when it is
+ * still streaming (no request at all); otherwise one list per namespace (not one GET per pod), as
+ * plain JSON (500 pods are 13 MB). A pod that is gone counts as deleted; a failed list leaves the
+ * states unknown.
  */
-export async function refreshEphemeralStates(kube: Kube, added: AddedContainer[]): Promise<void> {
+export async function refreshEphemeralStates(kube: Kube, added: AddedContainer[], watchers: ReadonlyMap<string, PodWatcher> = new Map()): Promise<void> {
   const namespaces = [...new Set(added.map((a) => a.namespace))];
   await Promise.all(
     namespaces.map(async (namespace) => {
-      let pods: V1Pod[];
-      try {
-        // Cleanup must still work after Ctrl-C aborted the run's signal: a client without the run's middleware.
-        const core = kube.kc.makeApiClient(k8s.CoreV1Api);
-        pods = (await core.listNamespacedPod({ namespace })).items;
-      } catch {
-        return;
+      const mine = added.filter((x) => x.namespace === namespace);
+      const watcher = watchers.get(namespace);
+      let lookup: (pod: string) => V1Pod | 'deleted' | undefined;
+      if (watcher && mine.every((a) => watcher.knownState(a.pod) !== undefined)) {
+        lookup = (pod) => watcher.knownState(pod);
+      } else {
+        let pods: V1Pod[];
+        try {
+          pods = await listJson<V1Pod>(kube, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, {}, kube.requestTimeoutMs, 'final container states');
+        } catch {
+          return;
+        }
+        const byName = new Map(pods.map((p) => [p.metadata?.name ?? '', p]));
+        lookup = (pod) => byName.get(pod) ?? 'deleted';
       }
-      const byName = new Map(pods.map((p) => [p.metadata?.name ?? '', p]));
-      for (const a of added.filter((x) => x.namespace === namespace)) {
-        const pod = byName.get(a.pod);
-        if (!pod) {
+      for (const a of mine) {
+        const pod = lookup(a.pod);
+        if (pod === 'deleted' || !pod) {
           a.finalState = 'deleted';
           continue;
         }

@@ -68,6 +68,8 @@ export class PodWatcher {
   private controller: AbortController | undefined;
   private running = false;
   private closed = false;
+  /** A watch stream is open and has delivered the namespace's state. */
+  private streaming = false;
 
   constructor(
     private readonly kube: Kube,
@@ -106,8 +108,19 @@ export class PodWatcher {
     });
   }
 
+  /**
+   * What the watch knows of a pod: its latest object, 'deleted', or undefined when it cannot tell
+   * (the watch is not streaming right now, so it may have missed a change).
+   */
+  knownState(podName: string): V1Pod | 'deleted' | undefined {
+    if (!this.streaming) return undefined;
+    if (this.deleted.has(podName)) return 'deleted';
+    return this.latest.get(podName);
+  }
+
   close(): void {
     this.closed = true;
+    this.streaming = false;
     this.controller?.abort();
   }
 
@@ -125,6 +138,7 @@ export class PodWatcher {
         const end = (): void => {
           if (finished) return;
           finished = true;
+          this.streaming = false;
           done();
         };
         // First in the queue: hundreds of attach patches may be waiting for tokens, and every
@@ -153,7 +167,9 @@ export class PodWatcher {
   }
 
   private onEvent(type: string, obj: V1Pod): void {
-    if (type === 'BOOKMARK' || type === 'ERROR') return;
+    if (type === 'ERROR') return;
+    this.streaming = true;
+    if (type === 'BOOKMARK') return;
     const name = obj.metadata?.name;
     if (!name) return;
     if (type === 'DELETED') {

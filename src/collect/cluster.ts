@@ -22,7 +22,11 @@ async function fetchItem(ctx: RunContext, item: ClusterItem, version: string): P
   const list = (path: string, query: Record<string, string> = {}): Promise<Obj[]> => listJson<Obj>(ctx.kube, path, query, item.timeoutMs, item.id);
   const perNamespace = async (path: (n: string) => string): Promise<Obj[]> => (await Promise.all(namespaces.map((n) => list(path(n))))).flat();
   const enc = encodeURIComponent;
-  switch (`${item.group}/${item.resource}/${item.scope}`) {
+  const key = `${item.group}/${item.resource}/${item.scope}`;
+  // Discovery listed these moments ago; listing again would double the biggest responses.
+  const listed = ctx.found.listed?.[key];
+  if (listed) return listed as Obj[];
+  switch (key) {
     case '/nodes/cluster':
       return list('/api/v1/nodes');
     case '/pods/metallb-namespace':

@@ -373,16 +373,16 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
   } finally {
     clearTimeout(deadlineTimer);
     options.signal?.removeEventListener('abort', onExternalAbort);
-    for (const w of podWatchers.values()) w.close();
     // Cleanup runs with its own short deadline: the run's signal may already be aborted.
     if (added.length > 0) {
       const t = Date.now();
       const cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000) });
-      await Promise.all([...added.filter((a) => a.kind === 'pod').map((a) => deleteNodePod(cleanupKube, a, true)), refreshEphemeralStates(cleanupKube, added.filter((a) => a.kind !== 'pod'))]);
-      // Cleanup calls go around the run's middleware (see attach): count them here.
-      kube.stats.requests += added.filter((a) => a.kind === 'pod').length + new Set(added.filter((a) => a.kind !== 'pod').map((a) => a.namespace)).size;
+      await Promise.all([...added.filter((a) => a.kind === 'pod').map((a) => deleteNodePod(cleanupKube, a, true)), refreshEphemeralStates(cleanupKube, added.filter((a) => a.kind !== 'pod'), podWatchers)]);
+      // Cleanup calls go around the run's counters (the pod deletes even around cleanupKube's): count them here.
+      kube.stats.requests += cleanupKube.stats.requests + added.filter((a) => a.kind === 'pod').length;
       timings['cleanupMs'] = Date.now() - t;
     }
+    for (const w of podWatchers.values()) w.close();
   }
 
   // Nodes that never got a record (interrupted before their task ran) are still listed.

@@ -10,6 +10,7 @@ import type { DiscoveredPod, Discovery, InstallMethod, MetallbMode } from '../mo
 import { ExitCode, UserError } from '../util/errors.js';
 import type { Kube } from '../collect/kube.js';
 import { apiError } from '../collect/kube.js';
+import { getJson, listJson } from '../collect/http-text.js';
 
 export interface DiscoveryResult {
   discovery: Discovery;
@@ -24,6 +25,12 @@ export interface DiscoveryResult {
   /** Namespaces that hold MetalLB or frr-k8s workloads. */
   namespaces: string[];
   notes: string[];
+  /**
+   * Lists discovery already made, as the API returned them, keyed like the cluster step's items
+   * (`group/resource/scope`): the cluster step writes these instead of listing again. At 500
+   * nodes the pods and nodes alone are 15 MB of JSON the server would serialise twice.
+   */
+  listed: Record<string, Array<{ metadata?: { namespace?: string } }>>;
 }
 
 export interface DiscoverOptions {
@@ -156,8 +163,14 @@ function matchesSelector(labels: Record<string, string>, selector: string): bool
   return true;
 }
 
+/** Discovery's lists are plain JSON (no client-node models): 500 pods are 13 MB. */
+const discoveryTimeoutMs = 60_000;
+
 export async function discover(kube: Kube, options: DiscoverOptions): Promise<DiscoveryResult> {
   const notes: string[] = [];
+  const list = <T>(path: string, query: Record<string, string> = {}): Promise<T[]> => listJson<T>(kube, path, query, Math.max(kube.requestTimeoutMs ?? 0, discoveryTimeoutMs), `list ${path}`);
+  const enc = encodeURIComponent;
+  let workloadsListed = false;
   const labelsOf = (o: { metadata?: { labels?: Record<string, string> } }): Record<string, string> => o.metadata?.labels ?? {};
 
   // 1. Workloads: cluster-wide when allowed, else the given namespace or metallb-system.
@@ -167,13 +180,13 @@ export async function discover(kube: Kube, options: DiscoverOptions): Promise<Di
   try {
     if (candidateNamespaces) {
       for (const namespace of candidateNamespaces) {
-        daemonSets.push(...(await listAll((c) => kube.apps.listNamespacedDaemonSet({ namespace, limit: 500, _continue: c }))));
-        deployments.push(...(await listAll((c) => kube.apps.listNamespacedDeployment({ namespace, limit: 500, _continue: c }))));
+        daemonSets.push(...(await list<V1DaemonSet>(`/apis/apps/v1/namespaces/${enc(namespace)}/daemonsets`)));
+        deployments.push(...(await list<V1Deployment>(`/apis/apps/v1/namespaces/${enc(namespace)}/deployments`)));
       }
     } else {
-      daemonSets = await listAll((c) => kube.apps.listDaemonSetForAllNamespaces({ limit: 500, _continue: c }));
-      deployments = await listAll((c) => kube.apps.listDeploymentForAllNamespaces({ limit: 500, _continue: c }));
+      [daemonSets, deployments] = await Promise.all([list<V1DaemonSet>('/apis/apps/v1/daemonsets'), list<V1Deployment>('/apis/apps/v1/deployments')]);
     }
+    workloadsListed = true;
   } catch (e) {
     const info = apiError(e);
     if (info.code !== 403) throw e;
@@ -193,7 +206,7 @@ export async function discover(kube: Kube, options: DiscoverOptions): Promise<Di
   const pods: V1Pod[] = [];
   for (const namespace of namespaces) {
     try {
-      pods.push(...(await listAll((c) => kube.core.listNamespacedPod({ namespace, limit: 500, _continue: c }))));
+      pods.push(...(await list<V1Pod>(`/api/v1/namespaces/${enc(namespace)}/pods`)));
     } catch (e) {
       const info = apiError(e);
       if (info.code === 403) {
@@ -218,7 +231,8 @@ export async function discover(kube: Kube, options: DiscoverOptions): Promise<Di
   const controllerPod = [...controllers].sort((a, b) => Number(toDiscoveredPod(b).ready) - Number(toDiscoveredPod(a).ready))[0];
 
   // 3. Nodes, narrowed by --nodes / --node-selector.
-  let nodes = await listAll((c) => kube.core.listNode({ limit: 500, _continue: c, labelSelector: options.nodeSelector }));
+  const allNodes = await list<V1Node>('/api/v1/nodes', options.nodeSelector ? { labelSelector: options.nodeSelector } : {});
+  let nodes = allNodes;
   if (options.nodeSelector) nodes = nodes.filter((n) => matchesSelector(n.metadata?.labels ?? {}, options.nodeSelector!));
   if (options.nodes?.length) {
     const known = new Set(nodes.map((n) => n.metadata?.name));
@@ -251,9 +265,10 @@ export async function discover(kube: Kube, options: DiscoverOptions): Promise<Di
 
   // 4. kube-proxy mode and strictARP.
   let kubeProxy: ReturnType<typeof kubeProxyFrom> = { mode: 'unknown' };
+  let kubeProxyConfigMap: { metadata?: { namespace?: string }; data?: Record<string, string> } | undefined;
   try {
-    const cm = await kube.core.readNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system' });
-    kubeProxy = kubeProxyFrom(cm.data);
+    kubeProxyConfigMap = await getJson(kube, '/api/v1/namespaces/kube-system/configmaps/kube-proxy', {}, discoveryTimeoutMs, 'read kube-proxy ConfigMap');
+    kubeProxy = kubeProxyFrom(kubeProxyConfigMap?.data);
   } catch (e) {
     notes.push(`kube-proxy ConfigMap not read: ${apiError(e).message}`);
   }
@@ -286,6 +301,18 @@ export async function discover(kube: Kube, options: DiscoverOptions): Promise<Di
     deployments: controllerDeploy,
     namespaces: [...namespaces],
     notes,
+    listed: {
+      '/pods/metallb-namespace': pods,
+      // The cluster step wants every node, also when --node-selector narrowed discovery's list.
+      ...(options.nodeSelector ? {} : { '/nodes/cluster': allNodes }),
+      ...(workloadsListed
+        ? {
+            'apps/daemonsets/metallb-namespace': daemonSets.filter((d) => namespaces.has(d.metadata?.namespace ?? '')),
+            'apps/deployments/metallb-namespace': deployments.filter((d) => namespaces.has(d.metadata?.namespace ?? '')),
+          }
+        : {}),
+      ...(kubeProxyConfigMap ? { '/configmaps/cluster': [kubeProxyConfigMap] } : {}),
+    },
   };
 }
 
