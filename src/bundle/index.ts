@@ -18,10 +18,18 @@ export const manifestFile = 'manifest.json';
 /** Writes manifest.json (listing every other file) and the tarball next to the directory. */
 export async function finishBundle(writer: BundleWriter, manifest: Omit<Manifest, 'files'>, opts: { tar: boolean }): Promise<{ manifest: Manifest; tarball?: string }> {
   const full: Manifest = { ...manifest, files: writer.list() };
-  await writer.unlisted(manifestFile, JSON.stringify(full, null, 2) + '\n');
+  const written = await writer.unlisted(manifestFile, JSON.stringify(full, null, 2) + '\n');
   if (!opts.tar) return { manifest: full };
   const tarball = `${writer.dir}.tar.gz`;
-  await writeTarGz(writer.dir, tarball, basename(writer.dir));
+  const stream = writer.tarball;
+  writer.tarball = undefined;
+  if (stream && !stream.unusable) {
+    stream.add(manifestFile, Buffer.from(written, 'utf8'));
+    await stream.finish();
+  } else {
+    await stream?.abandon();
+    await writeTarGz(writer.dir, tarball, basename(writer.dir));
+  }
   return { manifest: full, tarball };
 }
 

@@ -4,10 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ManifestFile } from '../model/bundle.js';
 import { bundlePath } from './paths.js';
 import type { Redactor } from './redact.js';
+import { TarGzStream } from './tar.js';
 
 export class BundleWriter {
   private readonly files = new Map<string, ManifestFile>();
@@ -24,6 +25,14 @@ export class BundleWriter {
 
   get dir(): string {
     return this.root;
+  }
+
+  /** The tarball built as files are written (see TarGzStream), once `streamTarball()` was called. */
+  tarball: TarGzStream | undefined;
+
+  /** From now on every listed file is also appended to `<dir>.tar.gz` as it is written. */
+  streamTarball(): void {
+    this.tarball ??= new TarGzStream(`${this.root}.tar.gz`, basename(this.root));
   }
 
   async init(): Promise<void> {
@@ -54,10 +63,12 @@ export class BundleWriter {
     return this.files.has(relPath);
   }
 
-  /** Writes manifest-like files that are not listed in the manifest (manifest.json). */
-  async unlisted(relPath: string, content: string): Promise<void> {
+  /** Writes manifest-like files that are not listed in the manifest (manifest.json); returns what was written. */
+  async unlisted(relPath: string, content: string): Promise<string> {
     const full = this.resolveInside(relPath);
-    await writeFile(full, this.redactor.text(content), { mode: 0o600 });
+    const redacted = this.redactor.text(content);
+    await writeFile(full, redacted, { mode: 0o600 });
+    return redacted;
   }
 
   /** Hashes and lists a file written by someone else (already redacted data, e.g. the report). */
@@ -66,6 +77,7 @@ export class BundleWriter {
     const data = await readFile(this.resolveInside(safe));
     const record: ManifestFile = { path: safe, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
     this.files.set(safe, record);
+    this.tarball?.add(safe, data);
     return record;
   }
 
@@ -85,6 +97,7 @@ export class BundleWriter {
     await writeFile(full, data, { mode: 0o600 });
     const record: ManifestFile = { path: safe, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
     this.files.set(safe, record);
+    this.tarball?.add(safe, data);
     return record;
   }
 

@@ -234,6 +234,7 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
     notes.push(...found.notes);
     timings['discoverMs'] = Date.now() - t;
     await writer.init();
+    if (options.tar ?? true) writer.streamTarball();
 
     t = Date.now();
     const strategy = options.strategy ?? defaults.strategy;
