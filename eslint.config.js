@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'bench/out/**', 'fixtures/**', '**/*.cjs'] },
+  { ignores: ['node_modules/**', 'dist/**', '.bundle-test-*/**', 'out/**', 'bench/out/**', 'fixtures/**', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -14,7 +14,7 @@
  * Writes bench/results.json and bench/results.md. `--quick` (CI): N ≤ 50, one run each.
  * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { cpus, totalmem, tmpdir, release } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -242,6 +242,13 @@ mkdirSync(discarded);
  */
 function discard(path: string): void {
   renameSync(path, join(discarded, `${basename(path)}-${Math.random().toString(36).slice(2, 8)}`));
+}
+// Measure the code as it is now: `npm ci` bundles the CLI (scripts/bundle.mjs), and bin/ falls back
+// to the slower-starting tsx path when a source file is newer than the bundle.
+{
+  const built = spawnSync(process.execPath, [resolve('scripts/bundle.mjs')], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bundling the CLI failed: ${built.stderr}`);
+  console.log(built.stdout.trim());
 }
 console.log(`machine: ${machine}`);
 console.log(`latency model: ${JSON.stringify(latencyModel)}`);

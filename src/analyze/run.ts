@@ -36,9 +36,9 @@ export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
     if (visual.length) {
       let render: { renderReport?: (i: { model: unknown; findings: Finding[]; outDir: string; formats: string[] }) => Promise<{ files: string[]; notes: string[] }> } | undefined;
       try {
-        // Resolved at run time: a build without the renderer still writes findings.json.
-        const specifier = '../render/index.js';
-        render = await import(specifier);
+        // A build without the renderer still writes findings.json. (A literal specifier, so the
+        // install-time bundle includes the module.)
+        render = (await import('../render/index.js')) as unknown as typeof render;
       } catch (e) {
         notes.push(`HTML/PDF report not available in this build (${errorMessage(e).split('\n')[0]}); wrote findings.json only`);
       }

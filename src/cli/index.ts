@@ -6,8 +6,16 @@ import { errorMessage, ExitCode, isUserError } from '../util/errors.js';
  * Subcommands, each in src/cli/commands/<name>.ts exporting `register(program)`.
  * A command module must stay cheap to import: it imports its implementation lazily
  * inside the action, so `mlb-report --help` does not load puppeteer or client-node.
+ * Literal specifiers, so the install-time bundle (scripts/bundle.mjs) includes every command.
  */
-const commandModules = ['collect', 'analyze', 'checks', 'demo', 'diff', 'sim'] as const;
+const commandModules: Record<string, () => Promise<{ register?: (p: Command) => void }>> = {
+  collect: () => import('./commands/collect.js'),
+  analyze: () => import('./commands/analyze.js'),
+  checks: () => import('./commands/checks.js'),
+  demo: () => import('./commands/demo.js'),
+  diff: () => import('./commands/diff.js'),
+  sim: () => import('./commands/sim.js'),
+};
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('mlb-report')
@@ -18,16 +26,7 @@ export async function buildProgram(): Promise<Command> {
     .version(toolVersion)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const name of commandModules) {
-    let mod: { register?: (p: Command) => void };
-    try {
-      mod = await import(`./commands/${name}.js`);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(`commands/${name}`)) continue;
-      throw e;
-    }
-    mod.register?.(program);
-  }
+  for (const load of Object.values(commandModules)) (await load()).register?.(program);
   return program;
 }
 

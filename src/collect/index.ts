@@ -473,11 +473,9 @@ interface AnalysisOutcome {
 
 /** Loads the analyzer and renderer lazily; either may not exist in a partial build. */
 async function runAnalysis(dir: string, formats: ReportFormat[], failOn: string | undefined, notes: string[]): Promise<AnalysisOutcome | undefined> {
-  const analyzeSpec = '../analyze/index.js';
-  const renderSpec = '../render/index.js';
   let analyze: { analyzeBundle?: (dir: string, opts: unknown) => Promise<any> };
   try {
-    analyze = await import(analyzeSpec);
+    analyze = (await import('../analyze/index.js')) as unknown as typeof analyze;
   } catch (e) {
     notes.push(`analysis skipped: analyzer not available (${errorMessage(e).split('\n')[0]})`);
     return undefined;
@@ -505,7 +503,7 @@ async function runAnalysis(dir: string, formats: ReportFormat[], failOn: string 
   }
   let render: { renderReport?: (input: any) => Promise<{ files: string[]; notes: string[] }> };
   try {
-    render = await import(renderSpec);
+    render = (await import('../render/index.js')) as unknown as typeof render;
   } catch (e) {
     notes.push(`report skipped: renderer not available (${errorMessage(e).split('\n')[0]})`);
     return { findings, files };

@@ -89,9 +89,8 @@ type Analyze = (path: string, opts?: Record<string, unknown>) => Promise<{ model
 
 async function loadAnalyzer(): Promise<Analyze> {
   try {
-    // Resolved at run time: the analyzer is a separate module that may be absent from a trimmed build.
-    const specifier = '../analyze/index.js';
-    const module = (await import(specifier)) as { analyzeBundle?: Analyze };
+    // The analyzer is a separate module that may be absent from a trimmed build.
+    const module = (await import('../analyze/index.js')) as unknown as { analyzeBundle?: Analyze };
     if (typeof module.analyzeBundle === 'function') return module.analyzeBundle;
   } catch (e) {
     if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;

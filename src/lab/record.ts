@@ -14,6 +14,7 @@ import { createLabBackend, type LabBackend, type LabDescription } from './index.
 import { runCommand, sleep } from './proc.js';
 import { UserError, ExitCode } from '../util/errors.js';
 import { labUnsupportedReason, type LabPlan } from './plan.js';
+import { packageRoot } from '../version.js';
 
 export type Role = 'debug' | 'frr';
 
@@ -138,7 +139,7 @@ export interface RecordResult {
   totalMs: number;
 }
 
-const repoRoot = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+const repoRoot = packageRoot;
 const builtinDir = join(repoRoot, 'fixtures', 'scenarios');
 const labScenarioDir = join(repoRoot, 'fixtures', 'lab', 'scenarios');
 

@@ -43,9 +43,8 @@ interface Analyzer {
  * still renders the report of the parsed bundle, without findings, and says so.
  */
 async function importAnalyzer(notes: string[]): Promise<Analyzer> {
-  const specifier = '../../analyze/index.js';
   try {
-    const module = (await import(specifier)) as {
+    const module = (await import('../../analyze/index.js')) as unknown as {
       analyzeBundle?: Analyzer['analyzeBundle'];
       findingsDocument?: (result: { model: ClusterModel; findings: Finding[] }, inputPath: string) => unknown;
       writeFindingsJson?: (doc: unknown, outDir: string) => Promise<string>;

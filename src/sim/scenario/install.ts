@@ -12,16 +12,17 @@
  */
  
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../model/cluster.js';
 import { UserError } from '../../util/errors.js';
+import { packageRoot } from '../../version.js';
 import type { InstallMethod, InstallMode, LogLevel, PodHealth } from './types.js';
 import { daemonPodTolerations, defaultDaemonSet, defaultDeployment, defaultPodSpec, defaultPodTolerations, defaultService, tolerates } from './defaults.js';
 import { atLeast, deepClone, isoBefore, nameSuffix, sha256Hex, stableUid, templateHash } from './util.js';
 
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** The package root (src/version.ts knows it for both the sources and the install-time bundle). */
+export const repoRoot = packageRoot;
 export const upstreamDir = join(repoRoot, 'fixtures', 'upstream');
 
 /** The manifest tag used for each minor release. */
