@@ -4,7 +4,11 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { writeTarGz } from '../../src/bundle/tar.js';
+import { TarGzStream, writeTarGz } from '../../src/bundle/tar.js';
+import { extractBundle } from '../../src/bundle/extract.js';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { constants, gunzipSync } from 'node:zlib';
 
 test('tarball extracts with system tar, long names included', async () => {
   const root = await mkdtemp(join(tmpdir(), 'mlb-tar-'));
@@ -27,3 +31,61 @@ test('tarball extracts with system tar, long names included', async () => {
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('a tarball streamed while files are written: several gzip members, read by system tar and by extractBundle', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'mlb-tar-'));
+  try {
+    const out = join(root, 'bundle.tar.gz');
+    const tar = new TarGzStream(out, 'bundle');
+    // Incompressible-looking data past the 4 MB member size, so the stream has several members.
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 3; i++) files[`nodes/n${i}/capture.pcap`] = randomBytes(3 * 1024 * 1024);
+    files['manifest.json'] = Buffer.from('{"x":1}\n');
+    files['cluster/pods.json'] = Buffer.from('[]\n');
+    for (const [path, data] of Object.entries(files)) tar.add(path, data);
+    tar.add('cluster/pods.json', Buffer.from('again'));
+    assert.match(tar.unusable ?? '', /written twice: cluster\/pods.json/, 'a path written twice makes the stream unusable');
+    await assert.rejects(tar.finish(), /written twice/);
+    await tar.abandon();
+    assert.equal(existsSync(`${out}.partial`), false, 'abandon removes the partial file');
+
+    const good = new TarGzStream(out, 'bundle');
+    for (const [path, data] of Object.entries(files)) good.add(path, data);
+    await good.finish();
+    assert.equal(existsSync(`${out}.partial`), false);
+    const gz = await readFile(out);
+    let members = 0;
+    for (let i = 0; i + 2 < gz.length; i++) if (gz[i] === 0x1f && gz[i + 1] === 0x8b && gz[i + 2] === 8 && gunzipMemberAt(gz, i)) members++;
+    assert.ok(members >= 2, `several gzip members (${members})`);
+
+    const bySystemTar = join(root, 'sys');
+    await mkdir(bySystemTar);
+    execFileSync('tar', ['-xzf', out, '-C', bySystemTar]);
+    const byUs = join(root, 'ours');
+    await extractBundle(out, byUs);
+    for (const [path, data] of Object.entries(files)) {
+      assert.deepEqual(await readFile(join(bySystemTar, 'bundle', path)), data, `system tar: ${path}`);
+      assert.ok(await findFile(byUs, path, data), `extractBundle: ${path}`);
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+/** True when a gzip member starts at `offset` (its header decodes). */
+function gunzipMemberAt(buf: Buffer, offset: number): boolean {
+  try {
+    gunzipSync(buf.subarray(offset), { finishFlush: constants.Z_SYNC_FLUSH });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** extractBundle may put the bundle's top folder under the target or strip it: accept either. */
+async function findFile(dir: string, path: string, data: Buffer): Promise<boolean> {
+  for (const candidate of [join(dir, path), join(dir, 'bundle', path)]) {
+    if (existsSync(candidate) && (await readFile(candidate)).equals(data)) return true;
+  }
+  return false;
+}
