@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import type { Kube } from '../collect/kube.js';
 import { apiError } from '../collect/kube.js';
+import { whenAborted } from '../util/abort.js';
 
 export interface ExecRequest {
   namespace: string;
@@ -107,12 +108,13 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
 
   return new Promise<ExecOutcome>((resolve) => {
     let done = false;
+    let stopListening = (): void => undefined;
     const finish = (outcome: ExecOutcome): void => {
       if (done) return;
       done = true;
       release?.();
       clearTimeout(timer);
-      kube.signal.removeEventListener('abort', onAbort);
+      stopListening();
       req.cancel?.removeEventListener('abort', onCancel);
       try {
         socket?.close();
@@ -139,7 +141,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
     const onCancel = (): void => finish(result({ timedOut: true, error: String(req.cancel?.reason instanceof Error ? req.cancel.reason.message : req.cancel?.reason ?? 'cancelled') }));
     if (kube.signal.aborted) return onAbort();
     if (req.cancel?.aborted) return onCancel();
-    kube.signal.addEventListener('abort', onAbort, { once: true });
+    stopListening = whenAborted(kube.signal, onAbort);
     req.cancel?.addEventListener('abort', onCancel, { once: true });
 
     new k8s.Exec(kube.kc)

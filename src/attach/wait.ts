@@ -5,6 +5,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { Kube } from '../collect/kube.js';
+import { whenAborted } from '../util/abort.js';
 
 export type WaitOutcome =
   | { state: 'running'; pod: V1Pod }
@@ -84,12 +85,13 @@ export class PodWatcher {
     if (this.deleted.has(podName) && !initial) return Promise.resolve({ state: 'deleted', reason: `pod ${podName} was deleted` });
     return new Promise<WaitOutcome>((resolve) => {
       let lastWaiting = known ? containerStatus(known, container, kind)?.state?.waiting?.reason : undefined;
+      let stopListening = (): void => undefined;
       const waiter: Waiter = {
         container,
         kind,
         settle: (o) => {
           clearTimeout(timer);
-          this.kube.signal.removeEventListener('abort', onAbort);
+          stopListening();
           this.waiters.get(podName)?.delete(waiter);
           resolve(o);
         },
@@ -101,7 +103,7 @@ export class PodWatcher {
       }, timeoutMs);
       const onAbort = (): void => waiter.settle({ state: 'failed', reason: 'interrupted' });
       if (this.kube.signal.aborted) return onAbort();
-      this.kube.signal.addEventListener('abort', onAbort, { once: true });
+      stopListening = whenAborted(this.kube.signal, onAbort);
       if (!this.waiters.has(podName)) this.waiters.set(podName, new Set());
       this.waiters.get(podName)!.add(waiter);
       this.ensureWatching();

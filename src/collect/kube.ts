@@ -13,6 +13,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { withSharedTls } from './tls-reuse.js';
+import { whenAborted } from '../util/abort.js';
 
 /**
  * Parks the caller in `queue` until something calls its entry (head of the queue when `first`);
@@ -20,17 +21,18 @@ import { withSharedTls } from './tls-reuse.js';
  */
 function waitInQueue(queue: (() => void)[], signal: AbortSignal | undefined, first = false): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    let stopListening = (): void => undefined;
     const onAbort = (): void => {
       const i = queue.indexOf(wake);
       if (i >= 0) queue.splice(i, 1);
       reject(signal?.reason ?? new Error('aborted'));
     };
     const wake = (): void => {
-      signal?.removeEventListener('abort', onAbort);
+      stopListening();
       resolve();
     };
     if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal) stopListening = whenAborted(signal, onAbort);
     if (first) queue.unshift(wake);
     else queue.push(wake);
   });
