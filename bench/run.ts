@@ -12,7 +12,7 @@
  * sample of nodes and the wall time is extrapolated linearly (the record says so: `extrapolated_from`).
  *
  * Writes bench/results.json and bench/results.md. `--quick` (CI): N ≤ 50, one run each.
- * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench]
+ * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench] [--render bench/results.json]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
@@ -229,6 +229,14 @@ function kubectlVersion(): string {
   }
 }
 
+// `--render results.json`: rewrite the markdown of an earlier run (after editing this renderer).
+const renderFrom = arg('render');
+if (renderFrom) {
+  const loaded = JSON.parse(readFileSync(renderFrom, 'utf8')) as Results & { quick?: boolean };
+  writeFileSync(join(outDir, loaded.quick ? 'results.quick.md' : 'results.md'), renderMarkdown(loaded));
+  process.exit(0);
+}
+
 const records: RunRecord[] = [];
 const extras: Record<string, unknown> = {};
 const work = mkdtempSync(join(tmpdir(), 'mlb-bench-'));
@@ -305,20 +313,32 @@ try {
 
 const results = { machine, generated_at: new Date().toISOString(), quick, latency_model: latencyModel, runs_per_group: runs, ...extras, runs: records };
 writeFileSync(join(outDir, quick ? 'results.quick.json' : 'results.json'), JSON.stringify(results, null, 2) + '\n');
-writeFileSync(join(outDir, quick ? 'results.quick.md' : 'results.md'), renderMarkdown(records));
-console.log(renderMarkdown(records));
+writeFileSync(join(outDir, quick ? 'results.quick.md' : 'results.md'), renderMarkdown(results));
+console.log(renderMarkdown(results));
 
-function renderMarkdown(rs: RunRecord[]): string {
+interface Results {
+  machine: string;
+  latency_model: LatencyModel;
+  runs_per_group: number;
+  analyze_500?: unknown;
+  runs: RunRecord[];
+}
+
+function renderMarkdown(results: Results): string {
+  const rs = results.runs;
+  const model = results.latency_model;
   const lines = [
     '# mlb-report benchmark',
     '',
-    `Machine: ${machine}.`,
+    `Machine: ${results.machine}.`,
     '',
-    `Latency model (simulator): ${latencyModel.requestMs} ms per API request, ephemeral container start ${latencyModel.containerStartMs} ms with the image present (+${latencyModel.imagePullMs} ms when pulled), ${latencyModel.execMs} ms per exec round trip. Cluster: \`synthetic:nodes=N,mode=frr\`. Work per node: interfaces, neighbours, sockets, FRR summary.`,
+    `Latency model (simulator): ${model.requestMs} ms per API request, ephemeral container start ${model.containerStartMs} ms with the image present (+${model.imagePullMs} ms when pulled), ${model.execMs} ms per exec round trip. Cluster: \`synthetic:nodes=N,mode=frr\`. Work per node: interfaces, neighbours, sockets, FRR summary.`,
     '',
-    `Runs per group: mlb-report ${runs} (median); the kubectl loops once above 10 nodes. The sequential loop ran whole up to ${sampleAbove} nodes without capture and on ${sequentialSample} nodes otherwise; the xargs loop whole up to ${sampleAbove} nodes and on ${xargsSample} above; sampled loops are extrapolated linearly (column "sample").`,
+    `Runs per group: mlb-report ${results.runs_per_group} (median); the kubectl loops once above 10 nodes. The sequential loop ran whole up to ${sampleAbove} nodes without capture and on ${sequentialSample} nodes otherwise; the xargs loop whole up to ${sampleAbove} nodes and on ${xargsSample} above; sampled loops are extrapolated linearly (column "sample").`,
     '',
     'mlb-report runs with its default collection settings (`--qps 50`, burst 100, `--max-streams 128`, `--concurrency 1000`, as printed by `mlb-report collect --help`) and `--format json` (the bundle; the loops write no report either — analysis, HTML and PDF are timed separately below). "max req/s" is the busiest second at the simulator: all requests, then those a client-side `--qps` limits (get, list, patch, watch), then streams (exec, log, pod proxy), which a real API server treats as long-running and does not rate-limit — kubectl does not rate-limit exec either; `--max-streams` bounds how many are open at once.',
+    '',
+    'Wall time runs from starting the process to its exit: start-up (the CLI as `npm ci` bundles it; the benchmark bundles it again first), collection and the finished tarball. The simulator runs on the same two cores. Finished bundles are moved aside and deleted when the benchmark ends (deleting 13,000 files just before the next run slows that run on this file system).',
     '',
     '| N | capture s | contender | wall s (median) | peak RSS MB | API req/node | max req/s (all / limited / streams) | bundle MB | sample | speed-up vs this |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -330,7 +350,28 @@ function renderMarkdown(rs: RunRecord[]): string {
       `| ${r.nodes} | ${r.capture_s} | ${r.contender} | ${r.wall_s_median} | ${r.peak_rss_mb ?? ''} | ${r.api_requests_per_node} | ${r.max_request_rate_per_s}${r.max_rate_limited_per_s !== undefined ? ` / ${r.max_rate_limited_per_s} / ${r.max_streams_per_s}` : ''} | ${r.bundle_bytes !== undefined ? round(r.bundle_bytes / 2 ** 20) : ''} | ${r.extrapolated_from ?? ''} | ${ratio} |`,
     );
   }
-  if (extras.analyze_500) lines.push('', `analyze + HTML + PDF of the 500-node bundle: ${JSON.stringify(extras.analyze_500)}`);
-  lines.push('');
+  if (results.analyze_500) lines.push('', `analyze + HTML + PDF of the 500-node bundle: ${JSON.stringify(results.analyze_500)}`);
+  lines.push(...targetLines(rs), '');
   return lines.join('\n');
+}
+
+/** The goals this benchmark was built to check, from the runs above (absent groups are skipped). */
+function targetLines(rs: RunRecord[]): string[] {
+  const find = (contender: RunRecord['contender'], nodes: number, capture: number): RunRecord | undefined => rs.find((r) => r.contender === contender && r.nodes === nodes && r.capture_s === capture);
+  const verdict = (ok: boolean): string => (ok ? 'met' : '**not met**');
+  const out: string[] = [];
+  const mine50 = find('mlb-report', 50, 0);
+  for (const [contender, target] of [['kubectl-sequential', 20], ['kubectl-xargs-p10', 3]] as const) {
+    const loop = find(contender, 50, 0);
+    if (!mine50 || !loop) continue;
+    const ratio = loop.wall_s_median / mine50.wall_s_median;
+    out.push(`- 50 nodes, no capture: ${round(ratio, 1)}× faster than ${contender} (target ≥ ${target}×): ${verdict(ratio >= target)}.`);
+  }
+  for (const capture of [0, 5]) {
+    const r = find('mlb-report', 500, capture);
+    if (r) out.push(`- 500 nodes, capture ${capture} s: ${r.wall_s_median} s median wall (target ≤ ${capture + 15} s): ${verdict(r.wall_s_median <= capture + 15)}.`);
+  }
+  const rss = rs.filter((r) => r.contender === 'mlb-report' && r.nodes === 500 && r.peak_rss_mb !== null).map((r) => r.peak_rss_mb!);
+  if (rss.length) out.push(`- 500 nodes, peak RSS: ${Math.max(...rss)} MB, the highest of every 500-node run (target ≤ 400 MB): ${verdict(Math.max(...rss) <= 400)}.`);
+  return out.length ? ['', '## Targets', '', ...out] : [];
 }
