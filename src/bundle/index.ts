@@ -25,11 +25,15 @@ export async function finishBundle(writer: BundleWriter, manifest: Omit<Manifest
   writer.tarball = undefined;
   if (stream && !stream.unusable) {
     stream.add(manifestFile, Buffer.from(written, 'utf8'));
-    await stream.finish();
-  } else {
-    await stream?.abandon();
-    await writeTarGz(writer.dir, tarball, basename(writer.dir));
+    try {
+      await stream.finish();
+      return { manifest: full, tarball };
+    } catch {
+      // Archived again from the folder below, which raises the error if it persists.
+    }
   }
+  await stream?.abandon();
+  await writeTarGz(writer.dir, tarball, basename(writer.dir));
   return { manifest: full, tarball };
 }
 

@@ -178,6 +178,17 @@ async function checkServer(kube: Kube, server: string): Promise<string | undefin
 }
 
 export async function collect(options: CollectOptions = {}): Promise<CollectResult> {
+  let writer: BundleWriter | undefined;
+  try {
+    return await collectRun(options, (w) => (writer = w));
+  } catch (e) {
+    // What was written stays in the folder; only the half-built tarball beside it goes.
+    await writer?.tarball?.abandon().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function collectRun(options: CollectOptions, onWriter: (writer: BundleWriter) => void): Promise<CollectResult> {
   const t0 = Date.now();
   const timings: Manifest['timings'] = { totalMs: 0 };
   const notes: string[] = [];
@@ -211,6 +222,7 @@ export async function collect(options: CollectOptions = {}): Promise<CollectResu
   const podWatchers = new Map<string, PodWatcher>();
   const redactor = new Redactor({ ips: !!options.redactIps });
   const writer = new BundleWriter(dir, redactor);
+  onWriter(writer);
   const added: AddedContainer[] = [];
   const clusterSteps: Step[] = [];
   const nodeRecords: NodeRecord[] = [];

@@ -138,11 +138,7 @@ export function isStreamRequest(url: string): boolean {
 export interface Kube {
   kc: k8s.KubeConfig;
   core: k8s.CoreV1Api;
-  apps: k8s.AppsV1Api;
-  custom: k8s.CustomObjectsApi;
   authz: k8s.AuthorizationV1Api;
-  admission: k8s.AdmissionregistrationV1Api;
-  discoveryApi: k8s.DiscoveryV1Api;
   version: k8s.VersionApi;
   bucket: TokenBucket;
   /** Streams (exec, log, pod proxy) open at once. */
@@ -206,11 +202,7 @@ export function makeKube(original: k8s.KubeConfig, options: KubeOptions): Kube {
   return {
     kc,
     core: new k8s.CoreV1Api(configuration),
-    apps: new k8s.AppsV1Api(configuration),
-    custom: new k8s.CustomObjectsApi(configuration),
     authz: new k8s.AuthorizationV1Api(configuration),
-    admission: new k8s.AdmissionregistrationV1Api(configuration),
-    discoveryApi: new k8s.DiscoveryV1Api(configuration),
     version: new k8s.VersionApi(configuration),
     bucket,
     streamSlots,

@@ -92,20 +92,6 @@ function toDiscoveredPod(pod: V1Pod): DiscoveredPod {
   };
 }
 
-async function listAll<T>(fetchPage: (cont?: string) => Promise<{ items: T[]; metadata?: { _continue?: string } }>): Promise<T[]> {
-  const items: T[] = [];
-  let cont: string | undefined;
-  for (let page = 0; page < 1000; page++) {
-    const res = await fetchPage(cont);
-    items.push(...res.items);
-    cont = res.metadata?._continue;
-    if (!cont) break;
-  }
-  return items;
-}
-
-export { listAll };
-
 export function modeFrom(speakers: V1Pod[], frrK8s: V1Pod[]): MetallbMode {
   for (const pod of speakers) {
     const speaker = containersOf(pod.spec).find((c) => c.name === 'speaker');
@@ -163,12 +149,15 @@ function matchesSelector(labels: Record<string, string>, selector: string): bool
   return true;
 }
 
-/** Discovery's lists are plain JSON (no client-node models): 500 pods are 13 MB. */
+/**
+ * Discovery lists as plain JSON (no client-node models: 500 pods are 13 MB), each allowed at least
+ * a minute, as big lists take a while on a loaded API server.
+ */
 const discoveryTimeoutMs = 60_000;
 
 export async function discover(kube: Kube, options: DiscoverOptions): Promise<DiscoveryResult> {
   const notes: string[] = [];
-  const list = <T>(path: string, query: Record<string, string> = {}): Promise<T[]> => listJson<T>(kube, path, query, Math.max(kube.requestTimeoutMs ?? 0, discoveryTimeoutMs), `list ${path}`);
+  const list = <T>(path: string, query: Record<string, string> = {}): Promise<T[]> => listJson<T>(kube, path, query, Math.max(kube.requestTimeoutMs, discoveryTimeoutMs), `list ${path}`);
   const enc = encodeURIComponent;
   let workloadsListed = false;
   const labelsOf = (o: { metadata?: { labels?: Record<string, string> } }): Record<string, string> => o.metadata?.labels ?? {};
@@ -267,7 +256,7 @@ export async function discover(kube: Kube, options: DiscoverOptions): Promise<Di
   let kubeProxy: ReturnType<typeof kubeProxyFrom> = { mode: 'unknown' };
   let kubeProxyConfigMap: { metadata?: { namespace?: string }; data?: Record<string, string> } | undefined;
   try {
-    kubeProxyConfigMap = await getJson(kube, '/api/v1/namespaces/kube-system/configmaps/kube-proxy', {}, discoveryTimeoutMs, 'read kube-proxy ConfigMap');
+    kubeProxyConfigMap = await getJson(kube, '/api/v1/namespaces/kube-system/configmaps/kube-proxy', {}, Math.max(kube.requestTimeoutMs, discoveryTimeoutMs), 'read kube-proxy ConfigMap');
     kubeProxy = kubeProxyFrom(kubeProxyConfigMap?.data);
   } catch (e) {
     notes.push(`kube-proxy ConfigMap not read: ${apiError(e).message}`);

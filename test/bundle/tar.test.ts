@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { TarGzStream, writeTarGz } from '../../src/bundle/tar.js';
 import { extractBundle } from '../../src/bundle/extract.js';
+import { BundleWriter, finishBundle, Redactor } from '../../src/bundle/index.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
@@ -89,3 +90,26 @@ async function findFile(dir: string, path: string, data: Buffer): Promise<boolea
   }
   return false;
 }
+
+test('finishBundle: a file written twice falls back to archiving the folder, with the last content and no partial file', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'mlb-tar-'));
+  try {
+    const dir = join(root, 'bundle');
+    const writer = new BundleWriter(dir, new Redactor({ ips: false }));
+    await writer.init();
+    writer.streamTarball();
+    await writer.text('nodes/a/ip-addr.txt', 'first\n');
+    await writer.text('nodes/a/ip-addr.txt', 'second\n');
+    await writer.text('cluster/version.json', '{}\n');
+    const { tarball } = await finishBundle(writer, { schemaVersion: 1 } as never, { tar: true });
+    assert.equal(tarball, `${dir}.tar.gz`);
+    assert.equal(existsSync(`${dir}.tar.gz.partial`), false);
+    const dest = join(root, 'x');
+    await mkdir(dest);
+    execFileSync('tar', ['-xzf', tarball!, '-C', dest]);
+    assert.equal(await readFile(join(dest, 'bundle/nodes/a/ip-addr.txt'), 'utf8'), 'second\n');
+    assert.ok(existsSync(join(dest, 'bundle/manifest.json')));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
