@@ -26,6 +26,14 @@ export const socketPortsOfInterest: Record<number, string> = {
 /** Occurrences of one card printed with their evidence in the PDF. */
 const printedOccurrences = 3;
 
+/**
+ * Node names listed in one cell of the services table; longer lists end in "… (+N more)". On a
+ * 500-node cluster a full list made cells of thousands of characters, and Chromium squeezed the
+ * other columns to one letter a line: a 1,238-page PDF. The node sections and the bundle keep
+ * the details.
+ */
+const listedNodes = 8;
+
 /** Nodes printed in full in the PDF; the others get one line in a digest table. */
 const printedNodeLimit = 40;
 
@@ -494,23 +502,29 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     const key = `Service ${s.namespace}/${s.name}`;
     const expected: string[] = [];
     if (s.l2) expected.push(s.l2.expected ? `L2: ${s.l2.expected}` : 'L2: no candidate');
-    if (s.modes.includes('bgp')) expected.push(`BGP: ${s.expectedBgpNodes.length ? s.expectedBgpNodes.join(', ') : 'no node'}`);
+    if (s.modes.includes('bgp')) expected.push(`BGP: ${s.expectedBgpNodes.length ? abbreviate(s.expectedBgpNodes, listedNodes, ', ') : 'no node'}`);
     const observedLines: string[] = [];
-    for (const e of s.observed.events) observedLines.push(`event nodeAssigned: ${e.node} (${e.protocol})`);
+    if (s.observed.events.length > listedNodes) {
+      // BGP services are assigned to every node: one line per protocol, not one per node.
+      const byProtocol = new Map<string, string[]>();
+      for (const e of s.observed.events) byProtocol.set(e.protocol, [...(byProtocol.get(e.protocol) ?? []), e.node]);
+      for (const [protocol, assigned] of byProtocol) observedLines.push(`event nodeAssigned on ${assigned.length} nodes (${protocol}): ${abbreviate(assigned, listedNodes, ', ')}`);
+    } else {
+      for (const e of s.observed.events) observedLines.push(`event nodeAssigned: ${e.node} (${e.protocol})`);
+    }
     for (const n of s.observed.l2Status) observedLines.push(`ServiceL2Status: ${n}`);
     if (s.observed.macs.length > 2) {
       // Many responders (IPVS without strictARP, split brain): who answers matters more than how we saw it.
       const sources = summarizeSources([...new Set(s.observed.macs.flatMap((m) => m.sources))]);
-      observedLines.push(`ARP replies from ${s.observed.macs.length} MACs: ${s.observed.macs.map((m) => m.node ?? m.mac).join(', ')} (${sources})`);
+      observedLines.push(`ARP replies from ${s.observed.macs.length} MACs: ${abbreviate(s.observed.macs.map((m) => m.node ?? m.mac), listedNodes, ', ')} (${sources})`);
     } else {
       for (const m of s.observed.macs) observedLines.push(`ARP reply ${m.mac}${m.node ? ` (${m.node})` : ''} via ${summarizeSources(m.sources)}`);
     }
     const carrying = s.observed.bgp.filter((b) => b.peers > 0 && b.established === b.peers);
     if (carrying.length > 4) observedLines.push(`BGP route on ${carrying.length} nodes with every session Established`);
-    for (const b of s.observed.bgp) {
-      if (carrying.length > 4 && carrying.includes(b)) continue;
-      observedLines.push(`BGP route on ${b.node}: ${b.established}/${b.peers} sessions Established`);
-    }
+    const others = s.observed.bgp.filter((b) => !(carrying.length > 4 && carrying.includes(b)));
+    for (const b of others.slice(0, listedNodes)) observedLines.push(`BGP route on ${b.node}: ${b.established}/${b.peers} sessions Established`);
+    if (others.length > listedNodes) observedLines.push(`… and ${others.length - listedNodes} more nodes without every session Established`);
     return {
       ...s,
       anchor: anchorFor('svc', `${s.namespace}/${s.name}`),
@@ -521,7 +535,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
       candidateText: s.l2 && s.l2.candidates.length > 0 ? `order: ${abbreviate(s.l2.candidates, 4, ' › ')}` : '',
       excludedText: s.l2 && s.l2.excluded.length > 0 ? `not candidates: ${summarizeExcluded(s.l2.excluded)}` : '',
       observedLines,
-      endpointText: s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`).join(', ') || 'none',
+      endpointText: abbreviate(s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`), listedNodes, ', ') || 'none',
       findingRefs: toGroupRefs(findingViews.filter((f) => f.subjects.includes(key)).map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity }))),
     };
   });
