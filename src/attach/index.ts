@@ -206,9 +206,9 @@ export async function refreshEphemeralStates(kube: Kube, added: AddedContainer[]
     namespaces.map(async (namespace) => {
       const mine = added.filter((x) => x.namespace === namespace);
       const watcher = watchers.get(namespace);
-      let lookup: (pod: string) => V1Pod | 'deleted' | undefined;
+      let lookup: (pod: string) => V1Pod | 'deleted';
       if (watcher && mine.every((a) => watcher.knownState(a.pod) !== undefined)) {
-        lookup = (pod) => watcher.knownState(pod);
+        lookup = (pod) => watcher.knownState(pod)!;
       } else {
         let pods: V1Pod[];
         try {
@@ -221,7 +221,7 @@ export async function refreshEphemeralStates(kube: Kube, added: AddedContainer[]
       }
       for (const a of mine) {
         const pod = lookup(a.pod);
-        if (pod === 'deleted' || !pod) {
+        if (pod === 'deleted') {
           a.finalState = 'deleted';
           continue;
         }

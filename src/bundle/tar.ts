@@ -116,6 +116,8 @@ export class TarGzStream {
   private written: Promise<void> = Promise.resolve();
   private error: Error | undefined;
   private ended = false;
+  /** Set when a path is added twice. */
+  private duplicate: string | undefined;
 
   constructor(
     readonly outFile: string,
@@ -133,12 +135,6 @@ export class TarGzStream {
     if (this.error) return `tarball stream failed: ${this.error.message}`;
     if (this.ended) return 'tarball stream already finished';
     return this.duplicate;
-  }
-
-  private duplicate: string | undefined;
-
-  has(relPath: string): boolean {
-    return this.paths.has(relPath);
   }
 
   /** Appends a file (path relative to the bundle, `/`-separated). */
