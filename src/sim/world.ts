@@ -4,6 +4,7 @@
  * faults — plus an ExecBackend that answers commands run in containers.
  */
 import type { KubeObject } from '../model/cluster.js';
+import type { SimClock } from './clock.js';
 
 export interface World {
   /** Scenario name, e.g. `healthy-frr` or `synthetic:nodes=200`. */
@@ -18,6 +19,11 @@ export interface World {
   faults: Fault[];
   /** Per-request latency model used by the server (benchmarks); zero by default. */
   latency?: LatencyModel;
+  /**
+   * The world's one clock (see clock.ts): every time the server stamps or filters on reads it.
+   * Hand-built worlds may omit it and get the machine's clock.
+   */
+  clock?: SimClock;
   /** The declared data plane (routers, peers, announced IPs); used by the lab backend. Opaque to the server. */
   dataplane?: unknown;
 }

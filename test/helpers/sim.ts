@@ -15,6 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/model/cluster.js';
+import { SimClock } from '../../src/sim/clock.js';
 import { startSimulator, type Simulator } from '../../src/sim/server/index.js';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget, World } from '../../src/sim/world.js';
 
@@ -180,6 +181,9 @@ export function miniWorld(): World {
       { namespace: 'metallb-system', pod: 'speaker-9q2mt', port: 9120, scheme: 'https', path: '/metrics', body: 'x 1\n', requiresToken: true },
     ],
     faults: [],
+    // Its objects and logs were stamped in the morning of 27 November: the world's clock stands
+    // three hours later, whatever day the test runs.
+    clock: new SimClock('2026-11-27T13:00:00Z'),
   };
 }
 

@@ -115,10 +115,13 @@ test('synthetic:nodes=1000 builds a consistent cluster', async () => {
   assert.equal(ds.status.numberReady, 1000);
 });
 
-test('loading the same scenario twice gives identical worlds', async () => {
-  const a = await loadScenario('mixed-incident');
-  const b = await loadScenario('mixed-incident');
-  assert.deepEqual(a.world, b.world);
+test('loading the same scenario twice at the same time gives identical worlds', async () => {
+  const a = await loadScenario('mixed-incident', { time: '2026-11-27T12:00:00Z' });
+  const b = await loadScenario('mixed-incident', { time: '2026-11-27T12:00:00Z' });
+  const { clock: clockA, ...worldA } = a.world;
+  const { clock: clockB, ...worldB } = b.world;
+  assert.deepEqual(worldA, worldB);
+  assert.ok(clockA && clockB && Math.abs(clockA.nowMs() - clockB.nowMs()) < 1000);
 });
 
 test('pods carry what kubectl and the API conventions require', async () => {

@@ -7,6 +7,7 @@
  
 import type { KubeObject } from '../../model/cluster.js';
 import { UserError } from '../../util/errors.js';
+import { SimClock } from '../clock.js';
 import type { World } from '../world.js';
 import { defaultSegment, defaultInterface, labMac, type Dataplane } from './dataplane.js';
 import { defaultService } from './defaults.js';
@@ -20,7 +21,6 @@ import type { SimModel, SimNode, SimService } from './model.js';
 import type { Scenario } from './types.js';
 import { atLeast, cidrHost, isoBefore, nameSuffix, sha256Hex, stableUid } from './util.js';
 
-export const defaultTime = '2026-11-27T12:00:00Z';
 export const defaultKubernetesVersion = 'v1.32.4';
 /** How long the cluster (and MetalLB) has been up at the scenario's "now". */
 const clusterAgeSeconds = 12 * 86400;
@@ -34,7 +34,10 @@ export interface BuildResult {
 const metallbKinds = new Set(['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer', 'BFDProfile', 'Community', 'ServiceL2Status', 'ServiceBGPStatus', 'ConfigurationState']);
 
 export function buildWorld(scenario: Scenario): BuildResult {
-  const now = new Date(scenario.time ?? defaultTime);
+  // One clock for the whole world: times below are placed before the moment it is built, and the
+  // server reads the same clock for every time-based answer (see ../clock.ts).
+  const clock = new SimClock(scenario.time);
+  const now = clock.now();
   const ns = scenario.install.namespace ?? 'metallb-system';
   const version = scenario.install.version;
   const mode = scenario.install.mode;
@@ -171,6 +174,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
     scenario,
     name: scenario.name,
     now,
+    clock,
     namespace: ns,
     version,
     mode,
@@ -327,6 +331,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
     metrics,
     faults: scenario.faults ?? [],
     dataplane: dp,
+    clock,
   };
   return { world, model };
 }

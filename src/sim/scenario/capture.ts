@@ -152,8 +152,9 @@ function bgpOpen(asn: number, hold: number, id: string): Buffer {
   return bgpMessage(1, b);
 }
 
-function fmtTime(model: SimModel, seconds: number, t: number): string {
-  const ms = model.now.getTime() - seconds * 1000 + t * 1000;
+/** A packet's time: `t` seconds into a window of `seconds` that ends at `endMs` (when the capture returns). */
+function fmtTime(endMs: number, seconds: number, t: number): string {
+  const ms = endMs - seconds * 1000 + t * 1000;
   const d = new Date(Math.floor(ms));
   const micro = Math.round((ms % 1000) * 1000)
     .toString()
@@ -362,7 +363,7 @@ export function capturePackets(model: SimModel, node: SimNode, seconds: number):
 }
 
 /** Classic pcap (LINUX_SLL2, snaplen 256) of the packets. */
-export function pcapFile(model: SimModel, seconds: number, iface: string, packets: Packet[]): Buffer {
+export function pcapFile(endMs: number, seconds: number, iface: string, packets: Packet[]): Buffer {
   const parts: Buffer[] = [];
   const g = Buffer.alloc(24);
   g.writeUInt32LE(0xa1b2c3d4, 0);
@@ -381,7 +382,7 @@ export function pcapFile(model: SimModel, seconds: number, iface: string, packet
     macBytes(p.srcMac).copy(sll, 12);
     const frame = Buffer.concat([sll, p.payload]);
     const incl = frame.subarray(0, 256);
-    const ms = model.now.getTime() - seconds * 1000 + p.t * 1000;
+    const ms = endMs - seconds * 1000 + p.t * 1000;
     const rec = Buffer.alloc(16);
     rec.writeUInt32LE(Math.floor(ms / 1000), 0);
     rec.writeUInt32LE(Math.round((ms % 1000) * 1000) % 1000000, 4);
@@ -397,12 +398,13 @@ export function pcapFile(model: SimModel, seconds: number, iface: string, packet
 export function captureOutput(model: SimModel, node: SimNode, seconds: number): string {
   const iface = model.dataplane.interface;
   const packets = capturePackets(model, node, seconds);
+  const endMs = model.clock.nowMs();
   const ethertypeName = (e: number): string => (e === 0x0806 ? 'ARP (0x0806)' : 'IPv4 (0x0800)');
   let text = '';
   for (const p of packets) {
-    text += `${fmtTime(model, seconds, p.t)} ${iface.padEnd(5)} ${p.dir.padEnd(3)} ifindex 2 ${p.srcMac} ethertype ${ethertypeName(p.ethertype)}, length ${20 + p.payload.length}: ${p.decode}\n`;
+    text += `${fmtTime(endMs, seconds, p.t)} ${iface.padEnd(5)} ${p.dir.padEnd(3)} ifindex 2 ${p.srcMac} ethertype ${ethertypeName(p.ethertype)}, length ${20 + p.payload.length}: ${p.decode}\n`;
   }
-  const b64 = pcapFile(model, seconds, iface, packets).toString('base64');
+  const b64 = pcapFile(endMs, seconds, iface, packets).toString('base64');
   const wrapped = b64.match(/.{1,76}/g)?.join('\n') ?? '';
   return `${text}--- mlb-report pcap base64 ---\n${wrapped}${wrapped ? '\n' : ''}`;
 }

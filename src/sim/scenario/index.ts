@@ -36,7 +36,11 @@ export function builtinScenarioNames(): string[] {
     .sort();
 }
 
-export async function loadScenario(nameOrPath: string, opts: { backend?: 'replay' } = {}): Promise<LoadedScenario> {
+/**
+ * Loads a built-in scenario, `synthetic:nodes=N` or a scenario file. `opts.time` pins the world's
+ * clock (as a scenario's `time:` does), e.g. to build the same world twice.
+ */
+export async function loadScenario(nameOrPath: string, opts: { backend?: 'replay'; time?: string } = {}): Promise<LoadedScenario> {
   if (opts.backend !== undefined && opts.backend !== 'replay') {
     throw new UserError(`unknown scenario backend ${JSON.stringify(opts.backend)}`, 'the scenario loader provides the replay backend; the lab backend lives in src/lab');
   }
@@ -68,7 +72,7 @@ export async function loadScenario(nameOrPath: string, opts: { backend?: 'replay
   }
   let built;
   try {
-    built = buildWorld(scenario);
+    built = buildWorld(opts.time ? { ...scenario, time: opts.time } : scenario);
   } catch (e) {
     if (isUserError(e)) throw new UserError(`${source}: ${e.message}`, e.hint, e.exitCode);
     throw e;

@@ -4,6 +4,7 @@
  * final data plane.
  */
 import type { KubeObject } from '../../model/cluster.js';
+import type { SimClock } from '../clock.js';
 import type { Dataplane } from './dataplane.js';
 import type { DerivedInstall, NodeInfo } from './install.js';
 import type { InstallMethod, InstallMode, LogLevel, Scenario } from './types.js';
@@ -38,7 +39,10 @@ export interface SimService {
 export interface SimModel {
   scenario: Scenario;
   name: string;
+  /** The world's time when it was built; scenario times are placed before it. */
   now: Date;
+  /** The world's clock, for answers computed at request time (captures). */
+  clock: SimClock;
   namespace: string;
   version: string;
   mode: InstallMode;

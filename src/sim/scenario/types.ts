@@ -16,8 +16,9 @@ export interface Scenario {
   /** Served at /version. Default `v1.32.4`. */
   kubernetesVersion?: string;
   /**
-   * The scenario's "now" (RFC 3339). Every timestamp (creation times, log lines, events) is placed
-   * relative to it, so a scenario renders identically on every run. Default `2026-11-27T12:00:00Z`.
+   * Pins the world's clock (RFC 3339), e.g. for a recording. Every timestamp (creation times, log
+   * lines, events) is placed before it and the server's time filters read the same clock (see
+   * ../clock.ts). Default: the moment the world is built.
    */
   time?: string;
   install: InstallSpec;

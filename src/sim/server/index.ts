@@ -51,9 +51,9 @@ function loadWorld(state: SimState, world: World): void {
     if (rt.group === '' && rt.resource === 'pods') {
       obj.metadata.namespace ??= 'default';
       defaultPod(obj);
-      if (notReady.has(obj.spec?.nodeName)) applyNodeNotReady(obj, undefined);
+      if (notReady.has(obj.spec?.nodeName)) applyNodeNotReady(obj, undefined, state.clock.rfc3339());
     }
-    if (rt.group === '' && rt.resource === 'nodes' && notReady.has(obj.metadata.name)) applyNodeNotReady(undefined, obj);
+    if (rt.group === '' && rt.resource === 'nodes' && notReady.has(obj.metadata.name)) applyNodeNotReady(undefined, obj, state.clock.rfc3339());
     if (rt.namespaced) obj.metadata.namespace ??= 'default';
     try {
       state.store.seed(rt, obj);

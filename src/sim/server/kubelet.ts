@@ -9,7 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { KubeObject } from '../../model/cluster.js';
 import type { ExecResult, ExecTarget } from '../world.js';
 import type { SimState } from './state.js';
-import { AsyncQueue, rfc3339, shellWords, sleep } from './stream-util.js';
+import type { SimClock } from '../clock.js';
+import { AsyncQueue, shellWords, sleep } from './stream-util.js';
 
 export interface LogLine {
   ts: string;
@@ -38,6 +39,7 @@ export class ContainerProcess {
     readonly pod: string,
     readonly container: string,
     withStdin: boolean,
+    private readonly clock: SimClock,
   ) {
     this.stdin = withStdin ? new AsyncQueue<Buffer>() : null;
     this.attachGate = new Promise((resolve) => (this.releaseGate = resolve));
@@ -58,7 +60,7 @@ export class ContainerProcess {
   }
 
   private emitLine(text: string): void {
-    const line = { ts: new Date().toISOString().replace('Z', '000Z'), text };
+    const line = { ts: this.clock.rfc3339Nano(), text };
     this.lines.push(line);
     for (const l of this.lineListeners) l(line);
   }
@@ -198,8 +200,9 @@ export class ContainerRuntime {
       else list.push(status);
       if (phase) draft.status.phase = phase;
       const allReady = list.length > 0 && list.every((s) => s.ready);
-      setCondition(draft, 'Ready', allReady);
-      setCondition(draft, 'ContainersReady', allReady);
+      const now = this.state.clock.rfc3339();
+      setCondition(draft, 'Ready', allReady, now);
+      setCondition(draft, 'ContainersReady', allReady, now);
     });
   }
 
@@ -246,7 +249,7 @@ export class ContainerRuntime {
     nodeImages.add(normalizeImage(image));
     if (needsPull) this.state.recordPodEvent(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}"`, fieldPath);
     this.state.recordPodEvent(pod, 'Normal', 'Created', `Created container ${spec.name}`, fieldPath);
-    const startedAt = rfc3339();
+    const startedAt = this.state.clock.rfc3339();
     const cid = containerId();
     const ok = publish({ ...base, state: { running: { startedAt } }, imageID: imageId(image), containerID: cid, started: true, ready: fieldPath.startsWith('spec.containers') });
     if (!ok) return { started: false };
@@ -277,7 +280,7 @@ export class ContainerRuntime {
             reason: result.startError ? 'StartError' : exitCode === 0 ? 'Completed' : 'Error',
             ...(result.startError ? { message: result.startError } : {}),
             startedAt: started.startedAt,
-            finishedAt: rfc3339(),
+            finishedAt: this.state.clock.rfc3339(),
             containerID: started.containerID,
           },
         },
@@ -323,7 +326,7 @@ export class ContainerRuntime {
                 exitCode,
                 reason: result.startError ? 'StartError' : exitCode === 0 ? 'Completed' : 'Error',
                 startedAt: started.startedAt,
-                finishedAt: rfc3339(),
+                finishedAt: this.state.clock.rfc3339(),
                 containerID: started.containerID,
               },
             },
@@ -359,7 +362,7 @@ export class ContainerRuntime {
    */
   private async runMain(target: ExecTarget, spec: any): Promise<ExecResult> {
     const argv: string[] = [...(spec.command ?? []), ...(spec.args ?? [])];
-    const proc = new ContainerProcess(target.namespace, target.pod, target.container, Boolean(spec.stdin));
+    const proc = new ContainerProcess(target.namespace, target.pod, target.container, Boolean(spec.stdin), this.state.clock);
     const key = `${target.namespace}/${target.pod}/${target.container}`;
     this.processes.set(key, proc);
     const stopOnServerStop = (): void => proc.abort.abort();
@@ -423,10 +426,9 @@ export class ContainerRuntime {
   }
 }
 
-export function setCondition(pod: KubeObject, type: string, value: boolean): void {
+export function setCondition(pod: KubeObject, type: string, value: boolean, now: string): void {
   pod.status ??= {};
   const conditions: any[] = (pod.status.conditions ??= []);
-  const now = rfc3339();
   const existing = conditions.find((c) => c.type === type);
   const status = value ? 'True' : 'False';
   if (existing) {

@@ -104,7 +104,7 @@ export function serveLogs(state: SimState, runtime: ContainerRuntime, namespace:
     return;
   }
   checkContainerState(pod, container, opts.previous, worldLog !== undefined || proc !== undefined);
-  const now = Date.now();
+  const now = state.clock.nowMs();
   const since = opts.sinceTime ?? (opts.sinceSeconds !== undefined ? now - opts.sinceSeconds * 1000 : undefined);
   let lines: LogLine[] = proc ? [...proc.lines] : (worldLog?.lines ?? []);
   if (since !== undefined) lines = lines.filter((l) => Date.parse(l.ts) >= since);

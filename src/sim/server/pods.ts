@@ -10,7 +10,6 @@ import { setCondition, type ContainerRuntime } from './kubelet.js';
 import { decodeProtobufPod } from './protobuf.js';
 import type { SimState } from './state.js';
 import { badRequest, invalid, type FieldError } from './status.js';
-import { rfc3339 } from './stream-util.js';
 
 /** Defaults the real apiserver shows on every pod (core/v1 defaults.go). */
 export function defaultPod(pod: KubeObject): KubeObject {
@@ -89,7 +88,7 @@ export function createPod(state: SimState, runtime: ContainerRuntime, namespace:
   const node = spec.nodeName ? state.store.get(state.nodeType, undefined, spec.nodeName) : undefined;
   const hostIP = nodeAddress(node);
   const podIP = spec.hostNetwork ? hostIP : `10.244.${200 + Math.floor(podIpCounter / 250)}.${(podIpCounter++ % 250) + 2}`;
-  const now = rfc3339();
+  const now = state.clock.rfc3339();
   pod.status = {
     phase: 'Pending',
     conditions: [{ type: 'PodScheduled', status: spec.nodeName ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now }],
@@ -97,9 +96,9 @@ export function createPod(state: SimState, runtime: ContainerRuntime, namespace:
     ...(spec.nodeName ? { hostIP, hostIPs: hostIP ? [{ ip: hostIP }] : [], podIP, podIPs: podIP ? [{ ip: podIP }] : [], startTime: now } : {}),
   };
   if (spec.nodeName) {
-    setCondition(pod, 'Initialized', true);
-    setCondition(pod, 'Ready', false);
-    setCondition(pod, 'ContainersReady', false);
+    setCondition(pod, 'Initialized', true, now);
+    setCondition(pod, 'Ready', false, now);
+    setCondition(pod, 'ContainersReady', false, now);
   }
   const stored = state.store.create(state.podType, pod);
   state.createdPods.add(stored.metadata.uid!);
@@ -121,7 +120,7 @@ export function deletePod(state: SimState, runtime: ContainerRuntime, namespace:
   }
   if (pod.metadata.deletionTimestamp) return pod;
   const updated = state.store.update(state.podType, namespace, name, (draft) => {
-    draft.metadata.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
+    draft.metadata.deletionTimestamp = state.clock.rfc3339(grace * 1000);
     draft.metadata.deletionGracePeriodSeconds = grace;
   });
   state.later(Math.min(grace * 1000, state.maxGraceMs), () => {
@@ -136,8 +135,7 @@ export function deletePod(state: SimState, runtime: ContainerRuntime, namespace:
 }
 
 /** node-not-ready: the node stops posting status; its pods lose readiness. */
-export function applyNodeNotReady(pod: KubeObject | undefined, node: KubeObject | undefined): void {
-  const since = rfc3339();
+export function applyNodeNotReady(pod: KubeObject | undefined, node: KubeObject | undefined, since: string): void {
   if (node) {
     node.status ??= {};
     const conditions: any[] = (node.status.conditions ??= []);
@@ -163,7 +161,7 @@ export function applyNodeNotReady(pod: KubeObject | undefined, node: KubeObject 
         cond.lastTransitionTime = since;
       }
     }
-    if (!(pod.status.conditions ?? []).some((c: any) => c.type === 'Ready')) setCondition(pod, 'Ready', false);
+    if (!(pod.status.conditions ?? []).some((c: any) => c.type === 'Ready')) setCondition(pod, 'Ready', false, since);
     for (const cs of pod.status.containerStatuses ?? []) cs.ready = false;
   }
 }

@@ -265,7 +265,7 @@ export class Router {
         state.authorize({ verb: 'get', group: rt.group, resource: rt.resource, namespace: ns, name });
         const obj = state.store.mustGet(rt, ns, name);
         const table = wantsTable(req.headers.accept);
-        if (table) return sendJson(res, 200, toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, table));
+        if (table) return sendJson(res, 200, toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, table, this.state.clock.nowMs()));
         return sendJson(res, 200, present(rt, p.version, obj));
       }
       case 'DELETE': {
@@ -317,7 +317,7 @@ export class Router {
       if (!q.get('labelSelector') && !q.get('fieldSelector')) meta.remainingItemCount = remaining;
     }
     const table = wantsTable(req.headers.accept);
-    if (table) return sendJson(res, 200, toTable(rt, items, meta, table));
+    if (table) return sendJson(res, 200, toTable(rt, items, meta, table, this.state.clock.nowMs()));
     // Large lists are written in ~256 kB chunks of per-object JSON cached on the (immutable)
     // stored object, so a 1000-node pod list neither re-serialises nor builds one huge string.
     const gv = groupVersion(rt.group, version);
@@ -376,7 +376,7 @@ export class Router {
     const timeoutSeconds = parseIntParam(q, 'timeoutSeconds');
     const bookmarks = parseBool(q.get('allowWatchBookmarks'));
     const table = wantsTable(req.headers.accept);
-    const render = (obj: KubeObject): string => (table ? JSON.stringify(toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, table)) : this.objectJson(rt, version, obj));
+    const render = (obj: KubeObject): string => (table ? JSON.stringify(toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, table, this.state.clock.nowMs())) : this.objectJson(rt, version, obj));
     const write = (type: string, object: unknown): void => {
       if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
     };

@@ -11,7 +11,7 @@ import { Faults, type RequestAttributes } from './faults.js';
 import { builtinResources, ResourceRegistry, type ResourceType } from './resources.js';
 import { ObjectStore } from './store.js';
 import { badRequest, forbidden } from './status.js';
-import { rfc3339 } from './stream-util.js';
+import { SimClock } from '../clock.js';
 
 export interface ContainerRef {
   spec: any;
@@ -39,7 +39,8 @@ export function isDistrolessImage(image: string): boolean {
 }
 
 export class SimState {
-  readonly store = new ObjectStore();
+  readonly store: ObjectStore;
+  readonly clock: SimClock;
   readonly registry: ResourceRegistry;
   readonly faults: Faults;
   readonly world: World;
@@ -58,6 +59,8 @@ export class SimState {
 
   constructor(opts: SimStateOptions) {
     this.world = opts.world;
+    this.clock = opts.world.clock ?? new SimClock();
+    this.store = new ObjectStore({ clock: this.clock });
     this.backend = opts.backend;
     this.token = opts.token ?? randomBytes(24).toString('hex');
     this.user = opts.user ?? 'mlb-report-sim-user';
@@ -196,9 +199,9 @@ export class SimState {
 
   /** Records a core/v1 Event about a pod (what `kubectl describe` shows). */
   recordPodEvent(pod: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
-    const now = rfc3339();
+    const now = this.clock.rfc3339();
     const ns = pod.metadata.namespace ?? 'default';
-    const name = `${pod.metadata.name}.${(Date.now() * 1000 + this.eventCounter++).toString(16)}`;
+    const name = `${pod.metadata.name}.${(this.clock.nowMs() * 1000 + this.eventCounter++).toString(16)}`;
     try {
       this.store.create(this.eventType, {
         apiVersion: 'v1',

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../model/cluster.js';
+import { SimClock } from '../clock.js';
 import type { ResourceType } from './resources.js';
 import { alreadyExists, gone, notFound } from './status.js';
 
@@ -33,10 +34,13 @@ const objectKey = (namespace: string | undefined, name: string): string => `${na
 export interface StoreOptions {
   /** How many events the log keeps; a watch from an older resourceVersion gets 410 Gone. */
   eventLogSize?: number;
+  /** Stamps creationTimestamp on created objects; default the machine's clock. */
+  clock?: SimClock;
 }
 
 export class ObjectStore {
   private rv = 1000;
+  private readonly clock: SimClock;
   private readonly collections = new Map<string, Map<string, KubeObject>>();
   private readonly sortedKeys = new Map<string, string[]>();
   private readonly log: LoggedEvent[] = [];
@@ -49,6 +53,7 @@ export class ObjectStore {
   constructor(opts: StoreOptions = {}) {
     // Each entry pins one object version; 5000 keeps memory bounded for 1000-node worlds.
     this.eventLogSize = opts.eventLogSize ?? 5000;
+    this.clock = opts.clock ?? new SimClock();
   }
 
   get resourceVersion(): string {
@@ -107,7 +112,7 @@ export class ObjectStore {
     // Seeded objects are already private copies; created ones come from a request body or a caller.
     const stored = emit ? structuredClone(obj) : obj;
     stored.metadata.uid ??= randomUUID();
-    stored.metadata.creationTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    stored.metadata.creationTimestamp ??= this.clock.rfc3339();
     stored.metadata.resourceVersion = String(++this.rv);
     c.set(key, stored);
     this.sortedKeys.delete(rkey);

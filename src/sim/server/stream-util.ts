@@ -85,5 +85,3 @@ export function shellWords(line: string): string[] {
   return words;
 }
 
-/** RFC3339 with seconds precision, as Kubernetes prints metav1.Time. */
-export const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d+Z$/, 'Z');

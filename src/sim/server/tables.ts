@@ -376,8 +376,9 @@ export function toTable(
   rt: ResourceType,
   objects: KubeObject[],
   listMeta: Record<string, unknown>,
-  tableVersion: 'v1' | 'v1beta1' = 'v1',
-  now = Date.now(),
+  tableVersion: 'v1' | 'v1beta1',
+  /** The world's clock (ages are relative to it). */
+  now: number,
 ): object {
   const printer = printers[`${rt.group}/${rt.resource}`] ?? nameAge;
   return {

@@ -89,7 +89,9 @@ function certificate(req: CertRequest): Buffer {
   // Positive and minimal: DER forbids a leading zero byte that is not needed for the sign, and
   // OpenSSL rejects such a serial ("illegal padding") — keep the top byte in 0x40..0x7f.
   serial[0] = (serial[0]! & 0x3f) | 0x40;
-  const now = Date.now();
+  // OpenSSL checks validity against the machine's clock, not JavaScript's Date (which a test may
+  // move to another day): take the time from the process's monotonic origin instead.
+  const now = performance.timeOrigin + performance.now();
   const tbs = sequence(
     tlv(0xa0, integer(Buffer.from([2]))),
     integer(serial),
