@@ -5,8 +5,8 @@
  */
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import type { Kube } from '../collect/kube.js';
-import { apiError } from '../collect/kube.js';
+import type { Kube } from '../kube/client.js';
+import { apiError } from '../kube/client.js';
 import { whenAborted } from '../util/abort.js';
 
 export interface ExecRequest {
@@ -95,7 +95,7 @@ export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOut
 
   let release: (() => void) | undefined;
   try {
-    // An exec is a stream: it holds a slot, not a rate-limit token (see collect/kube.ts).
+    // An exec is a stream: it holds a slot, not a rate-limit token (see kube/client.ts).
     release = req.windowed ? () => {} : await kube.streamSlots.acquire(kube.signal);
     kube.countStream();
   } catch {

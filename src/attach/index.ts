@@ -9,9 +9,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import * as k8s from '@kubernetes/client-node';
 import type { AddedContainer } from '../model/bundle.js';
-import type { Kube } from '../collect/kube.js';
-import { apiError } from '../collect/kube.js';
-import { listJson, sendJson } from '../collect/http-text.js';
+import type { Kube } from '../kube/client.js';
+import { apiError } from '../kube/client.js';
+import { listJson, sendJson } from '../kube/http-text.js';
 import { containerStatus, type PodWatcher } from './wait.js';
 
 export const defaultDebugImage = 'nicolaka/netshoot:v0.13';

@@ -4,7 +4,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import type { Kube } from '../collect/kube.js';
+import type { Kube } from '../kube/client.js';
 import { whenAborted } from '../util/abort.js';
 
 export type WaitOutcome =

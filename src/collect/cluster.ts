@@ -4,11 +4,11 @@
  * structurally and written as a List under `cluster/`.
  */
 import type { V1EndpointSlice, V1Service, CoreV1Event } from '@kubernetes/client-node';
-import { clusterItems, type ClusterItem } from './catalogue.js';
+import { clusterItems, type ClusterItem } from '../catalogue/index.js';
 import type { RunContext, Step } from './context.js';
 import { step } from './context.js';
-import { apiError } from './kube.js';
-import { getJson, listJson } from './http-text.js';
+import { apiError } from '../kube/client.js';
+import { getJson, listJson } from '../kube/http-text.js';
 
 type Obj = { metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; [k: string]: unknown };
 

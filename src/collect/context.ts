@@ -4,7 +4,7 @@ import type { AddedContainer, StepRecord, StepStatus } from '../model/bundle.js'
 import type { BundleWriter } from '../bundle/writer.js';
 import type { DiscoveryResult } from '../discover/index.js';
 import type { RbacResult } from '../discover/rbac.js';
-import type { Kube } from './kube.js';
+import type { Kube } from '../kube/client.js';
 import type { PodWatcher } from '../attach/wait.js';
 
 export interface RunSettings {
@@ -32,6 +32,8 @@ export interface RunContext {
   lbServices: V1Service[];
   /** Resolves once the cluster step has listed the Services (it runs beside the nodes). */
   lbServicesReady: Promise<void>;
+  /** Called by the cluster step once it has listed the Services (or failed to). */
+  lbServicesLoaded(): void;
   added: AddedContainer[];
   /** The run's shared pod watch of a namespace (attach waits); closed at the end of the run. */
   podWatcher(namespace: string): PodWatcher;

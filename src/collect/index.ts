@@ -1,12 +1,14 @@
 /**
- * `collect(options)`: discovery → RBAC preflight → cluster objects → every node in parallel
- * (attach, catalogue, capture, probes, logs, metrics) + the controller → cleanup → bundle
- * (manifest + tarball) → optional analysis and report. Used by the CLI, the demo and benchmarks.
+ * Collection writes a bundle and knows nothing of checks or reports:
+ * discovery → RBAC preflight → cluster objects → every node in parallel (attach, catalogue, capture,
+ * probes, logs, metrics) + the controller → cleanup → manifest and tarball. `collect()` seals the
+ * bundle at once; `collectBundle()` leaves it open for the run module (src/run) to add findings and
+ * reports before sealing.
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Listr } from 'listr2';
 import type { AddedContainer, Discovery, Manifest, NodeRecord } from '../model/bundle.js';
@@ -19,12 +21,12 @@ import { bundlePath } from '../bundle/paths.js';
 import { defaultDebugImage, deleteNodePod, refreshEphemeralStates } from '../attach/index.js';
 import { PodWatcher } from '../attach/wait.js';
 import { discover, type DiscoveryResult } from '../discover/index.js';
-import { plannedPermissions, preflight, RbacResult } from '../discover/rbac.js';
-import { defaultLogSinceSeconds } from './catalogue.js';
+import { plannedPermissions, preflight as rbacPreflight, RbacResult } from '../discover/rbac.js';
+import { defaultLogSinceSeconds } from '../catalogue/index.js';
 import { collectCluster } from './cluster.js';
 import type { RunContext, Step } from './context.js';
 import { publicStep, step } from './context.js';
-import { apiError, defaultMaxStreams, isConnectionError, makeKube, type Kube } from './kube.js';
+import { apiError, defaultMaxStreams, isConnectionError, makeKube, type Kube } from '../kube/client.js';
 import { collectNode } from './node.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
 import { defaultOutDir, newRunId, type ReportFormat } from './options.js';
@@ -55,8 +57,8 @@ export interface CollectOptions {
   strategy?: 'ephemeral' | 'node-pod';
   sinceSeconds?: number;
   redactIps?: boolean;
+  /** What the caller writes after collection (findings, reports); recorded in the manifest. */
   formats?: ReportFormat[];
-  failOn?: string;
   /** Command line for the manifest (secrets already removed). */
   command?: string[];
   /** listr2 renderer: 'default' (TTY), 'simple'/'verbose' (CI, non-TTY), 'silent' (in-process). */
@@ -78,10 +80,6 @@ export interface CollectResult {
   timedOut: boolean;
   apiRequests: number;
   durationMs: number;
-  /** Report files (html/pdf/json) when analysis ran. */
-  reportFiles: string[];
-  /** Findings when analysis ran (shape from src/analyze). */
-  findings?: { severity: string }[];
   notes: string[];
 }
 
@@ -177,245 +175,371 @@ async function checkServer(kube: Kube, server: string): Promise<string | undefin
   }
 }
 
+/**
+ * A collected bundle whose tarball is still open: the folder holds every collected file and a
+ * manifest. `seal()` adds files written into the folder afterwards (findings, reports), rewrites the
+ * manifest and finishes the tarball; nothing may be written to the folder after it.
+ */
+export interface OpenBundle extends Omit<CollectResult, 'tarball'> {
+  seal(addedFiles?: string[]): Promise<CollectResult>;
+  /** Removes the half-built tarball (the folder stays): for a caller that fails before seal(). */
+  abandon(): Promise<void>;
+}
+
+/** Collects and seals the bundle: raw data only. The run module (src/run) adds findings and reports. */
 export async function collect(options: CollectOptions = {}): Promise<CollectResult> {
-  let writer: BundleWriter | undefined;
+  const bundle = await collectBundle(options);
   try {
-    return await collectRun(options, (w) => (writer = w));
+    return await bundle.seal();
   } catch (e) {
-    // What was written stays in the folder; only the half-built tarball beside it goes.
-    await writer?.tarball?.abandon().catch(() => undefined);
+    await bundle.abandon();
     throw e;
   }
 }
 
-async function collectRun(options: CollectOptions, onWriter: (writer: BundleWriter) => void): Promise<CollectResult> {
-  const t0 = Date.now();
-  const timings: Manifest['timings'] = { totalMs: 0 };
-  const notes: string[] = [];
-  const log = options.log ?? (() => {});
-  const kc = loadKubeConfig(options);
-  const server = kc.getCurrentCluster()!.server;
-  const settingsTimeout = options.timeoutMs ?? defaults.timeoutMs;
-  const concurrency = Math.max(1, options.concurrency ?? defaults.concurrency);
-  const dir = chooseOutDir(options.out);
+/** Collects everything into the bundle folder; the caller seals it (see OpenBundle). */
+export async function collectBundle(options: CollectOptions = {}): Promise<OpenBundle> {
+  const run = startRun(options);
+  try {
+    await discoverCluster(run);
+    const ctx = await preflight(run);
+    run.timings['nodesMs'] = await timed(() => collectAll(run, ctx));
+  } catch (e) {
+    // What was written stays in the folder; only the half-built tarball beside it goes.
+    await run.writer.tarball?.abandon().catch(() => undefined);
+    throw e;
+  } finally {
+    run.stopTimers();
+    await cleanUp(run);
+  }
+  listUncollectedNodes(run);
+  const t = Date.now();
+  const draft = draftManifest(run);
+  // The manifest is written now, so that analysis can read the folder before the bundle is sealed.
+  await finishBundle(run.writer, draft, { tar: false });
+  const found = run.found!;
+  const result = (): Omit<CollectResult, 'tarball'> => ({
+    dir: run.dir,
+    manifest: { ...draft, files: run.writer.list() },
+    discovery: found.discovery,
+    interrupted: run.interrupted,
+    timedOut: run.timedOut,
+    apiRequests: run.kube.stats.requests,
+    durationMs: Date.now() - run.t0,
+    notes: run.notes,
+  });
+  return {
+    ...result(),
+    async seal(addedFiles = []) {
+      for (const f of addedFiles) {
+        const rel = relative(run.dir, f);
+        if (!rel.startsWith('..')) await run.writer.adopt(rel);
+      }
+      draft.timings = { ...draft.timings, bundleMs: Date.now() - t, totalMs: Date.now() - run.t0 };
+      (draft.options as { apiRequests: number }).apiRequests = run.kube.stats.requests;
+      const { manifest, tarball } = await finishBundle(run.writer, draft, { tar: options.tar ?? true });
+      if (run.redactor.options.ips) {
+        // The mapping lets the owner translate findings back; it is kept beside, never inside, the bundle.
+        await writeFile(`${run.dir}.ip-map.json`, JSON.stringify(run.redactor.ipMapping(), null, 2) + '\n', { mode: 0o600 });
+      }
+      return { ...result(), manifest, tarball };
+    },
+    async abandon() {
+      await run.writer.tarball?.abandon().catch(() => undefined);
+    },
+  };
+}
 
-  // One abort for the run: SIGINT (interrupted) or --timeout (timedOut).
-  const runAbort = new AbortController();
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = Date.now();
+  await fn();
+  return Date.now() - t;
+}
+
+/** Everything one collection run shares between its steps. */
+interface CollectionRun {
+  options: CollectOptions;
+  t0: number;
+  kc: k8s.KubeConfig;
+  server: string;
+  dir: string;
+  timeoutMs: number;
+  concurrency: number;
+  deadline: number;
+  /** One abort for the run: SIGINT (interrupted) or --timeout (timedOut). */
+  abort: AbortController;
+  interrupted: boolean;
+  timedOut: boolean;
+  kube: Kube;
+  redactor: Redactor;
+  writer: BundleWriter;
+  podWatchers: Map<string, PodWatcher>;
+  added: AddedContainer[];
+  clusterSteps: Step[];
+  nodeRecords: NodeRecord[];
+  timings: Manifest['timings'];
+  notes: string[];
+  log: (line: string) => void;
+  found?: DiscoveryResult;
+  clusterVersion?: string;
+  stopTimers(): void;
+}
+
+/** Kubeconfig, output folder, the run's abort and deadline, the API client and the bundle writer. */
+function startRun(options: CollectOptions): CollectionRun {
+  const t0 = Date.now();
+  const kc = loadKubeConfig(options);
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  const dir = chooseOutDir(options.out);
+  const abort = new AbortController();
   // Every in-flight request, exec and watch listens on this signal; hundreds at once is by design.
-  setMaxListeners(0, runAbort.signal);
-  let interrupted = false;
-  let timedOut = false;
+  setMaxListeners(0, abort.signal);
+  const qps = options.qps ?? defaults.qps;
+  const kube = makeKube(kc, { qps, burst: options.burst ?? 2 * qps, maxStreams: options.maxStreams ?? defaultMaxStreams, requestTimeoutMs: 30_000, signal: abort.signal });
+  const redactor = new Redactor({ ips: !!options.redactIps });
+  const run: CollectionRun = {
+    options,
+    t0,
+    kc,
+    server: kc.getCurrentCluster()!.server,
+    dir,
+    timeoutMs,
+    concurrency: Math.max(1, options.concurrency ?? defaults.concurrency),
+    deadline: t0 + timeoutMs,
+    abort,
+    interrupted: false,
+    timedOut: false,
+    kube,
+    redactor,
+    writer: new BundleWriter(dir, redactor),
+    podWatchers: new Map(),
+    added: [],
+    clusterSteps: [],
+    nodeRecords: [],
+    timings: { totalMs: 0 },
+    notes: [],
+    log: options.log ?? (() => {}),
+    stopTimers: () => {},
+  };
   const onExternalAbort = (): void => {
-    interrupted = true;
-    runAbort.abort(new Error('interrupted'));
+    run.interrupted = true;
+    abort.abort(new Error('interrupted'));
   };
   if (options.signal?.aborted) onExternalAbort();
   options.signal?.addEventListener('abort', onExternalAbort, { once: true });
-  const deadline = t0 + settingsTimeout;
   const deadlineTimer = setTimeout(() => {
-    timedOut = true;
-    runAbort.abort(new Error('run timeout'));
-  }, settingsTimeout);
-
-  const qps = options.qps ?? defaults.qps;
-  const kube = makeKube(kc, { qps, burst: options.burst ?? 2 * qps, maxStreams: options.maxStreams ?? defaultMaxStreams, requestTimeoutMs: 30_000, signal: runAbort.signal });
-  const podWatchers = new Map<string, PodWatcher>();
-  const redactor = new Redactor({ ips: !!options.redactIps });
-  const writer = new BundleWriter(dir, redactor);
-  onWriter(writer);
-  const added: AddedContainer[] = [];
-  const clusterSteps: Step[] = [];
-  const nodeRecords: NodeRecord[] = [];
-  let found: DiscoveryResult | undefined;
-  let clusterVersion: string | undefined;
-
-  try {
-    // Discovery and preflight come first and may end the run with a UserError.
-    let t = Date.now();
-    clusterVersion = await checkServer(kube, server);
-    try {
-      found = await discover(kube, { namespace: options.namespace, nodes: options.nodes, nodeSelector: options.nodeSelector });
-    } catch (e) {
-      if (interrupted) throw new UserError('interrupted during discovery; nothing collected', undefined, ExitCode.interrupted);
-      if (e instanceof UserError) throw e;
-      if (isConnectionError(e)) throw new UserError(`cannot reach the API server at ${server}: ${apiError(e).message}`, 'check the server address and network (`kubectl cluster-info`)', ExitCode.cluster);
-      const info = apiError(e);
-      if (info.code === 401) throw new UserError(`the API server at ${server} rejected the credentials (401 Unauthorized)`, 'refresh your login / token in the kubeconfig', ExitCode.cluster);
-      throw new UserError(`discovery failed: ${info.message}`, 'check that the kubeconfig user can list pods, nodes and daemonsets', ExitCode.cluster);
-    }
-    notes.push(...found.notes);
-    timings['discoverMs'] = Date.now() - t;
-    await writer.init();
-    if (options.tar ?? true) writer.streamTarball();
-
-    t = Date.now();
-    const strategy = options.strategy ?? defaults.strategy;
-    const frrK8sNamespaces = [...new Set(found.discovery.frrK8s.map((p) => p.namespace))];
-    const rbac = await preflight(kube, plannedPermissions({ namespace: found.discovery.namespace, frrK8sNamespaces, strategy, metrics: true })).catch((e) => {
-      notes.push(`RBAC preflight failed (${apiError(e).message}); continuing without it`);
-      return new RbacResult([]);
-    });
-    timings['rbacMs'] = Date.now() - t;
-    await writer.json('rbac.json', rbac.checks);
-    for (const d of rbac.denied()) log(`rbac: not allowed: ${d.verb} ${d.group ? `${d.group}/` : ''}${d.resource}${d.subresource ? `/${d.subresource}` : ''}${d.namespace ? ` in ${d.namespace}` : ''}`);
-    await writer.json('discovery.json', found.discovery);
-    await writer.json('cluster/version.json', clusterVersion ? { gitVersion: clusterVersion } : {});
-
-    let lbServicesLoaded: () => void = () => {};
-    const ctx: RunContext = {
-      kube,
-      writer,
-      found,
-      rbac,
-      lbServices: [],
-      lbServicesReady: new Promise<void>((r) => {
-        lbServicesLoaded = r;
-      }),
-      added,
-      podWatcher: (namespace: string) => {
-        let w = podWatchers.get(namespace);
-        if (!w) podWatchers.set(namespace, (w = new PodWatcher(kube, namespace)));
-        return w;
-      },
-      settings: {
-        runId: newRunId(),
-        image: options.image ?? defaults.image,
-        strategy,
-        capture: options.capture ?? true,
-        captureSeconds: options.captureSeconds ?? defaults.captureSeconds,
-        probe: options.probe ?? true,
-        sinceSeconds: options.sinceSeconds ? Math.max(1, Math.round(options.sinceSeconds)) : defaultLogSinceSeconds,
-        redactIps: !!options.redactIps,
-        deadline,
-        attachTimeoutMs: Math.min(120_000, Math.max(10_000, settingsTimeout / 2)),
-      },
-      interrupted: () => interrupted,
-      timedOut: () => timedOut,
-    };
-    const d = found.discovery;
-    const nodes = d.nodes;
-    const renderer = options.renderer ?? 'silent';
-    const list = new Listr(
-      [
-        {
-          title: `Cluster objects (MetalLB ${d.version ?? '?'}, ${d.mode}, ${d.installMethod}, namespace ${d.namespace})`,
-          task: async (_c: unknown, task: { title: string }) => {
-            const s = Date.now();
-            try {
-              clusterSteps.push(...(await kube.first(() => collectCluster(ctx))));
-            } finally {
-              lbServicesLoaded();
-            }
-            timings['clusterMs'] = Date.now() - s;
-            const failed = clusterSteps.filter((x) => x.problem).length;
-            task.title = `Cluster objects: ${clusterSteps.length - failed}/${clusterSteps.length} ok`;
-          },
-        },
-        {
-          title: `Nodes (${nodes.length}) and controller`,
-          task: (_c: unknown, task: any) =>
-            task.newListr(
-              [
-                {
-                  title: `controller ${found!.controllerPod?.metadata?.name ?? '(none)'}`,
-                  task: async (_x: unknown, sub: { title: string }) => {
-                    const s = Date.now();
-                    if (!found!.controllerPod) {
-                      clusterSteps.push(step('controller', 'skipped', 0, [], 'no controller pod found', { problem: true }));
-                    } else {
-                      clusterSteps.push(...(await collectPodLogs(ctx, found!.controllerPod)).map((x) => ({ ...x, step: `controller.${x.step}` })));
-                      clusterSteps.push(...(await collectPodMetrics(ctx, found!.controllerPod, bundlePath('controller'))).map((x) => ({ ...x, step: `controller.${x.step}` })));
-                    }
-                    timings['controllerMs'] = Date.now() - s;
-                    sub.title = `controller: done`;
-                  },
-                },
-                ...(nodes.length <= perNodeTaskLimit
-                  ? nodes.map((node) => ({
-                      title: node,
-                      task: async (_x: unknown, sub: { title: string; output: string }) => {
-                        const rec = await collectNode(ctx, node, (m) => {
-                          sub.output = m;
-                        });
-                        nodeRecords.push(rec);
-                        sub.title = `${node}: ${rec.status}${rec.reason ? ` (${rec.reason})` : ''}`;
-                      },
-                    }))
-                  : [
-                      {
-                        // Hundreds of node lines would bury the terminal: one line counts them instead.
-                        title: `${nodes.length} nodes`,
-                        task: async (_x: unknown, sub: { title: string; output: string }) => {
-                          const count = { ok: 0, partial: 0, failed: 0, skipped: 0 };
-                          let shownAt = 0;
-                          const show = (): void => {
-                            // Line renderers (CI, no TTY) print every update: at most one a second.
-                            const done = count.ok + count.partial + count.failed + count.skipped;
-                            if (done < nodes.length && Date.now() - shownAt < 1000) return;
-                            shownAt = Date.now();
-                            sub.output = `${done}/${nodes.length} done: ${count.ok} ok, ${count.partial} partial, ${count.failed} failed`;
-                          };
-                          await mapPool(nodes, concurrency, async (node) => {
-                            const rec = await collectNode(ctx, node);
-                            nodeRecords.push(rec);
-                            count[rec.status]++;
-                            show();
-                          });
-                          sub.title = `${nodes.length} nodes: ${count.ok} ok, ${count.partial} partial, ${count.failed} failed`;
-                        },
-                      },
-                    ]),
-              ],
-              { concurrent: concurrency, exitOnError: false },
-            ),
-        },
-      ],
-      {
-        // Cluster objects and nodes side by side: only the ARP probes need the Services (lbServicesReady).
-        concurrent: true,
-        exitOnError: false,
-        registerSignalListeners: false,
-        renderer,
-        fallbackRenderer: 'simple',
-        rendererOptions: { collapseSubtasks: false },
-      } as any,
-    );
-    t = Date.now();
-    await list.run();
-    timings['nodesMs'] = Date.now() - t;
-  } finally {
+    run.timedOut = true;
+    abort.abort(new Error('run timeout'));
+  }, timeoutMs);
+  run.stopTimers = () => {
     clearTimeout(deadlineTimer);
     options.signal?.removeEventListener('abort', onExternalAbort);
-    // Cleanup runs with its own short deadline: the run's signal may already be aborted.
-    if (added.length > 0) {
-      const t = Date.now();
-      const cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000) });
-      await Promise.all([...added.filter((a) => a.kind === 'pod').map((a) => deleteNodePod(cleanupKube, a, true)), refreshEphemeralStates(cleanupKube, added.filter((a) => a.kind !== 'pod'), podWatchers)]);
-      // Cleanup calls go around the run's counters (the pod deletes even around cleanupKube's): count them here.
-      kube.stats.requests += cleanupKube.stats.requests + added.filter((a) => a.kind === 'pod').length;
-      timings['cleanupMs'] = Date.now() - t;
-    }
-    for (const w of podWatchers.values()) w.close();
-  }
+  };
+  return run;
+}
 
-  // Nodes that never got a record (interrupted before their task ran) are still listed.
-  const recorded = new Set(nodeRecords.map((r) => r.node));
-  for (const n of found.discovery.nodes) {
-    if (!recorded.has(n)) nodeRecords.push({ node: n, status: 'skipped', reason: interrupted ? 'interrupted' : timedOut ? 'run timeout (--timeout) reached' : 'not collected', steps: [] });
-  }
-  nodeRecords.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
-  if (timedOut) notes.push(`run timeout reached after ${Math.round(settingsTimeout / 1000)} s; the bundle holds what was collected`);
-
+/** The API server's version and MetalLB's install; either may end the run with a UserError. */
+async function discoverCluster(run: CollectionRun): Promise<void> {
+  const { kube, server, options } = run;
   const t = Date.now();
-  const manifestBase: Omit<Manifest, 'files'> = {
+  run.clusterVersion = await checkServer(kube, server);
+  try {
+    run.found = await discover(kube, { namespace: options.namespace, nodes: options.nodes, nodeSelector: options.nodeSelector });
+  } catch (e) {
+    if (run.interrupted) throw new UserError('interrupted during discovery; nothing collected', undefined, ExitCode.interrupted);
+    if (e instanceof UserError) throw e;
+    if (isConnectionError(e)) throw new UserError(`cannot reach the API server at ${server}: ${apiError(e).message}`, 'check the server address and network (`kubectl cluster-info`)', ExitCode.cluster);
+    const info = apiError(e);
+    if (info.code === 401) throw new UserError(`the API server at ${server} rejected the credentials (401 Unauthorized)`, 'refresh your login / token in the kubeconfig', ExitCode.cluster);
+    throw new UserError(`discovery failed: ${info.message}`, 'check that the kubeconfig user can list pods, nodes and daemonsets', ExitCode.cluster);
+  }
+  run.notes.push(...run.found.notes);
+  run.timings['discoverMs'] = Date.now() - t;
+  await run.writer.init();
+  if (options.tar ?? true) run.writer.streamTarball();
+}
+
+/** RBAC preflight, the first bundle files, and the context every collection task shares. */
+async function preflight(run: CollectionRun): Promise<RunContext> {
+  const { kube, writer, options } = run;
+  const found = run.found!;
+  const t = Date.now();
+  const strategy = options.strategy ?? defaults.strategy;
+  const frrK8sNamespaces = [...new Set(found.discovery.frrK8s.map((p) => p.namespace))];
+  const rbac = await rbacPreflight(kube, plannedPermissions({ namespace: found.discovery.namespace, frrK8sNamespaces, strategy, metrics: true })).catch((e) => {
+    run.notes.push(`RBAC preflight failed (${apiError(e).message}); continuing without it`);
+    return new RbacResult([]);
+  });
+  run.timings['rbacMs'] = Date.now() - t;
+  await writer.json('rbac.json', rbac.checks);
+  for (const d of rbac.denied()) run.log(`rbac: not allowed: ${d.verb} ${d.group ? `${d.group}/` : ''}${d.resource}${d.subresource ? `/${d.subresource}` : ''}${d.namespace ? ` in ${d.namespace}` : ''}`);
+  await writer.json('discovery.json', found.discovery);
+  await writer.json('cluster/version.json', run.clusterVersion ? { gitVersion: run.clusterVersion } : {});
+  let lbServicesLoaded: () => void = () => {};
+  return {
+    kube,
+    writer,
+    found,
+    rbac,
+    lbServices: [],
+    lbServicesReady: new Promise<void>((r) => {
+      lbServicesLoaded = r;
+    }),
+    lbServicesLoaded: () => lbServicesLoaded(),
+    added: run.added,
+    podWatcher: (namespace: string) => {
+      let w = run.podWatchers.get(namespace);
+      if (!w) run.podWatchers.set(namespace, (w = new PodWatcher(kube, namespace)));
+      return w;
+    },
+    settings: {
+      runId: newRunId(),
+      image: options.image ?? defaults.image,
+      strategy,
+      capture: options.capture ?? true,
+      captureSeconds: options.captureSeconds ?? defaults.captureSeconds,
+      probe: options.probe ?? true,
+      sinceSeconds: options.sinceSeconds ? Math.max(1, Math.round(options.sinceSeconds)) : defaultLogSinceSeconds,
+      redactIps: !!options.redactIps,
+      deadline: run.deadline,
+      attachTimeoutMs: Math.min(120_000, Math.max(10_000, run.timeoutMs / 2)),
+    },
+    interrupted: () => run.interrupted,
+    timedOut: () => run.timedOut,
+  };
+}
+
+/** Cluster objects beside the nodes and the controller, shown as listr2 tasks. */
+async function collectAll(run: CollectionRun, ctx: RunContext): Promise<void> {
+  const d = ctx.found.discovery;
+  const list = new Listr(
+    [
+      { title: `Cluster objects (MetalLB ${d.version ?? '?'}, ${d.mode}, ${d.installMethod}, namespace ${d.namespace})`, task: (_c: unknown, task: { title: string }) => clusterTask(run, ctx, task) },
+      {
+        title: `Nodes (${d.nodes.length}) and controller`,
+        task: (_c: unknown, task: any) => task.newListr([controllerTask(run, ctx), ...nodeTasks(run, ctx)], { concurrent: run.concurrency, exitOnError: false }),
+      },
+    ],
+    {
+      // Cluster objects and nodes side by side: only the ARP probes need the Services (lbServicesReady).
+      concurrent: true,
+      exitOnError: false,
+      registerSignalListeners: false,
+      renderer: run.options.renderer ?? 'silent',
+      fallbackRenderer: 'simple',
+      rendererOptions: { collapseSubtasks: false },
+    } as any,
+  );
+  await list.run();
+}
+
+async function clusterTask(run: CollectionRun, ctx: RunContext, task: { title: string }): Promise<void> {
+  const s = Date.now();
+  try {
+    run.clusterSteps.push(...(await run.kube.first(() => collectCluster(ctx))));
+  } finally {
+    ctx.lbServicesLoaded();
+  }
+  run.timings['clusterMs'] = Date.now() - s;
+  const failed = run.clusterSteps.filter((x) => x.problem).length;
+  task.title = `Cluster objects: ${run.clusterSteps.length - failed}/${run.clusterSteps.length} ok`;
+}
+
+function controllerTask(run: CollectionRun, ctx: RunContext): { title: string; task: (_x: unknown, sub: { title: string }) => Promise<void> } {
+  const pod = ctx.found.controllerPod;
+  return {
+    title: `controller ${pod?.metadata?.name ?? '(none)'}`,
+    task: async (_x, sub) => {
+      const s = Date.now();
+      if (!pod) {
+        run.clusterSteps.push(step('controller', 'skipped', 0, [], 'no controller pod found', { problem: true }));
+      } else {
+        run.clusterSteps.push(...(await collectPodLogs(ctx, pod)).map((x) => ({ ...x, step: `controller.${x.step}` })));
+        run.clusterSteps.push(...(await collectPodMetrics(ctx, pod, bundlePath('controller'))).map((x) => ({ ...x, step: `controller.${x.step}` })));
+      }
+      run.timings['controllerMs'] = Date.now() - s;
+      sub.title = `controller: done`;
+    },
+  };
+}
+
+/** A task per node for small clusters; above perNodeTaskLimit one task that counts them. */
+function nodeTasks(run: CollectionRun, ctx: RunContext): { title: string; task: (_x: unknown, sub: { title: string; output: string }) => Promise<void> }[] {
+  const nodes = ctx.found.discovery.nodes;
+  if (nodes.length <= perNodeTaskLimit) {
+    return nodes.map((node) => ({
+      title: node,
+      task: async (_x, sub) => {
+        const rec = await collectNode(ctx, node, (m) => {
+          sub.output = m;
+        });
+        run.nodeRecords.push(rec);
+        sub.title = `${node}: ${rec.status}${rec.reason ? ` (${rec.reason})` : ''}`;
+      },
+    }));
+  }
+  return [
+    {
+      // Hundreds of node lines would bury the terminal: one line counts them instead.
+      title: `${nodes.length} nodes`,
+      task: async (_x, sub) => {
+        const count = { ok: 0, partial: 0, failed: 0, skipped: 0 };
+        let shownAt = 0;
+        const show = (): void => {
+          // Line renderers (CI, no TTY) print every update: at most one a second.
+          const done = count.ok + count.partial + count.failed + count.skipped;
+          if (done < nodes.length && Date.now() - shownAt < 1000) return;
+          shownAt = Date.now();
+          sub.output = `${done}/${nodes.length} done: ${count.ok} ok, ${count.partial} partial, ${count.failed} failed`;
+        };
+        await mapPool(nodes, run.concurrency, async (node) => {
+          const rec = await collectNode(ctx, node);
+          run.nodeRecords.push(rec);
+          count[rec.status]++;
+          show();
+        });
+        sub.title = `${nodes.length} nodes: ${count.ok} ok, ${count.partial} partial, ${count.failed} failed`;
+      },
+    },
+  ];
+}
+
+/** Deletes node debug pods and records the end state of ephemeral containers, with its own deadline. */
+async function cleanUp(run: CollectionRun): Promise<void> {
+  const { added, kube, kc } = run;
+  if (added.length > 0) {
+    const t = Date.now();
+    // The run's signal may already be aborted: cleanup gets its own short deadline.
+    const cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000) });
+    await Promise.all([...added.filter((a) => a.kind === 'pod').map((a) => deleteNodePod(cleanupKube, a, true)), refreshEphemeralStates(cleanupKube, added.filter((a) => a.kind !== 'pod'), run.podWatchers)]);
+    // Cleanup calls go around the run's counters (the pod deletes even around cleanupKube's): count them here.
+    kube.stats.requests += cleanupKube.stats.requests + added.filter((a) => a.kind === 'pod').length;
+    run.timings['cleanupMs'] = Date.now() - t;
+  }
+  for (const w of run.podWatchers.values()) w.close();
+}
+
+/** Nodes that never got a record (interrupted before their task ran) are still listed. */
+function listUncollectedNodes(run: CollectionRun): void {
+  const recorded = new Set(run.nodeRecords.map((r) => r.node));
+  for (const n of run.found!.discovery.nodes) {
+    if (!recorded.has(n)) run.nodeRecords.push({ node: n, status: 'skipped', reason: run.interrupted ? 'interrupted' : run.timedOut ? 'run timeout (--timeout) reached' : 'not collected', steps: [] });
+  }
+  run.nodeRecords.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+  if (run.timedOut) run.notes.push(`run timeout reached after ${Math.round(run.timeoutMs / 1000)} s; the bundle holds what was collected`);
+}
+
+function draftManifest(run: CollectionRun): Omit<Manifest, 'files'> {
+  const { options, redactor, kc } = run;
+  return {
     schemaVersion: 1,
     tool: { name: 'mlb-report', version: toolVersion },
-    createdAt: new Date(t0).toISOString(),
+    createdAt: new Date(run.t0).toISOString(),
     finishedAt: new Date().toISOString(),
     command: options.command ?? ['mlb-report', 'collect'],
-    cluster: { server: redactor.text(server), context: kc.getCurrentContext(), version: clusterVersion },
+    cluster: { server: redactor.text(run.server), context: kc.getCurrentContext(), version: run.clusterVersion },
     options: {
-      namespace: found.discovery.namespace,
+      namespace: run.found!.discovery.namespace,
       nodes: options.nodes,
       nodeSelector: options.nodeSelector,
       image: options.image ?? defaults.image,
@@ -423,121 +547,22 @@ async function collectRun(options: CollectOptions, onWriter: (writer: BundleWrit
       capture: options.capture ?? true,
       captureSeconds: options.captureSeconds ?? defaults.captureSeconds,
       probe: options.probe ?? true,
-      concurrency,
+      concurrency: run.concurrency,
       qps: options.qps ?? defaults.qps,
-      timeoutMs: settingsTimeout,
+      timeoutMs: run.timeoutMs,
       sinceSeconds: options.sinceSeconds ?? defaultLogSinceSeconds,
       redactIps: !!options.redactIps,
       formats: options.formats ?? ['json', 'html'],
-      apiRequests: kube.stats.requests,
-      notes,
+      apiRequests: run.kube.stats.requests,
+      notes: run.notes,
     },
-    timings: { ...timings, totalMs: Date.now() - t0 },
-    interrupted: interrupted || undefined,
+    timings: { ...run.timings, totalMs: Date.now() - run.t0 },
+    interrupted: run.interrupted || undefined,
     redaction: { ips: redactor.options.ips, rules: redactor.rules, count: redactor.count },
-    nodes: nodeRecords,
-    clusterSteps: clusterSteps.map(publicStep),
-    addedContainers: added,
+    nodes: run.nodeRecords,
+    clusterSteps: run.clusterSteps.map(publicStep),
+    addedContainers: run.added,
   };
-
-  // Analysis and report, unless json-only or interrupted; they become part of the bundle.
-  const formats = options.formats ?? ['json', 'html'];
-  const reportFiles: string[] = [];
-  let findings: { severity: string }[] | undefined;
-  if (!interrupted && formats.some((f) => f !== 'json')) {
-    await finishBundle(writer, manifestBase, { tar: false });
-    const analysis = await runAnalysis(dir, formats, options.failOn, notes);
-    if (analysis) {
-      findings = analysis.findings;
-      for (const f of analysis.files) {
-        const rel = relative(dir, f);
-        if (!rel.startsWith('..')) await writer.adopt(rel);
-        reportFiles.push(f);
-      }
-    }
-  }
-  manifestBase.timings = { ...manifestBase.timings, bundleMs: Date.now() - t, totalMs: Date.now() - t0 };
-  (manifestBase.options as { apiRequests: number }).apiRequests = kube.stats.requests;
-  const { manifest, tarball } = await finishBundle(writer, manifestBase, { tar: options.tar ?? true });
-  if (redactor.options.ips) {
-    // The mapping lets the owner translate findings back; it is kept beside, never inside, the bundle.
-    await writeFile(`${dir}.ip-map.json`, JSON.stringify(redactor.ipMapping(), null, 2) + '\n', { mode: 0o600 });
-  }
-  return {
-    dir,
-    tarball,
-    manifest,
-    discovery: found.discovery,
-    interrupted,
-    timedOut,
-    apiRequests: kube.stats.requests,
-    durationMs: Date.now() - t0,
-    reportFiles,
-    findings,
-    notes,
-  };
-}
-
-interface AnalysisOutcome {
-  findings: { severity: string }[];
-  files: string[];
-}
-
-/** Loads the analyzer and renderer lazily; either may not exist in a partial build. */
-async function runAnalysis(dir: string, formats: ReportFormat[], failOn: string | undefined, notes: string[]): Promise<AnalysisOutcome | undefined> {
-  let analyze: { analyzeBundle?: (dir: string, opts: unknown) => Promise<any> };
-  try {
-    analyze = (await import('../analyze/index.js')) as unknown as typeof analyze;
-  } catch (e) {
-    notes.push(`analysis skipped: analyzer not available (${errorMessage(e).split('\n')[0]})`);
-    return undefined;
-  }
-  if (typeof analyze.analyzeBundle !== 'function') {
-    notes.push('analysis skipped: analyzer has no analyzeBundle()');
-    return undefined;
-  }
-  let result: any;
-  try {
-    result = await analyze.analyzeBundle(dir, { failOn });
-  } catch (e) {
-    notes.push(`analysis failed: ${errorMessage(e).split('\n')[0]}`);
-    return undefined;
-  }
-  const findings = (result?.findings ?? []) as { severity: string }[];
-  const files: string[] = [];
-  const findingsDocument = (analyze as { findingsDocument?: (r: unknown, path: string) => unknown }).findingsDocument;
-  if (formats.includes('json') && typeof findingsDocument === 'function') {
-    // The analyzer's findings.json schema (docs/findings.md), beside the raw data in the bundle.
-    const file = join(dir, 'findings.json');
-    await writeFile(file, JSON.stringify(findingsDocument(result, dir), null, 2) + '\n', { mode: 0o600 });
-    files.push(file);
-    formats = formats.filter((f) => f !== 'json');
-  }
-  let render: { renderReport?: (input: any) => Promise<{ files: string[]; notes: string[] }> };
-  try {
-    render = (await import('../render/index.js')) as unknown as typeof render;
-  } catch (e) {
-    notes.push(`report skipped: renderer not available (${errorMessage(e).split('\n')[0]})`);
-    return { findings, files };
-  }
-  if (typeof render.renderReport === 'function' && result?.model && formats.length > 0) {
-    try {
-      const out = await render.renderReport({ model: result.model, findings, outDir: dir, formats });
-      files.push(...out.files);
-      notes.push(...out.notes);
-    } catch (e) {
-      notes.push(`report failed: ${errorMessage(e).split('\n')[0]}`);
-    }
-  }
-  return { findings, files };
-}
-
-/** Exit code for --fail-on: 1 when a finding is at or above the threshold. */
-export function failOnExitCode(findings: { severity: string }[] | undefined, failOn: string | undefined): number {
-  if (!failOn || !findings || failOn === 'never') return ExitCode.ok;
-  const rank: Record<string, number> = { info: 1, warning: 2, error: 3 };
-  const threshold = rank[failOn] ?? 0;
-  return findings.some((f) => (rank[f.severity] ?? 0) >= threshold) ? ExitCode.findings : ExitCode.ok;
 }
 
 export { step };

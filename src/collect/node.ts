@@ -9,12 +9,12 @@ import type { NodeRecord, StepStatus } from '../model/bundle.js';
 import { attachEphemeral, attachNodePod, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { nodeFilePath, safePathSegment, bundlePath } from '../bundle/paths.js';
-import { arpingCommand, arpingFile, captureCommand, captureFiles, nodeItems, type NodeItem } from './catalogue.js';
+import { arpingCommand, arpingFile, captureCommand, captureFiles, nodeItems, type NodeItem } from '../catalogue/index.js';
 import type { RunContext, Step } from './context.js';
 import { podName, publicStep, step } from './context.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
 import { BatchDemux, batchCommand, newNonce, type BatchItem, type BatchItemResult } from './batch.js';
-import { apiError } from './kube.js';
+import { apiError } from '../kube/client.js';
 
 const captureMarker = '--- mlb-report pcap base64 ---';
 const maxProbesPerNode = 16;

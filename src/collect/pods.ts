@@ -4,11 +4,11 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { logFilePath, bundlePath } from '../bundle/paths.js';
-import { logMaxBytes, metricsFile } from '../collect/catalogue.js';
+import { logMaxBytes, metricsFile } from '../catalogue/index.js';
 import type { RunContext, Step } from './context.js';
 import { step } from './context.js';
-import { apiError } from './kube.js';
-import { getText } from './http-text.js';
+import { apiError } from '../kube/client.js';
+import { getText } from '../kube/http-text.js';
 
 const logTimeoutMs = 20_000;
 const metricsTimeoutMs = 15_000;

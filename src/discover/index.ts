@@ -8,9 +8,9 @@ import type { V1Container, V1DaemonSet, V1Deployment, V1Node, V1Pod } from '@kub
 import { parse as parseYaml } from 'yaml';
 import type { DiscoveredPod, Discovery, InstallMethod, MetallbMode } from '../model/bundle.js';
 import { ExitCode, UserError } from '../util/errors.js';
-import type { Kube } from '../collect/kube.js';
-import { apiError } from '../collect/kube.js';
-import { getJson, listJson } from '../collect/http-text.js';
+import type { Kube } from '../kube/client.js';
+import { apiError } from '../kube/client.js';
+import { getJson, listJson } from '../kube/http-text.js';
 
 export interface DiscoveryResult {
   discovery: Discovery;

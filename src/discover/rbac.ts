@@ -4,8 +4,8 @@
  * continues with what is allowed.
  */
 import type { RbacCheck } from '../model/bundle.js';
-import type { Kube } from '../collect/kube.js';
-import { apiError } from '../collect/kube.js';
+import type { Kube } from '../kube/client.js';
+import { apiError } from '../kube/client.js';
 
 export interface Permission {
   verb: string;

@@ -1,6 +1,6 @@
 /**
  * `mlb-report sim record`: runs a scenario in the lab and stores the real output of every node
- * command the collector runs (src/collect/catalogue.ts) plus a few hand-run ones, per node and
+ * command the collector runs (src/catalogue/index.ts) plus a few hand-run ones, per node and
  * role, in fixtures/replay/<scenario>.json — the file the replay backend answers from. The key of a
  * command is its argv joined by single spaces, exactly as the replay backend looks it up.
  */
@@ -9,7 +9,7 @@ import { dirname, join, basename } from 'node:path';
 import type { Command } from 'commander';
 import type { ExecBackend, ExecTarget, World } from '../sim/world.js';
 import type { KubeObject } from '../model/cluster.js';
-import { nodeItems, captureCommand, arpingCommand, frrModes } from '../collect/catalogue.js';
+import { nodeItems, captureCommand, arpingCommand, frrModes } from '../catalogue/index.js';
 import { createLabBackend, type LabBackend, type LabDescription } from './index.js';
 import { runCommand, sleep } from './proc.js';
 import { UserError, ExitCode } from '../util/errors.js';

@@ -17,7 +17,7 @@
  *   cluster/frrk8s.metallb.io/<plural>.json
  *   logs/<pod>/<container>.log          current log; `<container>.previous.log` when restarted
  *   nodes/<node>/<item file>            per-node outputs, file names from the collection catalogue
- *                                       (src/collect/catalogue.ts), e.g. net/ip-addr.json, frr/running-config.txt
+ *                                       (src/catalogue/index.ts), e.g. net/ip-addr.json, frr/running-config.txt
  *   controller/<item file>              controller outputs (metrics)
  *
  * Every raw output is stored exactly as received, after redaction (src/bundle/redact.ts).

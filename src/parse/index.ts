@@ -8,7 +8,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { nodeItems, captureFiles, type NodeItem, type ParserId } from '../collect/catalogue.js';
+import { nodeItems, captureFiles, type NodeItem, type ParserId } from '../catalogue/index.js';
 import { safePathSegment } from '../bundle/paths.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
 import { emptyModel } from '../model/cluster.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { BatchDemux, batchCommand, newNonce, shellQuote, type BatchItem } from '../../src/collect/batch.js';
-import { isStreamRequest } from '../../src/collect/kube.js';
+import { isStreamRequest } from '../../src/kube/client.js';
 
 /** Runs argv with the real sh, as a container would. */
 function run(argv: string[]): { stdout: Buffer; stderr: string } {
@@ -118,7 +118,7 @@ test('stream requests are told apart from rate-limited ones', () => {
 test('a batch waiting for a stream slot is not cut by its watchdog: the watchdog counts from the exec start', async () => {
   const k8s = await import('@kubernetes/client-node');
   const { startSim } = await import('../helpers/sim.js');
-  const { makeKube } = await import('../../src/collect/kube.js');
+  const { makeKube } = await import('../../src/kube/client.js');
   const { execBatch } = await import('../../src/collect/node.js');
   const { execCapture } = await import('../../src/attach/exec.js');
   const running = await startSim('healthy-frr');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { interfaceWithAddress, splitCapture } from '../../src/collect/node.js';
 import { parseDuration, parseFormats, scrubArgv } from '../../src/collect/options.js';
-import { TokenBucket } from '../../src/collect/kube.js';
+import { TokenBucket } from '../../src/kube/client.js';
 import { ephemeralContainerSpec, nodePodName, nodePodSpec } from '../../src/attach/index.js';
 
 test('capture output splits into text and pcap', () => {

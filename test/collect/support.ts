@@ -10,7 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import type { Fault, World } from '../../src/sim/world.js';
 import type { KubeObject } from '../../src/model/cluster.js';
 import type { Manifest } from '../../src/model/bundle.js';
-import { collect, type CollectOptions, type CollectResult } from '../../src/collect/index.js';
+import { collect, type CollectOptions } from '../../src/collect/index.js';
+import { collectAndReport, type RunResult } from '../../src/run/index.js';
 import { verifyBundle } from '../../src/bundle/index.js';
 import { startSim, type RunningSim } from '../helpers/sim.js';
 
@@ -52,15 +53,19 @@ export function loadFaultFixture(name: string): FaultFixture {
 }
 
 export interface Ran {
-  result: CollectResult;
+  /** From collect() alone (reportFiles empty), or from the run module when `report` is set. */
+  result: RunResult;
   world: World;
   sim: RunningSim;
   root: string;
   cleanup(): Promise<void>;
 }
 
-/** Starts a simulator (optionally with extra faults), runs collect into a temp dir. */
-export async function runCollect(scenario: string, opts: Partial<CollectOptions> = {}, faults: Fault[] | ((w: World) => Fault[]) = []): Promise<Ran> {
+/**
+ * Starts a simulator (optionally with extra faults), runs collect into a temp dir; with
+ * `report: true` the whole run (collect → analyze → render → seal) as the CLI does.
+ */
+export async function runCollect(scenario: string, opts: Partial<CollectOptions> & { report?: boolean } = {}, faults: Fault[] | ((w: World) => Fault[]) = []): Promise<Ran> {
   let world!: World;
   const sim = await startSim(scenario, {
     mutateWorld: (w) => {
@@ -75,7 +80,9 @@ export async function runCollect(scenario: string, opts: Partial<CollectOptions>
     await rm(root, { recursive: true, force: true });
   };
   try {
-    const result = await collect({ kubeconfigPath: sim.kubeconfigPath, out: join(root, 'bundle'), captureSeconds: 1, formats: ['json'], timeoutMs: 120_000, renderer: 'silent', ...opts });
+    const { report, ...rest } = opts;
+    const options: CollectOptions = { kubeconfigPath: sim.kubeconfigPath, out: join(root, 'bundle'), captureSeconds: 1, formats: ['json'], timeoutMs: 120_000, renderer: 'silent', ...rest };
+    const result: RunResult = report ? await collectAndReport(options) : { ...(await collect(options)), reportFiles: [] };
     return { result, world, sim, root, cleanup };
   } catch (e) {
     await cleanup();

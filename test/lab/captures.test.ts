@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { captureCommand, arpingCommand } from '../../src/collect/catalogue.js';
+import { captureCommand, arpingCommand } from '../../src/catalogue/index.js';
 import { createLabBackend } from '../../src/lab/index.js';
 import { testWorld } from './worlds.js';
 import { labTest, exec, target, assertNoLeftovers } from './helpers.js';

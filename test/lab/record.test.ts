@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { commandsFor, commandKey, registerRecord, readRecording, recordLab, defaultRecordingPath, recordableScenarioNames } from '../../src/lab/record.js';
 import { jsonShape, shapeDiff, outputDiff, recordingDiff } from '../../src/lab/shape.js';
-import { nodeItems, captureCommand, arpingCommand } from '../../src/collect/catalogue.js';
+import { nodeItems, captureCommand, arpingCommand } from '../../src/catalogue/index.js';
 import { createLabBackend } from '../../src/lab/index.js';
 import { loadScenario } from '../../src/sim/scenario/index.js';
 import { UserError } from '../../src/util/errors.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { loadBundle, modelFromFiles, parseById } from '../../src/parse/index.js';
 import { isUserError } from '../../src/util/errors.js';
-import { nodeItems } from '../../src/collect/catalogue.js';
+import { nodeItems } from '../../src/catalogue/index.js';
 import { fixture, fixtureBytes } from './helpers.js';
 
 const ns = 'metallb-system';
@@ -188,7 +188,7 @@ test('loadBundle reads a directory, ignores symlinks and reports missing or fore
 });
 
 test('every cluster item the collector writes has a place in the model', async () => {
-  const { clusterItems } = await import('../../src/collect/catalogue.js');
+  const { clusterItems } = await import('../../src/catalogue/index.js');
   const { kubeFiles } = await import('../../src/parse/index.js');
   for (const item of clusterItems) {
     if (item.file === 'cluster/kube-proxy-configmap.json') continue; // read as kube.kubeProxy

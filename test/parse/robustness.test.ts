@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseById } from '../../src/parse/index.js';
-import type { ParserId } from '../../src/collect/catalogue.js';
+import type { ParserId } from '../../src/catalogue/index.js';
 import { fixture, fixtureBytes } from './helpers.js';
 
 const samples: [ParserId, string][] = [

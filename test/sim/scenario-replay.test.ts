@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arpingCommand, captureCommand, nodeItems } from '../../src/collect/catalogue.js';
+import { arpingCommand, captureCommand, nodeItems } from '../../src/catalogue/index.js';
 import { builtinScenarioNames, loadScenario, replayDir, type LoadedScenario } from '../../src/sim/scenario/index.js';
 import { ReplayBackend, loadRecording, shellWords, splitSequence } from '../../src/sim/scenario/replay.js';
 import type { ExecTarget } from '../../src/sim/world.js';

@@ -56,7 +56,7 @@ export function register(program: Command): void {
     .option('--format <list>', 'report formats: json,html,pdf (pdf where a Chrome/Chromium is found)', 'json,html,pdf')
     .option('--fail-on <severity>', 'exit 1 when a finding has at least this severity (error|warning|info)')
     .action(async (flags: Flags) => {
-      const { collect, failOnExitCode } = await import('../../collect/index.js');
+      const { collectAndReport, failOnExitCode } = await import('../../run/index.js');
       const { parseDuration, parseFormats, parsePositiveInt, scrubArgv } = await import('../../collect/options.js');
       if (flags.strategy !== 'ephemeral' && flags.strategy !== 'node-pod') {
         throw new UserError(`invalid --strategy: ${JSON.stringify(flags.strategy)}`, 'use --strategy ephemeral or --strategy node-pod', ExitCode.usage);
@@ -82,7 +82,7 @@ export function register(program: Command): void {
       process.on('SIGTERM', onSignal);
       const interactive = process.stdout.isTTY && !process.env.CI && !process.env.NO_COLOR;
       try {
-        const result = await collect({
+        const result = await collectAndReport({
           kubeconfigPath: flags.kubeconfig,
           context: flags.context,
           namespace: flags.namespace,
@@ -102,7 +102,6 @@ export function register(program: Command): void {
           sinceSeconds: parseDuration(flags.since ?? '24h', '--since') / 1000,
           redactIps: !!flags.redactIps,
           formats: parseFormats(flags.format ?? 'json,html,pdf'),
-          failOn: flags.failOn,
           command: scrubArgv(['mlb-report', ...process.argv.slice(2)]),
           renderer: interactive ? 'default' : 'simple',
           signal: controller.signal,
@@ -122,7 +121,7 @@ export function register(program: Command): void {
           process.exitCode = ExitCode.interrupted;
           return;
         }
-        process.exitCode = failOnExitCode(result.findings, flags.failOn);
+        process.exitCode = failOnExitCode(result.analysis?.findings, flags.failOn);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

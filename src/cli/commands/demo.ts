@@ -32,41 +32,6 @@ export interface DemoResult {
   durationMs: number;
 }
 
-interface Analyzer {
-  analyzeBundle(path: string, opts?: Record<string, unknown>): Promise<{ model: ClusterModel; findings: Finding[] }>;
-  /** findings.json in the analyzer's documented schema (docs/findings.md); returns the file. */
-  writeFindings?: (result: { model: ClusterModel; findings: Finding[] }, outDir: string) => Promise<string>;
-}
-
-/**
- * The analyzer (parse + checks + ranking). Resolved at run time: in a build without it the demo
- * still renders the report of the parsed bundle, without findings, and says so.
- */
-async function importAnalyzer(notes: string[]): Promise<Analyzer> {
-  try {
-    const module = (await import('../../analyze/index.js')) as unknown as {
-      analyzeBundle?: Analyzer['analyzeBundle'];
-      findingsDocument?: (result: { model: ClusterModel; findings: Finding[] }, inputPath: string) => unknown;
-      writeFindingsJson?: (doc: unknown, outDir: string) => Promise<string>;
-    };
-    if (typeof module.analyzeBundle === 'function') {
-      const { findingsDocument, writeFindingsJson } = module;
-      return {
-        analyzeBundle: module.analyzeBundle,
-        writeFindings:
-          typeof findingsDocument === 'function' && typeof writeFindingsJson === 'function'
-            ? (result, outDir) => writeFindingsJson(findingsDocument(result, outDir), outDir)
-            : undefined,
-      };
-    }
-  } catch (e) {
-    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-  }
-  notes.push('checks are not available in this build: the report shows the collected state without findings');
-  const { loadBundle } = await import('../../parse/index.js');
-  return { analyzeBundle: async (path) => ({ model: await loadBundle(path), findings: [] }) };
-}
-
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   const log = options.log ?? (() => {});
@@ -75,8 +40,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const { loadScenario } = await import('../../sim/scenario/index.js');
   const { startSimulator } = await import('../../sim/server/index.js');
-  const { collect } = await import('../../collect/index.js');
-  const { renderReport } = await import('../../render/index.js');
+  const { collectAndReport } = await import('../../run/index.js');
 
   const out = resolve(options.out ?? `mlb-report-demo-${options.scenario.replace(/[^A-Za-z0-9._-]+/g, '_')}`);
   if (existsSync(out)) {
@@ -90,29 +54,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log(`simulated API server at ${sim.url}`);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromString(sim.kubeconfig({ contextName: `demo-${loaded.world.name}` }));
-    const collected = await collect({
+    // The same run as `mlb-report collect`: findings and reports go into the bundle and its tarball.
+    const collected = await collectAndReport({
       kubeConfig,
       out,
       captureSeconds: options.captureSeconds,
-      // Analysis and the report run below, with the typed model in hand.
-      formats: ['json'],
+      formats: options.formats,
       renderer: 'silent',
       command: ['mlb-report', 'demo', '--scenario', options.scenario],
       log,
     });
     notes.push(...collected.notes);
     log(`collected ${collected.manifest.nodes.length} node(s) in ${(collected.durationMs / 1000).toFixed(1)} s → ${collected.dir}`);
-
-    const analyzer = await importAnalyzer(notes);
-    const { model, findings } = await analyzer.analyzeBundle(collected.dir, {});
-    const reportFiles: string[] = [];
-    if (options.formats.includes('json') && analyzer.writeFindings) reportFiles.push(await analyzer.writeFindings({ model, findings }, collected.dir));
-    const visual = options.formats.filter((f) => f !== 'json' || !analyzer.writeFindings);
-    if (visual.length > 0) {
-      const rendered = await renderReport({ model, findings, outDir: collected.dir, formats: visual });
-      reportFiles.push(...rendered.files);
-      notes.push(...rendered.notes);
-    }
+    if (!collected.analysis) throw new Error(`the demo's analysis did not run: ${collected.notes.join('; ')}`);
+    const { model, findings } = collected.analysis;
+    const reportFiles = collected.reportFiles;
     return {
       scenario: loaded.world.name,
       bundleDir: collected.dir,

@@ -11,7 +11,7 @@ import { bgpLocalPort } from './frr.js';
 import { nodeSessions } from './bgp.js';
 import type { SimModel, SimNode } from './model.js';
 import { arpResponders, heldIps, nodeInterfaces, routerMac } from './netout.js';
-import { captureMaxPackets } from '../../collect/catalogue.js';
+import { captureMaxPackets } from '../../catalogue/index.js';
 import { cidrHost, ipToInt, sha256Hex } from './util.js';
 
 type Dir = 'In' | 'Out' | 'B';

@@ -159,7 +159,7 @@ export class ReplayBackend implements ExecBackend {
 
   /**
    * A tiny shell: `;`/`&&` sequences of simple commands with `$?`, a trailing `>&2`, `timeout N`
-   * prefixes (the collector's batches, src/collect/batch.ts), plus the catalogue's capture script.
+   * prefixes (the collector's batches), plus the catalogue's capture script.
    * Each simple command is answered like a lone exec: from the recording first, else synthesised.
    */
   private async shell(ctx: Ctx, script: string): Promise<Output> {

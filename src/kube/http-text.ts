@@ -8,7 +8,7 @@
  */
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { Kube } from './kube.js';
+import type { Kube } from './client.js';
 
 const keepAliveAgents = new WeakMap<object, https.Agent>();
 
