@@ -32,6 +32,14 @@ const quick = process.argv.includes('--quick');
 const nodeCounts = (arg('nodes') ?? (quick ? '10' : '10,50,200,500,1000')).split(',').map(Number);
 const runs = Number(arg('runs') ?? (quick ? 1 : 3));
 const outDir = resolve(arg('out') ?? 'bench');
+// The results are written after runs that can take hours: make the folder now, and stop now when
+// it cannot be made, rather than losing the runs to ENOENT at the end.
+try {
+  mkdirSync(outDir, { recursive: true });
+} catch (e) {
+  console.error(`bench: cannot use --out ${outDir}: ${(e as Error).message}`);
+  process.exit(2);
+}
 const captureWindows = (arg('capture') ?? (quick ? '0' : '0,5')).split(',').map(Number);
 /**
  * Above these sizes the kubectl loops run a sample of nodes and are extrapolated (their time per
