@@ -5,7 +5,7 @@
  * status with a reason.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { NodeRecord, StepStatus } from '../model/bundle.js';
+import type { MetallbMode, NodeRecord, StepStatus } from '../model/bundle.js';
 import { attachEphemeral, attachNodePod, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { nodeFilePath, safePathSegment, bundlePath } from '../bundle/paths.js';
@@ -101,234 +101,278 @@ function targetGone(o: ExecOutcome): boolean {
 }
 
 export async function collectNode(ctx: RunContext, node: string, progress: (msg: string) => void = () => {}): Promise<NodeRecord> {
-  const mode = ctx.found.discovery.mode;
-  const speaker = ctx.found.speakerByNode.get(node);
-  const frrK8s = ctx.found.frrK8sByNode.get(node);
-  const steps: Step[] = [];
-  const record: NodeRecord = { node, status: 'ok', steps: [] };
-  if (speaker) record.speakerPod = podName(speaker);
+  const run = new NodeCollection(ctx, node, progress);
+  // The attach request goes first: it is on the critical path (the container then takes seconds
+  // to start), so the FRR lane, logs and metrics start once it has been answered and fill that wait.
+  const frrLaneDone = run.attachSent.then(() => run.runLane(run.items.filter((i) => i.runIn === 'frr'), run.frrLane));
+  const logsAndMetrics = run.attachSent.then(() => run.collectPodsOnNode());
+  await run.attach();
+  const lanes: Promise<void>[] = [frrLaneDone, logsAndMetrics];
+  // When the debug lane falls back to the frr container, its items run there too.
+  lanes.push(
+    (async () => {
+      await run.runLane(run.items.filter((i) => i.runIn === 'debug'), run.debugLane);
+      // ARP probes need the interface holding the node IP, from `ip addr`.
+      if (ctx.settings.probe) await runProbes(ctx, node, run.debugLane, run.rawOutputs.get('net.ip-addr'), run.steps, progress);
+      else run.steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
+    })(),
+  );
+  if (ctx.settings.capture) lanes.push(runCapture(ctx, node, run.debugLane, run.debugViaFrr, run.steps, progress));
+  else run.steps.push(step('capture', 'skipped', 0, [], 'disabled (--no-capture)'));
+  await Promise.all(lanes);
+  return run.verdict();
+}
 
-  // Where FRR lives on this node: the speaker's sidecar (FRR mode) or the frr-k8s pod.
-  let frrPod: V1Pod | undefined;
-  if (mode === 'frr' && speaker?.spec?.containers?.some((c) => c.name === 'frr')) frrPod = speaker;
-  if (mode === 'frr-k8s' && frrK8s?.spec?.containers?.some((c) => c.name === 'frr')) frrPod = frrK8s;
-  if (frrPod) record.frrPod = podName(frrPod);
-  const frrLane: Lane = { timeouts: 0 };
-  if (frrPod) {
-    const ns = frrPod.metadata?.namespace ?? '';
-    if (ctx.rbac.allowed('create', '', 'pods', 'exec', ns)) frrLane.target = { namespace: ns, pod: podName(frrPod), container: 'frr' };
-    else frrLane.unusable = `RBAC: not allowed to create pods/exec in ${ns}`;
-  } else if (mode !== 'native') {
-    frrLane.unusable = mode === 'frr' ? 'no speaker pod with an frr container on this node' : 'no frr-k8s pod on this node';
+/**
+ * One node's collection: its two lanes (debug container, FRR container), the steps they record
+ * and the raw outputs later steps need. Catalogue items run in one exec per container (batch.ts),
+ * falling back to one exec per item.
+ */
+class NodeCollection {
+  readonly mode: MetallbMode;
+  readonly speaker: V1Pod | undefined;
+  readonly frrK8s: V1Pod | undefined;
+  /** Where FRR lives on this node: the speaker's sidecar (FRR mode) or the frr-k8s pod. */
+  readonly frrPod: V1Pod | undefined;
+  readonly steps: Step[] = [];
+  readonly record: NodeRecord;
+  readonly frrLane: Lane = { timeouts: 0 };
+  readonly debugLane: Lane = { timeouts: 0 };
+  readonly rawOutputs = new Map<string, Buffer>();
+  readonly items: NodeItem[];
+  /** Resolves once the attach request has been answered (or skipped). */
+  readonly attachSent: Promise<void>;
+  private attachRequested!: () => void;
+  private attachReason: string | undefined;
+  debugViaFrr = false;
+  private nodeTimeouts = 0;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly node: string,
+    private readonly progress: (msg: string) => void,
+  ) {
+    this.mode = ctx.found.discovery.mode;
+    this.speaker = ctx.found.speakerByNode.get(node);
+    this.frrK8s = ctx.found.frrK8sByNode.get(node);
+    this.record = { node, status: 'ok', steps: [] };
+    if (this.speaker) this.record.speakerPod = podName(this.speaker);
+    if (this.mode === 'frr' && this.speaker?.spec?.containers?.some((c) => c.name === 'frr')) this.frrPod = this.speaker;
+    if (this.mode === 'frr-k8s' && this.frrK8s?.spec?.containers?.some((c) => c.name === 'frr')) this.frrPod = this.frrK8s;
+    if (this.frrPod) {
+      this.record.frrPod = podName(this.frrPod);
+      const ns = this.frrPod.metadata?.namespace ?? '';
+      if (ctx.rbac.allowed('create', '', 'pods', 'exec', ns)) this.frrLane.target = { namespace: ns, pod: podName(this.frrPod), container: 'frr' };
+      else this.frrLane.unusable = `RBAC: not allowed to create pods/exec in ${ns}`;
+    } else if (this.mode !== 'native') {
+      this.frrLane.unusable = this.mode === 'frr' ? 'no speaker pod with an frr container on this node' : 'no frr-k8s pod on this node';
+    }
+    this.items = nodeItems.filter((i) => !i.modes || i.modes.includes(this.mode));
+    this.attachSent = new Promise<void>((resolve) => (this.attachRequested = resolve));
   }
 
-  // Catalogue items run in two lanes (debug container, FRR container); the FRR lane and the pod
-  // logs and metrics need no attach: they overlap the attach wait (see attachSent below).
-  const debugLane: Lane = { timeouts: 0 };
-  const rawOutputs = new Map<string, Buffer>();
-  let nodeTimeouts = 0;
-  const items = nodeItems.filter((i) => !i.modes || i.modes.includes(mode));
-  const skipReason = (lane: Lane): string | undefined => {
-    if (ctx.interrupted() || ctx.timedOut()) return ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached';
+  private skipReason(lane: Lane): string | undefined {
+    if (this.ctx.interrupted() || this.ctx.timedOut()) return this.ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached';
     if (!lane.target || lane.unusable) return lane.unusable ?? 'no container to run it in';
     return undefined;
-  };
-  const containerFor = (item: NodeItem, lane: Lane): string =>
-    item.runIn === 'frr' && item.container && frrPod?.spec?.containers?.some((c) => c.name === item.container) ? item.container : lane.target!.container;
+  }
+
+  private containerFor(item: NodeItem, lane: Lane): string {
+    return item.runIn === 'frr' && item.container && this.frrPod?.spec?.containers?.some((c) => c.name === item.container) ? item.container : lane.target!.container;
+  }
+
   /** Writes an item's output and records its step; counts timeouts towards "not answering". */
-  const recordOutcome = async (item: NodeItem, lane: Lane, o: ExecOutcome): Promise<void> => {
-    const file = nodeFilePath(node, item.file);
+  private async recordOutcome(item: NodeItem, lane: Lane, o: ExecOutcome): Promise<void> {
+    const file = nodeFilePath(this.node, item.file);
     const { status, problem } = statusOf(o);
     const files: string[] = [];
     if (o.stdout.length > 0 || o.exitCode === 0) {
-      await ctx.writer.bytes(file, o.stdout, item.binary);
+      await this.ctx.writer.bytes(file, o.stdout, item.binary);
       files.push(file);
-      rawOutputs.set(item.id, o.stdout);
+      this.rawOutputs.set(item.id, o.stdout);
     }
-    steps.push(step(item.id, status, o.durationMs, files, status === 'ok' ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem }));
+    this.steps.push(step(item.id, status, o.durationMs, files, status === 'ok' ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem }));
     if (o.timedOut) {
       lane.timeouts++;
-      nodeTimeouts++;
+      this.nodeTimeouts++;
       if (lane.timeouts >= maxConsecutiveTimeouts) lane.unusable = `not answering: ${lane.timeouts} commands timed out in ${lane.target!.pod}/${lane.target!.container}`;
       // Both lanes exec through the same kubelet: when it stops answering, stop both.
-      if (nodeTimeouts >= maxConsecutiveTimeouts) {
-        const why = `node not answering: ${nodeTimeouts} commands timed out`;
-        debugLane.unusable ??= why;
-        frrLane.unusable ??= why;
+      if (this.nodeTimeouts >= maxConsecutiveTimeouts) {
+        const why = `node not answering: ${this.nodeTimeouts} commands timed out`;
+        this.debugLane.unusable ??= why;
+        this.frrLane.unusable ??= why;
       }
     } else lane.timeouts = 0;
     if (targetGone(o)) lane.unusable = `container gone: ${describeOutcome(o)}`;
-  };
+  }
+
   /** One item, one exec: the fallback when a batch cannot run (no shell or no `timeout`). */
-  const runItem = async (item: NodeItem, lane: Lane): Promise<void> => {
-    const skip = skipReason(lane);
+  private async runItem(item: NodeItem, lane: Lane): Promise<void> {
+    const skip = this.skipReason(lane);
     if (skip) {
-      steps.push(step(item.id, 'skipped', 0, [], skip, { problem: true }));
+      this.steps.push(step(item.id, 'skipped', 0, [], skip, { problem: true }));
       return;
     }
-    progress(item.title);
-    const remaining = Math.max(1000, ctx.settings.deadline - Date.now());
-    const container = containerFor(item, lane);
-    const o = await execCapture(ctx.kube, { ...lane.target!, container, command: item.command, timeoutMs: Math.min(item.timeoutMs, remaining), maxBytes: item.maxBytes });
-    if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(ctx, lane.target!.namespace, lane.target!.pod, container, o.error);
-    await recordOutcome(item, lane, o);
-  };
+    this.progress(item.title);
+    const remaining = Math.max(1000, this.ctx.settings.deadline - Date.now());
+    const container = this.containerFor(item, lane);
+    const o = await execCapture(this.ctx.kube, { ...lane.target!, container, command: item.command, timeoutMs: Math.min(item.timeoutMs, remaining), maxBytes: item.maxBytes });
+    if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(this.ctx, lane.target!.namespace, lane.target!.pod, container, o.error);
+    await this.recordOutcome(item, lane, o);
+  }
+
   /** A lane's items, one exec per container (see batch.ts); falls back to one exec per item. */
-  const runLane = async (laneItems: NodeItem[], lane: Lane): Promise<void> => {
+  async runLane(laneItems: NodeItem[], lane: Lane): Promise<void> {
     const groups = new Map<string, NodeItem[]>();
     for (const item of laneItems) {
-      const key = lane.target && !lane.unusable ? `${item.runIn}/${containerFor(item, lane)}` : item.runIn;
+      const key = lane.target && !lane.unusable ? `${item.runIn}/${this.containerFor(item, lane)}` : item.runIn;
       groups.set(key, [...(groups.get(key) ?? []), item]);
     }
     for (const group of groups.values()) {
-      const retry = group.length > 1 ? await runNodeBatch(group, lane) : group;
-      for (const item of retry) await runItem(item, lane);
+      const retry = group.length > 1 ? await this.runNodeBatch(group, lane) : group;
+      for (const item of retry) await this.runItem(item, lane);
     }
-  };
+  }
+
   /** Runs `group` as one batch exec; returns the items that need a plain exec instead. */
-  const runNodeBatch = async (group: NodeItem[], lane: Lane): Promise<NodeItem[]> => {
-    if (skipReason(lane)) return group;
-    const container = containerFor(group[0]!, lane);
-    progress(group.map((i) => i.title).join(', '));
-    const outcome = await execBatch(ctx, lane.target!, container, group);
+  private async runNodeBatch(group: NodeItem[], lane: Lane): Promise<NodeItem[]> {
+    if (this.skipReason(lane)) return group;
+    const container = this.containerFor(group[0]!, lane);
+    this.progress(group.map((i) => i.title).join(', '));
+    const outcome = await execBatch(this.ctx, lane.target!, container, group);
     if (outcome.noShell) return group;
     for (const [index, item] of group.entries()) {
       const r = outcome.results.get(item.id)!;
       // No `timeout` in the image: this item and the rest need a plain exec each.
       if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return group.slice(index);
       if (!r.started) {
-        const skip = skipReason(lane);
-        steps.push(step(item.id, 'skipped', 0, [], skip ?? `not run: ${outcome.why}`, { problem: true }));
+        const skip = this.skipReason(lane);
+        this.steps.push(step(item.id, 'skipped', 0, [], skip ?? `not run: ${outcome.why}`, { problem: true }));
         continue;
       }
-      await recordOutcome(item, lane, batchItemOutcome(r, item, outcome.exec));
+      await this.recordOutcome(item, lane, batchItemOutcome(r, item, outcome.exec));
     }
     return [];
-  };
+  }
 
-  const debugItems = items.filter((i) => i.runIn === 'debug');
-  const frrItems = items.filter((i) => i.runIn === 'frr');
-  // The attach request goes first: it is on the critical path (the container then takes seconds
-  // to start), so the FRR lane, logs and metrics start once it has been answered and fill that wait.
-  let attachRequested!: () => void;
-  const attachSent = new Promise<void>((resolve) => (attachRequested = resolve));
-  const frrLaneDone = attachSent.then(() => runLane(frrItems, frrLane));
-  const logsAndMetrics = (async () => {
-    await attachSent;
-    for (const pod of [speaker, frrK8s].filter((p): p is V1Pod => !!p)) {
-      const [logs, metrics] = await Promise.all([collectPodLogs(ctx, pod), collectPodMetrics(ctx, pod, bundlePath('nodes', safePathSegment(node)))]);
-      steps.push(...logs, ...metrics);
+  /** Logs and metrics of the MetalLB pods on the node: they need no attach. */
+  async collectPodsOnNode(): Promise<void> {
+    for (const pod of [this.speaker, this.frrK8s].filter((p): p is V1Pod => !!p)) {
+      const [logs, metrics] = await Promise.all([collectPodLogs(this.ctx, pod), collectPodMetrics(this.ctx, pod, bundlePath('nodes', safePathSegment(this.node)))]);
+      this.steps.push(...logs, ...metrics);
     }
-    if (!speaker) steps.push(step('logs.speaker', 'skipped', 0, [], 'no speaker pod on this node', { problem: true }));
-  })();
+    if (!this.speaker) this.steps.push(step('logs.speaker', 'skipped', 0, [], 'no speaker pod on this node', { problem: true }));
+  }
 
-  // 1. Attach.
-  progress('attaching');
-  const ns = ctx.found.discovery.namespace;
-  const attachStep = `attach.${ctx.settings.strategy}`;
-  let attachReason: string | undefined;
-  if (ctx.interrupted() || ctx.timedOut()) {
-    attachReason = ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached';
-    steps.push(step(attachStep, 'skipped', 0, [], attachReason, { problem: true }));
-  } else if (ctx.settings.strategy === 'ephemeral') {
-    if (!speaker) attachReason = 'no speaker pod on this node';
-    else if (!ctx.rbac.allowed('patch', '', 'pods', 'ephemeralcontainers', ns)) attachReason = `RBAC: not allowed to patch pods/ephemeralcontainers in ${ns}`;
-    else if (ctx.ephemeralBlocked) attachReason = ctx.ephemeralBlocked;
-    if (attachReason) {
-      steps.push(step(attachStep, 'skipped', 0, [], attachReason, { problem: true }));
-    } else {
-      const res = await attachEphemeral(ctx.kube, {
-        namespace: speaker!.metadata?.namespace ?? ns,
-        pod: podName(speaker),
-        name: `mlb-report-${ctx.settings.runId}`,
-        image: ctx.settings.image,
-        lifetimeSeconds: Math.max(60, Math.ceil((ctx.settings.deadline - Date.now()) / 1000) + 60),
-        startTimeoutMs: ctx.settings.attachTimeoutMs,
-        watcher: ctx.podWatcher(speaker!.metadata?.namespace ?? ns),
-        onRequested: attachRequested,
-      });
-      if (res.added) ctx.added.push(res.added);
-      if (res.ok) {
-        debugLane.target = res.target;
-        record.access = 'ephemeral';
-        steps.push(step(attachStep, 'ok', res.durationMs, [], `${res.target.pod}/${res.target.container}`));
+  /** The debug container (ephemeral or node pod), else the frr container as a fallback. */
+  async attach(): Promise<void> {
+    const { ctx } = this;
+    this.progress('attaching');
+    const attachStep = `attach.${ctx.settings.strategy}`;
+    if (ctx.interrupted() || ctx.timedOut()) {
+      this.attachReason = ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached';
+      this.steps.push(step(attachStep, 'skipped', 0, [], this.attachReason, { problem: true }));
+    } else if (ctx.settings.strategy === 'ephemeral') await this.attachEphemeralContainer(attachStep);
+    else await this.attachDebugPod(attachStep);
+    this.attachRequested(); // also when the attach was skipped or failed before its request
+    // Fallback: the frr container has ip and ss and sees the node's network namespace (hostNetwork).
+    if (!this.debugLane.target) {
+      if (this.frrLane.target) {
+        this.debugLane.target = this.frrLane.target;
+        this.debugViaFrr = true;
+        this.record.access = 'frr-exec';
       } else {
-        attachReason = res.reason;
-        if (res.code === 403 || /not supported/.test(res.reason)) ctx.ephemeralBlocked = res.reason;
-        if (res.podGone) frrLane.unusable = frrPod === speaker ? res.reason : frrLane.unusable;
-        steps.push(step(attachStep, 'failed', res.durationMs, [], res.reason, { problem: true }));
+        this.debugLane.unusable = `no debug container: ${this.attachReason ?? 'attach failed'}`;
+        this.record.access = 'none';
       }
     }
-  } else {
+  }
+
+  private lifetimeSeconds(): number {
+    return Math.max(60, Math.ceil((this.ctx.settings.deadline - Date.now()) / 1000) + 60);
+  }
+
+  private async attachEphemeralContainer(attachStep: string): Promise<void> {
+    const { ctx, speaker } = this;
+    const ns = ctx.found.discovery.namespace;
+    if (!speaker) this.attachReason = 'no speaker pod on this node';
+    else if (!ctx.rbac.allowed('patch', '', 'pods', 'ephemeralcontainers', ns)) this.attachReason = `RBAC: not allowed to patch pods/ephemeralcontainers in ${ns}`;
+    else if (ctx.ephemeralBlocked) this.attachReason = ctx.ephemeralBlocked;
+    if (this.attachReason) {
+      this.steps.push(step(attachStep, 'skipped', 0, [], this.attachReason, { problem: true }));
+      return;
+    }
+    const res = await attachEphemeral(ctx.kube, {
+      namespace: speaker!.metadata?.namespace ?? ns,
+      pod: podName(speaker),
+      name: `mlb-report-${ctx.settings.runId}`,
+      image: ctx.settings.image,
+      lifetimeSeconds: this.lifetimeSeconds(),
+      startTimeoutMs: ctx.settings.attachTimeoutMs,
+      watcher: ctx.podWatcher(speaker!.metadata?.namespace ?? ns),
+      onRequested: this.attachRequested,
+    });
+    if (res.added) ctx.added.push(res.added);
+    if (res.ok) {
+      this.debugLane.target = res.target;
+      this.record.access = 'ephemeral';
+      this.steps.push(step(attachStep, 'ok', res.durationMs, [], `${res.target.pod}/${res.target.container}`));
+    } else {
+      this.attachReason = res.reason;
+      if (res.code === 403 || /not supported/.test(res.reason)) ctx.ephemeralBlocked = res.reason;
+      if (res.podGone && this.frrPod === speaker) this.frrLane.unusable = res.reason;
+      this.steps.push(step(attachStep, 'failed', res.durationMs, [], res.reason, { problem: true }));
+    }
+  }
+
+  private async attachDebugPod(attachStep: string): Promise<void> {
+    const { ctx } = this;
+    const ns = ctx.found.discovery.namespace;
     if (!ctx.rbac.allowed('create', '', 'pods', undefined, ns)) {
-      attachReason = `RBAC: not allowed to create pods in ${ns}`;
-      steps.push(step(attachStep, 'skipped', 0, [], attachReason, { problem: true }));
-    } else {
-      const res = await attachNodePod(ctx.kube, {
-        namespace: ns,
-        node,
-        runId: ctx.settings.runId,
-        image: ctx.settings.image,
-        lifetimeSeconds: Math.max(60, Math.ceil((ctx.settings.deadline - Date.now()) / 1000) + 60),
-        startTimeoutMs: ctx.settings.attachTimeoutMs,
-        watcher: ctx.podWatcher(ns),
-        onRequested: attachRequested,
-      });
-      if (res.added) ctx.added.push(res.added);
-      if (res.ok) {
-        debugLane.target = res.target;
-        record.access = 'node-pod';
-        steps.push(step(attachStep, 'ok', res.durationMs, [], `${res.target.pod}/${res.target.container}`));
-      } else {
-        attachReason = res.reason;
-        steps.push(step(attachStep, 'failed', res.durationMs, [], res.reason, { problem: true }));
-      }
+      this.attachReason = `RBAC: not allowed to create pods in ${ns}`;
+      this.steps.push(step(attachStep, 'skipped', 0, [], this.attachReason, { problem: true }));
+      return;
     }
-  }
-  attachRequested(); // also when the attach was skipped or failed before its request
-  // Fallback: the frr container has ip and ss and sees the node's network namespace (hostNetwork).
-  let debugViaFrr = false;
-  if (!debugLane.target) {
-    if (frrLane.target) {
-      debugLane.target = frrLane.target;
-      debugViaFrr = true;
-      record.access = 'frr-exec';
+    const res = await attachNodePod(ctx.kube, {
+      namespace: ns,
+      node: this.node,
+      runId: ctx.settings.runId,
+      image: ctx.settings.image,
+      lifetimeSeconds: this.lifetimeSeconds(),
+      startTimeoutMs: ctx.settings.attachTimeoutMs,
+      watcher: ctx.podWatcher(ns),
+      onRequested: this.attachRequested,
+    });
+    if (res.added) ctx.added.push(res.added);
+    if (res.ok) {
+      this.debugLane.target = res.target;
+      this.record.access = 'node-pod';
+      this.steps.push(step(attachStep, 'ok', res.durationMs, [], `${res.target.pod}/${res.target.container}`));
     } else {
-      debugLane.unusable = `no debug container: ${attachReason ?? 'attach failed'}`;
-      record.access = 'none';
+      this.attachReason = res.reason;
+      this.steps.push(step(attachStep, 'failed', res.durationMs, [], res.reason, { problem: true }));
     }
   }
 
-  const lanes: Promise<void>[] = [frrLaneDone];
-  // When the debug lane falls back to the frr container, its items run there too.
-  lanes.push(
-    (async () => {
-      await runLane(debugItems, debugLane);
-      // ARP probes need the interface holding the node IP, from `ip addr`.
-      if (ctx.settings.probe) await runProbes(ctx, node, debugLane, rawOutputs.get('net.ip-addr'), steps, progress);
-      else steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
-    })(),
-  );
-  if (ctx.settings.capture) lanes.push(runCapture(ctx, node, debugLane, debugViaFrr, steps, progress));
-  else steps.push(step('capture', 'skipped', 0, [], 'disabled (--no-capture)'));
-  await Promise.all([...lanes, logsAndMetrics]);
-
-  // Node verdict.
-  const useful = steps.filter((s) => (s.status === 'ok' || s.status === 'partial') && !s.step.startsWith('attach.'));
-  const problems = steps.filter((s) => s.problem);
-  record.steps = steps.map(publicStep);
-  if (useful.length === 0) {
-    record.status = 'failed';
-    record.reason = attachReason ?? problems[0]?.reason ?? 'nothing could be collected';
-  } else if (problems.length > 0) {
-    record.status = 'partial';
-    const first = steps.find((s) => s.problem && s.step.startsWith('attach.')) ?? problems[0]!;
-    record.reason = `${first.step}: ${first.reason ?? first.status}`;
-  } else {
-    record.status = 'ok';
+  /** The node's status: failed when nothing useful came back, partial when a step had a problem. */
+  verdict(): NodeRecord {
+    const { steps, record } = this;
+    const useful = steps.filter((s) => (s.status === 'ok' || s.status === 'partial') && !s.step.startsWith('attach.'));
+    const problems = steps.filter((s) => s.problem);
+    record.steps = steps.map(publicStep);
+    if (useful.length === 0) {
+      record.status = 'failed';
+      record.reason = this.attachReason ?? problems[0]?.reason ?? 'nothing could be collected';
+    } else if (problems.length > 0) {
+      record.status = 'partial';
+      const first = steps.find((s) => s.problem && s.step.startsWith('attach.')) ?? problems[0]!;
+      record.reason = `${first.step}: ${first.reason ?? first.status}`;
+    } else {
+      record.status = 'ok';
+    }
+    if (this.debugViaFrr && record.status === 'ok') record.reason = `commands ran in the frr container (${this.attachReason})`;
+    return record;
   }
-  if (debugViaFrr && record.status === 'ok') record.reason = `commands ran in the frr container (${attachReason})`;
-  return record;
 }
 
 /** Time a batch's watchdog grants beyond an item's own `timeout`, for the marker to arrive. */
