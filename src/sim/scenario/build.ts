@@ -204,7 +204,10 @@ export function buildWorld(scenario: Scenario): BuildResult {
     const svcNs = s.namespace ?? 'default';
     for (const e of s.endpoints ?? []) requireNode(e, `${path}.endpoints`);
     for (const e of s.announcedBy ?? []) requireNode(e, `${path}.announcedBy`);
-    const endpoints = s.endpoints ?? nodes.filter((n) => !n.controlPlane).map((n) => n.name);
+    for (const e of s.unreadyEndpoints ?? []) requireNode(e, `${path}.unreadyEndpoints`);
+    const workers = nodes.filter((n) => !n.controlPlane).map((n) => n.name);
+    const unreadyEndpoints = [...(s.unreadyEndpoints ?? [])];
+    const endpoints = s.endpoints ?? (s.unreadyEndpoints ? workers.filter((n) => !unreadyEndpoints.includes(n)) : workers);
     const etp = s.externalTrafficPolicy ?? 'Cluster';
     let pool: KubeObject | undefined;
     if (s.ip) {
@@ -215,28 +218,39 @@ export function buildWorld(scenario: Scenario): BuildResult {
     let l2Announcers: string[] = [];
     let bgpAnnouncers: string[] = [];
     const bgpPeersFor: string[] = [];
+    let withdrawn: SimService['withdrawn'];
     if (s.ip && pool) {
-      const candidates: CandidateNode[] = nodes.map((n) => ({
-        name: n.name,
-        labels: n.labels,
-        speakerReady: speakerReady(n),
-        networkUnavailable: n.networkUnavailable,
-        hasEndpoint: endpoints.includes(n.name),
-      }));
+      const ip = s.ip;
       const l2ads = l2Advertisements.filter((ad) => advertisementSelectsPool(ad, pool!));
       const bgpads = bgpAdvertisements.filter((ad) => advertisementSelectsPool(ad, pool!));
-      if (l2ads.length) {
-        protocols.push('layer2');
-        const leader = l2Order(eligibleNodes(candidates, l2ads, etp === 'Local', ignoreExclude), s.ip)[0];
-        if (leader) l2Announcers.push(leader);
-      }
+      const elect = (ready: string[]): { l2: string[]; bgp: string[] } => {
+        const candidates: CandidateNode[] = nodes.map((n) => ({
+          name: n.name,
+          labels: n.labels,
+          speakerReady: speakerReady(n),
+          networkUnavailable: n.networkUnavailable,
+          hasEndpoint: ready.includes(n.name),
+        }));
+        const leader = l2ads.length ? l2Order(eligibleNodes(candidates, l2ads, etp === 'Local', ignoreExclude), ip)[0] : undefined;
+        return { l2: leader ? [leader] : [], bgp: bgpads.length ? eligibleNodes(candidates, bgpads, etp === 'Local', ignoreExclude) : [] };
+      };
+      if (l2ads.length) protocols.push('layer2');
       if (bgpads.length) {
         protocols.push('bgp');
-        bgpAnnouncers = eligibleNodes(candidates, bgpads, etp === 'Local', ignoreExclude);
         for (const peer of bgpPeers) {
           const adPeers = bgpads.flatMap((ad) => (ad.spec?.peers ?? []) as string[]);
           if (adPeers.length === 0 || adPeers.includes(peer.metadata.name)) bgpPeersFor.push(peer.metadata.name);
         }
+      }
+      if (endpoints.length > 0) {
+        ({ l2: l2Announcers, bgp: bgpAnnouncers } = elect(endpoints));
+      } else {
+        // No ready endpoint anywhere: MetalLB's ShouldAnnounce returns before any election, whatever
+        // the traffic policy (speaker/layer2_controller.go: "failed no active endpoints" → notOwner;
+        // speaker/bgp_controller.go: noLocalEndpoints / noEndpoints), so no node announces. The
+        // nodes that announced while the endpoints were ready have withdrawn.
+        const before = elect(unreadyEndpoints.length ? unreadyEndpoints : workers);
+        withdrawn = { l2: before.l2, bgp: before.bgp, bgpReason: etp === 'Local' ? 'noLocalEndpoints' : 'noEndpoints' };
       }
     }
     if (s.announcedBy) {
@@ -258,10 +272,12 @@ export function buildWorld(scenario: Scenario): BuildResult {
       bgpPeers: bgpPeersFor,
       ports: svc.spec.ports.map((p: any) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
       endpoints,
+      unreadyEndpoints,
+      ...(withdrawn ? { withdrawn } : {}),
       allocationError: s.ip ? undefined : (s.allocationError ?? 'no available IPs'),
       externalTrafficPolicy: etp,
     });
-    objects.push(svc, endpointSlice(scenario, svc, endpoints, nodes, meta));
+    objects.push(svc, endpointSlice(scenario, svc, endpoints, nodes, meta, unreadyEndpoints));
   });
 
   // Services given verbatim in objects also count when they carry an IP (e.g. exotic specs).
@@ -282,6 +298,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
       bgpPeers: [],
       ports: (o.spec.ports ?? []).map((p: any) => ({ name: p.name, port: p.port, targetPort: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol ?? 'TCP' })),
       endpoints: [],
+      unreadyEndpoints: [],
       externalTrafficPolicy: o.spec.externalTrafficPolicy ?? 'Cluster',
     });
   }
@@ -463,7 +480,7 @@ function serviceObject(scenario: Scenario, s: NonNullable<Scenario['services']>[
   return svc;
 }
 
-function endpointSlice(scenario: Scenario, svc: any, endpointNodes: string[], nodes: SimNode[], meta: (k: string, name: string, ns?: string, age?: number) => any): KubeObject {
+function endpointSlice(scenario: Scenario, svc: any, endpointNodes: string[], nodes: SimNode[], meta: (k: string, name: string, ns?: string, age?: number) => any, unreadyNodes: string[] = []): KubeObject {
   const name = `${svc.metadata.name}-${nameSuffix(`${scenario.name}/eps/${svc.metadata.namespace}/${svc.metadata.name}`)}`;
   return {
     apiVersion: 'discovery.k8s.io/v1',
@@ -477,12 +494,15 @@ function endpointSlice(scenario: Scenario, svc: any, endpointNodes: string[], no
       ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
     },
     addressType: 'IPv4',
-    endpoints: endpointNodes.map((nodeName, i) => {
+    endpoints: [...endpointNodes, ...unreadyNodes].map((nodeName, i) => {
       const node = nodes.find((n) => n.name === nodeName)!;
+      // The EndpointSlice controller lists a pod that fails its readiness probe with ready and
+      // serving false (terminating false); MetalLB counts only endpoints that can serve.
+      const ready = i < endpointNodes.length;
       const podName = `${svc.metadata.name}-${nameSuffix(`${svc.metadata.name}/rs`, 10)}-${nameSuffix(`${svc.metadata.name}/${nodeName}/${i}`)}`;
       return {
         addresses: [`${node.podCIDR.split('.').slice(0, 3).join('.')}.${(parseInt(sha256Hex(podName).slice(0, 2), 16) % 240) + 10}`],
-        conditions: { ready: true, serving: true, terminating: false },
+        conditions: { ready, serving: ready, terminating: false },
         nodeName,
         targetRef: { kind: 'Pod', namespace: svc.metadata.namespace, name: podName, uid: stableUid(`${scenario.name}/Pod/${podName}`) },
       };

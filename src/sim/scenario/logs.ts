@@ -152,7 +152,8 @@ function speakerLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number, p
   let sampled = 0;
   for (const s of model.services) {
     if (!s.ip) continue;
-    if (!s.announcers.includes(node.name) && ++sampled > 5) continue;
+    const withdrew = s.withdrawn && (s.withdrawn.l2.includes(node.name) || s.withdrawn.bgp.includes(node.name));
+    if (!s.announcers.includes(node.name) && !withdrew && ++sampled > 5) continue;
     const key = `${s.namespace}/${s.name}`;
     b.json(t, { caller: caller('service_controller.go', 64), controller: 'ServiceReconciler', 'start reconcile': key });
     if (s.l2Announcers.includes(node.name)) {
@@ -161,6 +162,7 @@ function speakerLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number, p
     if (s.bgpAnnouncers.includes(node.name)) {
       b.json(t - 0.01, { caller: caller('main.go', 374), event: 'serviceAnnounced', ips: [s.ip], msg: 'service has IP, announcing', pool: s.pool, protocol: 'bgp' });
       b.json(t - 0.02, { caller: caller('bgp_controller.go', 293), event: 'updatedAdvertisements', ips: [s.ip], msg: 'making advertisements using BGP', numAds: 1, pool: s.pool, protocol: 'bgp' });
+    if (s.withdrawn) noEndpointLog(model, s, node, b, t, previous);
     }
     if (s.protocols.length === 0 && s.pool) {
       // IP assigned but no advertisement selects the pool: the speaker silently does nothing at info level.
@@ -182,6 +184,35 @@ function controllerLog(model: SimModel, b: LogBuilder, t0: number, previous: boo
   b.json(t0 - 0.5, { caller: caller('webhook.go', 52), msg: 'webhooks enabled', op: 'startup' });
   if (model.pools.length === 0) {
     b.json(t0 - 1, { caller: caller('service_controller.go', 101), controller: 'ServiceReconciler', error: 'no MetalLB configuration in cluster', level: 'error', msg: 'configuration is missing, MetalLB will not function', op: 'setConfig' });
+/** When the endpoints stopped being ready, before the world's "now" (seconds). */
+const endpointsLostAgo = 1800;
+
+/**
+ * A service whose endpoints are all unready: the speaker that announced it while they were ready
+ * withdraws when they go away (speaker/main.go `serviceWithdrawn`, fields as v0.14 logs them: `ip`
+ * list, `pool`, `protocol`, `reason`), and every later reconcile ends in ShouldAnnounce's refusal,
+ * which only the debug level shows ("failed no active endpoints" for L2).
+ */
+function noEndpointLog(model: SimModel, s: SimModel['services'][number], node: SimNode, b: LogBuilder, t: number, previous: boolean): void {
+  const w = s.withdrawn!;
+  const startedBefore = t > endpointsLostAgo && !previous;
+  const protocols: ('layer2' | 'bgp')[] = [...(w.l2.includes(node.name) ? ['layer2' as const] : []), ...(w.bgp.includes(node.name) ? ['bgp' as const] : [])];
+  const key = `${s.namespace}/${s.name}`;
+  if (startedBefore) {
+    for (const protocol of protocols) b.json(t - 0.01, { caller: caller('main.go', 374), event: 'serviceAnnounced', ips: [s.ip], msg: 'service has IP, announcing', pool: s.pool, protocol });
+    b.json(endpointsLostAgo, { caller: caller('service_controller.go', 64), controller: 'ServiceReconciler', 'start reconcile': key });
+    for (const protocol of protocols) {
+      const reason = protocol === 'layer2' ? 'notOwner' : w.bgpReason;
+      b.json(endpointsLostAgo - 0.01, { caller: caller('main.go', 525), event: 'serviceWithdrawn', ip: [s.ip], msg: 'withdrawing service announcement', pool: s.pool, protocol, reason });
+    }
+    b.json(endpointsLostAgo - 0.03, { caller: caller('service_controller.go', 116), controller: 'ServiceReconciler', 'end reconcile': key });
+  }
+  if ((model.logLevel === 'debug' || model.logLevel === 'all') && s.protocols.includes('layer2')) {
+    const at = startedBefore ? endpointsLostAgo - 0.005 : t - 0.01;
+    b.json(at, { caller: caller('layer2_controller.go', 95), event: 'shouldannounce', level: 'debug', message: 'failed no active endpoints', protocol: 'l2', service: key });
+  }
+}
+
   } else {
     b.json(t0 - 1, { caller: caller('config_controller.go', 157), controller: 'ConfigReconciler', event: 'config reloaded' });
   }

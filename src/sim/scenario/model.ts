@@ -32,6 +32,13 @@ export interface SimService {
   bgpPeers: string[];
   ports: { name?: string; port: number; targetPort: number; protocol: string }[];
   endpoints: string[];
+  /** Nodes whose endpoint is not ready (listed in the EndpointSlice with `ready: false`). */
+  unreadyEndpoints: string[];
+  /**
+   * No ready endpoint: the nodes that announced before the endpoints went away and withdrew, with
+   * the speaker's reason (ShouldAnnounce: L2 `notOwner`, BGP `noEndpoints` / `noLocalEndpoints`).
+   */
+  withdrawn?: { l2: string[]; bgp: string[]; bgpReason: 'noEndpoints' | 'noLocalEndpoints' };
   allocationError?: string;
   externalTrafficPolicy: 'Cluster' | 'Local';
 }

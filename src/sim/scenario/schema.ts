@@ -188,6 +188,7 @@ export const scenarioSchema: JsonSchema = {
           },
           externalTrafficPolicy: { enum: ['Cluster', 'Local'] },
           endpoints: { type: 'array', items: nodeName },
+          unreadyEndpoints: { type: 'array', items: nodeName },
           allocationError: str,
           announcedBy: { type: 'array', items: nodeName },
           annotations: labels,

