@@ -5,40 +5,66 @@
  * whose agents are shared per TLS identity, with one prebuilt SecureContext and a session cache,
  * so later connections resume the TLS session.
  *
+ * Only public API is used: the view wraps the three public methods through which client-node
+ * hands out an agent (`applySecurityAuthentication` for the generated clients, `applyToFetchOptions`
+ * for watches and log streams, `applyToHTTPSOptions` for WebSockets), lets client-node build its
+ * options and agent as usual, and swaps a plain https.Agent for the shared one of the same options
+ * (`agent.options`). test/kube/tls-reuse.test.ts checks against the simulator that connections
+ * made through all three resume one TLS session.
+ *
  * Connections are not kept alive: node-fetch 2 (under client-node) reports false "Premature
  * close" errors on chunked responses over reused sockets (node-fetch issue #1767), and every log
  * read is chunked. Proxy agents (kubeconfig proxy-url) and plain HTTP are left as they are.
  */
+import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type * as k8s from '@kubernetes/client-node';
 
-type AgentOptions = https.AgentOptions & { pfx?: unknown; passphrase?: string };
+type AnyAgent = http.Agent | https.Agent;
+type RequestContext = Parameters<k8s.KubeConfig['applySecurityAuthentication']>[0];
 
 export function withSharedTls(kc: k8s.KubeConfig): k8s.KubeConfig {
-  const agents = new Map<string, https.Agent>();
-  // A view, not a copy: reads and the kubeconfig's own state stay on `kc`.
-  const view = Object.create(kc) as k8s.KubeConfig;
-  // createAgent is private in the typings; it is the one place every request gets its agent.
-  const hook = view as unknown as { createAgent(cluster: k8s.Cluster | null, options: AgentOptions): unknown };
-  const original = hook.createAgent.bind(view);
-  hook.createAgent = (cluster: k8s.Cluster | null, options: AgentOptions) => {
-    if (!cluster?.server?.startsWith('https:') || cluster.proxyUrl) return original(cluster, options);
-    const identity = [options.ca, options.cert, options.key, options.pfx, options.passphrase, options.rejectUnauthorized, options.servername];
-    const key = JSON.stringify(identity.map((v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)));
-    let agent = agents.get(key);
-    if (!agent) {
-      const secureContext = tls.createSecureContext({ ca: options.ca, cert: options.cert, key: options.key, pfx: options.pfx as never, passphrase: options.passphrase });
-      agent = new https.Agent({
-        secureContext,
-        ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
-        ...(options.servername ? { servername: options.servername } : {}),
-        keepAlive: false,
-        maxCachedSessions: 100,
-      });
-      agents.set(key, agent);
+  const byIdentity = new Map<string, https.Agent>();
+  const shared = new Set<https.Agent>();
+
+  /** The shared agent for the TLS options `agent` was built with; anything else unchanged. */
+  const share = <A extends AnyAgent | undefined>(agent: A): A | https.Agent => {
+    // Exactly https.Agent: proxy agents (hpagent, socks) subclass it or http.Agent.
+    if (!agent || agent.constructor !== https.Agent || shared.has(agent as https.Agent)) return agent;
+    // Every option client-node set is part of the identity: CA, client certificate and key,
+    // verification, server name, ciphers… (Buffers compared by content). Options left undefined
+    // are dropped: the generated clients' agents name fewer options than the WebSocket's.
+    const options = Object.fromEntries(Object.entries((agent as https.Agent).options).filter(([, v]) => v !== undefined)) as https.AgentOptions & Record<string, unknown>;
+    const key = JSON.stringify(Object.keys(options).sort().map((k) => [k, Buffer.isBuffer(options[k]) ? (options[k] as Buffer).toString('base64') : options[k]]));
+    let one = byIdentity.get(key);
+    if (!one) {
+      const secureContext = tls.createSecureContext(options as tls.SecureContextOptions);
+      one = new https.Agent({ ...options, secureContext, keepAlive: false, maxCachedSessions: 100 });
+      byIdentity.set(key, one);
+      shared.add(one);
     }
-    return agent;
+    return one;
+  };
+
+  // A view, not a copy: reads and the kubeconfig's own state stay on `kc`; client-node's methods
+  // run with the view as `this`, so its own internal calls go through the wrappers as well.
+  const view = Object.create(kc) as k8s.KubeConfig;
+  const { applySecurityAuthentication, applyToFetchOptions, applyToHTTPSOptions } = kc;
+  view.applySecurityAuthentication = async (context: RequestContext) => {
+    await applySecurityAuthentication.call(view, context);
+    const agent = context.getAgent();
+    if (agent) context.setAgent(share(agent));
+  };
+  view.applyToFetchOptions = async (opts) => {
+    const init = await applyToFetchOptions.call(view, opts);
+    // RequestInit's agent is node-fetch's (an Agent or a function choosing one per URL).
+    if (typeof init.agent === 'object') init.agent = share(init.agent as AnyAgent) as typeof init.agent;
+    return init;
+  };
+  view.applyToHTTPSOptions = async (opts) => {
+    await applyToHTTPSOptions.call(view, opts);
+    if (typeof opts.agent === 'object') opts.agent = share(opts.agent as AnyAgent);
   };
   return view;
 }
