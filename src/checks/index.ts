@@ -11,6 +11,7 @@ import bgpMultihopMissing from './rules/bgp-multihop-missing.js';
 import bgpPrefixNotAdvertised from './rules/bgp-prefix-not-advertised.js';
 import bgpSessionDown from './rules/bgp-session-down.js';
 import bgpSessionFlapping from './rules/bgp-session-flapping.js';
+import captureEmpty from './rules/capture-empty.js';
 import cloudAntispoofing from './rules/cloud-antispoofing.js';
 import collectionGap from './rules/collection-gap.js';
 import configInvalid from './rules/config-invalid.js';
@@ -32,6 +33,7 @@ import l2LeaderMismatch from './rules/l2-leader-mismatch.js';
 import l2MultipleAnnouncers from './rules/l2-multiple-announcers.js';
 import l2MultipleInterfaces from './rules/l2-multiple-interfaces.js';
 import loadBalancerClassMismatch from './rules/load-balancer-class-mismatch.js';
+import logsMissing from './rules/logs-missing.js';
 import memberlistJoinFailures from './rules/memberlist-join-failures.js';
 import memberlistPortNotListening from './rules/memberlist-port-not-listening.js';
 import metallbObjectsWrongNamespace from './rules/metallb-objects-wrong-namespace.js';
@@ -55,6 +57,7 @@ export const allChecks: Check[] = [
   bgpPrefixNotAdvertised,
   bgpSessionDown,
   bgpSessionFlapping,
+  captureEmpty,
   cloudAntispoofing,
   collectionGap,
   configInvalid,
@@ -76,6 +79,7 @@ export const allChecks: Check[] = [
   l2MultipleAnnouncers,
   l2MultipleInterfaces,
   loadBalancerClassMismatch,
+  logsMissing,
   memberlistJoinFailures,
   memberlistPortNotListening,
   metallbObjectsWrongNamespace,

@@ -9,6 +9,8 @@ import { collectBundle, type CollectOptions, type CollectResult } from '../colle
 import { analyzeBundle, exitCodeFor, findingsDocument, writeFindingsJson, type AnalyzeResult, type FailOn } from '../analyze/index.js';
 import { renderReport, type ReportFormat } from '../render/index.js';
 import { errorMessage } from '../util/errors.js';
+import { logsMissingNote } from '../checks/rules/logs-missing.js';
+import { captureEmptyNote } from '../checks/rules/capture-empty.js';
 
 export type { ReportFormat } from '../render/index.js';
 
@@ -34,6 +36,8 @@ export async function collectAndReport(options: RunOptions): Promise<RunResult> 
     if (!bundle.interrupted) {
       analysis = await analyze(bundle.dir, bundle.notes);
       if (analysis) reportFiles.push(...(await writeReports(analysis, bundle.dir, formats, bundle.notes)));
+      // Missing evidence is easy to overlook among findings: say it on the terminal too.
+      if (analysis) for (const note of evidenceNotes(analysis.findings, bundle.manifest.options)) bundle.notes.push(note);
     }
     const sealed = await bundle.seal(reportFiles);
     return { ...sealed, reportFiles, analysis: analysis && { model: analysis.model, findings: analysis.findings } };
@@ -41,6 +45,12 @@ export async function collectAndReport(options: RunOptions): Promise<RunResult> 
     await bundle.abandon();
     throw e;
   }
+}
+
+function evidenceNotes(findings: AnalyzeResult['findings'], options: Record<string, unknown>): string[] {
+  const num = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 ? v : fallback);
+  const notes = [logsMissingNote(findings, num(options.sinceSeconds, 86_400)), captureEmptyNote(findings, num(options.captureSeconds, 10))];
+  return notes.filter((n): n is string => n !== undefined);
 }
 
 async function analyze(dir: string, notes: string[]): Promise<AnalyzeResult | undefined> {
