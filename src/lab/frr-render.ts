@@ -8,6 +8,7 @@
  * Pure functions: unit-tested without root.
  */
 import type { KubeObject } from '../model/cluster.js';
+import { formatIp } from '../util/ip-text.js';
 
 export type FrrLogLevel = 'debugging' | 'informational' | 'warnings' | 'error' | 'emergencies';
 
@@ -290,29 +291,6 @@ export function parseIp(ip: string): { family: 4 | 6; value: bigint } | undefine
   const groups = [...h, ...Array(tail === undefined ? 0 : missing).fill('0'), ...t];
   if (groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
   return { family: 6, value: groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n) };
-}
-
-function formatIp(family: 4 | 6, v: bigint): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => ((v >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
-  // Compress the longest run of zero groups, as Go's net.IP String() does.
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return groups.join(':');
-  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
 }
 
 /** `ip` masked to `len` bits, as a CIDR string. */

@@ -8,6 +8,7 @@
 import { NoteSink, type Parsed } from './result.js';
 import { bfdDiagnostics, bfdPorts, bfdStates, bgpMessageTypes, bgpPort, notificationReason } from './capture-common.js';
 import type { CaptureSummary } from '../model/cluster.js';
+import { formatIpv6 } from '../util/ip-text.js';
 
 const linkTypes = { ethernet: 1, sll: 113, sll2: 276 } as const;
 const etherTypes = { ipv4: 0x0800, arp: 0x0806, vlan: 0x8100, qinq: 0x88a8, ipv6: 0x86dd } as const;
@@ -20,26 +21,8 @@ function ipv4At(b: Buffer, at: number): string {
   return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
 }
 function ipv6At(b: Buffer, at: number): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(at + i).toString(16));
-  // Compress the longest run of zero groups, as inet_ntop does.
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return groups.join(':');
-  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+  // The form tcpdump prints (inet_ntop), which the text-capture parser reads.
+  return formatIpv6(Array.from({ length: 8 }, (_, i) => b.readUInt16BE(at + 2 * i)));
 }
 
 /** ISO time with the capture's microseconds (Date alone keeps milliseconds). */

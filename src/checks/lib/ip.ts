@@ -40,12 +40,8 @@ export function parseIp(text: string): { family: Family; value: bigint } | undef
   return undefined;
 }
 
-export function formatIp(family: Family, value: bigint): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => ((value >> s) & 0xffn).toString()).join('.');
-  const groups: string[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(((value >> BigInt(i * 16)) & 0xffffn).toString(16));
-  return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
-}
+// One text form for addresses everywhere (RFC 5952 for IPv6).
+export { formatIp } from '../../util/ip-text.js';
 
 const bits = (f: Family): bigint => (f === 4 ? 32n : 128n);
 

@@ -9,6 +9,7 @@ import { bgpLocalPort } from './frr.js';
 import { nodeSessions } from './bgp.js';
 import { labMac } from './dataplane.js';
 import type { SimModel, SimNode } from './model.js';
+import { formatIpv6 } from '../../util/ip-text.js';
 import { atLeast, cidrContains, intToIp, ipToInt, parseCidr, sha256Hex } from './util.js';
 
 export interface Iface {
@@ -35,11 +36,8 @@ export function routerMac(model: SimModel, index: number): string {
 function linkLocal(mac: string): string {
   const b = mac.split(':').map((x) => parseInt(x, 16));
   b[0] = b[0]! ^ 2;
-  const words = [(b[0] << 8) | b[1]!, (b[2]! << 8) | 0xff, (0xfe << 8) | b[3]!, (b[4]! << 8) | b[5]!];
-  const hex = words.map((w) => w.toString(16));
-  // Compress leading zero words as iproute2 does.
-  while (hex.length && hex[0] === '0') hex.shift();
-  return `fe80::${hex.join(':')}`;
+  // Printed as iproute2 prints it (RFC 5952).
+  return formatIpv6([0xfe80, 0, 0, 0, (b[0] << 8) | b[1]!, (b[2]! << 8) | 0xff, (0xfe << 8) | b[3]!, (b[4]! << 8) | b[5]!]);
 }
 
 /**
