@@ -63,3 +63,24 @@ test('no ready endpoint: neither the Cluster nor the Local service is announced,
   });
   assert.equal(bgp.exitCode, 0);
 });
+
+test('controller down: the pending service has no AllocationFailed event and no allocation log line', async () => {
+  const l = await load('controller-down');
+  const events = l.world.objects.filter((o: any) => o.kind === 'Event' && o.involvedObject?.kind === 'Service');
+  assert.deepEqual(events.filter((e: any) => e.involvedObject.name === 'checkout').map((e: any) => e.reason), [], 'nobody reconciled checkout');
+  assert.ok(events.some((e: any) => e.involvedObject.name === 'web' && e.reason === 'IPAllocated'), 'web was allocated before the crash');
+  const svc = l.world.objects.find((o: any) => o.kind === 'Service' && o.metadata.name === 'checkout') as any;
+  assert.deepEqual(svc.status.loadBalancer, {});
+
+  const pod = l.world.objects.find((o: any) => o.kind === 'Pod' && o.metadata.labels?.component === 'controller') as any;
+  assert.equal(pod.status.containerStatuses[0].state.waiting.reason, 'CrashLoopBackOff');
+  const logs = l.world.logs.filter((x) => x.pod === pod.metadata.name);
+  assert.equal(logs.length, 2, 'current and previous instance');
+  for (const log of logs) {
+    const text = log.lines.map((x) => x.text).join('\n');
+    assert.match(text, /"logger":"cert-rotation","msg":"secret is not well-formed, cannot update webhook configurations"/);
+    assert.doesNotMatch(text, /ipAllocated|IP allocation failed|start reconcile/);
+  }
+  // The speakers still announce what was allocated before.
+  assert.equal(l.replay.model.dataplane.announce['198.51.100.100']?.length, 1);
+});

@@ -13,7 +13,7 @@ import { defaultSegment, defaultInterface, labMac, type Dataplane } from './data
 import { defaultService } from './defaults.js';
 import { advertisementSelectsPool, anySelectorMatches, eligibleNodes, excludeLabel, l2Order, poolForIp, type CandidateNode } from './election.js';
 import { deriveInstall, type NodeInfo } from './install.js';
-import { buildLogs } from './logs.js';
+import { buildLogs, controllerRunning } from './logs.js';
 import { nodeSessions } from './bgp.js';
 import { runningConfig } from './frr.js';
 import { buildMetrics } from './metrics.js';
@@ -688,6 +688,8 @@ function serviceEvents(model: SimModel, nextResourceVersion: () => string): Kube
   };
   for (const s of model.services) {
     if (!s.ip) {
+      // Only a running controller reconciles the service and records why it has no address.
+      if (!controllerRunning(model)) continue;
       out.push(event(s, 'Warning', 'AllocationFailed', `Failed to allocate IP for "${s.namespace}/${s.name}": ${s.allocationError}`, 'metallb-controller', undefined, 45, 7));
       continue;
     }

@@ -93,7 +93,8 @@ function containerLog(model: SimModel, p: DerivedPod, container: string, started
   } else {
     b.text(startedAgo - 1, `${container} started`);
   }
-  if (previous) {
+  // A crash-looping controller's previous instance ends with its start-up crash, not a shutdown.
+  if (previous && !(p.component === 'controller' && !controllerRunning(model))) {
     b.json(startedAgo - 700, { level: 'error', caller: caller('main.go', 212), msg: 'exiting', error: 'context canceled', op: 'shutdown' });
   }
   return b.sorted();
@@ -156,13 +157,13 @@ function speakerLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number, p
     if (!s.announcers.includes(node.name) && !withdrew && ++sampled > 5) continue;
     const key = `${s.namespace}/${s.name}`;
     b.json(t, { caller: caller('service_controller.go', 64), controller: 'ServiceReconciler', 'start reconcile': key });
+    if (s.withdrawn) noEndpointLog(model, s, node, b, t, previous);
     if (s.l2Announcers.includes(node.name)) {
       b.json(t - 0.01, { caller: caller('main.go', 374), event: 'serviceAnnounced', ips: [s.ip], msg: 'service has IP, announcing', pool: s.pool, protocol: 'layer2' });
     }
     if (s.bgpAnnouncers.includes(node.name)) {
       b.json(t - 0.01, { caller: caller('main.go', 374), event: 'serviceAnnounced', ips: [s.ip], msg: 'service has IP, announcing', pool: s.pool, protocol: 'bgp' });
       b.json(t - 0.02, { caller: caller('bgp_controller.go', 293), event: 'updatedAdvertisements', ips: [s.ip], msg: 'making advertisements using BGP', numAds: 1, pool: s.pool, protocol: 'bgp' });
-    if (s.withdrawn) noEndpointLog(model, s, node, b, t, previous);
     }
     if (s.protocols.length === 0 && s.pool) {
       // IP assigned but no advertisement selects the pool: the speaker silently does nothing at info level.
@@ -178,12 +179,11 @@ function speakerLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number, p
   }
 }
 
-function controllerLog(model: SimModel, b: LogBuilder, t0: number, previous: boolean): void {
-  const v = model.version.replace(/^v/, '');
-  b.json(t0, { branch: 'HEAD', caller: caller('main.go', 158), commit: v, goversion: 'gc / go1.23.4 / amd64', msg: `MetalLB controller starting version ${v} (commit ${v}, branch HEAD)`, version: v });
-  b.json(t0 - 0.5, { caller: caller('webhook.go', 52), msg: 'webhooks enabled', op: 'startup' });
-  if (model.pools.length === 0) {
-    b.json(t0 - 1, { caller: caller('service_controller.go', 101), controller: 'ServiceReconciler', error: 'no MetalLB configuration in cluster', level: 'error', msg: 'configuration is missing, MetalLB will not function', op: 'setConfig' });
+/** Is the controller Deployment's pod running (`install.controller.ready` not false)? */
+export function controllerRunning(model: SimModel): boolean {
+  return model.scenario.install.controller?.ready !== false;
+}
+
 /** When the endpoints stopped being ready, before the world's "now" (seconds). */
 const endpointsLostAgo = 1800;
 
@@ -213,6 +213,20 @@ function noEndpointLog(model: SimModel, s: SimModel['services'][number], node: S
   }
 }
 
+function controllerLog(model: SimModel, b: LogBuilder, t0: number, previous: boolean): void {
+  const v = model.version.replace(/^v/, '');
+  b.json(t0, { branch: 'HEAD', caller: caller('main.go', 158), commit: v, goversion: 'gc / go1.23.4 / amd64', msg: `MetalLB controller starting version ${v} (commit ${v}, branch HEAD)`, version: v });
+  b.json(t0 - 0.5, { caller: caller('webhook.go', 52), msg: 'webhooks enabled', op: 'startup' });
+  if (!controllerRunning(model)) {
+    // A crash-looping controller dies during start-up, before its reconcilers run: no config
+    // reload, no ipAllocated, no "IP allocation failed" for the services waiting for an address.
+    // The crash is the cert-rotation failure of metallb/metallb#1731 (zap line, epoch ts).
+    const at = b.at(t0 - 1.5).date.getTime() / 1000;
+    b.text(t0 - 1.5, `{"level":"error","ts":${at.toFixed(7)},"logger":"cert-rotation","msg":"secret is not well-formed, cannot update webhook configurations","error":"Cert secret is not well-formed, missing ca.crt","errorVerbose":"Cert secret is not well-formed, missing ca.crt"}`);
+    return;
+  }
+  if (model.pools.length === 0) {
+    b.json(t0 - 1, { caller: caller('service_controller.go', 101), controller: 'ServiceReconciler', error: 'no MetalLB configuration in cluster', level: 'error', msg: 'configuration is missing, MetalLB will not function', op: 'setConfig' });
   } else {
     b.json(t0 - 1, { caller: caller('config_controller.go', 157), controller: 'ConfigReconciler', event: 'config reloaded' });
   }

@@ -87,10 +87,10 @@ export interface ServiceSpec {
   externalTrafficPolicy?: 'Cluster' | 'Local';
   /** Nodes with a ready endpoint pod. Default: every node with a speaker. `[]`: no ready endpoint, so no node announces. */
   endpoints?: string[];
-  /** Warning AllocationFailed reason when `ip` is absent, e.g. `no available IPs`. */
-  allocationError?: string;
   /** Nodes with an endpoint pod that is not ready (EndpointSlice `ready: false`), e.g. a crash-looping backend. */
   unreadyEndpoints?: string[];
+  /** Warning AllocationFailed reason when `ip` is absent, e.g. `no available IPs`. */
+  allocationError?: string;
   /** Override which nodes announce (default: L2 election / every eligible BGP node). */
   announcedBy?: string[];
   annotations?: Record<string, string>;
