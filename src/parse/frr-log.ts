@@ -15,6 +15,35 @@ export interface FrrLogLine {
   /** FRR's message id, e.g. `HTQD2-0R1WR`. */
   id?: string;
   message: string;
+  /** `%ADJCHANGE` lines: a BGP session coming up or going down. */
+  adjacency?: AdjacencyChange;
+}
+
+/** A BGP neighbour state change as bgpd logs it (`bgp log-neighbor-changes`, on by default). */
+export interface AdjacencyChange {
+  neighbor: string;
+  /** The peer's hostname from the FQDN capability, `Unknown` before it is known. */
+  host?: string;
+  vrf?: string;
+  up: boolean;
+  /** Why it went down, e.g. `BGP Notification received`, `Peer closed the session`. */
+  reason?: string;
+}
+
+/**
+ * `%ADJCHANGE: neighbor 2602:fed3:7025:d::3(pf.xiaoyu.net) in vrf default Down BGP Notification received`
+ * and `... in vrf default Up` (FRR 7.5+, bgpd/bgp_fsm.c); older releases omit `in vrf <name>`.
+ */
+const adjRe = /%ADJCHANGE: neighbor (\S+?)(?:\(([^)]*)\))?(?: in vrf (\S+))? (Up|Down)(?: (.+?))?\s*$/;
+
+export function adjacencyChange(text: string): AdjacencyChange | undefined {
+  const m = adjRe.exec(text);
+  if (!m) return undefined;
+  const change: AdjacencyChange = { neighbor: m[1], up: m[4] === 'Up' };
+  if (m[2] !== undefined) change.host = m[2];
+  if (m[3] !== undefined) change.vrf = m[3];
+  if (m[5] !== undefined) change.reason = m[5];
+  return change;
 }
 
 const lineRe = /^(?:(\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+)?([A-Z][A-Z0-9]*):\s+(?:\[([A-Z0-9]{5}-[A-Z0-9]{5})\](?:\[EC \d+\])?\s*)?(.*)$/;
@@ -45,6 +74,8 @@ export function structure(lines: string[]): FrrLogLine[] {
     if (m[1]) out.ts = m[1];
     out.daemon = m[2];
     if (m[3]) out.id = m[3];
+    const adjacency = adjacencyChange(m[4]);
+    if (adjacency) out.adjacency = adjacency;
     return out;
   });
 }

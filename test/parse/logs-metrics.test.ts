@@ -100,3 +100,17 @@ test('log, metrics and list parsers never throw on hostile input', () => {
   const long = parseMetallbLog('y'.repeat(100_000), 'x').value[0];
   assert.ok((long.raw ?? '').length < 70_000);
 });
+
+test('FRR %ADJCHANGE lines: neighbour, hostname, VRF, up or down and the reason (FRR 8.4.2 lines from FRRouting/frr#12737)', () => {
+  const lines = [
+    '2023/02/03 12:38:18 BGP: [HZN6M-XRM1G] %NOTIFICATION: received from neighbor 2602:fed3:7025:d::3 4/0 (Hold Timer Expired) 0 bytes ',
+    '2023/02/03 12:38:18 BGP: [PXVXG-TFNNT] %ADJCHANGE: neighbor 2602:fed3:7025:d::3(pf.xiaoyu.net) in vrf default Down BGP Notification received',
+    '2023/02/03 12:38:22 BGP: [N9HHH-F8H1M] %ADJCHANGE: neighbor 2602:fed3:7025:d::3(pf.xiaoyu.net) in vrf default Up',
+  ];
+  const s = structure(lines);
+  assert.equal(s[0].adjacency, undefined);
+  assert.deepEqual(s[1].adjacency, { neighbor: '2602:fed3:7025:d::3', host: 'pf.xiaoyu.net', vrf: 'default', up: false, reason: 'BGP Notification received' });
+  assert.deepEqual(s[2].adjacency, { neighbor: '2602:fed3:7025:d::3', host: 'pf.xiaoyu.net', vrf: 'default', up: true });
+  assert.equal(s[2].ts, '2023/02/03 12:38:22');
+  assert.equal(s[2].id, 'N9HHH-F8H1M');
+});
