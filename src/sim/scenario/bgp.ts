@@ -8,6 +8,8 @@ import type { KubeObject } from '../../model/cluster.js';
 import type { DataplaneRouter } from './dataplane.js';
 import { anySelectorMatches } from './election.js';
 import type { SimModel, SimNode } from './model.js';
+import type { BgpSessionSpec } from './types.js';
+import { cidrContains, sha256Hex } from './util.js';
 
 export type BgpState = 'Established' | 'Idle' | 'Active' | 'Connect' | 'OpenSent';
 
@@ -36,6 +38,14 @@ export interface BgpSession {
   /** Session uptime in seconds when Established. */
   uptimeSeconds: number;
   connectionsDropped: number;
+  /** FRR `connectionsEstablished`: every Up, including the current one. */
+  connectionsEstablished: number;
+  /** Seconds since the last reset (FRR `lastResetTimerMsecs` / 1000), when the history knows it. */
+  lastResetAgo?: number;
+  /** Down and Up times (seconds before now) of the session's history, oldest first (`bgpSessions[].flaps`). */
+  flaps: { downAgo: number; upAgo?: number }[];
+  /** eBGP single-hop peer off every connected subnet: FRR's connected check keeps it in Active without dialling. */
+  connectedCheckFailed?: boolean;
   /** Human-readable reason (used in logs and docs). */
   reason: string;
   holdTime: number;
@@ -128,6 +138,8 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
       state: 'Established',
       uptimeSeconds: 2 * 86400 + 3 * 3600 + 17 * 60 + 42,
       connectionsDropped: 0,
+      connectionsEstablished: 1,
+      flaps: [],
       reason: 'session established',
       holdTime,
       keepalive,
@@ -144,8 +156,17 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
     const routerRid = router?.routerId ?? router?.address;
     if (segmentDown) {
       Object.assign(s, { state: 'Active', reason: `interface ${dp.interface} is down: Network is unreachable`, lastReset: 'Waiting for NHT', uptimeSeconds: 0, connectionsDropped: 1 });
+    } else if (myAsn !== peerAsn && !s.ebgpMultiHop && address && !cidrContains(dp.segment, address)) {
+      // FRR's connected check (bgp_fsm.c bgp_start → bgp_peer_reg_with_nht): a single-hop eBGP peer
+      // must be on a connected subnet; until zebra reports one FRR never opens the TCP connection.
+      Object.assign(s, { state: 'Active', reason: `${address} is not on a connected subnet and ebgp-multihop is not set: FRR waits for a connected nexthop`, lastReset: 'Waiting for NHT', uptimeSeconds: 0, connectedCheckFailed: true });
     } else if (!router) {
       Object.assign(s, { state: 'Active', reason: `no BGP speaker answers at ${address}: connection timed out`, lastReset: 'Waiting for NHT', uptimeSeconds: 0 });
+    } else if (router.singleSession && singleSessionNode(model, router, peer) !== node.name) {
+      // The router keeps one session (its config names one node, or every node reaches it from one
+      // source address) and refuses the others with Cease/Connection Rejected (RFC 4486 subcode 5).
+      const kept = singleSessionNode(model, router, peer);
+      Object.assign(s, { state: 'Active', notification: 'Cease/Connection Rejected', errorCodeSubcode: '0605', notificationDirection: 'received', lastReset: 'BGP Notification received', reason: `the router at ${address} keeps one session${kept ? ` (with ${kept})` : ''} and rejects this one`, uptimeSeconds: 0 });
     } else if ((router.password ?? '') !== (password ?? '')) {
       // TCP MD5: segments with a wrong or missing signature are dropped silently; the session never leaves Connect/Active.
       Object.assign(s, { state: 'Connect', reason: password ? 'TCP MD5 signature mismatch: the router drops the SYNs' : 'the router expects a TCP MD5 password', lastReset: 'Waiting for peer OPEN', uptimeSeconds: 0 });
@@ -164,6 +185,9 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
       // BGP then re-establishes while BFD stays down.
       Object.assign(s, { uptimeSeconds: 1 * 3600 + 4 * 60 + 9, connectionsDropped: 2, notification: 'Cease/BFD Down', errorCodeSubcode: '060A', notificationDirection: 'sent', lastReset: 'BGP Notification send', reason: 'BFD session down; BGP re-established without BFD' });
     }
+    const history = sessionSpec(model, node.name, s);
+    if (history) applyHistory(s, history);
+    if (s.state !== 'Established' && s.connectionsEstablished > s.connectionsDropped) s.connectionsEstablished = s.connectionsDropped;
     if (s.bfdProfile) {
       const bfdUp = !segmentDown && !!router?.bfd && !router.bfdStopped;
       s.bfdStatus = bfdUp ? 'up' : 'down';
@@ -172,6 +196,101 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
     sessions.push(s);
   }
   return sessions;
+}
+
+/** The node whose session a `singleSession` router keeps. */
+function singleSessionNode(model: SimModel, router: DataplaneRouter, peer: KubeObject): string | undefined {
+  if (router.singleSessionNode) return router.singleSessionNode;
+  return model.nodes.find((n) => speakerRunning(model, n) && peerSelectsNode(peer, n))?.name;
+}
+
+function sessionSpec(model: SimModel, node: string, s: BgpSession): BgpSessionSpec | undefined {
+  return model.scenario.bgpSessions?.find((h) => (h.peer === s.peerName || h.peer === s.address) && (!h.node || h.node === node));
+}
+
+/** FRR's NOTIFICATION names (bgpd/bgp_debug.c) → `lastErrorCodeSubcode`. */
+const notificationCodes: Record<string, string> = {
+  'Hold Timer Expired': '0400',
+  'OPEN Message Error/Bad Peer AS': '0202',
+  'OPEN Message Error/Bad BGP Identifier': '0203',
+  'OPEN Message Error/Unacceptable Hold Time': '0206',
+  'Cease/Maximum Number of Prefixes Reached': '0601',
+  'Cease/Administrative Shutdown': '0602',
+  'Cease/Peer De-configured': '0603',
+  'Cease/Administrative Reset': '0604',
+  'Cease/Connection Rejected': '0605',
+  'Cease/Other Configuration Change': '0606',
+  'Cease/Connection Collision Resolution': '0607',
+  'Cease/Out of Resources': '0608',
+  'Cease/BFD Down': '060A',
+};
+
+/**
+ * FRR 8.4's `peer_down_str` (bgpd/bgpd.c) index → `lastResetCode`. The indexes 14, 30 and 32 are
+ * confirmed by the FRR 8.4 samples (`BGP Notification send`, `No AFI/SAFI activated for peer`,
+ * `Waiting for peer OPEN`); the table is FRR 7's list plus `AS Set config change` and the later entries.
+ */
+const peerDownStr = ['', 'Router ID changed', 'Remote AS changed', 'Local AS change', 'Cluster ID changed', 'Confederation identifier changed', 'Confederation peer changed', 'RR client config change', 'RS client config change', 'Update source change', 'Address family activated', 'Admin. shutdown', 'User reset', 'BGP Notification received', 'BGP Notification send', 'Peer closed the session', 'Neighbor deleted', 'Peer-group add member', 'Peer-group delete member', 'Capability changed', 'Passive config change', 'Multihop config change', 'NSF peer closed the session', 'Intf peering v6only config change', 'BFD down received', 'Interface down', 'Neighbor address lost', 'Waiting for NHT', 'Waiting for Peer IPv6 LLA', 'Waiting for VRF to be initialized', 'No AFI/SAFI activated for peer', 'AS Set config change', 'Waiting for peer OPEN', 'Reached received prefix count', 'Socket Error'];
+
+/** FRR `lastResetCode` of a `lastResetDueTo` text (32, `Waiting for peer OPEN`, when unknown). */
+export function lastResetCode(reason: string | undefined): number {
+  const i = reason ? peerDownStr.indexOf(reason) : -1;
+  return i > 0 ? i : 32;
+}
+
+function durationSeconds(d: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(d);
+  if (!m) return 0;
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+/**
+ * Applies a `bgpSessions` entry: `count` drops spread over the window (a deterministic jitter per
+ * session so the nodes do not flap in lockstep), each followed by a reconnect a few seconds later,
+ * except the last when the session is down at collection time.
+ */
+function applyHistory(s: BgpSession, h: BgpSessionSpec): void {
+  const est = h.established ?? s.state === 'Established';
+  const count = h.flaps?.count ?? 0;
+  const window = (h.flaps?.hours ?? 24) * 3600;
+  const uptime = h.uptime ? durationSeconds(h.uptime) : undefined;
+  const jitter = (i: number): number => parseInt(sha256Hex(`flap/${s.node}/${s.address}/${i}`).slice(0, 6), 16) / 0xffffff;
+  const flaps: { downAgo: number; upAgo?: number }[] = [];
+  // The newest drop sits just before the current uptime (or within the last slot of the window).
+  const newest = uptime !== undefined ? uptime + 5 + Math.round(jitter(-1) * 25) : undefined;
+  for (let i = 0; i < count; i++) {
+    const last = i === count - 1;
+    const slot = window / count;
+    let downAgo = last && newest !== undefined ? newest : Math.round(window - slot * (i + 0.15 + 0.7 * jitter(i)));
+    if (newest !== undefined && !last) downAgo = Math.max(downAgo, newest + (count - 1 - i) * 60);
+    const reconnect = 5 + Math.round(jitter(i + 1000) * 35);
+    flaps.push({ downAgo, upAgo: last && !est ? undefined : Math.max(0, downAgo - reconnect) });
+  }
+  s.flaps = flaps;
+  const dropped = h.connectionsDropped ?? count;
+  s.connectionsDropped = dropped;
+  s.connectionsEstablished = est ? dropped + 1 : dropped;
+  const lastFlap = flaps[flaps.length - 1];
+  if (lastFlap) s.lastResetAgo = lastFlap.downAgo;
+  if (est) {
+    s.state = 'Established';
+    s.uptimeSeconds = uptime ?? lastFlap?.upAgo ?? s.uptimeSeconds;
+    for (const k of ['notification', 'errorCodeSubcode', 'notificationDirection'] as const) if (!h.notification) delete s[k];
+    s.reason = count ? `session established; dropped ${dropped} times in the last ${window / 3600} h` : 'session established';
+  } else {
+    if (s.state === 'Established') {
+      s.state = 'Active';
+      s.reason = `session down since ${lastFlap ? Math.round(lastFlap.downAgo) : 0}s ago: ${h.lastReset ?? 'Peer closed the session'}`;
+    }
+    s.uptimeSeconds = 0;
+  }
+  if (h.lastReset) s.lastReset = h.lastReset;
+  else if (count) s.lastReset = h.notification ? 'BGP Notification received' : 'Peer closed the session';
+  if (h.notification) {
+    s.notification = h.notification;
+    s.errorCodeSubcode = notificationCodes[h.notification] ?? '0600';
+    s.notificationDirection = s.lastReset === 'BGP Notification send' ? 'sent' : 'received';
+  }
 }
 
 export function allSessions(model: SimModel): BgpSession[] {

@@ -247,10 +247,11 @@ export function capturePackets(model: SimModel, node: SimNode, seconds: number):
     } else if (s.notification && s.router) {
       const mine = bgpOpen(s.myAsn, s.holdTime, s.routerId);
       const theirs = bgpOpen(s.router.asn, 90, s.router.routerId ?? s.router.address);
-      const code = Number(s.errorCodeSubcode!.slice(0, 2));
-      const sub = Number(s.errorCodeSubcode!.slice(2));
+      const code = parseInt(s.errorCodeSubcode!.slice(0, 2), 16);
+      const sub = parseInt(s.errorCodeSubcode!.slice(2), 16);
       const notif = bgpMessage(3, Buffer.from([code, sub]));
-      const subText = s.errorCodeSubcode === '0202' ? 'OPEN Message Error (2), subcode Bad Peer AS (2)' : s.errorCodeSubcode === '0203' ? 'OPEN Message Error (2), subcode Bad BGP Identifier (3)' : 'Hold Timer Expired (4)';
+      // tcpdump 4.99 print-bgp.c names (bgp_notify_minor_cease_values for Cease).
+      const subText = s.errorCodeSubcode === '0202' ? 'OPEN Message Error (2), subcode Bad Peer AS (2)' : s.errorCodeSubcode === '0203' ? 'OPEN Message Error (2), subcode Bad BGP Identifier (3)' : s.errorCodeSubcode === '0605' ? 'Cease (6), subcode Connection Rejected (5)' : 'Hold Timer Expired (4)';
       const openText = (asn: number, hold: number, id: string): string => `: BGP\n\tOpen Message (1), length: 29\n\t  Version 4, my AS ${asn}, Holdtime ${hold}s, ID ${id}\n\t  Optional parameters, length: 0`;
       push(base, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase, ack: 0, flags: 0x02, tsval: ts, tsecr: 0, data: Buffer.alloc(0), syn: true }, '', 1);
       push(base + 0.00004, false, { src: s.address, sport: s.port, dst: node.ip, dport: lport, seq: peerSeq, ack: seqBase + 1, flags: 0x12, tsval: ts + 900, tsecr: ts, data: Buffer.alloc(0), syn: true }, '', 255);
@@ -262,7 +263,8 @@ export function capturePackets(model: SimModel, node: SimNode, seconds: number):
       push(base + 0.0016, sentByNode, sentByNode
         ? { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase + 1 + mine.length, ack: peerSeq + 1 + theirs.length, flags: 0x18, tsval: ts + 2, tsecr: ts + 901, data: notif }
         : { src: s.address, sport: s.port, dst: node.ip, dport: lport, seq: peerSeq + 1 + theirs.length, ack: seqBase + 1 + mine.length, flags: 0x18, tsval: ts + 902, tsecr: ts + 1, data: notif }, `: BGP\n\tNotification Message (3), length: 21, ${subText}`, sentByNode ? 1 : 255);
-    } else if (s.state === 'Connect' || s.state === 'Active') {
+    } else if ((s.state === 'Connect' || s.state === 'Active') && !s.connectedCheckFailed) {
+      // (A peer that fails FRR's connected check is never dialled: no SYN to capture.)
       for (const [k, dt] of [0, 1.02, 3.1].entries()) {
         if (base + dt > seconds) break;
         push(base + dt, true, { src: node.ip, sport: lport, dst: s.address, dport: s.port, seq: seqBase, ack: 0, flags: 0x02, tsval: ts + k * 1000, tsecr: 0, data: Buffer.alloc(0), syn: true }, '', 1);

@@ -47,6 +47,14 @@ export interface DataplaneRouter {
   bfdStopped?: boolean;
   /** The ASN the router expects from the nodes. Default: the BGPPeer `myASN`. */
   expectPeerAsn?: number;
+  /**
+   * The router keeps one session for the whole cluster: its config names one node, or every node
+   * reaches it from one source address (NAT / a shared egress). The kept node is Established; the
+   * others get the router's `Cease/Connection Rejected` NOTIFICATION and stay in Active.
+   */
+  singleSession?: boolean;
+  /** The node whose session the router keeps (with `singleSession`). Default: the first node peering with it. */
+  singleSessionNode?: string;
 }
 
 export interface DataplaneNodeOverride {

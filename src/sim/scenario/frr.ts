@@ -7,7 +7,7 @@
  * config from the same objects, so replayed and recorded outputs line up.
  */
  
-import { bfdTornDown, frrUptime, nodeSessions, type BgpSession } from './bgp.js';
+import { bfdTornDown, frrUptime, lastResetCode, nodeSessions, type BgpSession } from './bgp.js';
 import type { SimModel, SimNode } from './model.js';
 import { atLeast, ipToInt, sha256Hex } from './util.js';
 
@@ -176,7 +176,14 @@ function counters(s: BgpSession): { opensSent: number; opensRecv: number; notifi
     const sent = s.notificationDirection === 'sent';
     return { opensSent: 41, opensRecv: 41, notificationsSent: sent ? 41 : 0, notificationsRecv: sent ? 0 : 41, updatesSent: 0, updatesRecv: 0, keepalivesSent: s.notification === 'Hold Timer Expired' ? 1200 : 0, keepalivesRecv: s.notification === 'Hold Timer Expired' ? 1197 : 0 };
   }
-  return { opensSent: 0, opensRecv: 0, notificationsSent: 0, notificationsRecv: 0, updatesSent: 0, updatesRecv: 0, keepalivesSent: 0, keepalivesRecv: 0 };
+  // Down now after earlier sessions (bgpSessions history): the earlier OPENs and one UPDATE each stay counted.
+  const n = s.connectionsEstablished;
+  return { opensSent: n, opensRecv: n, notificationsSent: 0, notificationsRecv: 0, updatesSent: n * (s.prefixes.length + 1), updatesRecv: n, keepalivesSent: n * 30, keepalivesRecv: n * 30 };
+}
+
+/** FRR shows the time since the last state change in Up/Down: the uptime, or how long a session that was up has been down. */
+function upDownSeconds(s: BgpSession): number {
+  return s.state === 'Established' ? s.uptimeSeconds : s.connectionsEstablished > 0 ? (s.lastResetAgo ?? 0) : 0;
 }
 
 function localPort(s: BgpSession): number {
@@ -198,14 +205,14 @@ function summaryPeer(model: SimModel, node: SimNode, s: BgpSession): any {
     tableVersion: 0,
     outq: 0,
     inq: 0,
-    peerUptime: frrUptime(s.uptimeSeconds),
-    peerUptimeMsec: s.uptimeSeconds * 1000,
+    peerUptime: frrUptime(upDownSeconds(s)),
+    peerUptimeMsec: upDownSeconds(s) * 1000,
     ...(est ? { peerUptimeEstablishedEpoch: epoch(model, s.uptimeSeconds) } : {}),
     pfxRcd: 0,
     pfxSnt: est ? s.prefixes.length : 0,
     state: s.state,
     peerState: 'OK',
-    connectionsEstablished: est ? 1 + s.connectionsDropped : s.connectionsDropped,
+    connectionsEstablished: s.connectionsEstablished,
     connectionsDropped: s.connectionsDropped,
     idType: 'ipv4',
   };
@@ -325,16 +332,16 @@ function neighborJson(model: SimModel, node: SimNode, s: BgpSession): any {
       ? { updateGroupId: 1, subGroupId: 1, packetQueueLength: 0, inboundPathPolicyConfig: true, outboundPathPolicyConfig: true, routeMapForIncomingAdvertisements: `${s.address}-in`, routeMapForOutgoingAdvertisements: `${s.address}-out`, commAttriSentToNbr: 'extendedAndStandard', acceptedPrefixCounter: 0, sentPrefixCounter: s.prefixes.length }
       : { inboundPathPolicyConfig: true, outboundPathPolicyConfig: true, routeMapForIncomingAdvertisements: `${s.address}-in`, routeMapForOutgoingAdvertisements: `${s.address}-out`, commAttriSentToNbr: 'extendedAndStandard', acceptedPrefixCounter: 0 },
   };
-  n.connectionsEstablished = est ? 1 + s.connectionsDropped : s.connectionsDropped;
+  n.connectionsEstablished = s.connectionsEstablished;
   n.connectionsDropped = s.connectionsDropped;
-  n.lastResetTimerMsecs = est ? (s.uptimeSeconds + 1) * 1000 : 24000;
+  n.lastResetTimerMsecs = s.lastResetAgo !== undefined ? Math.round(s.lastResetAgo) * 1000 : est ? (s.uptimeSeconds + 1) * 1000 : 24000;
   if (s.errorCodeSubcode) {
     n.lastErrorCodeSubcode = s.errorCodeSubcode;
     n.lastNotificationReason = s.notification;
     n.lastNotificationHardReset = false;
   }
   n.lastResetDueTo = s.lastReset ?? 'Waiting for peer OPEN';
-  n.lastResetCode = s.errorCodeSubcode ? (s.notificationDirection === 'sent' ? 14 : 13) : bfdTornDown(s) ? 33 : 32;
+  n.lastResetCode = s.errorCodeSubcode ? (s.notificationDirection === 'sent' ? 14 : 13) : bfdTornDown(s) ? 33 : lastResetCode(s.lastReset);
   if (ebgp) n.externalBgpNbrMaxHopsAway = s.ebgpMultiHop ? 255 : 1;
   if (est || s.notification) {
     Object.assign(n, { hostLocal: node.ip, portLocal: localPort(s), hostForeign: s.address, portForeign: s.port, nexthop: node.ip, nexthopGlobal: '::', nexthopLocal: '::', bgpConnection: 'sharedNetwork' });
@@ -446,7 +453,7 @@ export function bgpSummaryText(model: SimModel, node: SimNode): string {
     const est = s.state === 'Established';
     const rcvd = c.opensRecv + c.updatesRecv + c.keepalivesRecv + c.notificationsRecv;
     const sent = c.opensSent + c.updatesSent + c.keepalivesSent + c.notificationsSent;
-    out += `${s.address.padEnd(15)} 4 ${String(s.peerAsn).padStart(10)} ${String(rcvd).padStart(9)} ${String(sent).padStart(9)} ${'0'.padStart(8)} ${'0'.padStart(4)} ${'0'.padStart(4)} ${frrUptime(s.uptimeSeconds).padStart(8)} ${(est ? '0' : s.state).padStart(12)} ${String(est ? s.prefixes.length : 0).padStart(8)} N/A\n`;
+    out += `${s.address.padEnd(15)} 4 ${String(s.peerAsn).padStart(10)} ${String(rcvd).padStart(9)} ${String(sent).padStart(9)} ${'0'.padStart(8)} ${'0'.padStart(4)} ${'0'.padStart(4)} ${frrUptime(upDownSeconds(s)).padStart(8)} ${(est ? '0' : s.state).padStart(12)} ${String(est ? s.prefixes.length : 0).padStart(8)} N/A\n`;
   }
   out += `\nTotal number of neighbors ${sessions.length}\n`;
   return out;

@@ -7,7 +7,7 @@
  
 import { UserError } from '../../util/errors.js';
 import type { ContainerLog } from '../world.js';
-import { bfdTornDown, nodeSessions } from './bgp.js';
+import { bfdTornDown, nodeSessions, type BgpSession } from './bgp.js';
 import type { DerivedPod } from './install.js';
 import type { SimModel, SimNode } from './model.js';
 import type { LogLine, LogSpec } from './types.js';
@@ -127,14 +127,22 @@ function speakerLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number, p
   for (const s of nodeSessions(model, node)) {
     if (model.mode === 'native') {
       b.json(t0 - 3, { caller: caller('bgp_controller.go', 409), event: 'peerAdded', msg: 'peer configured, starting BGP session', peer: s.address });
-      if (s.state === 'Established') {
+      // A session with a flap history was up at start-up, whatever its state now.
+      if (s.state === 'Established' || s.flaps.length) {
         b.json(t0 - 4, { caller: caller('native.go', 186), event: 'sessionUp', localASN: s.myAsn, msg: 'BGP session established', peer: `${s.address}:${s.port}`, peerASN: s.peerAsn });
-      } else {
-        const err = s.notification === 'Hold Timer Expired' ? 'got BGP notification code 0x0400 (Hold Timer Expired (unspecific))' : s.errorCodeSubcode === '0202' ? 'got BGP notification code 0x0202 (Bad peer AS)' : undefined;
+      }
+      if (s.state !== 'Established') {
+        const err = s.notification === 'Hold Timer Expired' ? 'got BGP notification code 0x0400 (Hold Timer Expired (unspecific))' : s.errorCodeSubcode === '0202' ? 'got BGP notification code 0x0202 (Bad peer AS)' : s.errorCodeSubcode === '0605' ? 'got BGP notification code 0x0605 (Connection rejected)' : undefined;
         for (const ago of [600, 300, 60]) {
           if (err) b.json(ago, { caller: caller('native.go', 245), error: err, event: 'peerNotification', level: 'error', localASN: s.myAsn, msg: 'peer sent notification, closing session', peer: `${s.address}:${s.port}`, peerASN: s.peerAsn });
           else b.json(ago, { caller: caller('native.go', 154), error: `dial "${s.address}:${s.port}": i/o timeout`, level: 'error', localASN: s.myAsn, msg: 'failed to connect to peer', op: 'connect', peer: `${s.address}:${s.port}`, peerASN: s.peerAsn });
         }
+      }
+      // bgpSessions history: each drop and re-establishment since the container started (metallb.md §4 native BGP events).
+      for (const f of s.flaps) {
+        if (f.downAgo >= t0 - 4) continue;
+        b.json(f.downAgo, { caller: caller('native.go', 201), event: 'sessionDown', level: 'warn', localASN: s.myAsn, msg: 'BGP session down', peer: `${s.address}:${s.port}`, peerASN: s.peerAsn });
+        if (f.upAgo !== undefined) b.json(f.upAgo, { caller: caller('native.go', 186), event: 'sessionUp', localASN: s.myAsn, msg: 'BGP session established', peer: `${s.address}:${s.port}`, peerASN: s.peerAsn });
       }
     } else if (model.mode === 'frr') {
       b.json(t0 - 3, { caller: caller('frr.go', 441), event: 'peerAdded', msg: 'peer configured, starting BGP session', peer: s.address });
@@ -261,6 +269,7 @@ function frrLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number): void
   b.frr(t0 - 0.2, 'BGP', 'T83RR-8SM5G', `bgpd ${version} starting: vty@2605, bgp@127.0.0.1:0`);
   b.frr(t0 - 0.3, 'BFD', 'T83RR-8SM5G', `bfdd ${version} starting: vty@2617`);
   for (const s of nodeSessions(model, node)) {
+    if (s.flaps.length) frrFlapLog(b, s, t0);
     if (bfdTornDown(s)) {
       b.frr(3850, 'BFD', 'S5KN7-MW2XV', `state-change: [mhop:no peer:${s.address} local:${node.ip} vrf:default ifname:${model.dataplane.interface}] up -> down reason:control-expired`);
       b.frr(3849.9, 'BGP', 'ZWCSR-M7FG9', `%NOTIFICATION: sent to neighbor ${s.address} 6/10 (Cease/BFD Down) 0 bytes`);
@@ -276,13 +285,35 @@ function frrLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number): void
         b.frr(ago - 0.001, 'BGP', 'HTQD2-0R1WR', `[EC 33554451] bgp_process_packet: BGP OPEN receipt failed for peer: ${s.address}`);
       }
     } else if (s.notificationDirection === 'received') {
-      for (const ago of [600, 300, 60]) b.frr(ago, 'BGP', 'HEH1B-HVSG6', `%NOTIFICATION: received from neighbor ${s.address} 2/${Number(s.errorCodeSubcode!.slice(2))} (${s.notification}) 0 bytes`);
+      const code = s.errorCodeSubcode!;
+      for (const ago of [600, 300, 60]) b.frr(ago, 'BGP', 'HEH1B-HVSG6', `%NOTIFICATION: received from neighbor ${s.address} ${parseInt(code.slice(0, 2), 16)}/${parseInt(code.slice(2), 16)} (${s.notification}) 0 bytes`);
     } else if (s.notification === 'Hold Timer Expired') {
       b.frr(600, 'BGP', 'ZWCSR-M7FG9', `%NOTIFICATION: sent to neighbor ${s.address} 4/0 (Hold Timer Expired) 0 bytes`);
       b.frr(590, 'BGP', 'ZWCSR-M7FG9', `%NOTIFICATION: sent to neighbor ${s.address} 4/0 (Hold Timer Expired) 0 bytes`);
     } else {
       for (const ago of [600, 300, 60]) b.frr(ago, 'BGP', 'Z1QXX-3R8G1', `[EC 33554449] ${s.address} [Event] Connect failed 110(Connection timed out)`);
     }
+  }
+}
+
+/**
+ * A `bgpSessions` history in FRR's log: `%ADJCHANGE` Down with the reset reason and Up at each flap
+ * (bgpd/bgp_fsm.c, message IDs HVRWP-5R9NQ / N9HHH-F8H1M as FRR 8.x logs them), preceded by the
+ * NOTIFICATION when the last reset was one.
+ */
+function frrFlapLog(b: LogBuilder, s: BgpSession, t0: number): void {
+  const vrf = s.vrf || 'default';
+  // Every drop of the history has the one cause the scenario gives (`lastReset`, `notification`).
+  const reason = s.lastReset ?? 'Peer closed the session';
+  for (const f of s.flaps) {
+    if (f.downAgo >= t0 - 5) continue;
+    if (s.notification && s.errorCodeSubcode && /Notification/.test(reason)) {
+      const c = s.errorCodeSubcode;
+      const dir = s.notificationDirection === 'sent' ? 'sent to' : 'received from';
+      b.frr(f.downAgo + 0.001, 'BGP', s.notificationDirection === 'sent' ? 'ZWCSR-M7FG9' : 'HEH1B-HVSG6', `%NOTIFICATION: ${dir} neighbor ${s.address} ${parseInt(c.slice(0, 2), 16)}/${parseInt(c.slice(2), 16)} (${s.notification}) 0 bytes`);
+    }
+    b.frr(f.downAgo, 'BGP', 'HVRWP-5R9NQ', `%ADJCHANGE: neighbor ${s.address}(Unknown) in vrf ${vrf} Down ${reason}`);
+    if (f.upAgo !== undefined) b.frr(f.upAgo, 'BGP', 'N9HHH-F8H1M', `%ADJCHANGE: neighbor ${s.address}(Unknown) in vrf ${vrf} Up`);
   }
 }
 

@@ -32,6 +32,8 @@ export interface Scenario {
   faults?: Fault[];
   dataplane?: DataplaneSpec;
   metrics?: MetricsSpec[];
+  /** Per-session BGP history: flaps over a window, uptime, last reset, down at collection time. */
+  bgpSessions?: BgpSessionSpec[];
 }
 
 export interface InstallSpec {
@@ -135,4 +137,28 @@ export interface DataplaneSpec {
   routers?: DataplaneRouter[];
   announce?: Record<string, string[]>;
   nodes?: Record<string, { linksDown?: string[]; extraListeners?: DataplaneListener[]; sysctls?: Record<string, string>; routerIdOverride?: string; ipvsAddresses?: string[] }>;
+}
+
+/**
+ * History of the BGP sessions to one peer (docs/scenarios.md `bgpSessions`). It overrides what the
+ * data plane derives for the matching sessions; every output that shows a session (FRR JSON and
+ * text, FRR and speaker logs, metrics, BGPSessionState) reads the result.
+ */
+export interface BgpSessionSpec {
+  /** BGPPeer name or peer address. */
+  peer: string;
+  /** Only this node's session. Default: every node that peers with `peer`. */
+  node?: string;
+  /** State at collection time. Default true (Established). `false`: Active after the last drop. */
+  established?: boolean;
+  /** `count` drops spread over the last `hours` hours, each followed by a re-establishment (except a final drop when `established: false`). */
+  flaps?: { count: number; hours?: number };
+  /** FRR `lastResetDueTo` text of the last drop, e.g. `BFD down received`, `Peer closed the session`, `BGP Notification received`. */
+  lastReset?: string;
+  /** NOTIFICATION of the last drop (with `lastReset: BGP Notification received|send`), e.g. `Hold Timer Expired`, `Cease/Administrative Reset`. */
+  notification?: string;
+  /** FRR `connectionsDropped`. Default: `flaps.count`. */
+  connectionsDropped?: number;
+  /** Time since the last establishment (`25m`, `3h`, `2d`). Default: from the last flap. */
+  uptime?: string;
 }
