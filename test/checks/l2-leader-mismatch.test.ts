@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { electionOrder } from '../../src/checks/lib/l2leader.js';
+import { electionOrder } from '../../src/checks/lib/announce.js';
 import { caseTable, controller, endpoints, event, l2Base, l2ad, l2status, node, pool, service, speaker } from './helpers.js';
 
 // Orders computed independently (python hashlib.sha256(node + "#" + ip)).

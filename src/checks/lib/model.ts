@@ -184,7 +184,7 @@ export function podRestarts(pod: V1Pod): number {
 
 /** Speaker pod per node (the newest one if several). */
 const speakerIndex = new WeakMap<V1Pod[], Map<string, V1Pod>>();
-const readyIndex = new WeakMap<V1Pod[], Set<string>>();
+const readyIndex = new WeakMap<ClusterModel, Set<string>>();
 
 export function speakerByNode(model: ClusterModel): Map<string, V1Pod> {
   return memo(speakerIndex, model.kube.pods, () => {
@@ -197,9 +197,32 @@ export function speakerByNode(model: ClusterModel): Map<string, V1Pod> {
   });
 }
 
+export interface SpeakerStatus {
+  pod: string;
+  ready: boolean;
+  restarts: number;
+}
+
+const statusIndex = new WeakMap<ClusterModel, Map<string, SpeakerStatus>>();
+
+/**
+ * The speaker of each node and whether it is usable, as both the announcement model and the report
+ * show it. MetalLB counts a speaker while it is a live memberlist member; from the API the closest
+ * observation is the pod's Ready condition (its readiness probe is the speaker's own health
+ * endpoint). The pod list is read first; discovery's copy of it serves bundles without one.
+ */
+export function speakerStatus(model: ClusterModel): Map<string, SpeakerStatus> {
+  return memo(statusIndex, model, () => {
+    const out = new Map<string, SpeakerStatus>();
+    for (const [node, pod] of speakerByNode(model)) out.set(node, { pod: pod.metadata?.name ?? '', ready: podReady(pod), restarts: podRestarts(pod) });
+    if (out.size === 0) for (const s of model.discovery?.speakers ?? []) if (s.node) out.set(s.node, { pod: s.name, ready: s.ready, restarts: s.restarts });
+    return out;
+  });
+}
+
 /** Nodes whose speaker is Ready: MetalLB's "usable speakers" approximated from the API. */
 export function readySpeakerNodes(model: ClusterModel): Set<string> {
-  return memo(readyIndex, model.kube.pods, () => new Set([...speakerByNode(model)].filter(([, p]) => podReady(p)).map(([n]) => n)));
+  return memo(readyIndex, model, () => new Set([...speakerStatus(model)].filter(([, s]) => s.ready).map(([n]) => n)));
 }
 
 const eventIndex = new WeakMap<CoreV1Event[], Map<string, CoreV1Event[]>>();
@@ -264,15 +287,6 @@ export function macOwners(model: ClusterModel): Map<string, { node: string; ifna
 }
 
 export type Protocol = 'layer2' | 'bgp';
-
-/** Protocols a service's IP is advertised with, from the advertisements selecting its pool. */
-export function protocolsFor(model: ClusterModel, svc: V1Service, pool: KubeObject | undefined): Protocol[] {
-  if (!pool) return [];
-  const out: Protocol[] = [];
-  if (l2AdsForPool(model, pool).some((a) => adSelectsService(a, svc))) out.push('layer2');
-  if (bgpAdsForPool(model, pool).some((a) => adSelectsService(a, svc))) out.push('bgp');
-  return out;
-}
 
 /** BGPPeers whose nodeSelectors select the node. */
 const peerIndex = new WeakMap<KubeObject[], Map<string, KubeObject[]>>();
@@ -341,57 +355,6 @@ export function* logRecords(model: ClusterModel, container?: string | string[]) 
     if (wanted && !wanted.includes(stream.container)) continue;
     for (const record of stream.records) yield { stream, record, text: record.raw ?? `${record.msg ?? ''} ${JSON.stringify(record.fields)}` };
   }
-}
-
-export interface Duty {
-  svc: V1Service;
-  ip: string;
-  protocol: Protocol;
-  /** True when this node cannot be replaced by another one (BGP announcer, or eTP=Local endpoint node). */
-  essential: boolean;
-}
-
-/**
- * What each node is expected to announce, from the configuration alone (ignoring speaker health):
- * nodes excluded by label or NetworkUnavailable are left out unless `includeIneligible`.
- * BGP services on every node selected by a BGPAdvertisement and a BGPPeer; layer-2 services on every
- * candidate node (eTP=Local: only nodes with a ready endpoint, which then cannot be replaced).
- */
-const dutiesCache = new WeakMap<ClusterModel, Map<boolean, Map<string, Duty[]>>>();
-
-export function announcementDuties(model: ClusterModel, opts: { includeIneligible?: boolean } = {}): Map<string, Duty[]> {
-  const perModel = memo(dutiesCache, model, () => new Map<boolean, Map<string, Duty[]>>());
-  const cached = perModel.get(!!opts.includeIneligible);
-  if (cached) return cached;
-  const out = new Map<string, Duty[]>();
-  perModel.set(!!opts.includeIneligible, out);
-  const ignoreExclude = speakerIgnoresExcludeLabel(model);
-  // Speakers never announce from excluded or NetworkUnavailable nodes; only the checks about those
-  // conditions ask to see such nodes.
-  const eligible = (n: V1Node) => opts.includeIneligible || ((ignoreExclude || !isExcluded(n)) && !networkUnavailable(n));
-  const add = (n: string, d: Duty) => {
-    const list = out.get(n);
-    if (list) list.push(d);
-    else out.set(n, [d]);
-  };
-  for (const svc of metallbServices(model)) {
-    const local = svc.spec?.externalTrafficPolicy === 'Local';
-    const epNodes = readyEndpointNodes(model, svc);
-    for (const ip of serviceIPs(svc)) {
-      const pool = poolOf(model, svc, ip);
-      if (!pool) continue;
-      const l2Ads = l2AdsForPool(model, pool).filter((a) => adSelectsService(a, svc));
-      const bgpAds = bgpAdsForPool(model, pool).filter((a) => adSelectsService(a, svc));
-      if (!l2Ads.length && !bgpAds.length) continue;
-      for (const node of model.kube.nodes) {
-        const name = node.metadata?.name;
-        if (!name || (local && !epNodes.has(name)) || !eligible(node)) continue;
-        if (l2Ads.some((a) => adSelectsNode(a, node))) add(name, { svc, ip, protocol: 'layer2', essential: local });
-        if (bgpAds.some((a) => adSelectsNode(a, node)) && peersForNode(model, name).length) add(name, { svc, ip, protocol: 'bgp', essential: true });
-      }
-    }
-  }
-  return out;
 }
 
 export function nodeReady(node: V1Node | undefined): boolean {

@@ -3,7 +3,8 @@ import type { Evidence } from '../../model/finding.js';
 import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence, rawExcerpt } from '../lib/evidence.js';
 import { parseRange, rangeContains } from '../lib/ip.js';
-import { adSelectsNode, adSelectsService, announcementDuties, bgpAdsForPool, clusterPath, findNode, peersForNode, poolOf, svcKey, svcSubject } from '../lib/model.js';
+import { announcementDuties } from '../lib/announce.js';
+import { adSelectsNode, adSelectsService, bgpAdsForPool, clusterPath, findNode, peersForNode, poolOf, svcKey, svcSubject } from '../lib/model.js';
 
 export default defineCheck({
   id: 'bgp-prefix-not-advertised',

@@ -1,6 +1,7 @@
 import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence } from '../lib/evidence.js';
-import { adSelectsNode, adSelectsService, bgpAdsForPool, clusterPath, endpointsOf, findNode, l2AdsForPool, metallbServices, observedL2Announcers, poolOf, readySpeakerNodes, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
+import { announceDecision, nodesBlockedOnlyBy, protocolDecisions } from '../lib/announce.js';
+import { clusterPath, endpointsOf, metallbServices, observedL2Announcers, readySpeakerNodes, svcKey, svcSubject } from '../lib/model.js';
 
 export default defineCheck({
   id: 'etp-local-no-endpoint',
@@ -20,15 +21,15 @@ export default defineCheck({
     const ready = readySpeakerNodes(model);
     for (const svc of metallbServices(model)) {
       if (svc.spec?.externalTrafficPolicy !== 'Local') continue;
-      const ip = serviceIPs(svc)[0];
-      const pool = ip ? poolOf(model, svc, ip) : undefined;
-      if (!pool) continue;
-      const ads = [...l2AdsForPool(model, pool), ...bgpAdsForPool(model, pool)].filter((a) => adSelectsService(a, svc));
-      if (!ads.length) continue; // ip-not-advertised covers it
+      const decision = announceDecision(model, svc);
+      const ip = decision.ip;
+      if (decision.stop) continue; // no IP, pool or advertisement: service-pending and ip-not-advertised cover it
       const eps = endpointsOf(model, svc);
       const epNodes = [...new Set(eps.filter((e) => e.ready && e.node).map((e) => e.node!))];
       const nodeless = eps.filter((e) => e.ready && !e.node).length;
-      const usable = epNodes.filter((n) => ready.has(n) && ads.some((a) => adSelectsNode(a, findNode(model, n))));
+      // Nodes the model keeps past the nodeSelector, speaker and endpoint steps. The exclusion label,
+      // NetworkUnavailable and BGP peers have checks of their own that name those nodes.
+      const usable = [...new Set(protocolDecisions(decision).flatMap((p) => nodesBlockedOnlyBy(p, ['exclude-label', 'network-unavailable', 'bgp-peer'])))];
       const announcer = observedL2Announcers(model, svc).nodes.find((n) => !epNodes.includes(n));
       if (usable.length && !announcer) continue;
       const summary = !usable.length

@@ -2,7 +2,8 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { KubeObject } from '../../model/cluster.js';
 import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence } from '../lib/evidence.js';
-import { bgpAdsForPool, clusterPath, l2AdsForPool, metallbNamespace, metallbServices, poolOf, protocolsFor, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
+import { announceDecision } from '../lib/announce.js';
+import { bgpAdsForPool, clusterPath, l2AdsForPool, metallbNamespace, metallbServices, svcKey, svcSubject } from '../lib/model.js';
 
 export default defineCheck({
   id: 'ip-not-advertised',
@@ -21,14 +22,13 @@ export default defineCheck({
   run(model) {
     const byPool = new Map<string, { pool: KubeObject; services: V1Service[]; ips: string[] }>();
     for (const svc of metallbServices(model)) {
-      for (const ip of serviceIPs(svc)) {
-        const pool = poolOf(model, svc, ip);
-        if (!pool || protocolsFor(model, svc, pool).length > 0) continue;
-        const entry = byPool.get(pool.metadata.name) ?? { pool, services: [], ips: [] };
-        if (!entry.services.includes(svc)) entry.services.push(svc);
-        entry.ips.push(ip);
-        byPool.set(pool.metadata.name, entry);
-      }
+      // The announcement model stops at its advertisement step: the pool is known, nothing selects it.
+      const { stop, pool, ips } = announceDecision(model, svc);
+      if (stop?.kind !== 'advertisement' || !pool) continue;
+      const entry = byPool.get(pool.metadata.name) ?? { pool, services: [], ips: [] };
+      if (!entry.services.includes(svc)) entry.services.push(svc);
+      entry.ips.push(...ips);
+      byPool.set(pool.metadata.name, entry);
     }
     const ns = metallbNamespace(model);
     const useBgp = model.metallb.bgpPeers.length > 0 && model.metallb.l2Advertisements.length === 0;

@@ -1,8 +1,8 @@
 import type { Evidence } from '../../model/finding.js';
 import { defineCheck, type Draft } from '../define.js';
 import { rawExcerpt } from '../lib/evidence.js';
-import { computeL2Leader } from '../lib/l2leader.js';
-import { adSelectsService, l2AdsForPool, l2StatusesFor, metallbServices, observedL2Announcers, poolOf, protocolsFor, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
+import { announceDecision } from '../lib/announce.js';
+import { l2StatusesFor, metallbServices, observedL2Announcers, svcKey, svcSubject } from '../lib/model.js';
 
 export default defineCheck({
   id: 'l2-announcer-interface-down',
@@ -20,15 +20,14 @@ export default defineCheck({
   run(model) {
     const out: Draft[] = [];
     for (const svc of metallbServices(model)) {
-      const ip = serviceIPs(svc)[0];
-      const pool = ip ? poolOf(model, svc, ip) : undefined;
-      if (!pool || !protocolsFor(model, svc, pool).includes('layer2')) continue;
+      const { l2, ip } = announceDecision(model, svc);
+      if (!l2 || !ip) continue;
       const observed = observedL2Announcers(model, svc);
-      const node = observed.nodes.length === 1 ? observed.nodes[0] : observed.nodes.length === 0 ? computeL2Leader(model, svc, pool, ip).leader : undefined;
+      const node = observed.nodes.length === 1 ? observed.nodes[0] : observed.nodes.length === 0 ? l2.leader : undefined;
       const st = node ? model.nodes[node] : undefined;
       if (!node || !st?.links.length) continue;
       const fromStatus = l2StatusesFor(model, svc).flatMap((s) => ((s.status?.interfaces ?? []) as { name?: string }[]).map((i) => i.name ?? ''));
-      const fromAds = l2AdsForPool(model, pool).filter((a) => adSelectsService(a, svc)).flatMap((a) => (a.spec?.interfaces ?? []) as string[]);
+      const fromAds = l2.advertisements.flatMap((a) => (a.spec?.interfaces ?? []) as string[]);
       const named = [...new Set([...fromStatus, ...fromAds].filter(Boolean))];
       // Without a name, MetalLB answers on every broadcast, non-enslaved interface.
       const candidates = named.length ? st.links.filter((l) => named.includes(l.ifname)) : st.links.filter((l) => l.flags.includes('BROADCAST') && !l.master && !l.flags.includes('NOARP') && l.ifname !== 'kube-ipvs0');

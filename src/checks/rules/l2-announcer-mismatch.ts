@@ -1,7 +1,8 @@
 import type { Evidence } from '../../model/finding.js';
 import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence, rawExcerpt } from '../lib/evidence.js';
-import { clusterPath, macOwners, metallbServices, observedL2Announcers, poolOf, protocolsFor, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
+import { announceDecision } from '../lib/announce.js';
+import { clusterPath, macOwners, metallbServices, observedL2Announcers, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
 
 export default defineCheck({
   id: 'l2-announcer-mismatch',
@@ -20,8 +21,8 @@ export default defineCheck({
     const owners = macOwners(model);
     const out: Draft[] = [];
     for (const svc of metallbServices(model)) {
+      if (!announceDecision(model, svc).l2) continue;
       for (const ip of serviceIPs(svc)) {
-        if (!protocolsFor(model, svc, poolOf(model, svc, ip)).includes('layer2')) continue;
         const observed = observedL2Announcers(model, svc);
         if (observed.nodes.length !== 1) continue;
         const announcer = observed.nodes[0];

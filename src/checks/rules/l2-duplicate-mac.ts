@@ -2,7 +2,8 @@ import type { Evidence } from '../../model/finding.js';
 import { defineCheck, type Draft } from '../define.js';
 import type { LogRecord, LogStream } from '../../model/cluster.js';
 import { logEvidence, rawExcerpt } from '../lib/evidence.js';
-import { logRecords, macOwners, metallbServices, poolOf, protocolsFor, serviceIPs, svcKey } from '../lib/model.js';
+import { announceDecisions } from '../lib/announce.js';
+import { logRecords, macOwners, metallbServices, serviceIPs, svcKey } from '../lib/model.js';
 import { memberlistPatterns } from './memberlist-join-failures.js';
 
 /** Memberlist failures logged by the speakers of the given nodes (the split-brain diagnosis). */
@@ -66,11 +67,12 @@ export default defineCheck({
     const owners = macOwners(model);
     // IPs MetalLB announces only over BGP: ARP replies for them (e.g. the IP on every node's lo with
     // arp_ignore=0) do not steer traffic, so duplicates there are not a MetalLB problem.
+    const decisions = announceDecisions(model);
     const bgpOnly = new Set(
-      metallbServices(model).flatMap((s) => serviceIPs(s).filter((ip) => {
-        const p = protocolsFor(model, s, poolOf(model, s, ip));
-        return p.length > 0 && !p.includes('layer2');
-      })),
+      metallbServices(model).flatMap((s) => {
+        const d = decisions.get(s);
+        return d?.bgp && !d.l2 ? serviceIPs(s) : [];
+      }),
     );
     const out: Draft[] = [];
     for (const [ip, sightings] of byIp) {

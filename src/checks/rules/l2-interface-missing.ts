@@ -1,6 +1,6 @@
 import { defineCheck, type Draft } from '../define.js';
 import { eventExcerpt, objectEvidence } from '../lib/evidence.js';
-import { computeL2Leader } from '../lib/l2leader.js';
+import { announceDecision } from '../lib/announce.js';
 import { adSelectsService, clusterPath, eventsFor, l2AdsForPool, metallbServices, observedL2Announcers, poolOf, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
 
 export default defineCheck({
@@ -30,7 +30,7 @@ export default defineCheck({
       let lacks = false;
       if (restricted && pool && ip) {
         const observed = observedL2Announcers(model, svc);
-        node = observed.nodes[0] ?? computeL2Leader(model, svc, pool, ip).leader;
+        node = observed.nodes[0] ?? announceDecision(model, svc).l2?.leader;
         const st = node ? model.nodes[node] : undefined;
         if (st?.links.length) lacks = !st.links.some((l) => wanted.includes(l.ifname));
       }

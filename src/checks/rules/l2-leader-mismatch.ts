@@ -1,7 +1,7 @@
 import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence } from '../lib/evidence.js';
-import { computeL2Leader } from '../lib/l2leader.js';
-import { clusterPath, metallbServices, observedL2Announcers, poolOf, protocolsFor, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
+import { announceDecision, firstBlocker } from '../lib/announce.js';
+import { clusterPath, metallbServices, observedL2Announcers, svcKey, svcSubject } from '../lib/model.js';
 
 export default defineCheck({
   id: 'l2-leader-mismatch',
@@ -19,27 +19,24 @@ export default defineCheck({
   run(model) {
     const out: Draft[] = [];
     for (const svc of metallbServices(model)) {
-      const ips = serviceIPs(svc);
-      if (!ips.length) continue;
-      const ip = ips[0]; // MetalLB elects by the first LB IP
-      const pool = poolOf(model, svc, ip);
-      if (!pool || !protocolsFor(model, svc, pool).includes('layer2')) continue;
+      const { l2, ip } = announceDecision(model, svc);
+      if (!l2 || !ip) continue;
       const observed = observedL2Announcers(model, svc);
       if (observed.nodes.length !== 1) continue;
-      const calc = computeL2Leader(model, svc, pool, ip);
-      if (calc.leader === observed.nodes[0]) continue;
-      const droppedWhy = calc.dropped[observed.nodes[0]];
+      // The elected node, even when it then fails on its interfaces (l2-interface-missing says so).
+      if (l2.leader === observed.nodes[0]) continue;
+      const droppedWhy = firstBlocker(l2, observed.nodes[0])?.why;
       out.push({
-        summary: calc.leader
-          ? `${svcKey(svc)} ${ip} is announced by ${observed.nodes[0]} but the election over ${calc.candidates.join(', ')} picks ${calc.leader}${droppedWhy ? ` (${observed.nodes[0]}: ${droppedWhy})` : ''}`
-          : `${svcKey(svc)} ${ip} is announced by ${observed.nodes[0]} although no node qualifies (${Object.entries(calc.dropped).map(([n, w]) => `${n}: ${w}`).join('; ')})`,
-        subjects: [svcSubject(svc), { kind: 'Node', name: observed.nodes[0] }, ...(calc.leader ? [{ kind: 'Node', name: calc.leader }] : [])],
+        summary: l2.leader
+          ? `${svcKey(svc)} ${ip} is announced by ${observed.nodes[0]} but the election over ${l2.candidates.join(', ')} picks ${l2.leader}${droppedWhy ? ` (${observed.nodes[0]}: ${droppedWhy})` : ''}`
+          : `${svcKey(svc)} ${ip} is announced by ${observed.nodes[0]} although no node qualifies (${[...l2.blockers].map(([n, [first]]) => `${n}: ${first.why}`).join('; ')})`,
+        subjects: [svcSubject(svc), { kind: 'Node', name: observed.nodes[0] }, ...(l2.leader ? [{ kind: 'Node', name: l2.leader }] : [])],
         evidence: [
           { path: observed.source === 'servicel2status' ? clusterPath.metallb('servicel2statuses') : clusterPath.events, excerpt: `observed announcer: ${observed.nodes[0]} (from ${observed.source})` },
           // Only what matters for this pair of nodes: the head of the order and why the observed node is out.
-          objectEvidence(clusterPath.pods, { election: { ip, candidates: calc.candidates.length, order: calc.candidates.slice(0, 5), ...(droppedWhy ? { [observed.nodes[0]]: droppedWhy } : {}) } }, 'recomputed election (sha256(node#ip) order)'),
+          objectEvidence(clusterPath.pods, { election: { ip, candidates: l2.candidates.length, order: l2.candidates.slice(0, 5), ...(droppedWhy ? { [observed.nodes[0]]: droppedWhy } : {}) } }, 'recomputed election (sha256(node#ip) order)'),
         ],
-        remediation: { summary: 'Compare the speakers’ views: readiness, memberlist membership and node labels of both nodes.', snippet: `kubectl get pods -n metallb-system -o wide -l component=speaker\nkubectl get node ${observed.nodes[0]} ${calc.leader ?? ''} --show-labels`, snippetLanguage: 'shell' },
+        remediation: { summary: 'Compare the speakers’ views: readiness, memberlist membership and node labels of both nodes.', snippet: `kubectl get pods -n metallb-system -o wide -l component=speaker\nkubectl get node ${observed.nodes[0]} ${l2.leader ?? ''} --show-labels`, snippetLanguage: 'shell' },
       });
     }
     return out;

@@ -1,8 +1,8 @@
 import { defineCheck, type Draft } from '../define.js';
 import { rawExcerpt } from '../lib/evidence.js';
 import { inSubnet } from '../lib/ip.js';
-import { computeL2Leader } from '../lib/l2leader.js';
-import { adSelectsService, l2AdsForPool, metallbServices, observedL2Announcers, poolOf, protocolsFor, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
+import { announceDecision } from '../lib/announce.js';
+import { metallbServices, observedL2Announcers, svcKey, svcSubject } from '../lib/model.js';
 
 export default defineCheck({
   id: 'l2-multiple-interfaces',
@@ -20,13 +20,12 @@ export default defineCheck({
   run(model) {
     const out: Draft[] = [];
     for (const svc of metallbServices(model)) {
-      const ip = serviceIPs(svc)[0];
-      const pool = ip ? poolOf(model, svc, ip) : undefined;
-      if (!pool || !protocolsFor(model, svc, pool).includes('layer2')) continue;
-      const ads = l2AdsForPool(model, pool).filter((a) => adSelectsService(a, svc));
+      const { l2, ip } = announceDecision(model, svc);
+      if (!l2 || !ip) continue;
+      const ads = l2.advertisements;
       if (ads.some((a) => (a.spec?.interfaces ?? []).length > 0)) continue; // restricted on purpose
       const observed = observedL2Announcers(model, svc);
-      const node = observed.nodes.length === 1 ? observed.nodes[0] : observed.nodes.length === 0 ? computeL2Leader(model, svc, pool, ip).leader : undefined;
+      const node = observed.nodes.length === 1 ? observed.nodes[0] : observed.nodes.length === 0 ? l2.leader : undefined;
       const st = node ? model.nodes[node] : undefined;
       if (!node || !st?.links.length || !st.addresses.length) continue;
       const responders = st.links.filter((l) => l.flags.includes('UP') && l.flags.includes('BROADCAST') && !l.flags.includes('NOARP') && !l.master && !['lo', 'kube-ipvs0'].includes(l.ifname));

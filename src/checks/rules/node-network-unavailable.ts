@@ -1,6 +1,7 @@
 import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence } from '../lib/evidence.js';
-import { announcementDuties, clusterPath, findNode, networkUnavailable, svcKey } from '../lib/model.js';
+import { announcementDuties } from '../lib/announce.js';
+import { clusterPath, findNode, networkUnavailable, svcKey } from '../lib/model.js';
 
 export default defineCheck({
   id: 'node-network-unavailable',
