@@ -6,6 +6,7 @@ import type { Check, Finding } from '../model/finding.js';
 import type { ClusterModel } from '../model/cluster.js';
 import { errorMessage } from '../util/errors.js';
 import bfdDown from './rules/bfd-down.js';
+import bgpAdvertisementWithoutPeer from './rules/bgp-advertisement-without-peer.js';
 import bgpAsnRouteridInconsistent from './rules/bgp-asn-routerid-inconsistent.js';
 import bgpMultihopMissing from './rules/bgp-multihop-missing.js';
 import bgpPrefixNotAdvertised from './rules/bgp-prefix-not-advertised.js';
@@ -52,6 +53,7 @@ import wirelessInterface from './rules/wireless-interface.js';
 
 export const allChecks: Check[] = [
   bfdDown,
+  bgpAdvertisementWithoutPeer,
   bgpAsnRouteridInconsistent,
   bgpMultihopMissing,
   bgpPrefixNotAdvertised,
