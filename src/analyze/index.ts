@@ -8,10 +8,11 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterModel } from '../model/cluster.js';
-import type { CheckDocs, Finding, Severity } from '../model/finding.js';
+import type { Finding, Severity } from '../model/finding.js';
 import type { NodeRecord, StepRecord } from '../model/bundle.js';
 import { allChecks, checkById, runChecks } from '../checks/index.js';
 import { rankFindings } from '../checks/rank.js';
+import { findingEntries, type FindingEntry } from '../checks/group.js';
 import { extractBundle, type ExtractOptions, type ExtractResult } from '../bundle/extract.js';
 import { metallbNamespace, mode } from '../checks/lib/model.js';
 import { toolVersion } from '../version.js';
@@ -100,16 +101,21 @@ export async function analyzeBundle(path: string, opts: AnalyzeOptions = {}): Pr
 
 // ---------------------------------------------------------------- findings.json
 
-export const findingsSchemaVersion = 1;
+/**
+ * 2: one entry per check and cause with its instances (fixtures/schemas/findings-v2.schema.json);
+ * 1 listed one finding per node (findings-v1.schema.json), `diff` still reads it.
+ */
+export const findingsSchemaVersion = 2;
 
 export interface FindingsDocument {
-  schemaVersion: 1;
+  schemaVersion: 2;
   tool: { name: 'mlb-report'; version: string };
   generatedAt: string;
   bundle: { path: string; createdAt?: string; finishedAt?: string; refusedEntries?: { name: string; reason: string }[]; truncated?: boolean };
   cluster: { server?: string; context?: string; kubernetesVersion?: string; metallbVersion?: string; mode: string; namespace: string; installMethod?: string; nodes: string[] };
-  summary: { error: number; warning: number; info: number; checksRun: number };
-  findings: (Finding & { docs?: CheckDocs })[];
+  /** Entries per severity, and their instances in all. */
+  summary: { error: number; warning: number; info: number; instances: number; checksRun: number };
+  findings: FindingEntry[];
   collection: {
     available: boolean;
     interrupted?: boolean;
@@ -124,7 +130,8 @@ const stepView = (s: StepRecord) => ({ step: s.step, status: s.status, ...(s.rea
 export function findingsDocument(result: Pick<AnalyzeResult, 'model' | 'findings' | 'extraction'>, inputPath: string, opts: { now?: Date; only?: string[] } = {}): FindingsDocument {
   const { model, findings } = result;
   const m = model.manifest;
-  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  const entries = findingEntries(findings, (id) => checkById(id)?.docs);
+  const count = (s: Severity) => entries.filter((e) => e.severity === s).length;
   return {
     schemaVersion: findingsSchemaVersion,
     tool: { name: 'mlb-report', version: toolVersion },
@@ -145,8 +152,8 @@ export function findingsDocument(result: Pick<AnalyzeResult, 'model' | 'findings
       ...(model.discovery?.installMethod ? { installMethod: model.discovery.installMethod } : {}),
       nodes: model.kube.nodes.map((n) => n.metadata?.name ?? '').filter(Boolean),
     },
-    summary: { error: count('error'), warning: count('warning'), info: count('info'), checksRun: opts.only?.length ?? allChecks.length },
-    findings: findings.map((f) => ({ ...f, docs: checkById(f.id)?.docs })),
+    summary: { error: count('error'), warning: count('warning'), info: count('info'), instances: findings.length, checksRun: opts.only?.length ?? allChecks.length },
+    findings: entries,
     collection: {
       available: !!m,
       ...(m?.interrupted ? { interrupted: true } : {}),

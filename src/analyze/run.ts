@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import type { Finding } from '../model/finding.js';
 import { analyzeBundle, exitCodeFor, findingsDocument, writeFindingsJson, type FailOn } from './index.js';
 import { errorMessage } from '../util/errors.js';
+import { groupByCause, groupSummary, severityCounts } from '../checks/group.js';
 
 export interface RunAnalyzeOptions {
   bundle: string;
@@ -15,6 +16,8 @@ export interface RunAnalyzeOptions {
 }
 
 const icon: Record<Finding['severity'], string> = { error: 'ERROR  ', warning: 'WARNING', info: 'info   ' };
+/** Findings printed one line each; findings.json has them all. */
+const listed = 10;
 
 export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
   if (!o.write) {
@@ -50,10 +53,13 @@ export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
       }
     }
     for (const r of result.extraction?.refused ?? []) notes.push(`refused tarball entry ${JSON.stringify(r.name)}: ${r.reason}`);
-    const counts = (['error', 'warning', 'info'] as const).map((s) => `${result.findings.filter((f) => f.severity === s).length} ${s}`).join(', ');
-    write(`${result.findings.length} finding(s): ${counts}`);
-    for (const f of result.findings.slice(0, 10)) write(`  ${icon[f.severity]} ${f.id}: ${f.summary}`);
-    if (result.findings.length > 10) write(`  … ${result.findings.length - 10} more in findings.json`);
+    // One line per check and cause, as findings.json v2 and the report count them.
+    const groups = groupByCause(result.findings);
+    const counts = severityCounts(groups);
+    const instances = groups.length === result.findings.length ? '' : ` in ${result.findings.length} instances`;
+    write(`${groups.length} finding(s)${instances}: ${counts.error} error, ${counts.warning} warning, ${counts.info} info`);
+    for (const members of groups.slice(0, listed)) write(`  ${icon[members[0].severity]} ${members[0].id}${members.length > 1 ? ` (×${members.length})` : ''}: ${groupSummary(members)}`);
+    if (groups.length > listed) write(`  … ${groups.length - listed} more in findings.json`);
     for (const n of notes) write(`note: ${n}`);
     for (const f of files) write(`wrote ${f}`);
     return exitCodeFor(result.findings, o.failOn);

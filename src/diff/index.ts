@@ -1,12 +1,13 @@
 /**
  * `mlb-report diff A B`: what changed between two incidents or two runs of the same incident. A and B
  * are bundle directories, bundle tarballs (analysed with analyzeBundle) or findings.json files.
- * Findings are matched by check id + subjects; services and nodes are compared on the state that
+ * Findings are matched per instance by check id + subjects (findings.json v1 and v2 alike); services and nodes are compared on the state that
  * matters for MetalLB (IPs, announcers, BGP/BFD session states, speaker readiness).
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { ClusterModel } from '../model/cluster.js';
-import type { Finding, Severity } from '../model/finding.js';
+import type { Finding, Remediation, Severity } from '../model/finding.js';
+import { entryFindings, groupByCause, type FindingEntry } from '../checks/group.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { analyzeServices, speakerReadiness } from '../render/services.js';
 
@@ -44,9 +45,19 @@ export interface EntityChange {
   changes: FieldChange[];
 }
 
+/** `findings` counts checks and causes (findings.json v2 entries, report cards), `instances` their occurrences. */
+export interface SideHeader {
+  path: string;
+  kind: DiffSide['kind'];
+  collectedAt?: string;
+  cluster?: string;
+  findings: number;
+  instances: number;
+}
+
 export interface DiffResult {
-  a: { path: string; kind: DiffSide['kind']; collectedAt?: string; cluster?: string; findings: number };
-  b: { path: string; kind: DiffSide['kind']; collectedAt?: string; cluster?: string; findings: number };
+  a: SideHeader;
+  b: SideHeader;
   fixed: FindingRef[];
   new: FindingRef[];
   changed: { before: FindingRef; after: FindingRef; changes: FieldChange[] }[];
@@ -58,16 +69,32 @@ export interface DiffResult {
 
 // ---------------------------------------------------------------- loading
 
+const listOf = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * One element of a findings file's "findings" array, as per-instance findings: a schema v2 entry
+ * (with `instances`) is flattened back, a v1 finding is one already. Both versions compare alike.
+ */
+function findingsOfEntry(element: unknown): Finding[] {
+  if (!isObject(element) || typeof element.id !== 'string') return [];
+  if (Array.isArray(element.instances)) {
+    const entry = { ...(element as unknown as FindingEntry), remediation: isObject(element.remediation) ? (element.remediation as unknown as Remediation) : { summary: '' } };
+    entry.evidence = listOf(element.evidence);
+    entry.explains = listOf(element.explains);
+    entry.instances = entry.instances.filter(isObject).map((instance) => ({ ...instance, subjects: listOf(instance.subjects), evidence: listOf(instance.evidence) }));
+    return entryFindings(entry);
+  }
+  const finding = element as unknown as Finding;
+  return [{ ...finding, subjects: listOf(finding.subjects), evidence: listOf(finding.evidence) }];
+}
+
 function findingsFromJson(data: unknown, path: string): Pick<DiffSide, 'findings' | 'collectedAt' | 'cluster' | 'collection'> {
   const list = Array.isArray(data) ? data : (data as { findings?: unknown })?.findings;
   if (!Array.isArray(list)) {
     throw new UserError(`${path} is not a findings file (no "findings" array)`, 'pass the findings.json written by `mlb-report analyze`, a bundle directory or a bundle .tar.gz', ExitCode.usage);
   }
-  const findings = list.filter((f): f is Finding => typeof f === 'object' && f !== null && typeof (f as Finding).id === 'string');
-  for (const finding of findings) {
-    finding.subjects = Array.isArray(finding.subjects) ? finding.subjects : [];
-    finding.evidence = Array.isArray(finding.evidence) ? finding.evidence : [];
-  }
+  const findings = list.flatMap(findingsOfEntry);
   // findings.json as `mlb-report analyze` writes it (docs/findings.md); a bare array is accepted too.
   const object = (Array.isArray(data) ? {} : data) as {
     bundle?: { createdAt?: string };
@@ -249,7 +276,7 @@ function collectionFacts(a: DiffSide, b: DiffSide): EntityChange[] | null {
 }
 
 export function diffSides(a: DiffSide, b: DiffSide): DiffResult {
-  const header = (side: DiffSide) => ({ path: side.path, kind: side.kind, collectedAt: side.collectedAt, cluster: side.cluster, findings: side.findings.length });
+  const header = (side: DiffSide): SideHeader => ({ path: side.path, kind: side.kind, collectedAt: side.collectedAt, cluster: side.cluster, findings: groupByCause(side.findings).length, instances: side.findings.length });
   const bothModels = a.model && b.model;
   return {
     a: header(a),
@@ -268,7 +295,8 @@ const bySeverity = (x: FindingRef, y: FindingRef) => (severityRank[x.severity] ?
 /** One line per fact, no colours (the output is meant to be pasted into tickets). */
 export function formatDiff(result: DiffResult): string {
   const lines: string[] = [];
-  const side = (s: DiffResult['a']) => `${s.path} (${s.kind}${s.cluster ? `, ${s.cluster}` : ''}${s.collectedAt ? `, collected ${s.collectedAt}` : ''}, ${s.findings} findings)`;
+  const count = (s: SideHeader) => `${s.findings} findings${s.instances === s.findings ? '' : ` in ${s.instances} instances`}`;
+  const side = (s: SideHeader) => `${s.path} (${s.kind}${s.cluster ? `, ${s.cluster}` : ''}${s.collectedAt ? `, collected ${s.collectedAt}` : ''}, ${count(s)})`;
   lines.push(`A: ${side(result.a)}`, `B: ${side(result.b)}`, '');
   const finding = (mark: string, f: FindingRef) => `  ${mark} [${f.severity}] ${f.id}: ${f.summary}`;
   lines.push(`Fixed (${result.fixed.length})${result.fixed.length ? ':' : ''}`);

@@ -9,7 +9,7 @@ import type { Finding, Severity } from '../model/finding.js';
 import type { StepRecord } from '../model/bundle.js';
 import { toolVersion } from '../version.js';
 import { analyzeServices, speakerReadiness, type ServiceAnalysis } from './services.js';
-import { fixShape } from './group.js';
+import { causeKey } from '../checks/group.js';
 import { buildTopology, printLimits, screenLimits, type Topology } from './topology.js';
 import { collectRawOutputs, rawAnchor, type RawOptions, type RawOutput } from './raw.js';
 
@@ -227,7 +227,7 @@ function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; grou
   const groupByNumber = new Map<number, FindingGroupView>();
   const memberViews = new Map<FindingGroupView, FindingView[]>();
   for (const view of views) {
-    const key = `${view.id}|${view.severity}|${fixShape(view.remediation.summary, view.subjectNames)}`;
+    const key = causeKey({ ...view, subjects: view.subjectNames.map((name) => ({ name })) });
     let group = byKey.get(key);
     if (!group) {
       const number = groups.length + 1;

@@ -9,6 +9,10 @@ import { dirname, join } from 'node:path';
 import { analyzeBundle, exitCodeFor, findingsDocument } from '../../src/analyze/index.js';
 import { writeTarGz } from '../../src/bundle/tar.js';
 import { packageRoot } from '../../src/version.js';
+import { runAnalyze } from '../../src/analyze/run.js';
+import { entryFindings } from '../../src/checks/group.js';
+import type { Finding } from '../../src/model/finding.js';
+import { findingsDocumentV1, schemaProblems } from '../helpers/findings-v1.js';
 import { bgpHealthy, bgpLab, bundleFiles } from '../checks/helpers.js';
 
 const run = promisify(execFile);
@@ -36,14 +40,15 @@ test('analyzeBundle on a directory: ranked findings and the findings.json docume
     assert.equal(result.findings[0].id, 'bgp-session-down');
     assert.match(result.findings[0].summary, /lc-n2 → 10\.99\.0\.1 is Idle: bad peer AS/);
     const doc = findingsDocument(result, dir, { now: new Date('2026-11-27T13:00:00Z') });
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
     assert.equal(doc.generatedAt, '2026-11-27T13:00:00.000Z');
     assert.equal(doc.cluster.context, 'lab');
     assert.equal(doc.cluster.mode, 'frr');
     assert.deepEqual(doc.cluster.nodes, ['lc-n1', 'lc-n2']);
-    assert.equal(doc.summary.error, result.findings.filter((f) => f.severity === 'error').length);
+    assert.equal(doc.summary.error, doc.findings.filter((f) => f.severity === 'error').length);
+    assert.equal(doc.summary.instances, result.findings.length);
     assert.ok(doc.findings[0].docs?.cause, 'each finding carries its check docs');
-    assert.ok(doc.findings[0].evidence[0].path.startsWith('nodes/lc-n2/'));
+    assert.ok(doc.findings[0].instances[0].evidence[0].path.startsWith('nodes/lc-n2/'));
     assert.deepEqual(doc.collection.nodes.map((n) => [n.node, n.status]), [['lc-n1', 'ok'], ['lc-n2', 'partial']]);
     assert.equal(doc.collection.nodes[1].steps[0].reason, 'timeout');
     assert.ok(result.findings.some((f) => f.id === 'collection-gap' && /lc-n2/.test(f.summary)), 'the gap is a finding too');
@@ -67,6 +72,37 @@ test('analyzeBundle on a tarball extracts to a temporary folder and disposes of 
     assert.ok(!result.findings.some((f) => f.severity === 'error'), result.findings.map((f) => f.summary).join('\n'));
     await result.dispose();
     assert.equal(existsSync(result.bundleDir), false);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('analyze on a bundle folder holding a v1 findings.json recomputes from the raw data and writes v2', async () => {
+  const dir = await tmp();
+  try {
+    await writeBundle(dir, { ...bundleFiles(bgpLab()), 'manifest.json': JSON.stringify(manifest) });
+    const before = await analyzeBundle(dir);
+    // What an earlier mlb-report left in the folder: one finding per occurrence, schema 1.
+    const old = findingsDocumentV1(before, dir, new Date('2026-11-27T13:00:00Z'));
+    assert.deepEqual(schemaProblems(1, old), []);
+    await writeFile(join(dir, 'findings.json'), JSON.stringify(old));
+
+    const lines: string[] = [];
+    const code = await runAnalyze({ bundle: dir, formats: ['json'], failOn: 'error', write: (l) => lines.push(l) });
+    assert.equal(code, 1, 'the bgp-session-down error is still found');
+    const doc = JSON.parse(readFileSync(join(dir, 'findings.json'), 'utf8'));
+    assert.equal(doc.schemaVersion, 2);
+    assert.deepEqual(schemaProblems(2, doc), []);
+    assert.notEqual(doc.generatedAt, old.generatedAt, 'rewritten, not copied');
+    assert.deepEqual(doc.findings.flatMap(entryFindings).map((f: Finding) => `${f.id}|${f.summary}`).sort(), before.findings.map((f) => `${f.id}|${f.summary}`).sort());
+
+    // The summary counts entries: its first line, the lines listed and "… N more" agree with the file.
+    assert.match(lines[0], new RegExp(`^${doc.findings.length} finding\\(s\\)( in ${before.findings.length} instances)?: ${doc.summary.error} error, ${doc.summary.warning} warning, ${doc.summary.info} info$`));
+    const listed = lines.filter((l) => /^ {2}(ERROR|WARNING|info)/.test(l)).length;
+    const more = Number(/^ {2}… (\d+) more in findings\.json$/m.exec(lines.join('\n'))?.[1] ?? 0);
+    assert.equal(listed + more, doc.findings.length);
+    assert.match(lines.join('\n'), /^wrote .*findings\.json$/m);
+    await before.dispose();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -43,7 +43,7 @@ test(`demo on ${demoScenario}: bundle, report and a summary naming the report`, 
 
     const summary = formatDemoSummary(result);
     assert.match(summary, new RegExp(`^report: ${html.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
-    assert.match(summary, /^\d+ finding\(s\) for scenario /);
+    assert.match(summary, /^\d+ finding\(s\)( in \d+ instances)? for scenario /);
     if (result.findings.length > 0) assert.ok(summary.includes(`1. [${result.findings[0].severity}] ${result.findings[0].title}`));
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -74,7 +74,7 @@ test('print view: nodes without problems become a digest, ok steps are left out,
 });
 
 test('fixes that differ only by the subjects and IPs they name are one card', async () => {
-  const { fixShape } = await import('../../src/render/group.js');
+  const { fixShape } = await import('../../src/checks/group.js');
   assert.equal(
     fixShape('Resolve why worker-2 does not send 198.51.100.201: the session is Idle.', ['checkout', 'worker-2', '192.0.2.2']),
     fixShape('Resolve why worker-4 does not send 198.51.100.200: the session is Idle.', ['storefront', 'worker-4', '192.0.2.2']),

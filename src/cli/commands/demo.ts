@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import type { Finding } from '../../model/finding.js';
 import type { ClusterModel } from '../../model/cluster.js';
 import { ExitCode, UserError } from '../../util/errors.js';
-import { fixShape } from '../../render/group.js';
+import { groupByCause, groupSummary, severityCounts } from '../../checks/group.js';
 
 export interface DemoOptions {
   scenario: string;
@@ -85,25 +85,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 }
 
 /**
- * The terminal summary: top findings, one line each, then where to look. Findings of one check with
- * the same fix (one per node, typically) are one line, as in the report.
+ * The terminal summary: top findings, one line each, then where to look. A finding is one check and
+ * cause with its instances (one per node, typically), as in the report's cards and findings.json, so
+ * "N findings" = the lines shown + "and M more".
  */
 export function formatDemoSummary(result: DemoResult, top = 5): string {
   const lines: string[] = [];
-  const counts = ['error', 'warning', 'info'].map((s) => `${result.findings.filter((f) => f.severity === s).length} ${s}`).join(', ');
-  lines.push(`${result.findings.length} finding(s) for scenario ${result.scenario} (${counts})`);
-  const groups = new Map<string, Finding[]>();
-  for (const finding of result.findings) {
-    const key = `${finding.id}|${finding.severity}|${fixShape(finding.remediation.summary, finding.subjects.map((x) => x.name))}`;
-    groups.set(key, [...(groups.get(key) ?? []), finding]);
-  }
-  const ordered = [...groups.values()];
-  ordered.slice(0, top).forEach((members, index) => {
+  const groups = groupByCause(result.findings);
+  const counts = severityCounts(groups);
+  const instances = groups.length === result.findings.length ? '' : ` in ${result.findings.length} instances`;
+  lines.push(`${groups.length} finding(s)${instances} for scenario ${result.scenario} (${counts.error} error, ${counts.warning} warning, ${counts.info} info)`);
+  groups.slice(0, top).forEach((members, index) => {
     const [first] = members;
-    lines.push(`  ${index + 1}. [${first.severity}] ${first.title}${members.length > 1 ? ` (×${members.length})` : ''}: ${first.summary}`);
+    lines.push(`  ${index + 1}. [${first.severity}] ${first.title}${members.length > 1 ? ` (×${members.length})` : ''}: ${groupSummary(members)}`);
     lines.push(`     fix: ${first.remediation.summary}`);
   });
-  if (ordered.length > top) lines.push(`  … and ${ordered.length - top} more in the report`);
+  if (groups.length > top) lines.push(`  … and ${groups.length - top} more in the report`);
   for (const note of result.notes) lines.push(`note: ${note}`);
   const html = result.reportFiles.find((f) => f.endsWith('.html'));
   const pdf = result.reportFiles.find((f) => f.endsWith('.pdf'));
