@@ -11,6 +11,7 @@ import type { Finding } from '../../src/model/finding.js';
 import { packageRoot } from '../../src/version.js';
 import { isUserError } from '../../src/util/errors.js';
 import { loadFixture } from '../render/fixture.js';
+import { findingEntries } from '../../src/checks/group.js';
 
 const run = promisify(execFile);
 
@@ -138,6 +139,63 @@ test('findings.json files (object or bare array) compare findings and say state 
     assert.equal(lines.length, 2, failed.stderr);
     assert.match(lines[0], /^error: .*missing\.json: no such file or directory$/);
     assert.match(lines[1], /^fix: /);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** The fixture incident with the peer-AS problem on three nodes: one cause, three instances. */
+function threeSessionsDown(): Finding[] {
+  const { findings } = loadFixture();
+  const [session] = findings;
+  const onNode = (node: string): Finding => ({
+    ...session,
+    summary: session.summary.replace('worker-2', node),
+    subjects: session.subjects.map((s) => (s.name === 'worker-2' ? { ...s, name: node } : s)),
+    remediation: { ...session.remediation, summary: session.remediation.summary.replace('worker-2', node) },
+  });
+  return [session, onNode('worker-1'), onNode('worker-3'), ...findings.slice(1)];
+}
+
+test('a v1 and a v2 findings.json of one incident: same findings, nothing fixed, new or changed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mlb-report-diff-versions-'));
+  try {
+    const findings = threeSessionsDown();
+    const entries = findingEntries(findings);
+    assert.equal(entries.length, 5, 'the three sessions are one entry');
+    const collection = { available: true, nodes: [{ node: 'worker-3', status: 'partial', reason: 'ErrImagePull' }] };
+    await writeFile(join(dir, 'v1.json'), JSON.stringify({ schemaVersion: 1, findings, collection }));
+    await writeFile(join(dir, 'v2.json'), JSON.stringify({ schemaVersion: 2, findings: entries, collection }));
+    for (const [a, b] of [['v1.json', 'v2.json'], ['v2.json', 'v1.json']]) {
+      const result = await runDiff(join(dir, a), join(dir, b));
+      assert.deepEqual({ fixed: result.fixed, new: result.new, changed: result.changed }, { fixed: [], new: [], changed: [] });
+      assert.equal(result.unchanged.length, 7);
+      assert.deepEqual(result.nodes, []);
+      assert.deepEqual([result.a.findings, result.a.instances, result.b.findings, result.b.instances], [5, 7, 5, 7]);
+      assert.match(formatDiff(result), /^A: .*, 5 findings in 7 instances\)$/m);
+    }
+
+    // One node repaired: its instance is fixed, the entry's other instances are still present.
+    const repairedEntries = findingEntries(findings.filter((f) => !(f.id === 'bgp-session-down' && f.subjects.some((s) => s.name === 'worker-1'))));
+    await writeFile(join(dir, 'v2-repaired.json'), JSON.stringify({ schemaVersion: 2, findings: repairedEntries }));
+    const repairedOne = await runDiff(join(dir, 'v1.json'), join(dir, 'v2-repaired.json'));
+    assert.deepEqual(repairedOne.fixed.map((f) => f.summary), [findings[1].summary]);
+    assert.equal(repairedOne.unchanged.filter((f) => f.id === 'bgp-session-down').length, 2);
+    assert.equal(repairedOne.new.length + repairedOne.changed.length, 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a v2 entry with missing or malformed parts still reads, instance by instance', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mlb-report-diff-malformed-'));
+  try {
+    const entry = { id: 'speaker-missing', severity: 'error', title: 'Speaker missing', summary: 'Speaker missing on worker-3', instances: [null, { summary: 'Speaker missing on worker-3' }, { summary: 'Speaker missing on worker-4', subjects: [{ kind: 'Node', name: 'worker-4' }] }] };
+    await writeFile(join(dir, 'a.json'), JSON.stringify({ schemaVersion: 2, findings: [entry, 'not an entry'] }));
+    await writeFile(join(dir, 'b.json'), JSON.stringify({ schemaVersion: 2, findings: [{ ...entry, instances: entry.instances.slice(0, 2) }] }));
+    const result = await runDiff(join(dir, 'a.json'), join(dir, 'b.json'));
+    assert.deepEqual(result.fixed.map((f) => f.subjects), [['Node worker-4']]);
+    assert.deepEqual(result.unchanged.map((f) => f.summary), ['Speaker missing on worker-3']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
