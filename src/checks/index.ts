@@ -9,6 +9,7 @@ import bfdDown from './rules/bfd-down.js';
 import bgpAdvertisementWithoutPeer from './rules/bgp-advertisement-without-peer.js';
 import bgpAsnRouteridInconsistent from './rules/bgp-asn-routerid-inconsistent.js';
 import bgpMultihopMissing from './rules/bgp-multihop-missing.js';
+import bgpRouterSingleSession from './rules/bgp-router-single-session.js';
 import bgpPrefixNotAdvertised from './rules/bgp-prefix-not-advertised.js';
 import bgpSessionDown from './rules/bgp-session-down.js';
 import bgpSessionFlapping from './rules/bgp-session-flapping.js';
@@ -57,6 +58,7 @@ export const allChecks: Check[] = [
   bgpAsnRouteridInconsistent,
   bgpMultihopMissing,
   bgpPrefixNotAdvertised,
+  bgpRouterSingleSession,
   bgpSessionDown,
   bgpSessionFlapping,
   captureEmpty,

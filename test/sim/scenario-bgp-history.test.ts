@@ -85,7 +85,7 @@ test('bgpSessions: a native-mode session down after flaps logs sessionDown/sessi
       .replace('name: bgp-session-flapping', 'name: native-flaps')
       .replace('  mode: frr', '  mode: native')
       .replace('    established: true', '    established: false')
-      .replace(/    lastReset: .*\n    notification: .*\n    uptime: 17m\n/, '    lastReset: Peer closed the session\n');
+      .replace(/ {4}lastReset: .*\n {4}notification: .*\n {4}uptime: 17m\n/, '    lastReset: Peer closed the session\n');
     const file = join(dir, 'native-flaps.yaml');
     writeFileSync(file, yaml);
     const l = await load(file);
@@ -98,4 +98,22 @@ test('bgpSessions: a native-mode session down after flaps logs sessionDown/sessi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('singleSession router: the kept node is Established, the others are refused with Cease/Connection Rejected', async () => {
+  const l = await load('bgp-router-one-session');
+  const kept = JSON.parse(await vtysh(l, 'worker-1', 'show bgp neighbors json'))['192.0.2.1'];
+  assert.equal(kept.bgpState, 'Established');
+  for (const node of ['worker-2', 'worker-3']) {
+    const n = JSON.parse(await vtysh(l, node, 'show bgp neighbors json'))['192.0.2.1'];
+    assert.equal(n.bgpState, 'Active', node);
+    assert.equal(n.lastErrorCodeSubcode, '0605');
+    assert.equal(n.lastNotificationReason, 'Cease/Connection Rejected');
+    assert.equal(n.lastResetDueTo, 'BGP Notification received');
+    assert.equal(n.lastResetCode, 13);
+    assert.equal(n.messageStats.notificationsRecv > 0, true);
+    assert.ok(logLines(l, node, 'frr').some((x) => x.endsWith('%NOTIFICATION: received from neighbor 192.0.2.1 6/5 (Cease/Connection Rejected) 0 bytes')), `${node} FRR log`);
+    assert.deepEqual(metric(l, node, 'metallb_bgp_session_up'), ['metallb_bgp_session_up{peer="192.0.2.1:179",vrf="default"} 0']);
+  }
+  assert.ok(!logLines(l, 'worker-1', 'frr').some((x) => x.includes('Connection Rejected')));
 });
