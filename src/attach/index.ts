@@ -1,8 +1,8 @@
 /**
  * Getting a shell-capable process into each node's network namespace:
  * - `ephemeral`: an ephemeral container (netshoot) in the speaker pod targeting `speaker`, with
- *   kubectl's netadmin capabilities; its main process is a bounded `sleep`, so it ends by itself
- *   even if this tool dies; commands run by exec into it.
+ *   kubectl's netadmin capabilities; its main process idles until the run tells it to end (or its
+ *   lifetime runs out, so it ends by itself even if this tool dies); commands run by exec into it.
  * - `node-pod`: a hostNetwork, privileged debug pod per node (like `kubectl debug node/X`), deleted
  *   at the end of the run, also on Ctrl-C.
  */
@@ -13,6 +13,7 @@ import type { Kube } from '../kube/client.js';
 import { apiError } from '../kube/client.js';
 import { listJson, sendJson } from '../kube/http-text.js';
 import { containerStatus, type PodWatcher } from './wait.js';
+import { execCapture } from './exec.js';
 
 export const defaultDebugImage = 'nicolaka/netshoot:v0.13';
 
@@ -42,11 +43,34 @@ export interface EphemeralOptions {
   onRequested?: () => void;
 }
 
+/** The file whose creation ends a debug container's main process (in the container's own filesystem). */
+export const endMarker = '/tmp/mlb-report.end';
+
+/**
+ * The debug container's main process: idle until the run creates `endMarker`, at most
+ * `lifetimeSeconds`, then exit 0. Ephemeral containers cannot be removed from a pod; ended this
+ * way, NET_ADMIN and NET_RAW are released seconds after the work instead of minutes later, and
+ * the pod shows the container as Completed.
+ */
+export function idleCommand(lifetimeSeconds: number): string[] {
+  const n = Math.max(1, Math.ceil(lifetimeSeconds));
+  return ['sh', '-c', `i=0; while [ $i -lt ${n} ] && [ ! -e ${endMarker} ]; do sleep 1; i=$((i+1)); done`];
+}
+
+/** The exec that ends the main process of `idleCommand`. */
+export const endCommand = ['touch', endMarker];
+
+/** Tells a debug container to end (see idleCommand); true when the exec succeeded. */
+export async function endDebugContainer(kube: Kube, target: AttachedTarget, timeoutMs = 5000): Promise<boolean> {
+  const o = await execCapture(kube, { ...target, command: endCommand, timeoutMs, maxBytes: 4096 });
+  return o.exitCode === 0;
+}
+
 export function ephemeralContainerSpec(o: Pick<EphemeralOptions, 'name' | 'image' | 'lifetimeSeconds'>): k8s.V1EphemeralContainer {
   return {
     name: o.name,
     image: o.image,
-    command: ['sleep', String(Math.max(1, Math.ceil(o.lifetimeSeconds)))],
+    command: idleCommand(o.lifetimeSeconds),
     targetContainerName: 'speaker',
     // kubectl debug --profile=netadmin: enough for tcpdump and arping, no privileged mode.
     securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
@@ -226,10 +250,27 @@ export async function refreshEphemeralStates(kube: Kube, added: AddedContainer[]
           continue;
         }
         const s = containerStatus(pod, a.container, 'ephemeral');
+        if (s?.state?.terminated?.finishedAt) a.endedAt = String(s.state.terminated.finishedAt instanceof Date ? s.state.terminated.finishedAt.toISOString() : s.state.terminated.finishedAt);
         if (s?.state?.terminated) a.finalState = 'terminated';
         else if (s?.state?.running) a.finalState = 'running';
         else if (s) a.finalState = 'unknown';
       }
     }),
   );
+}
+
+/**
+ * Waits (at most `timeoutMs`) until the ephemeral containers told to end show as terminated in the
+ * run's pod watch: the kubelet reports the exit a moment after it, and the report should show the
+ * real end rather than "running". Containers in namespaces without a streaming watch are not waited for.
+ */
+export async function waitForEnded(added: AddedContainer[], watchers: ReadonlyMap<string, PodWatcher>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const ended = (a: AddedContainer): boolean => {
+    const pod = watchers.get(a.namespace)?.knownState(a.pod);
+    if (pod === undefined) return true; // nothing to watch with: do not wait
+    return pod === 'deleted' || Boolean(containerStatus(pod, a.container, 'ephemeral')?.state?.terminated);
+  };
+  const pending = added.filter((a) => a.kind === 'ephemeral' && a.endRequested);
+  while (Date.now() < deadline && !pending.every(ended)) await new Promise((r) => setTimeout(r, 100));
 }

@@ -31,6 +31,13 @@ export async function buildProgram(): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `mlb-report checks | head -1` closes the pipe early: the reader has what it wanted.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   let program: Command;
   try {
     program = await buildProgram();
@@ -51,8 +58,37 @@ export function reportError(e: unknown): number {
     if (e.hint) process.stderr.write(`fix: ${e.hint}\n`);
     return e.exitCode;
   }
+  const fsProblem = fileSystemProblem(e);
+  if (fsProblem) {
+    process.stderr.write(`error: ${fsProblem.message}\nfix: ${fsProblem.hint}\n`);
+    return ExitCode.usage;
+  }
   process.stderr.write(`error: ${errorMessage(e)}\n`);
   if (process.env.MLB_REPORT_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
   else process.stderr.write('fix: this is a bug in mlb-report; rerun with MLB_REPORT_DEBUG=1 for a stack trace and report it\n');
   return 1;
+}
+
+const fileSystemCauses: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'it already exists',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/**
+ * A path the user chose that cannot be written (a file where a folder should be, no permission,
+ * a read-only or full disk) is bad input, not a bug: one line naming the path, and the fix.
+ */
+export function fileSystemProblem(e: unknown): { message: string; hint: string } | undefined {
+  const err = e as NodeJS.ErrnoException | undefined;
+  const cause = err?.code ? fileSystemCauses[err.code] : undefined;
+  if (!cause || typeof err?.path !== 'string') return undefined;
+  const hint = err.code === 'ENOSPC' || err.code === 'EDQUOT' ? 'free some space or pass --out on another disk' : 'pass --out with a folder you can write to (it is created if missing)';
+  return { message: `cannot write ${err.path}: ${cause} (${err.code})`, hint };
 }

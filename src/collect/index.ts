@@ -6,9 +6,10 @@
  * reports before sealing.
  */
 import { setMaxListeners } from 'node:events';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Listr } from 'listr2';
 import type { AddedContainer, Discovery, Manifest, NodeRecord } from '../model/bundle.js';
@@ -18,7 +19,7 @@ import { BundleWriter } from '../bundle/writer.js';
 import { Redactor } from '../bundle/redact.js';
 import { finishBundle } from '../bundle/index.js';
 import { bundlePath } from '../bundle/paths.js';
-import { defaultDebugImage, deleteNodePod, refreshEphemeralStates } from '../attach/index.js';
+import { defaultDebugImage, deleteNodePod, endDebugContainer, refreshEphemeralStates, waitForEnded } from '../attach/index.js';
 import { PodWatcher } from '../attach/wait.js';
 import { discover, type DiscoveryResult } from '../discover/index.js';
 import { plannedPermissions, preflight as rbacPreflight, RbacResult } from '../discover/rbac.js';
@@ -83,6 +84,9 @@ export interface CollectResult {
   notes: string[];
 }
 
+/** How long cleanup waits for told-to-end debug containers to show as terminated (the kubelet reports it a moment later). */
+const endWaitMs = 5000;
+
 /** Above this many nodes the progress shows one counting line instead of a line per node. */
 const perNodeTaskLimit = 30;
 
@@ -124,6 +128,11 @@ export function loadKubeConfig(opts: Pick<CollectOptions, 'kubeConfig' | 'kubeco
       if (envPath && !existsSync(envPath)) {
         throw new UserError(`kubeconfig not found: ${envPath} (from KUBECONFIG)`, 'fix the KUBECONFIG environment variable or pass --kubeconfig', ExitCode.usage);
       }
+      // Without any kubeconfig client-node falls back to http://localhost:8080, which would only
+      // confuse: say what was looked for instead.
+      if (!envPath && !existsSync(join(homedir(), '.kube', 'config')) && !process.env.KUBERNETES_SERVICE_HOST) {
+        throw new UserError('no kubeconfig found (KUBECONFIG is not set and ~/.kube/config does not exist)', 'pass --kubeconfig FILE, set KUBECONFIG, or run inside a cluster', ExitCode.usage);
+      }
       try {
         kc.loadFromDefault();
       } catch (e) {
@@ -151,11 +160,22 @@ export function loadKubeConfig(opts: Pick<CollectOptions, 'kubeConfig' | 'kubeco
   return kc;
 }
 
+/** The bundle folder: new or empty, and creatable, checked before anything is asked of the cluster. */
 function chooseOutDir(out: string | undefined): string {
   const dir = resolve(out ?? defaultOutDir());
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new UserError(`--out ${dir} exists and is not a directory`, 'choose another --out', ExitCode.usage);
     if (readdirSync(dir).length > 0) throw new UserError(`--out ${dir} exists and is not empty`, 'choose a new directory with --out, or remove the old bundle', ExitCode.usage);
+  }
+  // The nearest existing ancestor must be a folder we may write into (the bundle and DIR.tar.gz go there).
+  let parent = dirname(dir);
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  if (!statSync(parent).isDirectory()) throw new UserError(`--out ${dir}: ${parent} is a file, not a folder`, 'pass --out with a path under a folder', ExitCode.usage);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`--out ${dir}: cannot write in ${parent} (${code === 'EROFS' ? 'read-only file system' : 'permission denied'})`, 'pass --out with a folder you can write to', ExitCode.usage);
   }
   return dir;
 }
@@ -511,7 +531,12 @@ async function cleanUp(run: CollectionRun): Promise<void> {
     const t = Date.now();
     // The run's signal may already be aborted: cleanup gets its own short deadline.
     const cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000) });
-    await Promise.all([...added.filter((a) => a.kind === 'pod').map((a) => deleteNodePod(cleanupKube, a, true)), refreshEphemeralStates(cleanupKube, added.filter((a) => a.kind !== 'pod'), run.podWatchers)]);
+    const ephemeral = added.filter((a) => a.kind === 'ephemeral');
+    // Containers whose node did not get to end them (Ctrl-C, --timeout, a failed exec) end now.
+    const notEnded = ephemeral.filter((a) => a.finalState === 'running' && !a.endRequested);
+    await Promise.all(notEnded.map(async (a) => (a.endRequested = await endDebugContainer(cleanupKube, a))));
+    await Promise.all([...added.filter((a) => a.kind === 'pod').map((a) => deleteNodePod(cleanupKube, a, true)), waitForEnded(ephemeral, run.podWatchers, endWaitMs)]);
+    await refreshEphemeralStates(cleanupKube, ephemeral, run.podWatchers);
     // Cleanup calls go around the run's counters (the pod deletes even around cleanupKube's): count them here.
     kube.stats.requests += cleanupKube.stats.requests + added.filter((a) => a.kind === 'pod').length;
     run.timings['cleanupMs'] = Date.now() - t;

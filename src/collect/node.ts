@@ -5,8 +5,8 @@
  * status with a reason.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { MetallbMode, NodeRecord, StepStatus } from '../model/bundle.js';
-import { attachEphemeral, attachNodePod, type AttachedTarget } from '../attach/index.js';
+import type { AddedContainer, MetallbMode, NodeRecord, StepStatus } from '../model/bundle.js';
+import { attachEphemeral, attachNodePod, endDebugContainer, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { nodeFilePath, safePathSegment, bundlePath } from '../bundle/paths.js';
 import { arpingCommand, arpingFile, captureCommand, captureFiles, nodeItems, type NodeItem } from '../catalogue/index.js';
@@ -120,6 +120,7 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
   if (ctx.settings.capture) lanes.push(runCapture(ctx, node, run.debugLane, run.debugViaFrr, run.steps, progress));
   else run.steps.push(step('capture', 'skipped', 0, [], 'disabled (--no-capture)'));
   await Promise.all(lanes);
+  await run.endDebugContainer();
   return run.verdict();
 }
 
@@ -146,6 +147,8 @@ class NodeCollection {
   private attachReason: string | undefined;
   debugViaFrr = false;
   private nodeTimeouts = 0;
+  /** The ephemeral container this run added to the speaker pod, once attached. */
+  private ephemeral: AddedContainer | undefined;
 
   constructor(
     private readonly ctx: RunContext,
@@ -314,6 +317,7 @@ class NodeCollection {
     });
     if (res.added) ctx.added.push(res.added);
     if (res.ok) {
+      this.ephemeral = res.added;
       this.debugLane.target = res.target;
       this.record.access = 'ephemeral';
       this.steps.push(step(attachStep, 'ok', res.durationMs, [], `${res.target.pod}/${res.target.container}`));
@@ -352,6 +356,16 @@ class NodeCollection {
       this.attachReason = res.reason;
       this.steps.push(step(attachStep, 'failed', res.durationMs, [], res.reason, { problem: true }));
     }
+  }
+
+  /**
+   * The node's work is done: its ephemeral container's main process may end now (see
+   * attach/index.ts idleCommand). After Ctrl-C or --timeout the cleanup does it instead.
+   */
+  async endDebugContainer(): Promise<void> {
+    if (!this.ephemeral || this.ctx.interrupted() || this.ctx.timedOut()) return;
+    const target = { namespace: this.ephemeral.namespace, pod: this.ephemeral.pod, container: this.ephemeral.container };
+    this.ephemeral.endRequested = await endDebugContainer(this.ctx.kube, target);
   }
 
   /** The node's status: failed when nothing useful came back, partial when a step had a problem. */

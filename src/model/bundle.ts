@@ -56,6 +56,10 @@ export interface AddedContainer {
   kind: 'ephemeral' | 'pod';
   /** What happened to it at the end of the run. */
   finalState: 'terminated' | 'deleted' | 'running' | 'unknown';
+  /** The run told its main process to end (ephemeral containers; see attach/index.ts idleCommand). */
+  endRequested?: boolean;
+  /** When it ended: the container status's finishedAt, as the pod reported it. */
+  endedAt?: string;
 }
 
 export interface ManifestFile {

@@ -47,7 +47,8 @@ test('token bucket spaces requests at the configured rate', async () => {
 
 test('debug container and node pod follow the netadmin profile and stay bounded', () => {
   const ec = ephemeralContainerSpec({ name: 'mlb-report-abcde', image: 'nicolaka/netshoot:v0.13', lifetimeSeconds: 120.4 });
-  assert.deepEqual(ec.command, ['sleep', '121']);
+  // Idles until the run touches the end marker, at most the lifetime (rounded up).
+  assert.deepEqual(ec.command, ['sh', '-c', 'i=0; while [ $i -lt 121 ] && [ ! -e /tmp/mlb-report.end ]; do sleep 1; i=$((i+1)); done']);
   assert.equal(ec.targetContainerName, 'speaker');
   assert.deepEqual(ec.securityContext?.capabilities?.add, ['NET_ADMIN', 'NET_RAW']);
   const name = nodePodName('Very.Long_Node-Name-'.repeat(5), 'abcde');

@@ -75,7 +75,8 @@ export function register(program: Command): void {
           process.stderr.write('second interrupt: exiting without cleanup\n');
           process.exit(ExitCode.interrupted);
         }
-        process.stderr.write(`\n${sig}: stopping, removing debug pods and writing what was collected (press again to quit at once)\n`);
+        const cleanup = flags.strategy === 'node-pod' ? 'deleting the debug pods' : 'ending the debug containers';
+        process.stderr.write(`\n${sig}: stopping, ${cleanup} and writing what was collected (press again to quit at once)\n`);
         controller.abort();
       };
       process.on('SIGINT', onSignal);

@@ -263,7 +263,12 @@ export class StreamServer {
     };
     let result: ExecResult;
     try {
-      result = await state.backend.run(target, argv, { stdin, stdout: output(CH_STDOUT), stderr: output(CH_STDERR), signal: commandAbort.signal });
+      if (argv[0] === 'touch' && argv.length > 1 && argv.slice(1).every((a) => a.startsWith('/'))) {
+        // Flag files live in the kubelet's model of the container (see ContainerRuntime.touch),
+        // never on a backend's host.
+        runtime.touch(target, argv.slice(1));
+        result = { exitCode: 0 };
+      } else result = await state.backend.run(target, argv, { stdin, stdout: output(CH_STDOUT), stderr: output(CH_STDERR), signal: commandAbort.signal });
     } catch (e) {
       const err = internalError(`error executing command in container: ${(e as Error).message}`).status;
       return finish(streamStatus({ metadata: {}, status: 'Failure', message: err.message, reason: err.reason, details: err.details, code: err.code }));

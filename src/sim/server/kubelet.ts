@@ -135,6 +135,7 @@ const containerId = (): string => `containerd://${randomBytes(32).toString('hex'
 
 /** How long an interactive (`stdin: true`) container waits for its first attach before running anyway. */
 const attachWaitMs = 1500;
+const idleLoop = /^i=0; while \[ \$i -lt (\d+) \] && \[ ! -e (\S+) \]; do sleep 1; i=\$\(\(i\+1\)\); done$/;
 
 export class ContainerRuntime {
   private readonly processes = new Map<string, ContainerProcess>();
@@ -387,8 +388,53 @@ export class ContainerRuntime {
     }
   }
 
-  /** Runs one command: `sleep` is built in (debug containers idle with it), everything else goes to the backend. */
+  /**
+   * Files created by `touch` in a container (exec): the containers' filesystems are not modelled
+   * beyond these flags, which a debug container's idle loop waits for (`until [ -e FILE ]`).
+   */
+  private readonly touched = new Map<string, Set<string>>();
+  private readonly touchListeners = new Set<() => void>();
+
+  touch(target: Pick<ExecTarget, 'namespace' | 'pod' | 'container'>, paths: string[]): void {
+    const key = `${target.namespace}/${target.pod}/${target.container}`;
+    const files = this.touched.get(key) ?? new Set<string>();
+    for (const p of paths) files.add(p);
+    this.touched.set(key, files);
+    for (const l of [...this.touchListeners]) l();
+  }
+
+  private exists(target: ExecTarget, path: string): boolean {
+    return this.touched.get(`${target.namespace}/${target.pod}/${target.container}`)?.has(path) ?? false;
+  }
+
+  /**
+   * `sh -c 'i=0; while [ $i -lt N ] && [ ! -e FILE ]; do sleep 1; i=$((i+1)); done'`: idles until
+   * FILE is touched in the container or N seconds pass, then exits 0 (what the collector's debug
+   * containers run).
+   */
+  private async idleUntilTouched(target: ExecTarget, seconds: number, path: string, proc: ContainerProcess): Promise<ExecResult> {
+    if (this.exists(target, path)) return { exitCode: 0 };
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.touchListeners.delete(onTouch);
+        proc.abort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const onTouch = (): void => {
+        if (this.exists(target, path)) done();
+      };
+      const timer = setTimeout(done, seconds * 1000);
+      this.touchListeners.add(onTouch);
+      proc.abort.signal.addEventListener('abort', done, { once: true });
+    });
+    return { exitCode: proc.abort.signal.aborted ? 137 : 0 };
+  }
+
+  /** Runs one command: `sleep` and the idle loop are built in (debug containers idle with them), everything else goes to the backend. */
   private async runCommand(target: ExecTarget, argv: string[], proc: ContainerProcess, stdin: AsyncIterable<Buffer> | null): Promise<ExecResult> {
+    const idle = argv.length === 3 && argv[0] === 'sh' && argv[1] === '-c' ? idleLoop.exec(argv[2]!) : null;
+    if (idle) return this.idleUntilTouched(target, Number(idle[1]), idle[2]!, proc);
     if (argv[0] === 'sleep' && argv.length === 2) {
       const seconds = argv[1] === 'infinity' ? Infinity : Number(argv[1]);
       if (Number.isFinite(seconds) || seconds === Infinity) {
