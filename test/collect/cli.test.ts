@@ -96,3 +96,34 @@ test('no MetalLB in the cluster → exit 3, and an existing --out is refused →
     await sim.stop();
   }
 });
+
+test('no kubeconfig anywhere → exit 2, naming where it looked (not localhost:8080)', async () => {
+  const home = join(tmp, 'empty-home');
+  const env: Record<string, string> = { HOME: home, KUBECONFIG: '' };
+  const r = await run([], env);
+  assert.equal(r.code, 2, r.stderr);
+  assertOneLineError(r, /no kubeconfig found \(KUBECONFIG is not set and ~\/\.kube\/config does not exist\)/);
+  assert.doesNotMatch(r.stderr, /localhost:8080/);
+});
+
+test('an --out that cannot be written → exit 2, one line naming the path, before the cluster is asked', async () => {
+  const f = join(tmp, 'kc-out.yaml');
+  // An unreachable server: the out check must come first, so no network error may show.
+  writeFileSync(f, kubeconfig('https://127.0.0.1:9'));
+  const file = join(tmp, 'a-file');
+  writeFileSync(file, 'x');
+  const underFile = await run(['--kubeconfig', f, '--out', join(file, 'sub')]);
+  assert.equal(underFile.code, 2, underFile.stderr);
+  assertOneLineError(underFile, /a-file is a file, not a folder/);
+});
+
+test('`checks | head -1` closes the pipe early: exit 0, no EPIPE trace', async () => {
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn('sh', ['-c', `"${process.execPath}" "${bin}" checks | head -1`], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  assert.equal(r.code, 0);
+  assert.doesNotMatch(r.stderr, /EPIPE|\n\s+at /);
+});
