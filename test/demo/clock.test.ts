@@ -39,12 +39,12 @@ async function demo(out: string, offsetDays: number): Promise<DemoFacts> {
   await run(process.execPath, [cli, 'demo', '--scenario', 'mixed-incident', '--format', 'json', '--out', out], { env, timeout: 120_000 });
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   const events = JSON.parse(readFileSync(join(out, 'cluster', 'events.json'), 'utf8')).items as { reason: string; involvedObject: { name: string } }[];
-  const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8')).findings as { id: string; subjects: { kind: string; name: string }[] }[];
+  const findings = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8')).findings as { id: string; instances: { subjects: { kind: string; name: string }[] }[] }[];
   return {
     createdAt: manifest.createdAt,
     logLines: logLines(join(out, 'logs')),
     events: events.map((e) => `${e.reason} ${e.involvedObject.name}`).sort(),
-    findings: findings.map((f) => `${f.id} ${f.subjects.map((s) => `${s.kind}/${s.name}`).join(',')}`).sort(),
+    findings: findings.flatMap((f) => f.instances.map((i) => `${f.id} ${i.subjects.map((s) => `${s.kind}/${s.name}`).join(',')}`)).sort(),
   };
 }
 
