@@ -45,6 +45,7 @@ import parseNotes from './rules/parse-notes.js';
 import poolExhausted from './rules/pool-exhausted.js';
 import poolOverlap from './rules/pool-overlap.js';
 import poolOverlapsNodeIp from './rules/pool-overlaps-node-ip.js';
+import probeToolMissing from './rules/probe-tool-missing.js';
 import serviceNoEndpoints from './rules/service-no-endpoints.js';
 import servicePending from './rules/service-pending.js';
 import speakerMissing from './rules/speaker-missing.js';
@@ -93,6 +94,7 @@ export const allChecks: Check[] = [
   poolExhausted,
   poolOverlap,
   poolOverlapsNodeIp,
+  probeToolMissing,
   serviceNoEndpoints,
   servicePending,
   speakerMissing,

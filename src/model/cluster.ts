@@ -214,6 +214,8 @@ export interface ArpingResult {
   received?: number;
   /** Reply count per MAC (lower-case). */
   repliesByMac?: Record<string, number>;
+  /** The shell's or runtime's complaint when arping is not installed where the probe ran (`sh: arping: not found`). */
+  missingTool?: string;
 }
 
 // ---------------------------------------------------------------- FRR

@@ -11,6 +11,20 @@ import { NoteSink, type Parsed } from './result.js';
 import type { ArpingResult } from '../model/cluster.js';
 
 const headRe = /^ARPING (\S+)(?: from (\S+))?(?: (\S+))?/;
+/**
+ * What a shell or the container runtime prints when the probe's binary is not in the image:
+ * `sh: arping: not found` (busybox), `sh: 1: arping: not found` (dash), `bash: arping: command not
+ * found`, `exec: "arping": executable file not found in $PATH` (runc/containerd). Shared with the
+ * probe-tool-missing check, which reads the same text from the collection record.
+ */
+export const missingToolRe = /(?:^|\s)(?:\/bin\/)?(?:sh|bash|ash|dash)(?:: \d+)?: (\S+): (?:command )?not found|exec: "([^"]+)": executable file not found in \$PATH/;
+
+/** The binary a missing-tool message names, without its directory. */
+export function missingTool(text: string): string | undefined {
+  const m = missingToolRe.exec(text);
+  const tool = m?.[1] ?? m?.[2];
+  return tool?.split('/').pop();
+}
 const replyRe = /^(?:Unicast|Broadcast) reply from (\S+) \[([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})\]/;
 
 export function parse(text: string, path: string): Parsed<ArpingResult> {
@@ -23,6 +37,12 @@ export function parse(text: string, path: string): Parsed<ArpingResult> {
   }
   if (looksBinary(t)) {
     notes.add('not arping output: binary data');
+    return notes.result(result);
+  }
+  // The probe never ran: that is a missing tool (reported by its own check), not unreadable output.
+  const missing = t.split(/\r?\n/).find((l) => missingToolRe.test(l) && /arping/.test(l));
+  if (missing) {
+    result.missingTool = missing.trim();
     return notes.result(result);
   }
   const byMac: Record<string, number> = {};

@@ -226,3 +226,12 @@ test('IPv6 BGP (dual stack): text and pcap agree on OPEN and NOTIFICATION', () =
   assert.deepEqual(view(fromText), ['OPEN 2001:db8::11.45000>2001:db8::1.179 my AS 64512, Holdtime 90s, ID 10.99.0.11', 'NOTIFICATION 2001:db8::1.179>2001:db8::11.45000 OPEN Message Error/Bad Peer AS']);
   assert.deepEqual(view(fromPcap), view(fromText));
 });
+
+test('arping: a shell that cannot find arping is a missing tool, not unreadable output', () => {
+  const r = parseArping('sh: arping: not found\n', 'nodes/n1/probe/arping-192.0.2.100.txt');
+  assert.deepEqual(r.notes, []);
+  assert.equal(r.value.missingTool, 'sh: arping: not found');
+  assert.equal(r.value.replies, 0);
+  // Real arping output never trips it.
+  assert.equal(parseArping(fixture('arping/arping-duplicate.txt'), 'x').value.missingTool, undefined);
+});

@@ -1,5 +1,6 @@
 import { defineCheck, type Draft } from '../define.js';
 import { nodeNames } from '../lib/model.js';
+import { missingToolSteps } from './probe-tool-missing.js';
 
 export default defineCheck({
   id: 'collection-gap',
@@ -17,12 +18,15 @@ export default defineCheck({
     const out: Draft[] = [];
     const m = model.manifest;
     if (m) {
+      // A step whose tool is not installed is probe-tool-missing's finding, with the fix for it.
+      const toolMissing = missingToolSteps(model);
+      const mine = (node: string, s: { step: string }) => toolMissing.has(`${node}|${s.step}`);
       // Skipped steps are usually "not applicable" (no LB IP to arping, metrics behind auth); they are
       // grouped into one info finding so they stay visible without drowning real gaps.
       const skipped = new Map<string, { nodes: string[]; reason: string }>();
       for (const n of m.nodes) {
         if (n.status === 'failed' || n.status === 'skipped') continue;
-        for (const s of n.steps.filter((x) => x.status === 'skipped')) {
+        for (const s of n.steps.filter((x) => x.status === 'skipped' && !mine(n.node, x))) {
           const key = `${s.step}|${(s.reason ?? '').replace(/\d+\.\d+\.\d+\.\d+/g, '<ip>')}`;
           const e = skipped.get(key) ?? { nodes: [], reason: s.reason ?? 'no reason recorded' };
           e.nodes.push(n.node);
@@ -38,8 +42,9 @@ export default defineCheck({
           remediation: { summary: 'Nothing to do unless the skipped data matters for this incident; the reasons say what would enable it.' },
         });
       for (const n of m.nodes) {
-        const bad = n.steps.filter((s) => s.status === 'failed' || s.status === 'partial' || (s.status === 'skipped' && (n.status === 'failed' || n.status === 'skipped')));
-        if (n.status === 'ok' && !bad.length) continue;
+        const bad = n.steps.filter((s) => !mine(n.node, s) && (s.status === 'failed' || s.status === 'partial' || (s.status === 'skipped' && (n.status === 'failed' || n.status === 'skipped'))));
+        // A node left partial only by missing tools has nothing else to report here.
+        if ((n.status === 'ok' || (n.status === 'partial' && n.steps.some((s) => mine(n.node, s)))) && !bad.length) continue;
         const failedAll = n.status === 'failed' || n.status === 'skipped';
         out.push({
           severity: failedAll ? 'warning' : 'info',

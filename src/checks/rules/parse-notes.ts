@@ -1,4 +1,5 @@
 import { defineCheck, type Draft } from '../define.js';
+import { missingToolFiles } from './probe-tool-missing.js';
 
 export default defineCheck({
   id: 'parse-notes',
@@ -14,11 +15,15 @@ export default defineCheck({
   },
   run(model) {
     if (!model.notes.length) return [];
+    // An output that is empty because its tool is not installed is probe-tool-missing's finding.
+    const toolMissing = missingToolFiles(model);
+    const notes = model.notes.filter((n) => !toolMissing.has(n.path));
+    if (!notes.length) return [];
     const byPath = new Map<string, string[]>();
-    for (const n of model.notes) byPath.set(n.path, [...(byPath.get(n.path) ?? []), n.message]);
+    for (const n of notes) byPath.set(n.path, [...(byPath.get(n.path) ?? []), n.message]);
     const out: Draft[] = [
       {
-        summary: `${model.notes.length} parse note(s) in ${byPath.size} file(s): ${[...byPath.keys()].slice(0, 4).join(', ')}${byPath.size > 4 ? ', …' : ''}`,
+        summary: `${notes.length} parse note(s) in ${byPath.size} file(s): ${[...byPath.keys()].slice(0, 4).join(', ')}${byPath.size > 4 ? ', …' : ''}`,
         subjects: [{ kind: 'Cluster', name: 'bundle' }],
         evidence: [...byPath].slice(0, 5).map(([path, msgs]) => ({ path, excerpt: msgs.slice(0, 3).join('\n') })),
         remediation: { summary: 'Check the named files; collect again if they are truncated or empty.' },
