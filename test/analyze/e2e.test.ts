@@ -30,6 +30,7 @@ const rootCause: Record<string, { id: string; summary?: RegExp }> = {
   'foreign-bgp-listener': { id: 'foreign-bgp-listener', summary: /bird listens on TCP\/179/ },
   'l2-interface-down': { id: 'l2-announcer-interface-down', summary: /interface eth0 is DOWN/ },
   'bgp-router-one-session': { id: 'bgp-router-single-session', summary: /worker-1 Established, .*worker-2, worker-3 refused with Cease\/Connection Rejected/ },
+  'bgp-peer-not-connected': { id: 'bgp-multihop-missing', summary: /BGPPeer edge-loopback \(203\.0\.113\.1\) is not on a subnet of .* the session is Active/ },
   'bgp-session-flapping': { id: 'bgp-session-flapping', summary: /worker-1 → 192\.0\.2\.1 dropped 8 times/ },
   'controller-down': { id: 'controller-not-ready', summary: /CrashLoopBackOff/ },
   'no-ready-endpoints': { id: 'service-no-endpoints', summary: /shop\/(api|web) .*MetalLB does not announce it/ },

@@ -117,3 +117,29 @@ test('singleSession router: the kept node is Established, the others are refused
   }
   assert.ok(!logLines(l, 'worker-1', 'frr').some((x) => x.includes('Connection Rejected')));
 });
+
+test("FRR's connected check: a single-hop eBGP peer off the segment stays Active, never dialled", async () => {
+  const l = await load('bgp-peer-not-connected');
+  const n = JSON.parse(await vtysh(l, 'worker-1', 'show bgp neighbors json'))['203.0.113.1'];
+  assert.equal(n.bgpState, 'Active');
+  assert.equal(n.lastResetDueTo, 'Waiting for NHT');
+  assert.equal(n.lastResetCode, 27);
+  assert.equal(n.externalBgpNbrMaxHopsAway, 1, 'single hop: no ebgp-multihop');
+  assert.equal(n.messageStats.opensSent, 0);
+  assert.equal(n.hostLocal, undefined, 'no TCP connection');
+  assert.ok(!logLines(l, 'worker-1', 'frr').some((x) => x.includes('203.0.113.1')), 'FRR does not dial, so it logs no connect failure');
+  // The rendered config names the peer without ebgp-multihop.
+  assert.match(await vtysh(l, 'worker-1', 'show running-config'), /neighbor 203\.0\.113\.1 remote-as 64513\n(?! neighbor 203\.0\.113\.1 ebgp-multihop)/);
+  // With ebgpMultiHop the same peer is dialled and comes up.
+  const dir = mkdtempSync(join(tmpdir(), 'mlb-connected-'));
+  try {
+    const file = join(dir, 'multihop.yaml');
+    writeFileSync(file, readFileSync('fixtures/scenarios/bgp-peer-not-connected.yaml', 'utf8').replace('name: bgp-peer-not-connected', 'name: multihop').replace('      peerAddress: 203.0.113.1\n', '      peerAddress: 203.0.113.1\n      ebgpMultiHop: true\n'));
+    const m = await load(file);
+    const up = JSON.parse(await vtysh(m, 'worker-1', 'show bgp neighbors json'))['203.0.113.1'];
+    assert.equal(up.bgpState, 'Established');
+    assert.equal(up.externalBgpNbrMaxHopsAway, 255);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

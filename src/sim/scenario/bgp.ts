@@ -156,9 +156,10 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
     const routerRid = router?.routerId ?? router?.address;
     if (segmentDown) {
       Object.assign(s, { state: 'Active', reason: `interface ${dp.interface} is down: Network is unreachable`, lastReset: 'Waiting for NHT', uptimeSeconds: 0, connectionsDropped: 1 });
-    } else if (myAsn !== peerAsn && !s.ebgpMultiHop && address && !cidrContains(dp.segment, address)) {
+    } else if (model.mode !== 'native' && myAsn !== peerAsn && !s.ebgpMultiHop && address && !cidrContains(dp.segment, address)) {
       // FRR's connected check (bgp_fsm.c bgp_start → bgp_peer_reg_with_nht): a single-hop eBGP peer
       // must be on a connected subnet; until zebra reports one FRR never opens the TCP connection.
+      // (The native speaker has no such check: it dials through its routes.)
       Object.assign(s, { state: 'Active', reason: `${address} is not on a connected subnet and ebgp-multihop is not set: FRR waits for a connected nexthop`, lastReset: 'Waiting for NHT', uptimeSeconds: 0, connectedCheckFailed: true });
     } else if (!router) {
       Object.assign(s, { state: 'Active', reason: `no BGP speaker answers at ${address}: connection timed out`, lastReset: 'Waiting for NHT', uptimeSeconds: 0 });

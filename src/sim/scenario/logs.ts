@@ -290,6 +290,10 @@ function frrLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number): void
     } else if (s.notification === 'Hold Timer Expired') {
       b.frr(600, 'BGP', 'ZWCSR-M7FG9', `%NOTIFICATION: sent to neighbor ${s.address} 4/0 (Hold Timer Expired) 0 bytes`);
       b.frr(590, 'BGP', 'ZWCSR-M7FG9', `%NOTIFICATION: sent to neighbor ${s.address} 4/0 (Hold Timer Expired) 0 bytes`);
+    } else if (s.connectedCheckFailed) {
+      // FRR's connected check: bgpd waits for a connected nexthop and never dials. It says so only
+      // with `debug bgp neighbor-events` ("[FSM] Waiting for NHT, no path to neighbor present",
+      // bgp_fsm.c), which MetalLB's config does not enable: the log stays silent.
     } else {
       for (const ago of [600, 300, 60]) b.frr(ago, 'BGP', 'Z1QXX-3R8G1', `[EC 33554449] ${s.address} [Event] Connect failed 110(Connection timed out)`);
     }
