@@ -125,10 +125,9 @@ export function findingEntries(findings: readonly Finding[], docsOf: (id: string
     const ranks = members.map((m) => m.rank).filter((r): r is number => typeof r === 'number');
     const rank = ranks.length > 0 ? Math.max(...ranks) : undefined;
     const explains = [...new Set(members.flatMap((m) => m.explains ?? []))];
-    const shared =
-      members.length > 1
-        ? first.evidence.filter((e) => members.every((m) => m.evidence.some((x) => evidenceKey(x) === evidenceKey(e))))
-        : [];
+    // Keys computed once per member: a 1000-node entry has thousands of excerpts to compare.
+    const memberKeys = members.map((m) => new Set(m.evidence.map(evidenceKey)));
+    const shared = members.length > 1 ? first.evidence.filter((e) => memberKeys.every((keys) => keys.has(evidenceKey(e)))) : [];
     const sharedKeys = new Set(shared.map(evidenceKey));
     const docs = docsOf(first.id);
     const instances = members.map((m): FindingInstance => {
