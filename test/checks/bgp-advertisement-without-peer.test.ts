@@ -9,6 +9,7 @@ caseTable('bgp-advertisement-without-peer', [
   { name: 'peer selects the announcing node, session Established (real FRR output)', spec: bgpHealthy(), fires: false },
   { name: 'layer-2 pool', spec: l2Base(), fires: false },
   { name: 'peer selected, but no session state in the bundle: no judgement on sessions', spec: bgpHealthy({ nodeFiles: {} }), fires: false },
+  { name: 'the BGPPeer list could not be read (no file): no claim about peers', spec: bgpHealthy({ metallb: { ipaddresspools: [bgpPool], bgpadvertisements: [bgpad('bgp')] } }), fires: false },
   {
     name: 'no BGPPeer at all',
     spec: bgpHealthy({ metallb: { ipaddresspools: [bgpPool], bgpadvertisements: [bgpad('bgp')], bgppeers: [] } }),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { caseTable, fixture, l2Base } from './helpers.js';
+import { caseTable, fixture, l2Base, node } from './helpers.js';
 
 // tcpdump 4.99.3's own file header (fixtures/parse/tcpdump/arp-conflict.pcap, first 24 bytes): what
 // `tcpdump -w` leaves when the window ends before any packet matched. Bundle files are passed as
@@ -50,5 +50,15 @@ caseTable('capture-empty', [
   // Empty text and no pcap: tcpdump may be missing from the image; that is not a quiet wire.
   { name: 'no pcap and an empty decode (tcpdump may not have run)', spec: l2Base({ manifest: manifest([captured('n1')]), nodeFiles: { n1: files(undefined) } }), fires: false },
   { name: 'a capture that failed is collection-gap\'s', spec: l2Base({ manifest: manifest([captured('n1', 'failed', 'exit code 1')]), nodeFiles: { n1: files(headerOnly) } }), fires: false },
+  {
+    // lc-n1's real `ip -j addr` with eth0 taken down: the capture is silent because the link is.
+    name: "the node IP's interface is down",
+    spec: l2Base({
+      nodes: [node('n1', { ip: '10.99.0.11' })],
+      manifest: manifest([captured('n1')]),
+      nodeFiles: { n1: { ...files(headerOnly), 'net/ip-addr.json': fixture('ip-addr-lc-n1.json').replace(/"ifname":"eth0","flags":\[[^\]]*\]/, '"ifname":"eth0","flags":["BROADCAST","MULTICAST"]').replace(/("ifname":"eth0".*?"operstate":)"UP"/, '$1"DOWN"') } },
+    }),
+    fires: false,
+  },
   { name: 'a pcap the parser could not read', spec: l2Base({ manifest: manifest([captured('n1')]), nodeFiles: { n1: files('not a pcap at all, 24+ bytes long') } }), fires: false },
 ]);

@@ -59,6 +59,10 @@ export default defineCheck({
     const ignoreExclude = speakerIgnoresExcludeLabel(model);
     const services = metallbServices(model);
     const sessions = sessionStates(model);
+    // "No BGPPeer" needs the list itself: a list the collector could not read (RBAC, a failing
+    // conversion webhook) says nothing about which peers exist.
+    const peersRead = model.raw?.[clusterPath.metallb('bgppeers')] !== undefined || model.metallb.bgpPeers.length > 0;
+    if (!peersRead) return [];
     for (const pool of model.metallb.ipAddressPools) {
       const ads = bgpAdsForPool(model, pool);
       if (ads.length === 0) continue;

@@ -34,9 +34,22 @@ export function silentCaptures(model: ClusterModel): { node: string; path: strin
     const ranWithPcap = pcap !== undefined && !noted.has(pcap);
     const ranRedacted = !!step && /pcap left out/.test(step.reason ?? '');
     if (!ranWithPcap && !ranRedacted) continue;
+    // A silent wire behind a link that is down is what the link's own finding explains, not
+    // missing evidence.
+    if (nodeLinkDown(model, name)) continue;
     out.push({ node: name, path: pcap ?? st.paths['capture-text'] ?? st.capture.path, durationMs: step?.durationMs });
   }
   return out.sort((a, b) => a.node.localeCompare(b.node));
+}
+
+/** The interface holding the node's InternalIP is down (operstate DOWN, or no UP flag). */
+function nodeLinkDown(model: ClusterModel, name: string): boolean {
+  const node = model.kube.nodes.find((n) => n.metadata?.name === name);
+  const ip = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  if (!ip) return false;
+  const iface = model.nodes[name]?.addresses.find((a) => a.addrs.some((x) => x.local === ip));
+  if (!iface) return false;
+  return iface.operstate === 'DOWN' || (iface.flags.length > 0 && !iface.flags.includes('UP'));
 }
 
 export default defineCheck({
