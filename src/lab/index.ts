@@ -70,10 +70,13 @@ function installSignalHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   const onSignal = (sig: NodeJS.Signals): void => {
+    // Only take over the exit when nobody else handles the signal (`mlb-report sim` does, and
+    // exits 0 once it has closed the lab). Counted now: a handler that has done its part may be
+    // gone by the time the teardown ends.
+    const othersHandle = process.listenerCount(sig) > 1;
     const closing = [...openLabs].map((l) => l.close().catch(() => undefined));
     void Promise.all(closing).then(() => {
-      // Only take over the exit when nobody else handles the signal (the sim server may).
-      if (process.listenerCount(sig) <= 1) process.exit(sig === 'SIGINT' ? ExitCode.interrupted : 143);
+      if (!othersHandle) process.exit(sig === 'SIGINT' ? ExitCode.interrupted : 143);
     });
   };
   process.on('SIGINT', onSignal);
@@ -412,6 +415,10 @@ class Lab implements LabBackend {
   // ------------------------------------------------------------ readiness
 
   private neighborState(suffix: string, addr: string): Promise<any> {
+    // Every poll of the ready wait comes through here: a lab closed before it was ready stops
+    // waiting at once instead of polling vanished namespaces until the deadline (which also kept
+    // the process alive after its teardown).
+    this.assertOpen();
     return this.vtyshJson(suffix, `show bgp neighbors ${addr} json`).then((j) => j?.[addr]);
   }
 
@@ -469,6 +476,10 @@ class Lab implements LabBackend {
     }
   }
 
+  private assertOpen(): void {
+    if (this.closing) throw new Error(`lab ${this.prefix} was closed before it was ready`);
+  }
+
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const left = (): number => Math.max(1000, deadline - Date.now());
@@ -478,6 +489,7 @@ class Lab implements LabBackend {
       this.log(`lab ${this.prefix}: ${s.node} → ${s.router} ${s.expect} after ${Date.now() - this.started} ms`);
     }
     for (const r of this.plan.routers) {
+      this.assertOpen();
       const sessions = this.plan.sessions.filter((s) => s.router === r.name && s.expect === 'established');
       const nodes = sessions.map((s) => this.plan.nodes.find((n) => n.name === s.node)!);
       if (r.bfdStopped) {

@@ -94,3 +94,19 @@ labTest('L2: the LB IP sits on the elected node only; arping from another node g
     assertNoLeftovers(snapshot);
   }
 });
+
+labTest('a lab closed before it is ready stops waiting: ready settles at once, nothing is left', async () => {
+  const lab = await createLabBackend(testWorld('early-close'));
+  const snapshot = lab.describe();
+  const t0 = Date.now();
+  await lab.close();
+  // Settled either way (the sessions may have come up already); without the stop it polled the
+  // deleted namespaces until its 90 s deadline and kept the process alive that long.
+  const outcome = await Promise.race([
+    lab.ready.then(() => 'ready', (e: Error) => e.message),
+    new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 5000).unref()),
+  ]);
+  assert.match(outcome, /^ready$|closed before it was ready/);
+  assert.ok(Date.now() - t0 < 10_000);
+  assertNoLeftovers(snapshot);
+});

@@ -75,15 +75,19 @@ export async function runSim(opts: SimCommandOptions): Promise<void> {
     throw new UserError(`cannot write the kubeconfig to ${kubeconfigPath}: ${(e as Error).message}`, 'choose a writable --kubeconfig-out path', ExitCode.usage);
   }
   process.stdout.write(`ready ${sim.url} kubeconfig=${kubeconfigPath}\n`);
-  await new Promise<void>((resolveStop) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveStop();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await sim.close();
-  if (!opts.kubeconfigOut) rmSync(kubeconfigPath, { force: true });
+  let stop = (): void => undefined;
+  const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // A stop asked for is a clean end: exit 0, with either backend. The handlers stay until the
+  // teardown is done: the lab backend tears itself down on a signal as well, and exits 130/143
+  // itself only when no other handler owned that signal when it arrived.
+  try {
+    await stopped;
+    await sim.close();
+    if (!opts.kubeconfigOut) rmSync(kubeconfigPath, { force: true });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
