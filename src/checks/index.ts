@@ -19,6 +19,7 @@ import collectionGap from './rules/collection-gap.js';
 import configInvalid from './rules/config-invalid.js';
 import conflictingLbImplementation from './rules/conflicting-lb-implementation.js';
 import controllerNotReady from './rules/controller-not-ready.js';
+import crdConversionFailure from './rules/crd-conversion-failure.js';
 import deprecatedAnnotation from './rules/deprecated-annotation.js';
 import etpLocalNoEndpoint from './rules/etp-local-no-endpoint.js';
 import foreignBgpListener from './rules/foreign-bgp-listener.js';
@@ -68,6 +69,7 @@ export const allChecks: Check[] = [
   configInvalid,
   conflictingLbImplementation,
   controllerNotReady,
+  crdConversionFailure,
   deprecatedAnnotation,
   etpLocalNoEndpoint,
   foreignBgpListener,

@@ -40,6 +40,8 @@ export const explanations: Record<string, string[]> = {
   'foreign-bgp-listener': ['bgp-session-flapping'],
   'conflicting-lb-implementation': ['l2-duplicate-mac', 'l2-announcer-mismatch'],
   'webhook-failure': ['frr-reload-failed'],
+  // Objects the collection could not read make checks that need them conclude from their absence.
+  'crd-conversion-failure': ['collection-gap', 'bgp-advertisement-without-peer', 'bgp-session-down', 'config-invalid'],
 };
 
 const severityWeight: Record<Severity, number> = { error: 3, warning: 2, info: 1 };

@@ -73,7 +73,16 @@ export type Fault =
   | { type: 'pod-deleted'; pod: string; namespace?: string; when: 'on-ephemeral-patch' | 'on-first-exec' | { afterMs: number } }
   | { type: 'node-not-ready'; node: string }
   | { type: 'node-unresponsive'; node: string }
-  | { type: 'api-latency'; ms: number; jitterMs?: number };
+  | { type: 'api-latency'; ms: number; jitterMs?: number }
+  /**
+   * Reading a multi-version CRD (list, get, watch) fails in the API server's conversion webhook
+   * call: objects stored in one version cannot be converted to the one requested. `service`: the
+   * Service the CRD's conversion clientConfig names (default: the manifest's); `error`: why the call
+   * fails (default from the world: `service "<name>" not found` when it does not exist, `no endpoints
+   * available for service "<name>"` when the controller is down). The loader fills `kind`,
+   * `versions` and `url` from the CRD.
+   */
+  | { type: 'conversion-webhook-failure'; resource: string; group?: string; service?: string; error?: string; kind?: string; versions?: string[]; url?: string };
 
 // ---------------------------------------------------------------- exec
 

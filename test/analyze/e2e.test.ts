@@ -33,6 +33,7 @@ const rootCause: Record<string, { id: string; summary?: RegExp }> = {
   'bgp-peer-not-connected': { id: 'bgp-multihop-missing', summary: /BGPPeer edge-loopback \(203\.0\.113\.1\) is not on a subnet of .* the session is Active/ },
   'bgp-session-flapping': { id: 'bgp-session-flapping', summary: /worker-1 → 192\.0\.2\.1 dropped 8 times/ },
   'controller-down': { id: 'controller-not-ready', summary: /CrashLoopBackOff/ },
+  'crd-conversion-failure': { id: 'crd-conversion-failure', summary: /BGPPeer objects cannot be read: .*service "webhook-service" not found/ },
   'no-ready-endpoints': { id: 'service-no-endpoints', summary: /shop\/(api|web) .*MetalLB does not announce it/ },
 };
 

@@ -6,6 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { api, startSim } from '../helpers/sim.js';
 import { arpingCommand } from '../../src/catalogue/index.js';
 import { loadScenario, type LoadedScenario } from '../../src/sim/scenario/index.js';
 import { ReplayBackend } from '../../src/sim/scenario/replay.js';
@@ -83,4 +87,40 @@ test('controller down: the pending service has no AllocationFailed event and no 
   }
   // The speakers still announce what was allocated before.
   assert.equal(l.replay.model.dataplane.announce['198.51.100.100']?.length, 1);
+});
+
+const conversionText = 'conversion webhook for metallb.io/v1beta1, Kind=BGPPeer failed: Post "https://webhook-service.metallb-system.svc:443/convert?timeout=30s": service "webhook-service" not found';
+
+test('unlistable CRD: reads of bgppeers answer 500 with the conversion webhook Status; the CRD and the informers agree', async () => {
+  const sim = await startSim('crd-conversion-failure');
+  try {
+    const get = async (path: string) => {
+      const r = await api(sim, 'GET', path);
+      return { status: r.status, json: async () => r.json };
+    };
+    const res = await get('/apis/metallb.io/v1beta2/namespaces/metallb-system/bgppeers');
+    assert.equal(res.status, 500);
+    // apierrors.ErrorToAPIStatus for an error that is not a Status: no reason, no details.
+    assert.deepEqual(await res.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: conversionText, code: 500 });
+    const v1 = await (await get('/apis/metallb.io/v1beta1/bgppeers')).json();
+    assert.match(v1.message, /^conversion webhook for metallb\.io\/v1beta2, Kind=BGPPeer failed/, 'reading v1beta1 converts the v1beta2 objects');
+    assert.equal((await get('/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools')).status, 200, 'single-version CRDs are unaffected');
+    const crd = await (await get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/bgppeers.metallb.io')).json();
+    assert.equal(crd.spec.conversion.webhook.clientConfig.service.name, 'webhook-service', 'the CRD names the Service the error names');
+    const svc = await get('/api/v1/namespaces/metallb-system/services/webhook-service');
+    assert.equal(svc.status, 404, 'and that Service does not exist');
+    if (existsSync('/usr/bin/kubectl')) {
+      // Asynchronously: the simulator answers from this process.
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile('/usr/bin/kubectl', ['--cache-dir', join(sim.dir, 'kc'), 'get', 'bgppeers.metallb.io', '-A'], { env: { ...process.env, KUBECONFIG: sim.kubeconfigPath, HOME: sim.dir }, timeout: 30_000 }, (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }));
+      });
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr.trim(), `Error from server: ${conversionText}`);
+    }
+  } finally {
+    await sim.stop();
+  }
+  const l = await load('crd-conversion-failure');
+  const reflector = speakerLines(l, /Failed to watch \*v1beta2\.BGPPeer: failed to list \*v1beta2\.BGPPeer: conversion webhook for metallb\.io\/v1beta1, Kind=BGPPeer failed/);
+  assert.ok(reflector.length >= 2, 'the informer of every speaker logs the failure');
 });

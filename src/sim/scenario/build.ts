@@ -8,7 +8,7 @@
 import type { KubeObject } from '../../model/cluster.js';
 import { UserError } from '../../util/errors.js';
 import { SimClock } from '../clock.js';
-import type { World } from '../world.js';
+import type { ContainerLog, Fault, World } from '../world.js';
 import { defaultSegment, defaultInterface, labMac, type Dataplane } from './dataplane.js';
 import { defaultService } from './defaults.js';
 import { advertisementSelectsPool, anySelectorMatches, eligibleNodes, excludeLabel, l2Order, poolForIp, type CandidateNode } from './election.js';
@@ -19,7 +19,7 @@ import { runningConfig } from './frr.js';
 import { buildMetrics } from './metrics.js';
 import type { SimModel, SimNode, SimService } from './model.js';
 import type { Scenario } from './types.js';
-import { atLeast, cidrHost, isoBefore, nameSuffix, sha256Hex, stableUid } from './util.js';
+import { atLeast, cidrHost, goKitJson, isoBefore, nameSuffix, sha256Hex, stableUid } from './util.js';
 
 export const defaultKubernetesVersion = 'v1.32.4';
 /** How long the cluster (and MetalLB) has been up at the scenario's "now". */
@@ -336,7 +336,9 @@ export function buildWorld(scenario: Scenario): BuildResult {
   if (mode === 'frr-k8s') for (const o of frrk8sObjects(model, meta, userObjects)) objects.push(o);
   for (const o of serviceEvents(model, nextResourceVersion)) objects.push(o);
 
+  const faults = resolveFaults(scenario.faults ?? [], objects, model);
   const logs = buildLogs(model);
+  conversionFailureLogs(model, faults, logs);
   const metrics = buildMetrics(model);
 
   const world: World = {
@@ -346,7 +348,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
     objects,
     logs,
     metrics,
-    faults: scenario.faults ?? [],
+    faults,
     dataplane: dp,
     clock,
   };
@@ -354,6 +356,61 @@ export function buildWorld(scenario: Scenario): BuildResult {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/**
+ * Fills what a conversion-webhook-failure fault needs from the world: the CRD's kind, served
+ * versions and webhook URL (its conversion clientConfig, renamed when the fault names another
+ * Service, as a chart whose webhook Service has another name leaves it: bitnami/charts#24846), and
+ * why the call fails.
+ */
+function resolveFaults(faults: Fault[], objects: KubeObject[], model: SimModel): Fault[] {
+  return faults.map((f, i) => {
+    if (f.type !== 'conversion-webhook-failure') return f;
+    const path = `faults[${i}]`;
+    const group = f.group ?? 'metallb.io';
+    const at = objects.findIndex((o) => o.kind === 'CustomResourceDefinition' && o.metadata.name === `${f.resource}.${group}`);
+    if (at < 0) throw new UserError(`${path}.resource: no CustomResourceDefinition ${f.resource}.${group} in this installation`, 'name a multi-version MetalLB CRD, e.g. bgppeers');
+    // The manifest objects are shared between loads: change a copy.
+    const crd: any = structuredClone(objects[at]!);
+    objects[at] = crd;
+    const versions: string[] = (crd.spec.versions ?? []).filter((v: any) => v.served).map((v: any) => v.name);
+    const clientConfig = crd.spec.conversion?.strategy === 'Webhook' ? crd.spec.conversion.webhook?.clientConfig : undefined;
+    if (!clientConfig?.service || versions.length < 2) throw new UserError(`${path}.resource: ${f.resource}.${group} converts no versions through a webhook`, 'bgppeers.metallb.io converts v1beta1 ↔ v1beta2');
+    if (f.service) clientConfig.service.name = f.service;
+    const svc = clientConfig.service;
+    const exists = objects.some((o) => o.kind === 'Service' && o.metadata.namespace === svc.namespace && o.metadata.name === svc.name);
+    const error = f.error ?? (!exists ? `service "${svc.name}" not found` : !controllerRunning(model) ? `no endpoints available for service "${svc.name}"` : undefined);
+    if (!error) throw new UserError(`${path}.error: the webhook Service exists and the controller runs, so the call has no derived reason to fail`, 'give error, e.g. "tls: failed to verify certificate: x509: certificate signed by unknown authority"');
+    return { ...f, kind: crd.spec.names.kind, versions, error, url: `https://${svc.name}.${svc.namespace}.svc:${svc.port ?? 443}${svc.path ?? ''}?timeout=30s` };
+  });
+}
+
+/**
+ * MetalLB's own informers cannot list a CRD whose conversion fails either: client-go's reflector
+ * logs it through klog, which MetalLB re-emits as JSON (metallb.md §4.1), every few minutes while
+ * it retries. The speakers and the controller watch their types in the newest version.
+ */
+function conversionFailureLogs(model: SimModel, faults: Fault[], logs: ContainerLog[]): void {
+  for (const f of faults) {
+    if (f.type !== 'conversion-webhook-failure' || !f.url) continue;
+    const version = f.versions![f.versions!.length - 1]!;
+    const from = f.versions!.find((v) => v !== version)!;
+    const type = `*${version}.${f.kind}`;
+    const text = `pkg/mod/k8s.io/client-go@v0.31.3/tools/cache/reflector.go:243: Failed to watch ${type}: failed to list ${type}: conversion webhook for ${f.group ?? 'metallb.io'}/${from}, Kind=${f.kind} failed: Post "${f.url}": ${f.error}`;
+    const pods = new Set(model.install.pods.filter((p) => p.component === 'speaker' || (p.component === 'controller' && controllerRunning(model))).map((p) => p.pod.metadata.name));
+    for (const log of logs) {
+      if (!pods.has(log.pod) || !['speaker', 'controller'].includes(log.container) || log.previous) continue;
+      if (!log.lines.length) continue;
+      const start = log.lines[0]!.ts;
+      for (const ago of [1500, 900, 300, 60]) {
+        const ts = new Date(model.now.getTime() - ago * 1000).toISOString();
+        if (ts <= start) continue;
+        log.lines.push({ ts, text: goKitJson({ caller: 'reflector.go:158', level: 'error', msg: text, ts }) });
+      }
+      log.lines.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    }
+  }
+}
 
 function clusterIpFor(seed: string): string {
   const h = sha256Hex(seed);

@@ -84,6 +84,12 @@ const faultSchemas: JsonSchema[] = [
     required: ['type', 'ms'],
     properties: { type: { const: 'api-latency' }, ms: { type: 'integer', minimum: 0 }, jitterMs: { type: 'integer', minimum: 0 } },
   },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'resource'],
+    properties: { type: { const: 'conversion-webhook-failure' }, resource: str, group: str, service: str, error: str },
+  },
 ];
 
 export const faultTypes = faultSchemas.map((s) => (s.properties!.type as JsonSchema).const as string);

@@ -39,6 +39,18 @@ export class Faults {
     });
   }
 
+  /**
+   * The Status a read of `group/version resource` answers while its conversion webhook fails, or
+   * undefined. The message names the version being converted from: the stored objects are in the
+   * other served version (apiextensions-apiserver webhook converter: "conversion webhook for %v failed").
+   */
+  conversionFailure(group: string, version: string, resource: string): string | undefined {
+    const f = this.of('conversion-webhook-failure').find((x) => x.resource === resource && (x.group ?? 'metallb.io') === group);
+    if (!f?.url) return undefined;
+    const from = (f.versions ?? []).find((v) => v !== version) ?? version;
+    return `conversion webhook for ${group}/${from}, Kind=${f.kind} failed: Post "${f.url}": ${f.error}`;
+  }
+
   get ephemeralUnsupported(): boolean {
     return this.of('ephemeral-unsupported').length > 0;
   }

@@ -23,6 +23,7 @@ import {
   internalError,
   invalid,
   methodNotSupported,
+  unknownError,
   pathNotFound,
   patchRejected,
   unauthorized,
@@ -235,6 +236,12 @@ export class Router {
     return false;
   }
 
+  /** Reads of a CRD whose conversion webhook fails (fault conversion-webhook-failure) answer 500. */
+  private conversionCheck(group: string, version: string, resource: string): void {
+    const message = this.state.faults.conversionFailure(group, version, resource);
+    if (message) throw unknownError(message);
+  }
+
   private async resource(req: IncomingMessage, res: ServerResponse, method: string, p: ParsedPath, q: URLSearchParams): Promise<void> {
     const { state } = this;
     const rt = state.registry.lookup(p.group, p.version, p.resource);
@@ -249,6 +256,7 @@ export class Router {
       if (method === 'GET') {
         const watch = parseBool(q.get('watch'));
         state.authorize({ verb: watch ? 'watch' : 'list', group: rt.group, resource: rt.resource, namespace: ns });
+        this.conversionCheck(rt.group, p.version, rt.resource);
         if (watch) return this.watch(req, res, rt, p.version, ns, q);
         return this.list(req, res, rt, p.version, ns, q);
       }
@@ -263,6 +271,7 @@ export class Router {
     switch (method) {
       case 'GET': {
         state.authorize({ verb: 'get', group: rt.group, resource: rt.resource, namespace: ns, name });
+        this.conversionCheck(rt.group, p.version, rt.resource);
         const obj = state.store.mustGet(rt, ns, name);
         const table = wantsTable(req.headers.accept);
         if (table) return sendJson(res, 200, toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, table, this.state.clock.nowMs()));

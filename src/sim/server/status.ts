@@ -36,7 +36,8 @@ function failure(code: number, reason: string, message: string, details?: Status
   const status: StatusBody & { code: number } = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
   if (details) status.details = details;
   // Key order as the real server marshals it: kind, apiVersion, metadata, status, message, reason, details, code.
-  const ordered = { kind: status.kind, apiVersion: status.apiVersion, metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code } as StatusBody & { code: number };
+  // StatusReasonUnknown is the empty string, which the server omits.
+  const ordered = { kind: status.kind, apiVersion: status.apiVersion, metadata: {}, status: 'Failure', message, ...(reason ? { reason } : {}), ...(details ? { details } : {}), code } as StatusBody & { code: number };
   return new ApiError(ordered);
 }
 
@@ -78,6 +79,15 @@ export function alreadyExists(resource: string, name: string, group = ''): ApiEr
 
 export function internalError(message: string): ApiError {
   return failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
+}
+
+/**
+ * An error the API server did not build as a Status (apierrors.ErrorToAPIStatus, default case):
+ * code 500, no reason, the error text as message. kubectl prints it as `Error from server: <message>`.
+ * A failed conversion webhook call while reading a CRD answers this way.
+ */
+export function unknownError(message: string): ApiError {
+  return failure(500, '', message);
 }
 
 export function methodNotSupported(resource: string, action: string): ApiError {
