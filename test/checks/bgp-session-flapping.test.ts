@@ -41,10 +41,19 @@ caseTable('bgp-session-flapping', [
     spec: bgpHealthy({ logs: { 'speaker-lc-n1/frr': [...realDrop, ...realDrop, ...realDrop].join('\n'), 'speaker-lc-n1/reloader': [...reload, ...reload, ...reload].join('\n') } }),
     fires: true,
     check: (f) => {
-      assert.match(f[0].summary, /the reloader log of speaker-lc-n1 shows 3 FRR reload\(s\)/);
+      assert.match(f[0].summary, /the reloader log of speaker-lc-n1 shows 3 FRR reload\(s\) for 3 drops — a drop per reload points at the reload$/);
       assert.equal(f[0].evidence[1].path, 'logs/speaker-lc-n1/reloader.log');
       assert.match(f[0].evidence[1].excerpt, /Caught SIGHUP and acquired lock! Reloading FRR\.\./);
       assert.match(f[0].remediation.summary, /v0\.14\.6/);
+    },
+  },
+  {
+    name: 'three %ADJCHANGE Down and a single reload',
+    spec: bgpHealthy({ logs: { 'speaker-lc-n1/frr': [...realDrop, ...realDrop, ...realDrop].join('\n'), 'speaker-lc-n1/reloader': reload.join('\n') } }),
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /shows only 1 FRR reload\(s\) for 3 drops — reloads do not explain most of them$/);
+      assert.doesNotMatch(f[0].remediation.summary, /v0\.14\.6/);
     },
   },
   {

@@ -86,7 +86,13 @@ export default defineCheck({
       const reloads = reloadsOf(model, d.stream.pod);
       const evidence: Evidence[] = [logEvidence(model, d.stream, d.records, `${d.stream.pod}/frr: %ADJCHANGE Down`)];
       if (reloads) evidence.push(logEvidence(model, reloads.stream, reloads.records, `${reloads.stream.pod}/reloader: FRR reloads`));
-      const reloadText = reloads ? `; the reloader log of ${d.stream.pod} shows ${reloads.records.length} FRR reload(s) — compare their times with the drops` : '';
+      // As many reloads as drops: each reload may have reset the session. Fewer: reloads cannot be the cause of most.
+      const reloadsExplain = !!reloads && reloads.records.length >= d.records.length;
+      const reloadText = !reloads
+        ? ''
+        : reloadsExplain
+          ? `; the reloader log of ${d.stream.pod} shows ${reloads.records.length} FRR reload(s) for ${d.records.length} drops — a drop per reload points at the reload`
+          : `; the reloader log of ${d.stream.pod} shows only ${reloads.records.length} FRR reload(s) for ${d.records.length} drops — reloads do not explain most of them`;
       if (existing) {
         existing.summary += `; FRR logged ${d.records.length} %ADJCHANGE Down (${reasonText(d.reasons)})${reloadText}`;
         existing.evidence.push(...evidence);
@@ -98,7 +104,7 @@ export default defineCheck({
         subjects: [...(d.stream.node ? [{ kind: 'Node', name: d.stream.node }] : [{ kind: 'Pod', name: d.stream.pod, namespace: d.stream.namespace }]), { kind: 'Neighbor', name: d.neighbor }],
         evidence,
         remediation: {
-          summary: reloads
+          summary: reloadsExplain
             ? `Compare the %ADJCHANGE Down times with the reloader's reloads: a drop at each reload means the reload recreates the neighbour (upgrade MetalLB to v0.14.6 or later when BFD is used); otherwise fix what the Down reason names (hold timer: lost keepalives on the link; notification: the peer's complaint).`
             : `Fix what the Down reason names: hold timer expiry means keepalives are lost on the link, a NOTIFICATION is the peer's complaint, "Peer closed the session" points at the router's side.`,
         },
