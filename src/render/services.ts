@@ -1,16 +1,14 @@
 /**
- * Per-service view of who should announce a LoadBalancer IP and who was seen doing it. The expected
- * L2 announcer is recomputed the way MetalLB's speakers elect it (metallb.md §0, §6): the candidate
- * nodes (ready speaker, not excluded, not NetworkUnavailable, selected by an L2Advertisement, with a
- * ready endpoint when externalTrafficPolicy is Local) sorted by sha256(node + "#" + ip); the first wins.
+ * Per-service view of who should announce a LoadBalancer IP and who was seen doing it. Who should
+ * announce is read from the announcement model the checks use (src/checks/lib/announce.ts), never
+ * recomputed here, so the table and the findings cannot disagree; this file adds the observations
+ * (events, ServiceL2Status, ARP replies, BGP routes), a verdict, and the chain of the model's steps
+ * in words.
  */
-import { createHash } from 'node:crypto';
 import type { V1Service } from '@kubernetes/client-node';
-import type { ClusterModel, KubeObject } from '../model/cluster.js';
-import { poolEntryContains } from './ip.js';
-import { anySelectorMatches, type LabelSelector } from '../util/label-selectors.js';
-
-export const excludeFromLbLabel = 'node.kubernetes.io/exclude-from-external-load-balancers';
+import type { ClusterModel } from '../model/cluster.js';
+import { announceDecision, type AnnounceDecision, type AnnounceStep, type ProtocolDecision } from '../checks/lib/announce.js';
+import { endpointsOf, l2StatusesFor, macOwners, nodeAssignedEvents, speakerStatus, statusNode, type SpeakerStatus } from '../checks/lib/model.js';
 
 export interface MacSighting {
   mac: string;
@@ -28,8 +26,11 @@ export interface ServiceAnalysis {
   pool?: string;
   modes: ('layer2' | 'bgp')[];
   externalTrafficPolicy: string;
-  l2?: { ip: string; expected?: string; candidates: string[]; excluded: { node: string; why: string }[] };
+  /** `expected` is the model's announcer (undefined when the elected node cannot announce). */
+  l2?: { ip: string; expected?: string; leader?: string; candidates: string[]; excluded: { node: string; why: string }[] };
   expectedBgpNodes: string[];
+  /** The announcement model's decision, which the checks read too. */
+  decision: AnnounceDecision;
   observed: {
     /** Nodes named by `nodeAssigned` events, per protocol. */
     events: { node: string; protocol: string }[];
@@ -43,175 +44,98 @@ export interface ServiceAnalysis {
   verdictText: string;
 }
 
-export function l2Order(nodes: string[], ip: string): string[] {
-  const hashed = nodes.map((node) => ({ node, hash: createHash('sha256').update(`${node}#${ip}`).digest('hex') }));
-  hashed.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
-  return hashed.map((entry) => entry.node);
+/** Speaker per node, as the announcement model's "speaker ready" step sees it. */
+export function speakerReadiness(model: ClusterModel): Map<string, SpeakerStatus> {
+  return speakerStatus(model);
 }
 
-export function serviceIps(service: V1Service): string[] {
-  const ingress = service.status?.loadBalancer?.ingress ?? [];
-  return ingress.map((entry) => entry.ip ?? entry.hostname ?? '').filter((ip) => ip !== '');
+/** Node names in one phrase: at most `keep`, then "+N more". */
+export function nodeList(nodes: string[], keep = 8): string {
+  return nodes.length <= keep ? nodes.join(', ') : `${nodes.slice(0, keep).join(', ')} +${nodes.length - keep} more`;
 }
 
-export function poolOf(model: ClusterModel, service: V1Service, ips: string[]): string | undefined {
-  const annotations = service.metadata?.annotations ?? {};
-  const annotated = annotations['metallb.io/ip-allocated-from-pool'] ?? annotations['metallb.universe.tf/ip-allocated-from-pool'];
-  if (annotated) return annotated;
-  for (const pool of model.metallb.ipAddressPools) {
-    const entries: string[] = Array.isArray(pool.spec?.addresses) ? pool.spec.addresses : [];
-    if (ips.some((ip) => entries.some((entry) => typeof entry === 'string' && poolEntryContains(entry, ip)))) return pool.metadata.name;
-  }
-  return undefined;
+function stepText(step: AnnounceStep): string {
+  if (step.kind === 'leader') return step.label;
+  if (step.kind === 'interfaces') return `${step.label}: ${step.removed.map((r) => `${r.node} has none (announceFailed)`).join(', ')}`;
+  const out = step.removed.length ? `; out: ${nodeList(step.removed.map((r) => r.node))}` : '';
+  return step.kind === 'node-selector' ? `${step.label} (nodes: ${step.remaining}${out})` : `${step.label} (${step.remaining}${out})`;
 }
 
-function advertisementSelectsPool(advertisement: KubeObject, pool: KubeObject | undefined, poolName: string): boolean {
-  const names: string[] = advertisement.spec?.ipAddressPools ?? [];
-  const selectors: LabelSelector[] = advertisement.spec?.ipAddressPoolSelectors ?? [];
-  if (names.length === 0 && selectors.length === 0) return true;
-  if (names.includes(poolName)) return true;
-  return selectors.length > 0 && anySelectorMatches(selectors, pool?.metadata.labels);
+function protocolChain(pool: string, p: ProtocolDecision): string {
+  // Steps that removed nobody say nothing; the advertisement step always shows where the nodes come from.
+  const parts = [`pool ${pool}`, ...p.steps.filter((s) => s.kind === 'node-selector' || s.kind === 'leader' || s.removed.length > 0).map(stepText)];
+  if (p.protocol === 'bgp' && p.announcers.length) parts.push(`announce from ${nodeList(p.announcers)}`);
+  if (!p.announcers.length) parts.push('no node announces');
+  return parts.join(' → ');
 }
 
-/** Speaker readiness per node from discovery, falling back to the pod list. */
-export function speakerReadiness(model: ClusterModel): Map<string, { pod: string; ready: boolean; restarts: number }> {
-  const result = new Map<string, { pod: string; ready: boolean; restarts: number }>();
-  for (const speaker of model.discovery?.speakers ?? []) {
-    if (speaker.node) result.set(speaker.node, { pod: speaker.name, ready: speaker.ready, restarts: speaker.restarts });
-  }
-  if (result.size > 0) return result;
-  for (const pod of model.kube.pods) {
-    const isSpeaker = pod.metadata?.labels?.component === 'speaker' || pod.metadata?.labels?.['app.kubernetes.io/component'] === 'speaker' || (pod.spec?.containers ?? []).some((c) => c.name === 'speaker');
-    const node = pod.spec?.nodeName;
-    if (!isSpeaker || !node) continue;
-    const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-    const restarts = (pod.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0);
-    result.set(node, { pod: pod.metadata?.name ?? '', ready, restarts });
-  }
-  return result;
+/**
+ * The model's decision in words, one line per protocol, e.g. "pool l2-office → L2Advertisement
+ * office (nodes: 3) → speaker ready (2; out: worker-3) → leader worker-1".
+ */
+export function announceChain(d: AnnounceDecision): string[] {
+  if (d.stop) return [d.pool ? `pool ${d.pool.metadata.name} → ${d.stop.why}` : d.stop.why];
+  const pool = d.pool?.metadata.name ?? '?';
+  return [d.l2, d.bgp].filter((p): p is ProtocolDecision => !!p).map((p) => protocolChain(pool, p));
 }
 
-/** MAC address → node, from every node's links and interface addresses. */
-export function macOwners(model: ClusterModel): Map<string, string> {
-  const owners = new Map<string, string>();
-  for (const [node, state] of Object.entries(model.nodes)) {
-    for (const link of state.links) if (link.mac && link.mac !== '00:00:00:00:00:00') owners.set(link.mac.toLowerCase(), node);
-    for (const iface of state.addresses) if (iface.mac && iface.mac !== '00:00:00:00:00:00') owners.set(iface.mac.toLowerCase(), node);
-  }
-  return owners;
-}
-
-function endpointsPerNode(model: ClusterModel, namespace: string, name: string): { node: string; ready: number; total: number }[] {
+function endpointsPerNode(model: ClusterModel, service: V1Service): { node: string; ready: number; total: number }[] {
   const perNode = new Map<string, { ready: number; total: number }>();
-  for (const slice of model.kube.endpointSlices) {
-    if (slice.metadata?.namespace !== namespace || slice.metadata?.labels?.['kubernetes.io/service-name'] !== name) continue;
-    for (const endpoint of slice.endpoints ?? []) {
-      const node = endpoint.nodeName ?? '(no node)';
-      const entry = perNode.get(node) ?? { ready: 0, total: 0 };
-      entry.total += 1;
-      // A missing `ready` condition means ready (EndpointSlice API semantics).
-      if (endpoint.conditions?.ready !== false) entry.ready += 1;
-      perNode.set(node, entry);
-    }
+  for (const endpoint of endpointsOf(model, service)) {
+    const node = endpoint.node ?? '(no node)';
+    const entry = perNode.get(node) ?? { ready: 0, total: 0 };
+    entry.total += 1;
+    if (endpoint.ready) entry.ready += 1;
+    perNode.set(node, entry);
   }
   return [...perNode.entries()].map(([node, counts]) => ({ node, ...counts })).sort((a, b) => a.node.localeCompare(b.node));
 }
 
-const nodeAssignedPattern = /announcing from node "([^"]+)" with protocol "([^"]+)"/;
+function observedFor(model: ClusterModel, service: V1Service, ips: string[], owners: ReturnType<typeof macOwners>): ServiceAnalysis['observed'] {
+  const events: { node: string; protocol: string }[] = [];
+  for (const { node, protocol } of nodeAssignedEvents(model, service)) if (!events.some((e) => e.node === node && e.protocol === protocol)) events.push({ node, protocol });
+  const l2Status = l2StatusesFor(model, service).map((status) => statusNode(status) ?? '?');
+  const macs = new Map<string, MacSighting>();
+  const sight = (mac: string | undefined, source: string): void => {
+    if (!mac) return;
+    const key = mac.toLowerCase();
+    const entry = macs.get(key) ?? { mac: key, node: owners.get(key)?.node, sources: [] };
+    if (!entry.sources.includes(source)) entry.sources.push(source);
+    macs.set(key, entry);
+  };
+  const bgp: ServiceAnalysis['observed']['bgp'] = [];
+  for (const [node, state] of Object.entries(model.nodes)) {
+    for (const probe of state.arping) if (ips.includes(probe.ip)) for (const mac of probe.macs) sight(mac, `arping from ${node}`);
+    for (const packet of state.capture?.arp ?? []) if (packet.op === 'reply' && ips.includes(packet.ip)) sight(packet.mac ?? packet.srcMac, `capture on ${node}`);
+    const originates = (state.frr?.routes ?? []).some((route) => route.local && ips.some((ip) => route.prefix === ip || route.prefix.startsWith(`${ip}/`)));
+    if (originates) {
+      const neighbors = state.frr?.neighbors ?? [];
+      bgp.push({ node, established: neighbors.filter((n) => n.state === 'Established').length, peers: neighbors.length });
+    }
+  }
+  return { events, l2Status, macs: [...macs.values()], bgp: bgp.sort((a, b) => a.node.localeCompare(b.node)) };
+}
 
 export function analyzeServices(model: ClusterModel): ServiceAnalysis[] {
-  const speakers = speakerReadiness(model);
   const owners = macOwners(model);
-  const nodeObjects = new Map(model.kube.nodes.map((node) => [node.metadata?.name ?? '', node]));
-  const allNodes = [...new Set([...nodeObjects.keys(), ...speakers.keys()])].filter((n) => n !== '').sort();
-  const pools = new Map(model.metallb.ipAddressPools.map((pool) => [pool.metadata.name, pool]));
   const results: ServiceAnalysis[] = [];
-
   for (const service of model.kube.services) {
     if (service.spec?.type && service.spec.type !== 'LoadBalancer') continue;
-    const namespace = service.metadata?.namespace ?? 'default';
-    const name = service.metadata?.name ?? '';
-    const ips = serviceIps(service);
-    const pool = poolOf(model, service, ips);
-    const poolObject = pool ? pools.get(pool) : undefined;
-    const l2Ads = pool ? model.metallb.l2Advertisements.filter((ad) => advertisementSelectsPool(ad, poolObject, pool)) : [];
-    const bgpAds = pool ? model.metallb.bgpAdvertisements.filter((ad) => advertisementSelectsPool(ad, poolObject, pool)) : [];
-    const modes: ServiceAnalysis['modes'] = [];
-    if (l2Ads.length > 0) modes.push('layer2');
-    if (bgpAds.length > 0) modes.push('bgp');
-    const externalTrafficPolicy = service.spec?.externalTrafficPolicy ?? 'Cluster';
-    const endpoints = endpointsPerNode(model, namespace, name);
-    const nodesWithReadyEndpoint = new Set(endpoints.filter((e) => e.ready > 0).map((e) => e.node));
-
-    const baseExclusion = (node: string): string | undefined => {
-      const speaker = speakers.get(node);
-      if (!speaker) return 'no speaker';
-      if (!speaker.ready) return 'speaker not ready';
-      const object = nodeObjects.get(node);
-      if (object?.metadata?.labels && excludeFromLbLabel in object.metadata.labels) return 'exclude-from-external-load-balancers label';
-      if ((object?.status?.conditions ?? []).some((c) => c.type === 'NetworkUnavailable' && c.status === 'True')) return 'NetworkUnavailable';
-      if (externalTrafficPolicy === 'Local' && !nodesWithReadyEndpoint.has(node)) return 'no ready endpoint (externalTrafficPolicy Local)';
-      return undefined;
-    };
-    const selectedBy = (ads: KubeObject[], node: string): boolean =>
-      ads.some((ad) => anySelectorMatches(ad.spec?.nodeSelectors as LabelSelector[] | undefined, nodeObjects.get(node)?.metadata?.labels));
-
-    let l2: ServiceAnalysis['l2'];
-    if (modes.includes('layer2') && ips.length > 0) {
-      const excluded: { node: string; why: string }[] = [];
-      const candidates: string[] = [];
-      for (const node of allNodes) {
-        const why = baseExclusion(node) ?? (selectedBy(l2Ads, node) ? undefined : 'not selected by any L2Advertisement nodeSelectors');
-        if (why) excluded.push({ node, why });
-        else candidates.push(node);
-      }
-      const ordered = l2Order(candidates, ips[0]);
-      l2 = { ip: ips[0], expected: ordered[0], candidates: ordered, excluded };
-    }
-    const expectedBgpNodes = modes.includes('bgp') ? allNodes.filter((node) => !baseExclusion(node) && selectedBy(bgpAds, node)) : [];
-
-    const events: { node: string; protocol: string }[] = [];
-    for (const event of model.kube.events) {
-      if (event.involvedObject?.kind !== 'Service' || event.involvedObject.name !== name || (event.involvedObject.namespace ?? event.metadata?.namespace) !== namespace) continue;
-      if (event.reason !== 'nodeAssigned') continue;
-      const match = nodeAssignedPattern.exec(event.message ?? '');
-      if (match && !events.some((e) => e.node === match[1] && e.protocol === match[2])) events.push({ node: match[1], protocol: match[2] });
-    }
-    const l2Status = model.metallb.serviceL2Statuses
-      .filter((status) => (status.status?.serviceName ?? status.metadata.labels?.['metallb.io/service-name']) === name && (status.status?.serviceNamespace ?? status.metadata.labels?.['metallb.io/service-namespace']) === namespace)
-      .map((status) => String(status.status?.node ?? status.metadata.labels?.['metallb.io/node'] ?? '?'));
-
-    const macs = new Map<string, MacSighting>();
-    const sight = (mac: string | undefined, source: string): void => {
-      if (!mac) return;
-      const key = mac.toLowerCase();
-      const entry = macs.get(key) ?? { mac: key, node: owners.get(key), sources: [] };
-      if (!entry.sources.includes(source)) entry.sources.push(source);
-      macs.set(key, entry);
-    };
-    const bgp: ServiceAnalysis['observed']['bgp'] = [];
-    for (const [node, state] of Object.entries(model.nodes)) {
-      for (const probe of state.arping) if (ips.includes(probe.ip)) for (const mac of probe.macs) sight(mac, `arping from ${node}`);
-      for (const packet of state.capture?.arp ?? []) if (packet.op === 'reply' && ips.includes(packet.ip)) sight(packet.mac ?? packet.srcMac, `capture on ${node}`);
-      const originates = (state.frr?.routes ?? []).some((route) => route.local && ips.some((ip) => route.prefix === ip || route.prefix.startsWith(`${ip}/`)));
-      if (originates) {
-        const neighbors = state.frr?.neighbors ?? [];
-        bgp.push({ node, established: neighbors.filter((n) => n.state === 'Established').length, peers: neighbors.length });
-      }
-    }
-
+    const decision = announceDecision(model, service);
+    const { l2, bgp, ips } = decision;
     const analysis: ServiceAnalysis = {
-      namespace,
-      name,
+      namespace: service.metadata?.namespace ?? 'default',
+      name: service.metadata?.name ?? '',
       ips,
       pending: ips.length === 0,
-      pool,
-      modes,
-      externalTrafficPolicy,
-      l2,
-      expectedBgpNodes,
-      observed: { events, l2Status, macs: [...macs.values()], bgp: bgp.sort((a, b) => a.node.localeCompare(b.node)) },
-      endpoints,
+      pool: decision.pool?.metadata.name,
+      modes: decision.protocols,
+      externalTrafficPolicy: service.spec?.externalTrafficPolicy ?? 'Cluster',
+      l2: l2 && decision.ip ? { ip: decision.ip, expected: l2.announcers[0], leader: l2.leader, candidates: l2.candidates, excluded: [...l2.blockers].map(([node, [first]]) => ({ node, why: first.why })) } : undefined,
+      expectedBgpNodes: bgp?.announcers ?? [],
+      decision,
+      observed: observedFor(model, service, ips, owners),
+      endpoints: endpointsPerNode(model, service),
       verdict: 'unknown',
       verdictText: '',
     };
@@ -221,13 +145,22 @@ export function analyzeServices(model: ClusterModel): ServiceAnalysis[] {
   return results.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }
 
+/** "no node can announce: speaker ready removed the last one (worker-1: speaker not ready)". */
+function emptiedText(p: ProtocolDecision): string {
+  const step = p.emptiedBy;
+  if (!step) return 'no node can announce';
+  const last = step.removed[step.removed.length - 1];
+  return `no node can announce: the ${step.kind === 'interfaces' ? 'interfaces' : step.label} step removed the last (${last.node}: ${last.why})`;
+}
+
 function verdictOf(s: ServiceAnalysis): Pick<ServiceAnalysis, 'verdict' | 'verdictText'> {
   if (s.pending) return { verdict: 'pending', verdictText: 'no IP assigned' };
   if (s.observed.macs.length > 1) return { verdict: 'conflict', verdictText: `${s.observed.macs.length} MACs answer ARP` };
-  if (s.modes.length === 0) return { verdict: 'not-announced', verdictText: s.pool ? `no advertisement selects pool ${s.pool}` : 'no pool found for the IP' };
+  if (s.decision.stop?.kind === 'load-balancer-class') return { verdict: 'unknown', verdictText: s.decision.stop.why };
+  if (s.modes.length === 0) return { verdict: 'not-announced', verdictText: s.decision.stop?.why ?? 'no advertisement' };
   if (s.l2) {
     const announced = [...new Set([...s.observed.events.filter((e) => e.protocol === 'layer2').map((e) => e.node), ...s.observed.l2Status])];
-    if (!s.l2.expected) return { verdict: 'not-announced', verdictText: 'no candidate node can announce' };
+    if (!s.l2.expected) return { verdict: 'not-announced', verdictText: emptiedText(s.decision.l2!) };
     if (announced.length > 1) return { verdict: 'conflict', verdictText: `${announced.length} nodes claim the IP` };
     if (announced.length === 1 && announced[0] !== s.l2.expected) return { verdict: 'mismatch', verdictText: `announced by ${announced[0]}, expected ${s.l2.expected}` };
     const arpNode = s.observed.macs[0]?.node;
@@ -237,7 +170,7 @@ function verdictOf(s: ServiceAnalysis): Pick<ServiceAnalysis, 'verdict' | 'verdi
   if (s.modes.includes('bgp')) {
     const carrying = s.observed.bgp.filter((b) => b.established > 0).map((b) => b.node);
     const stuck = s.observed.bgp.filter((b) => b.established === 0).map((b) => b.node);
-    if (s.expectedBgpNodes.length === 0) return { verdict: 'not-announced', verdictText: 'no node may advertise it' };
+    if (s.expectedBgpNodes.length === 0) return { verdict: 'not-announced', verdictText: emptiedText(s.decision.bgp!) };
     if (stuck.length > 0) return { verdict: 'mismatch', verdictText: `not carried by ${stuck.join(', ')} (no Established session)` };
     if (carrying.length === 0 && s.observed.bgp.length === 0 && !s.l2) return { verdict: 'unknown', verdictText: 'no BGP state collected' };
   }

@@ -4,8 +4,7 @@
  * Three columns: BGP peers | nodes | LoadBalancer IPs.
  */
 import type { ClusterModel } from '../model/cluster.js';
-import type { ServiceAnalysis } from './services.js';
-import { speakerReadiness } from './services.js';
+import { speakerReadiness, type ServiceAnalysis } from './services.js';
 
 export interface TopologyBox {
   x: number;
@@ -73,30 +72,51 @@ export interface TopologyLimits {
 export const screenLimits: TopologyLimits = { nodes: 40, ips: 40, peers: 12 };
 export const printLimits: TopologyLimits = { nodes: 16, ips: 16, peers: 8 };
 
-export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], nodesWithFindings: Set<string>, limits: TopologyLimits = screenLimits): Topology {
-  const { nodes: maxNodes, ips: maxIps, peers: maxPeers } = limits;
-  const speakers = speakerReadiness(model);
-  const nodeNames = [...new Set([...model.kube.nodes.map((n) => n.metadata?.name ?? ''), ...Object.keys(model.nodes), ...speakers.keys()])].filter((n) => n !== '');
+interface Peer {
+  address: string;
+  name?: string;
+  asn?: number;
+}
 
-  // Peers: configured BGPPeers plus any neighbour FRR reports (a stray one is worth seeing).
-  const peers = new Map<string, { address: string; name?: string; asn?: number }>();
+interface Session {
+  node: string;
+  peer: string;
+  state: string;
+  reason?: string;
+}
+
+interface IpRow {
+  ip: string;
+  service: ServiceAnalysis;
+}
+
+interface AnnounceLink {
+  ip: string;
+  node: string;
+  cls: string;
+  tooltip: string;
+}
+
+/** Peers: configured BGPPeers plus any neighbour FRR reports (a stray one is worth seeing). */
+function peersAndSessions(model: ClusterModel): { peers: Map<string, Peer>; sessions: Session[] } {
+  const peers = new Map<string, Peer>();
   for (const peer of model.metallb.bgpPeers) {
     const address = String(peer.spec?.peerAddress ?? '');
     if (address) peers.set(address, { address, name: peer.metadata.name, asn: Number(peer.spec?.peerASN) || undefined });
   }
-  const sessions: { node: string; peer: string; state: string; reason?: string }[] = [];
+  const sessions: Session[] = [];
   for (const [node, state] of Object.entries(model.nodes)) {
     for (const neighbor of state.frr?.neighbors ?? []) {
       if (!peers.has(neighbor.address)) peers.set(neighbor.address, { address: neighbor.address, asn: neighbor.remoteAs });
       sessions.push({ node, peer: neighbor.address, state: neighbor.state, reason: neighbor.lastNotificationReason ?? neighbor.lastResetDueTo });
     }
   }
+  return { peers, sessions };
+}
 
-  const ipRows: { ip: string; service: ServiceAnalysis }[] = [];
-  for (const service of services) for (const ip of service.ips) ipRows.push({ ip, service });
-
-  // Which node serves which IP, from every observation we have.
-  const links: { ip: string; node: string; cls: string; tooltip: string }[] = [];
+/** Which node serves which IP, from every observation we have. */
+function announceLinks(ipRows: IpRow[]): AnnounceLink[] {
+  const links: AnnounceLink[] = [];
   for (const { ip, service } of ipRows) {
     const seen = new Map<string, string[]>();
     const add = (node: string | undefined, why: string): void => {
@@ -114,58 +134,78 @@ export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], 
       links.push({ ip, node, cls: conflict ? 'conflict' : stuck ? 'down' : bgpOnly ? 'bgp' : 'l2', tooltip: `${node} → ${ip}: ${why.join('; ')}` });
     }
   }
+  return links;
+}
 
-  // Keep the picture readable on big clusters: nodes that matter first.
-  const involved = new Set([...links.map((l) => l.node), ...sessions.filter((s) => s.state !== 'Established').map((s) => s.node), ...nodesWithFindings]);
+interface Shown {
+  nodes: string[];
+  ips: IpRow[];
+  peers: Peer[];
+  hidden: string[];
+}
+
+/** Keep the picture readable on big clusters: nodes that matter first. */
+function chooseShown(nodeNames: string[], ipRows: IpRow[], peers: Map<string, Peer>, involved: Set<string>, limits: TopologyLimits): Shown {
   const sortedNodes = [...nodeNames].sort((a, b) => Number(involved.has(b)) - Number(involved.has(a)) || a.localeCompare(b));
-  const shownNodes = sortedNodes.slice(0, maxNodes).sort((a, b) => a.localeCompare(b));
-  const shownIps = ipRows.slice(0, maxIps);
-  const shownPeers = [...peers.values()].slice(0, maxPeers);
-  const hidden: string[] = [];
-  if (sortedNodes.length > shownNodes.length) hidden.push(`${sortedNodes.length - shownNodes.length} more nodes (healthy, announcing nothing) are not drawn`);
-  if (ipRows.length > shownIps.length) hidden.push(`${ipRows.length - shownIps.length} more LoadBalancer IPs are listed in the services table only`);
-  if (peers.size > shownPeers.length) hidden.push(`${peers.size - shownPeers.length} more BGP peers are not drawn`);
+  const shown: Shown = { nodes: sortedNodes.slice(0, limits.nodes).sort((a, b) => a.localeCompare(b)), ips: ipRows.slice(0, limits.ips), peers: [...peers.values()].slice(0, limits.peers), hidden: [] };
+  if (sortedNodes.length > shown.nodes.length) shown.hidden.push(`${sortedNodes.length - shown.nodes.length} more nodes (healthy, announcing nothing) are not drawn`);
+  if (ipRows.length > shown.ips.length) shown.hidden.push(`${ipRows.length - shown.ips.length} more LoadBalancer IPs are listed in the services table only`);
+  if (peers.size > shown.peers.length) shown.hidden.push(`${peers.size - shown.peers.length} more BGP peers are not drawn`);
+  return shown;
+}
 
-  // Without BGP peers (L2 only) the peer column would be an empty third of the picture.
-  const columns = shownPeers.length > 0 ? { peer: 20, node: 330, ip: 650 } : { peer: 20, node: 20, ip: 340 };
-  const rows = Math.max(shownNodes.length, shownIps.length, shownPeers.length, 1);
-  const height = top + rows * rowHeight + 10;
-  const spread = (count: number, index: number): number => top + ((rows - count) * rowHeight) / 2 + index * rowHeight;
+interface Layout {
+  columns: { peer: number; node: number; ip: number };
+  height: number;
+  boxes: TopologyBox[];
+  /** Vertical centre of each drawn box, to attach lines to. */
+  nodeY: Map<string, number>;
+  peerY: Map<string, number>;
+  ipY: Map<string, number>;
+}
 
-  const boxes: TopologyBox[] = [];
-  const nodeY = new Map<string, number>();
-  const peerY = new Map<string, number>();
-  const ipY = new Map<string, number>();
-  const box = (x: number, y: number, w: number, cls: string, title: string, subtitle: string, tooltip: string, badge?: string): TopologyBox => {
-    const inside = cls.startsWith('node');
-    return {
-      x, y, w, h: boxHeight, cls, title: shorten(title, inside ? (badge ? 17 : 23) : 26), subtitle: shorten(subtitle, 34), tooltip, tx: x + 10, ty: y + 18, sy: y + 35, badge,
-      bx: inside ? x + w - 8 : x + w, by: inside ? y + 19 : y - 4,
-    };
+function box(x: number, y: number, w: number, cls: string, title: string, subtitle: string, tooltip: string, badge?: string): TopologyBox {
+  const inside = cls.startsWith('node');
+  return {
+    x, y, w, h: boxHeight, cls, title: shorten(title, inside ? (badge ? 17 : 23) : 26), subtitle: shorten(subtitle, 34), tooltip, tx: x + 10, ty: y + 18, sy: y + 35, badge,
+    bx: inside ? x + w - 8 : x + w, by: inside ? y + 19 : y - 4,
   };
+}
 
-  shownPeers.forEach((peer, i) => {
-    const y = spread(shownPeers.length, i);
-    peerY.set(peer.address, y + boxHeight / 2);
-    boxes.push(box(columns.peer, y, boxWidth.peer, 'peer', peer.name ?? peer.address, `${peer.address}${peer.asn ? ` · AS ${peer.asn}` : ''}`, `BGP peer ${peer.name ?? ''} ${peer.address}`));
+function layoutBoxes(model: ClusterModel, shown: Shown, nodesWithFindings: Set<string>): Layout {
+  const speakers = speakerReadiness(model);
+  // Without BGP peers (L2 only) the peer column would be an empty third of the picture.
+  const columns = shown.peers.length > 0 ? { peer: 20, node: 330, ip: 650 } : { peer: 20, node: 20, ip: 340 };
+  const rows = Math.max(shown.nodes.length, shown.ips.length, shown.peers.length, 1);
+  const spread = (count: number, index: number): number => top + ((rows - count) * rowHeight) / 2 + index * rowHeight;
+  const layout: Layout = { columns, height: top + rows * rowHeight + 10, boxes: [], nodeY: new Map(), peerY: new Map(), ipY: new Map() };
+
+  shown.peers.forEach((peer, i) => {
+    const y = spread(shown.peers.length, i);
+    layout.peerY.set(peer.address, y + boxHeight / 2);
+    layout.boxes.push(box(columns.peer, y, boxWidth.peer, 'peer', peer.name ?? peer.address, `${peer.address}${peer.asn ? ` · AS ${peer.asn}` : ''}`, `BGP peer ${peer.name ?? ''} ${peer.address}`));
   });
-  shownNodes.forEach((node, i) => {
-    const y = spread(shownNodes.length, i);
-    nodeY.set(node, y + boxHeight / 2);
+  shown.nodes.forEach((node, i) => {
+    const y = spread(shown.nodes.length, i);
+    layout.nodeY.set(node, y + boxHeight / 2);
     const speaker = speakers.get(node);
     const collected = model.nodes[node]?.collected ?? false;
     const status = !speaker ? 'no speaker' : speaker.ready ? 'speaker ready' : 'speaker NOT ready';
     const cls = !speaker || !speaker.ready ? 'node bad' : collected ? 'node' : 'node partial';
-    boxes.push(box(columns.node, y, boxWidth.node, cls, node, `${status}${collected ? '' : ' · partial data'}`, `node ${node}: ${status}`, nodesWithFindings.has(node) ? 'finding' : undefined));
+    layout.boxes.push(box(columns.node, y, boxWidth.node, cls, node, `${status}${collected ? '' : ' · partial data'}`, `node ${node}: ${status}`, nodesWithFindings.has(node) ? 'finding' : undefined));
   });
-  shownIps.forEach(({ ip, service }, i) => {
-    const y = spread(shownIps.length, i);
-    ipY.set(ip, y + boxHeight / 2);
+  shown.ips.forEach(({ ip, service }, i) => {
+    const y = spread(shown.ips.length, i);
+    layout.ipY.set(ip, y + boxHeight / 2);
     const cls = service.verdict === 'ok' ? 'ip' : service.verdict === 'conflict' ? 'ip bad' : service.verdict === 'unknown' ? 'ip' : 'ip warn';
     const badge = service.observed.macs.length > 1 ? `${service.observed.macs.length} MACs` : undefined;
-    boxes.push(box(columns.ip, y, boxWidth.ip, cls, ip, `${service.namespace}/${service.name}`, `${ip} (${service.namespace}/${service.name}): ${service.verdictText}`, badge));
+    layout.boxes.push(box(columns.ip, y, boxWidth.ip, cls, ip, `${service.namespace}/${service.name}`, `${ip} (${service.namespace}/${service.name}): ${service.verdictText}`, badge));
   });
+  return layout;
+}
 
+function drawLines(layout: Layout, sessions: Session[], links: AnnounceLink[]): TopologyLine[] {
+  const { columns, nodeY, peerY, ipY } = layout;
   const lines: TopologyLine[] = [];
   for (const session of sessions) {
     const y1 = peerY.get(session.peer);
@@ -188,18 +228,29 @@ export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], 
     if (y1 === undefined || y2 === undefined) continue;
     lines.push({ x1: columns.node + boxWidth.node, y1, x2: columns.ip, y2, cls: `announce ${link.cls}`, tooltip: link.tooltip });
   }
+  return lines;
+}
 
+export function buildTopology(model: ClusterModel, services: ServiceAnalysis[], nodesWithFindings: Set<string>, limits: TopologyLimits = screenLimits): Topology {
+  const speakers = speakerReadiness(model);
+  const nodeNames = [...new Set([...model.kube.nodes.map((n) => n.metadata?.name ?? ''), ...Object.keys(model.nodes), ...speakers.keys()])].filter((n) => n !== '');
+  const { peers, sessions } = peersAndSessions(model);
+  const ipRows: IpRow[] = services.flatMap((service) => service.ips.map((ip) => ({ ip, service })));
+  const links = announceLinks(ipRows);
+  const involved = new Set([...links.map((l) => l.node), ...sessions.filter((s) => s.state !== 'Established').map((s) => s.node), ...nodesWithFindings]);
+  const shown = chooseShown(nodeNames, ipRows, peers, involved, limits);
+  const layout = layoutBoxes(model, shown, nodesWithFindings);
   return {
-    width: columns.ip + boxWidth.ip + 20,
-    height,
-    boxes,
-    lines,
+    width: layout.columns.ip + boxWidth.ip + 20,
+    height: layout.height,
+    boxes: layout.boxes,
+    lines: drawLines(layout, sessions, links),
     headers: [
-      ...(shownPeers.length > 0 ? [{ x: columns.peer, text: 'BGP peers' }] : []),
-      { x: columns.node, text: 'Nodes (speakers)' },
-      { x: columns.ip, text: 'LoadBalancer IPs' },
+      ...(shown.peers.length > 0 ? [{ x: layout.columns.peer, text: 'BGP peers' }] : []),
+      { x: layout.columns.node, text: 'Nodes (speakers)' },
+      { x: layout.columns.ip, text: 'LoadBalancer IPs' },
     ],
-    hidden,
-    empty: boxes.length === 0,
+    hidden: shown.hidden,
+    empty: layout.boxes.length === 0,
   };
 }

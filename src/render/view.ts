@@ -8,7 +8,7 @@ import type { BgpNeighbor, ClusterModel, NodeState } from '../model/cluster.js';
 import type { Finding, Severity } from '../model/finding.js';
 import type { StepRecord } from '../model/bundle.js';
 import { toolVersion } from '../version.js';
-import { analyzeServices, speakerReadiness, type ServiceAnalysis } from './services.js';
+import { analyzeServices, announceChain, speakerReadiness, type ServiceAnalysis } from './services.js';
 import { causeKey } from '../checks/group.js';
 import { buildTopology, printLimits, screenLimits, type Topology } from './topology.js';
 import { collectRawOutputs, rawAnchor, type RawOptions, type RawOutput } from './raw.js';
@@ -99,9 +99,10 @@ export interface ServiceView extends ServiceAnalysis {
   ipText: string;
   modeText: string;
   expectedText: string;
-  /** The L2 candidate order and the nodes left out, shortened for big clusters. */
+  /** The announcement model's steps in words, one line per protocol (announceChain). */
+  chain: string[];
+  /** The L2 candidate order, shortened for big clusters. */
   candidateText: string;
-  excludedText: string;
   observedLines: string[];
   endpointText: string;
   findingRefs: { number: number; anchor: string; severity: Severity }[];
@@ -192,12 +193,6 @@ function summarizeSources(sources: string[]): string {
     groups.set(key, [...(groups.get(key) ?? []), match ? match[3] : '']);
   }
   return [...groups.entries()].map(([key, nodes]) => (nodes.length > 3 ? `${key} ${nodes.length} nodes` : `${key} ${nodes.join(', ')}`.trim())).join(', ');
-}
-
-function summarizeExcluded(excluded: { node: string; why: string }[]): string {
-  const byReason = new Map<string, string[]>();
-  for (const e of excluded) byReason.set(e.why, [...(byReason.get(e.why) ?? []), e.node]);
-  return [...byReason.entries()].map(([why, nodes]) => `${abbreviate(nodes, 3, ', ')} (${why})`).join('; ');
 }
 
 /**
@@ -344,6 +339,41 @@ function lbIpSet(services: ServiceAnalysis[]): Set<string> {
   return new Set(services.flatMap((s) => s.ips));
 }
 
+type LinkTo = (path: string | undefined) => string | undefined;
+
+function frrView(frr: NonNullable<NodeState['frr']>, link: LinkTo): NodeView['frr'] {
+  return {
+    reload: frr.reloadStatus ? frr.reloadStatus.status : undefined,
+    reloadClass: statusClass(frr.reloadStatus?.status ?? 'unknown'),
+    daemons: frr.daemons?.join(', '),
+    neighbors: frr.neighbors.map((n) => ({
+      ...n,
+      stateClass: statusClass(n.state),
+      uptime: n.state === 'Established' ? formatDuration(n.uptimeMs) : '',
+      reason: [n.lastNotificationReason, n.lastResetDueTo, n.lastErrorCodeSubcode ? `code ${n.lastErrorCodeSubcode}` : undefined].filter(Boolean).join(' · '),
+      sent: Object.entries(n.sentPrefixes ?? {}).map(([afi, count]) => `${afi}: ${count}`).join(', '),
+    })),
+    bfd: frr.bfdPeers.map((p) => ({ peer: p.peer, local: p.local, status: p.status, statusClass: statusClass(p.status), diagnostic: p.diagnostic })),
+    configPaths: [frr.runningConfig?.path, frr.desiredConfig?.path].filter((p): p is string => Boolean(p)).map((path) => ({ path, anchor: link(path) })),
+  };
+}
+
+function captureView(capture: NonNullable<NodeState['capture']>, link: LinkTo): NodeView['capture'] {
+  const repliesPerIp = new Map<string, Set<string>>();
+  for (const p of capture.arp) if (p.op === 'reply') repliesPerIp.set(p.ip, new Set([...(repliesPerIp.get(p.ip) ?? []), p.mac ?? p.srcMac ?? '?']));
+  const arp = [...repliesPerIp.entries()].map(([ip, macs]) => ({ text: `${ip} is-at ${[...macs].join(', ')}`, cls: macs.size > 1 ? 'bad' : '' }));
+  const requests = capture.arp.filter((p) => p.op === 'request').length;
+  if (requests > 0) arp.push({ text: `${requests} ARP request(s)${capture.arp.some((p) => p.gratuitous) ? ', gratuitous ARP seen' : ''}`, cls: '' });
+  return {
+    packets: capture.packets,
+    arp,
+    bgp: capture.bgp.slice(0, 30).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst} ${m.type}${m.detail ? `: ${m.detail}` : ''}`.trim()),
+    bfd: capture.bfd.slice(0, 10).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst}${m.state ? ` state ${m.state}` : ''}${m.diagnostic ? ` diag ${m.diagnostic}` : ''}`.trim()),
+    anchor: link(capture.path),
+    path: capture.path,
+  };
+}
+
 function nodeView(
   name: string,
   model: ClusterModel,
@@ -354,7 +384,7 @@ function nodeView(
 ): NodeView {
   const record = model.manifest?.nodes.find((n) => n.node === name);
   const speaker = speakerReadiness(model).get(name);
-  const link = (path: string | undefined): string | undefined => (path && rawAnchors.has(rawAnchor(path)) ? rawAnchor(path) : undefined);
+  const link: LinkTo = (path) => (path && rawAnchors.has(rawAnchor(path)) ? rawAnchor(path) : undefined);
   const findingRefs = findings
     .filter((f) => f.subjects.some((s) => s === `Node ${name}`) || f.summary.includes(name))
     .map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity, title: f.title }));
@@ -406,39 +436,8 @@ function nodeView(
         foreign,
       };
     });
-  if (state.frr) {
-    const frr = state.frr;
-    view.frr = {
-      reload: frr.reloadStatus ? frr.reloadStatus.status : undefined,
-      reloadClass: statusClass(frr.reloadStatus?.status ?? 'unknown'),
-      daemons: frr.daemons?.join(', '),
-      neighbors: frr.neighbors.map((n) => ({
-        ...n,
-        stateClass: statusClass(n.state),
-        uptime: n.state === 'Established' ? formatDuration(n.uptimeMs) : '',
-        reason: [n.lastNotificationReason, n.lastResetDueTo, n.lastErrorCodeSubcode ? `code ${n.lastErrorCodeSubcode}` : undefined].filter(Boolean).join(' · '),
-        sent: Object.entries(n.sentPrefixes ?? {}).map(([afi, count]) => `${afi}: ${count}`).join(', '),
-      })),
-      bfd: frr.bfdPeers.map((p) => ({ peer: p.peer, local: p.local, status: p.status, statusClass: statusClass(p.status), diagnostic: p.diagnostic })),
-      configPaths: [frr.runningConfig?.path, frr.desiredConfig?.path].filter((p): p is string => Boolean(p)).map((path) => ({ path, anchor: link(path) })),
-    };
-  }
-  if (state.capture) {
-    const capture = state.capture;
-    const repliesPerIp = new Map<string, Set<string>>();
-    for (const p of capture.arp) if (p.op === 'reply') repliesPerIp.set(p.ip, new Set([...(repliesPerIp.get(p.ip) ?? []), p.mac ?? p.srcMac ?? '?']));
-    const arp = [...repliesPerIp.entries()].map(([ip, macs]) => ({ text: `${ip} is-at ${[...macs].join(', ')}`, cls: macs.size > 1 ? 'bad' : '' }));
-    const requests = capture.arp.filter((p) => p.op === 'request').length;
-    if (requests > 0) arp.push({ text: `${requests} ARP request(s)${capture.arp.some((p) => p.gratuitous) ? ', gratuitous ARP seen' : ''}`, cls: '' });
-    view.capture = {
-      packets: capture.packets,
-      arp,
-      bgp: capture.bgp.slice(0, 30).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst} ${m.type}${m.detail ? `: ${m.detail}` : ''}`.trim()),
-      bfd: capture.bfd.slice(0, 10).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst}${m.state ? ` state ${m.state}` : ''}${m.diagnostic ? ` diag ${m.diagnostic}` : ''}`.trim()),
-      anchor: link(capture.path),
-      path: capture.path,
-    };
-  }
+  if (state.frr) view.frr = frrView(state.frr, link);
+  if (state.capture) view.capture = captureView(state.capture, link);
   view.arping = state.arping.map((a) => ({ ip: a.ip, iface: a.iface, macs: a.macs.join(', ') || '(no reply)', replies: a.replies, cls: a.macs.length > 1 ? 'bad' : a.macs.length === 0 ? 'warn' : 'good', anchor: link(a.path) }));
   const paths = new Set([...Object.values(state.paths), ...Object.values(state.frr?.paths ?? {})]);
   view.raw = [...paths].sort().map((path) => ({ path, anchor: link(path) }));
@@ -450,15 +449,13 @@ export interface ViewOptions {
   now?: Date;
 }
 
-export async function buildView(model: ClusterModel, findings: Finding[], options: ViewOptions = {}): Promise<ReportView> {
-  const print = options.print ?? false;
-  const manifest = model.manifest;
-  const discovery = model.discovery;
-
+/** Bundle files for the raw-output section, and the anchors findings and nodes may link to. */
+async function rawSection(model: ClusterModel, findings: Finding[], print: boolean): Promise<{ raw: RawOutput[]; allRaw: RawOutput[]; rawAnchors: Set<string> }> {
   const citations = new Map<string, string[]>();
   for (const finding of findings) {
     for (const evidence of finding.evidence) citations.set(evidence.path, [...new Set([...(citations.get(evidence.path) ?? []), finding.id])]);
   }
+  const manifest = model.manifest;
   const listed: { path: string; size?: number }[] = manifest
     ? manifest.files.filter((f) => f.path !== 'manifest.json')
     : [...new Set([...Object.values(model.nodes).flatMap((n) => [...Object.values(n.paths), ...Object.values(n.frr?.paths ?? {})]), ...model.logs.map((l) => l.path)])].map((path) => ({ path }));
@@ -466,9 +463,11 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
   const allRaw = await collectRawOutputs(model.bundleRoot, listed, citations, rawOptions);
   // Paper gets only what findings cite; listing thousands of file names would bury the report.
   const raw = print ? allRaw.filter((r) => r.citedBy.length > 0) : allRaw;
-  const rawAnchors = new Set(raw.filter((r) => !r.unavailable).map((r) => r.anchor));
+  return { raw, allRaw, rawAnchors: new Set(raw.filter((r) => !r.unavailable).map((r) => r.anchor)) };
+}
 
-  const findingViews: FindingView[] = findings.map((finding, index) => ({
+function findingView(finding: Finding, index: number, rawAnchors: Set<string>): FindingView {
+  return {
     number: index + 1,
     anchor: `finding-${index + 1}`,
     id: finding.id,
@@ -483,65 +482,80 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     remediation: { summary: finding.remediation.summary, snippet: finding.remediation.snippet, language: finding.remediation.snippetLanguage },
     explains: [],
     explainedBy: [],
-  }));
+  };
+}
 
-  linkExplanations(findings, findingViews);
-  const { groups, groupOf } = groupFindings(findingViews);
-  /** Per-finding references (services, nodes) become references to the cards, once each. */
-  function toGroupRefs<T extends Ref & { severity: Severity }>(refs: T[]): T[] {
+/** Per-finding references (services, nodes) become references to the cards, once each. */
+type GroupRefs = <T extends Ref & { severity: Severity }>(refs: T[]) => T[];
+
+function groupRefsWith(groupOf: (ref: { number: number }) => FindingGroupView): GroupRefs {
+  return <T extends Ref & { severity: Severity }>(refs: T[]): T[] => {
     const seen = new Map<number, T>();
     for (const ref of refs) {
       const group = groupOf(ref);
       if (!seen.has(group.number)) seen.set(group.number, { ...ref, number: group.number, anchor: group.anchor });
     }
     return [...seen.values()];
+  };
+}
+
+/** What was seen announcing the service, capped for big clusters. */
+function observedLinesOf(s: ServiceAnalysis): string[] {
+  const observedLines: string[] = [];
+  if (s.observed.events.length > listedNodes) {
+    // BGP services are assigned to every node: one line per protocol, not one per node.
+    const byProtocol = new Map<string, string[]>();
+    for (const e of s.observed.events) byProtocol.set(e.protocol, [...(byProtocol.get(e.protocol) ?? []), e.node]);
+    for (const [protocol, assigned] of byProtocol) observedLines.push(`event nodeAssigned on ${assigned.length} nodes (${protocol}): ${abbreviate(assigned, listedNodes, ', ')}`);
+  } else {
+    for (const e of s.observed.events) observedLines.push(`event nodeAssigned: ${e.node} (${e.protocol})`);
   }
+  for (const n of s.observed.l2Status) observedLines.push(`ServiceL2Status: ${n}`);
+  if (s.observed.macs.length > 2) {
+    // Many responders (IPVS without strictARP, split brain): who answers matters more than how we saw it.
+    const sources = summarizeSources([...new Set(s.observed.macs.flatMap((m) => m.sources))]);
+    observedLines.push(`ARP replies from ${s.observed.macs.length} MACs: ${abbreviate(s.observed.macs.map((m) => m.node ?? m.mac), listedNodes, ', ')} (${sources})`);
+  } else {
+    for (const m of s.observed.macs) observedLines.push(`ARP reply ${m.mac}${m.node ? ` (${m.node})` : ''} via ${summarizeSources(m.sources)}`);
+  }
+  const carrying = s.observed.bgp.filter((b) => b.peers > 0 && b.established === b.peers);
+  if (carrying.length > 4) observedLines.push(`BGP route on ${carrying.length} nodes with every session Established`);
+  const others = s.observed.bgp.filter((b) => !(carrying.length > 4 && carrying.includes(b)));
+  for (const b of others.slice(0, listedNodes)) observedLines.push(`BGP route on ${b.node}: ${b.established}/${b.peers} sessions Established`);
+  if (others.length > listedNodes) observedLines.push(`… and ${others.length - listedNodes} more nodes without every session Established`);
+  return observedLines;
+}
 
-  const analyses = analyzeServices(model);
-  const services: ServiceView[] = analyses.map((s) => {
-    const key = `Service ${s.namespace}/${s.name}`;
-    const expected: string[] = [];
-    if (s.l2) expected.push(s.l2.expected ? `L2: ${s.l2.expected}` : 'L2: no candidate');
-    if (s.modes.includes('bgp')) expected.push(`BGP: ${s.expectedBgpNodes.length ? abbreviate(s.expectedBgpNodes, listedNodes, ', ') : 'no node'}`);
-    const observedLines: string[] = [];
-    if (s.observed.events.length > listedNodes) {
-      // BGP services are assigned to every node: one line per protocol, not one per node.
-      const byProtocol = new Map<string, string[]>();
-      for (const e of s.observed.events) byProtocol.set(e.protocol, [...(byProtocol.get(e.protocol) ?? []), e.node]);
-      for (const [protocol, assigned] of byProtocol) observedLines.push(`event nodeAssigned on ${assigned.length} nodes (${protocol}): ${abbreviate(assigned, listedNodes, ', ')}`);
-    } else {
-      for (const e of s.observed.events) observedLines.push(`event nodeAssigned: ${e.node} (${e.protocol})`);
-    }
-    for (const n of s.observed.l2Status) observedLines.push(`ServiceL2Status: ${n}`);
-    if (s.observed.macs.length > 2) {
-      // Many responders (IPVS without strictARP, split brain): who answers matters more than how we saw it.
-      const sources = summarizeSources([...new Set(s.observed.macs.flatMap((m) => m.sources))]);
-      observedLines.push(`ARP replies from ${s.observed.macs.length} MACs: ${abbreviate(s.observed.macs.map((m) => m.node ?? m.mac), listedNodes, ', ')} (${sources})`);
-    } else {
-      for (const m of s.observed.macs) observedLines.push(`ARP reply ${m.mac}${m.node ? ` (${m.node})` : ''} via ${summarizeSources(m.sources)}`);
-    }
-    const carrying = s.observed.bgp.filter((b) => b.peers > 0 && b.established === b.peers);
-    if (carrying.length > 4) observedLines.push(`BGP route on ${carrying.length} nodes with every session Established`);
-    const others = s.observed.bgp.filter((b) => !(carrying.length > 4 && carrying.includes(b)));
-    for (const b of others.slice(0, listedNodes)) observedLines.push(`BGP route on ${b.node}: ${b.established}/${b.peers} sessions Established`);
-    if (others.length > listedNodes) observedLines.push(`… and ${others.length - listedNodes} more nodes without every session Established`);
-    return {
-      ...s,
-      anchor: anchorFor('svc', `${s.namespace}/${s.name}`),
-      verdictClass: s.verdict === 'ok' ? 'good' : s.verdict === 'unknown' ? 'muted' : s.verdict === 'conflict' || s.verdict === 'pending' ? 'bad' : 'warn',
-      ipText: s.ips.length ? s.ips.join(', ') : 'pending',
-      modeText: s.modes.length ? s.modes.join(' + ') : 'none',
-      expectedText: expected.join('; ') || '–',
-      candidateText: s.l2 && s.l2.candidates.length > 0 ? `order: ${abbreviate(s.l2.candidates, 4, ' › ')}` : '',
-      excludedText: s.l2 && s.l2.excluded.length > 0 ? `not candidates: ${summarizeExcluded(s.l2.excluded)}` : '',
-      observedLines,
-      endpointText: abbreviate(s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`), listedNodes, ', ') || 'none',
-      findingRefs: toGroupRefs(findingViews.filter((f) => f.subjects.includes(key)).map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity }))),
-    };
-  });
+function serviceView(s: ServiceAnalysis, findingViews: FindingView[], toGroupRefs: GroupRefs): ServiceView {
+  const key = `Service ${s.namespace}/${s.name}`;
+  const expected: string[] = [];
+  if (s.l2) expected.push(s.l2.expected ? `L2: ${s.l2.expected}` : 'L2: no candidate');
+  if (s.modes.includes('bgp')) expected.push(`BGP: ${s.expectedBgpNodes.length ? abbreviate(s.expectedBgpNodes, listedNodes, ', ') : 'no node'}`);
+  return {
+    ...s,
+    anchor: anchorFor('svc', `${s.namespace}/${s.name}`),
+    verdictClass: s.verdict === 'ok' ? 'good' : s.verdict === 'unknown' ? 'muted' : s.verdict === 'conflict' || s.verdict === 'pending' ? 'bad' : 'warn',
+    ipText: s.ips.length ? s.ips.join(', ') : 'pending',
+    modeText: s.modes.length ? s.modes.join(' + ') : 'none',
+    expectedText: expected.join('; ') || '–',
+    candidateText: s.l2 && s.l2.candidates.length > 0 ? `order: ${abbreviate(s.l2.candidates, 4, ' › ')}` : '',
+    chain: announceChain(s.decision),
+    observedLines: observedLinesOf(s),
+    endpointText: abbreviate(s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`), listedNodes, ', ') || 'none',
+    findingRefs: toGroupRefs(findingViews.filter((f) => f.subjects.includes(key)).map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity }))),
+  };
+}
 
+interface NodesSection {
+  nodeNames: string[];
+  nodes: NodeView[];
+  nodeDigest: ReportView['nodeDigest'];
+  nodesWithFindings: Set<string>;
+}
+
+function nodesSection(model: ClusterModel, analyses: ServiceAnalysis[], findingViews: FindingView[], rawAnchors: Set<string>, print: boolean, toGroupRefs: GroupRefs): NodesSection {
   const lbIps = lbIpSet(analyses);
-  const nodeNames = [...new Set([...(discovery?.nodes ?? []), ...(manifest?.nodes.map((n) => n.node) ?? []), ...Object.keys(model.nodes), ...model.kube.nodes.map((n) => n.metadata?.name ?? '')])]
+  const nodeNames = [...new Set([...(model.discovery?.nodes ?? []), ...(model.manifest?.nodes.map((n) => n.node) ?? []), ...Object.keys(model.nodes), ...model.kube.nodes.map((n) => n.metadata?.name ?? '')])]
     .filter((n) => n !== '')
     .sort();
   const allNodes = nodeNames.map((name) => nodeView(name, model, model.nodes[name], lbIps, findingViews, rawAnchors));
@@ -560,14 +574,20 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
       bgp: n.frr ? `${n.frr.neighbors.filter((x) => x.state === 'Established').length}/${n.frr.neighbors.length} Established` : '–',
       lbIps: n.interfaces.filter((i) => i.holdsLbIp).map((i) => i.ifname).join(', ') || '–',
     }));
-  const nodesWithFindings = new Set(nodes.filter((n) => n.findingRefs.length > 0).map((n) => n.name));
+  return { nodeNames, nodes, nodeDigest, nodesWithFindings: new Set(nodes.filter((n) => n.findingRefs.length > 0).map((n) => n.name)) };
+}
 
-  const total = nodeNames.length;
+function coverageOf(model: ClusterModel, total: number): ReportView['coverage'] {
+  const manifest = model.manifest;
   const collected = manifest ? manifest.nodes.filter((n) => n.status === 'ok').length : Object.values(model.nodes).filter((n) => n.collected).length;
   const partial = manifest ? manifest.nodes.filter((n) => n.status === 'partial').length : 0;
-  const coverageText = `${collected} of ${total} node${total === 1 ? '' : 's'} fully collected${partial ? `, ${partial} partially` : ''}`;
+  const text = `${collected} of ${total} node${total === 1 ? '' : 's'} fully collected${partial ? `, ${partial} partially` : ''}`;
+  return { text, cls: collected === total ? 'good' : collected + partial === total ? 'warn' : 'bad', collected, partial, total };
+}
 
-  const collection: CollectionView = {
+function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boolean): CollectionView {
+  const manifest = model.manifest;
+  return {
     available: Boolean(manifest),
     nodes: (manifest?.nodes ?? []).map((n) => ({
       name: n.node,
@@ -587,25 +607,42 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     redaction: manifest ? `${manifest.redaction.count} value(s) redacted${manifest.redaction.ips ? ', IP addresses replaced' : ''}${manifest.redaction.rules.length ? ` (rules: ${manifest.redaction.rules.join(', ')})` : ''}` : undefined,
     interrupted: manifest?.interrupted ?? false,
   };
+}
 
-  const clusterName = manifest?.cluster.context ?? manifest?.cluster.server ?? 'cluster';
+function metallbSummary(model: ClusterModel): ReportView['metallb'] {
+  const discovery = model.discovery;
   const kubeProxy = model.kube.kubeProxy ?? (discovery?.kubeProxyMode ? { mode: discovery.kubeProxyMode, strictARP: discovery.strictARP } : undefined);
+  return {
+    version: discovery?.version ?? 'unknown',
+    mode: discovery?.mode ?? 'unknown',
+    install: discovery?.installMethod ?? 'unknown',
+    namespace: discovery?.namespace ?? 'unknown',
+    kubeProxy: kubeProxy ? `${kubeProxy.mode}${kubeProxy.mode === 'ipvs' ? (kubeProxy.strictARP ? ', strictARP on' : ', strictARP off') : ''}` : 'unknown',
+  };
+}
+
+export async function buildView(model: ClusterModel, findings: Finding[], options: ViewOptions = {}): Promise<ReportView> {
+  const print = options.print ?? false;
+  const manifest = model.manifest;
+  const { raw, allRaw, rawAnchors } = await rawSection(model, findings, print);
+  const findingViews = findings.map((finding, index) => findingView(finding, index, rawAnchors));
+  linkExplanations(findings, findingViews);
+  const { groups, groupOf } = groupFindings(findingViews);
+  const toGroupRefs = groupRefsWith(groupOf);
+  const analyses = analyzeServices(model);
+  const services = analyses.map((s) => serviceView(s, findingViews, toGroupRefs));
+  const { nodeNames, nodes, nodeDigest, nodesWithFindings } = nodesSection(model, analyses, findingViews, rawAnchors, print, toGroupRefs);
+  const clusterName = manifest?.cluster.context ?? manifest?.cluster.server ?? 'cluster';
   return {
     title: `MetalLB report: ${clusterName}`,
     print,
     generatedAt: formatTime((options.now ?? new Date()).toISOString())!,
     toolVersion,
     cluster: { name: clusterName, server: manifest?.cluster.server, version: manifest?.cluster.version ?? model.kube.version },
-    metallb: {
-      version: discovery?.version ?? 'unknown',
-      mode: discovery?.mode ?? 'unknown',
-      install: discovery?.installMethod ?? 'unknown',
-      namespace: discovery?.namespace ?? 'unknown',
-      kubeProxy: kubeProxy ? `${kubeProxy.mode}${kubeProxy.mode === 'ipvs' ? (kubeProxy.strictARP ? ', strictARP on' : ', strictARP off') : ''}` : 'unknown',
-    },
+    metallb: metallbSummary(model),
     collectedAt: formatTime(manifest?.createdAt),
     collectionDuration: manifest ? formatDuration(manifest.timings.totalMs) : undefined,
-    coverage: { text: coverageText, cls: collected === total ? 'good' : collected + partial === total ? 'warn' : 'bad', collected, partial, total },
+    coverage: coverageOf(model, nodeNames.length),
     counts: severityOrder.map((severity) => ({ severity, label: severityLabel[severity], count: findings.filter((f) => f.severity === severity).length })),
     findings: groups,
     findingCount: findings.length,
@@ -613,7 +650,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     services,
     nodes,
     nodeDigest,
-    collection,
+    collection: collectionView(model, rawAnchors, print),
     raw,
     rawNote: print
       ? `Only the outputs cited by findings are printed, cut to 1.5 KB each (40 KB in all); ${allRaw.length - raw.length} more file(s) and every complete output are in the bundle.`

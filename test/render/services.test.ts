@@ -2,22 +2,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { emptyModel } from '../../src/model/cluster.js';
-import { analyzeServices, l2Order } from '../../src/render/services.js';
-import { poolEntryContains } from '../../src/render/ip.js';
+import { analyzeServices } from '../../src/render/services.js';
+import { electionOrder } from '../../src/checks/lib/announce.js';
+import { poolContains } from '../../src/checks/lib/model.js';
 import { selectorMatches } from '../../src/util/label-selectors.js';
 import { loadFixture } from './fixture.js';
 
-test('l2Order sorts nodes by sha256(node#ip) like the speakers do', () => {
+test('electionOrder sorts nodes by sha256(node#ip) like the speakers do', () => {
   const nodes = ['worker-1', 'worker-2', 'worker-3'];
   const hex = (n: string) => createHash('sha256').update(`${n}#198.51.100.100`).digest('hex');
   const expected = [...nodes].sort((a, b) => (hex(a) < hex(b) ? -1 : 1));
-  assert.deepEqual(l2Order(nodes, '198.51.100.100'), expected);
+  assert.deepEqual(electionOrder(nodes, '198.51.100.100'), expected);
   // Values checked once by hand with `printf 'worker-1#198.51.100.100' | sha256sum`.
-  assert.deepEqual(l2Order(nodes, '198.51.100.100'), ['worker-1', 'worker-3', 'worker-2']);
-  assert.deepEqual(l2Order(nodes, '198.51.100.101'), ['worker-2', 'worker-3', 'worker-1']);
+  assert.deepEqual(electionOrder(nodes, '198.51.100.100'), ['worker-1', 'worker-3', 'worker-2']);
+  assert.deepEqual(electionOrder(nodes, '198.51.100.101'), ['worker-2', 'worker-3', 'worker-1']);
 });
 
-test('pool entries: CIDR and ranges, IPv4 and IPv6', () => {
+test('pool membership: CIDR and ranges, IPv4 and IPv6', () => {
   const cases: [string, string, boolean][] = [
     ['198.51.100.0/24', '198.51.100.77', true],
     ['198.51.100.0/24', '198.51.101.1', false],
@@ -30,7 +31,7 @@ test('pool entries: CIDR and ranges, IPv4 and IPv6', () => {
     ['198.51.100.0/24', '2001:db8::1', false],
     ['garbage', '198.51.100.1', false],
   ];
-  for (const [entry, ip, want] of cases) assert.equal(poolEntryContains(entry, ip), want, `${entry} ∋ ${ip}`);
+  for (const [entry, ip, want] of cases) assert.equal(poolContains({ metadata: { name: 'p' }, spec: { addresses: [entry] } }, ip), want, `${entry} ∋ ${ip}`);
 });
 
 test('label selectors: matchLabels and every matchExpressions operator', () => {
