@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSim } from '../helpers/sim.js';
+import { collectAndReport } from '../../src/run/index.js';
 import { caseTable, findingsOf, fixture, l2Base, model } from './helpers.js';
 import { missingTool } from '../../src/parse/arping.js';
 
@@ -70,4 +75,23 @@ test('missingTool: the shell and runtime messages, verbatim from real reports', 
   assert.equal(missingTool('bash: /etc/istio/proxy/get_perfdata.sh: No such file or directory'), undefined);
   assert.equal(missingTool('exit code 127: sh: arping: not found'), 'arping');
   assert.equal(missingTool('Unicast reply from 10.99.0.100 [02:00:00:00:00:02]  0.565ms'), undefined);
+});
+
+test('probe-tool-missing end to end: without debug containers the probes fall back to the frr container, which has no arping or tcpdump', { timeout: 120_000 }, async () => {
+  const sim = await startSim('healthy-frr', { mutateWorld: (w) => w.faults.push({ type: 'rbac-deny', verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' }, { type: 'rbac-deny', verb: 'create', resource: 'pods' }) });
+  const root = await mkdtemp(join(tmpdir(), 'mlb-probe-tool-'));
+  try {
+    const ran = await collectAndReport({ kubeconfigPath: sim.kubeconfigPath, out: join(root, 'bundle'), captureSeconds: 1, formats: ['json'], timeoutMs: 120_000, renderer: 'silent', tar: false });
+    assert.ok(ran.manifest.nodes.every((n) => n.access === 'frr-exec'), 'the commands ran in the frr container');
+    const findings = ran.analysis?.findings ?? [];
+    const show = findings.map((f) => `${f.id}: ${f.summary}`).join('\n');
+    const tools = findings.filter((f) => f.id === 'probe-tool-missing');
+    assert.match(tools.find((f) => f.summary.startsWith('arping'))?.summary ?? '', /^arping is not installed in the frr container .* on cp-1, worker-1, worker-2: 3 ARP probe\(s\) could not run; allow ephemeral containers or the node debug pod/, show);
+    assert.match(tools.find((f) => f.summary.startsWith('tcpdump'))?.summary ?? '', /^tcpdump is not installed in the frr container .*: the packet capture could not run/, show);
+    assert.ok(!findings.some((f) => f.id === 'parse-notes'), `the empty probe outputs are not parse problems:\n${show}`);
+    assert.ok(!findings.some((f) => f.id === 'collection-gap' && /probe\.arping|capture/.test(f.summary)), show);
+  } finally {
+    await sim.stop();
+    await rm(root, { recursive: true, force: true });
+  }
 });

@@ -60,8 +60,9 @@ function toolFailure(s: StepRecord): { tool: string; message: string } | undefin
   const reason = s.reason ?? '';
   const named = missingTool(reason);
   if (named) return { tool: named, message: reason };
-  // `arping not available in frr; N more IPs not probed`: the collector's own note after a 127.
-  const rest = /^(\S+) not available in (\S+)/.exec(reason);
+  // `arping not available in frr; N more IPs not probed`: the collector's own note after a 127;
+  // `no tcpdump in the FRR image (...)`: the capture it did not try in the frr container.
+  const rest = /^(\S+) not available in (\S+)/.exec(reason) ?? /^no (\S+) in the FRR image/.exec(reason);
   if (rest) return { tool: rest[1], message: reason };
   if (s.exitCode === 127 || /^exit code 127\b/.test(reason)) {
     const tool = toolOfStep(s.step);
