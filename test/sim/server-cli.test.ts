@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { api } from '../helpers/sim.js';
-import { runSim } from '../../src/sim/server/cli.js';
+import { runSim } from '../../src/cli/sim.js';
 import { isUserError } from '../../src/util/errors.js';
 
 const bin = join(process.cwd(), 'bin', 'mlb-report.js');

@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .option('--kubeconfig-out <file>', 'where to write the kubeconfig (default: a temporary file)')
     .option('--backend <kind>', 'how commands in containers are answered: replay (recorded outputs) or lab (network namespaces and FRR)', 'replay')
     .action(async (opts: { scenario?: string; port: string; kubeconfigOut?: string; backend: string }) => {
-      const { runSim } = await import('../../sim/server/cli.js');
+      const { runSim } = await import('../sim.js');
       await runSim(opts);
     });
   // `sim record` lives in src/lab/record.ts; it is loaded only when used, so `mlb-report --help`

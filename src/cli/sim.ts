@@ -1,13 +1,15 @@
 /**
  * The `mlb-report sim` action: load a scenario, pick the exec backend, start the simulator,
  * write the kubeconfig, print one `ready <url> kubeconfig=<path>` line, run until SIGINT/SIGTERM.
+ * It lives with the CLI because it joins the simulator and the lab (which builds on the
+ * simulator): the simulator itself never imports the lab.
  */
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ExitCode, UserError } from '../../util/errors.js';
-import type { ExecBackend, World } from '../world.js';
-import { startSimulator } from './index.js';
+import { ExitCode, UserError } from '../util/errors.js';
+import type { ExecBackend, World } from '../sim/world.js';
+import { startSimulator } from '../sim/server/index.js';
 
 export interface SimCommandOptions {
   scenario?: string;
@@ -26,9 +28,9 @@ function parsePort(text: string): number {
 const isMissingModule = (e: unknown, path: string): boolean => (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(path);
 
 async function loadWorld(scenario: string): Promise<{ world: World; backend: ExecBackend }> {
-  let mod: typeof import('../scenario/index.js');
+  let mod: typeof import('../sim/scenario/index.js');
   try {
-    mod = await import('../scenario/index.js');
+    mod = await import('../sim/scenario/index.js');
   } catch (e) {
     if (isMissingModule(e, 'sim/scenario/index')) throw new UserError('the scenario loader (src/sim/scenario) is missing from this installation', 'reinstall mlb-report', ExitCode.usage);
     throw e;
@@ -37,9 +39,9 @@ async function loadWorld(scenario: string): Promise<{ world: World; backend: Exe
 }
 
 async function labBackend(world: World): Promise<ExecBackend> {
-  let mod: typeof import('../../lab/index.js');
+  let mod: typeof import('../lab/index.js');
   try {
-    mod = await import('../../lab/index.js');
+    mod = await import('../lab/index.js');
   } catch (e) {
     if (isMissingModule(e, 'lab/index')) {
       throw new UserError('the lab backend (src/lab/index.ts) is not available in this installation', 'use --backend replay, or install a build that includes the network lab', ExitCode.usage);
