@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { caseTable, l2Base } from './helpers.js';
+import { caseTable, event, l2Base } from './helpers.js';
 import { longerSince, sinceFlag } from '../../src/checks/rules/logs-missing.js';
 import { startSim } from '../helpers/sim.js';
 import { collectAndReport } from '../../src/run/index.js';
@@ -46,6 +46,21 @@ caseTable('logs-missing', [
       assert.equal(f[0].summary, 'No log line within --since 24h from any of 3 containers: log-based checks could not judge; collect again with --since 72h');
       assert.match(f[0].evidence[1].excerpt, /logs\/speaker-n1\/speaker\.log \(speaker-n1\/speaker\): 0 lines/);
       assert.equal(f[0].remediation.snippet, 'mlb-report collect --since 72h');
+    },
+  },
+  {
+    name: 'every log empty although the speaker announced inside the window',
+    spec: l2Base({
+      manifest: manifest('2023-01-06T18:00:00Z', 86400),
+      logs: empty,
+      events: [{ ...event('default/web', 'nodeAssigned', 'announcing from node "n2" with protocol "layer2"', 'Normal'), source: { component: 'metallb-speaker', host: 'n2' }, lastTimestamp: '2023-01-06T17:10:00Z' }, { ...event('default/web', 'IPAllocated', 'Assigned IP ["192.0.2.100"]', 'Normal'), source: { component: 'metallb-controller' }, lastTimestamp: '2023-01-01T10:00:00Z' }],
+    }),
+    fires: true,
+    check: (f) => {
+      const ev = f[0].evidence.find((e) => e.path === 'cluster/events.json');
+      assert.ok(ev, 'the events are cited');
+      assert.equal(ev.label, '1 MetalLB event(s) inside the window: the components were active');
+      assert.match(ev.excerpt, /^2023-01-06T17:10:00\.000Z nodeAssigned Service\/web from metallb-speaker: announcing from node "n2"/);
     },
   },
   {

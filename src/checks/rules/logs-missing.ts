@@ -1,3 +1,4 @@
+import type { CoreV1Event } from '@kubernetes/client-node';
 import type { ClusterModel, LogRecord, LogStream } from '../../model/cluster.js';
 import type { Finding } from '../../model/finding.js';
 import { defineCheck, type Draft } from '../define.js';
@@ -54,6 +55,15 @@ export function recordTime(record: LogRecord): number | undefined {
   return undefined;
 }
 
+/** When an event last happened (series, lastTimestamp, eventTime, firstTimestamp), in ms; -Infinity when unknown. */
+function eventTime(e: CoreV1Event): number {
+  for (const t of [e.series?.lastObservedTime, e.lastTimestamp, e.eventTime, e.firstTimestamp]) {
+    const ms = t === undefined || t === null ? NaN : Date.parse(String(t instanceof Date ? t.toISOString() : t));
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return -Infinity;
+}
+
 const label = (s: LogStream) => `${s.pod}/${s.container}${s.previous ? ' (previous)' : ''}`;
 
 export default defineCheck({
@@ -85,6 +95,9 @@ export default defineCheck({
     };
     const total = streams.reduce((n, s) => n + s.records.length, 0);
     if (total === 0) {
+      // MetalLB's own Kubernetes events inside the window: the components were busy while their
+      // logs say nothing (the speaker logs `serviceAnnounced` as it emits `nodeAssigned`).
+      const busy = start === undefined ? [] : model.kube.events.filter((e) => /metallb/.test(e.source?.component ?? e.reportingComponent ?? '') && eventTime(e) >= start);
       return [
         {
           summary: `No log line within --since ${window} from any of ${streams.length} containers: log-based checks could not judge; collect again with --since ${longer}`,
@@ -93,6 +106,9 @@ export default defineCheck({
             manifestEvidence,
             // The bundle holds the empty files themselves: name a few so the reader can see them.
             { path: streams[0].path, excerpt: `${streams.length} log file(s), all empty:\n${streams.slice(0, 8).map((s) => `${s.path} (${label(s)}): 0 lines`).join('\n')}${streams.length > 8 ? `\n… ${streams.length - 8} more` : ''}`, label: 'empty logs' },
+            ...(busy.length
+              ? [{ path: 'cluster/events.json', excerpt: busy.slice(0, 5).map((e) => `${new Date(eventTime(e)).toISOString()} ${e.reason ?? ''} ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''} from ${e.source?.component ?? e.reportingComponent ?? '?'}: ${e.message ?? ''}`).join('\n'), label: `${busy.length} MetalLB event(s) inside the window: the components were active` }]
+              : []),
           ],
           remediation,
         } satisfies Draft,
