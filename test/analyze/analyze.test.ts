@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { analyzeBundle, exitCodeFor, findingsDocument } from '../../src/analyze/index.js';
 import { writeTarGz } from '../../src/bundle/tar.js';
 import { packageRoot } from '../../src/version.js';
-import { runAnalyze } from '../../src/analyze/run.js';
+import { runAnalyze } from '../../src/run/analyze.js';
 import { entryFindings } from '../../src/checks/group.js';
 import type { Finding } from '../../src/model/finding.js';
 import { findingsDocumentV1, schemaProblems } from '../helpers/findings-v1.js';

@@ -20,7 +20,7 @@ export function register(program: Command): void {
       const bad = wanted.filter((f) => !(formats as readonly string[]).includes(f));
       if (bad.length || !wanted.length) throw new UserError(`unknown format: ${bad.join(', ') || '(none)'}`, `Use a comma-separated list of ${formats.join(', ')}.`, ExitCode.usage);
       if (!(failOnValues as readonly string[]).includes(opts.failOn)) throw new UserError(`--fail-on must be one of ${failOnValues.join(', ')}`, 'For CI use --fail-on error.', ExitCode.usage);
-      const { runAnalyze } = await import('../../analyze/run.js');
+      const { runAnalyze } = await import('../../run/analyze.js');
       process.exitCode = await runAnalyze({ bundle, out: opts.out, formats: wanted as Format[], failOn: opts.failOn as (typeof failOnValues)[number], only: opts.only?.split(',').map((s) => s.trim()).filter(Boolean) });
     });
 }

@@ -2,7 +2,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Finding } from '../model/finding.js';
-import { analyzeBundle, exitCodeFor, findingsDocument, writeFindingsJson, type FailOn } from './index.js';
+import { analyzeBundle, exitCodeFor, findingsDocument, writeFindingsJson, type FailOn } from '../analyze/index.js';
 import { errorMessage } from '../util/errors.js';
 import { groupByCause, groupSummary, severityCounts } from '../checks/group.js';
 
