@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { emptyModel } from '../../src/model/cluster.js';
-import { analyzeServices } from '../../src/render/services.js';
+import { analyzeServices, announceChain } from '../../src/render/services.js';
 import { electionOrder } from '../../src/checks/lib/announce.js';
 import { poolContains } from '../../src/checks/lib/model.js';
 import { selectorMatches } from '../../src/util/label-selectors.js';
@@ -89,4 +89,24 @@ test('a pool no advertisement selects means not announced', () => {
   const [service] = analyzeServices(model);
   assert.equal(service.pool, 'lonely');
   assert.equal(service.verdict, 'not-announced');
+});
+
+test('the services table prints the announcement model as a chain of steps', () => {
+  const { model } = loadFixture();
+  const byName = new Map(analyzeServices(model).map((s) => [`${s.namespace}/${s.name}`, s]));
+  assert.deepEqual(announceChain(byName.get('default/web')!.decision), ['pool l2-pool → L2Advertisement l2 (nodes: 3) → speaker ready (2; out: worker-3) → leader worker-2']);
+  assert.deepEqual(announceChain(byName.get('shop/checkout')!.decision), ['pool bgp-pool → BGPAdvertisement bgp (nodes: 3) → speaker ready (2; out: worker-3) → announce from worker-1, worker-2']);
+  assert.deepEqual(announceChain(byName.get('default/api')!.decision), ['no IP assigned']);
+});
+
+test('a chain names at most 8 removed nodes, and the step that removed the last one is the verdict', () => {
+  const model = emptyModel();
+  for (let i = 1; i <= 12; i++) model.kube.nodes.push({ metadata: { name: `n${String(i).padStart(2, '0')}`, labels: {} } });
+  model.metallb.ipAddressPools.push({ metadata: { name: 'p' }, spec: { addresses: ['198.51.100.0/24'] } });
+  model.metallb.l2Advertisements.push({ metadata: { name: 'l2' }, spec: {} });
+  model.kube.services.push({ metadata: { name: 's', namespace: 'x' }, spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '198.51.100.9' }] } } });
+  const [service] = analyzeServices(model);
+  assert.deepEqual(announceChain(service.decision), ['pool p → L2Advertisement l2 (nodes: 12) → speaker ready (0; out: n01, n02, n03, n04, n05, n06, n07, n08 +4 more) → no node announces']);
+  assert.equal(service.verdict, 'not-announced');
+  assert.equal(service.verdictText, 'no node can announce: the speaker ready step removed the last (n12: no speaker pod)');
 });
