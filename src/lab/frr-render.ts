@@ -344,7 +344,7 @@ function secretPassword(objects: KubeObject[], ref: { name?: string; namespace?:
   return undefined;
 }
 
-function communityValue(objects: KubeObject[], c: string, ns: string | undefined): string {
+export function communityValue(objects: KubeObject[], c: string, ns: string | undefined): string {
   // A name that is not a literal is an alias from a Community object in the MetalLB namespace.
   if (/^\d+:\d+$/.test(c) || c.startsWith('large:')) return c;
   for (const o of objects) {

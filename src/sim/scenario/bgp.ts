@@ -6,7 +6,8 @@
  
 import type { KubeObject } from '../../model/cluster.js';
 import type { DataplaneRouter } from './dataplane.js';
-import { anySelectorMatches } from './election.js';
+import { maskedPrefix } from '../../lab/frr-render.js';
+import { advertisementSelectsPool, anySelectorMatches } from './election.js';
 import type { SimModel, SimNode } from './model.js';
 import type { BgpSessionSpec } from './types.js';
 import { cidrContains, sha256Hex } from './util.js';
@@ -89,12 +90,36 @@ export function peerSelectsNode(peer: KubeObject, node: SimNode): boolean {
   return anySelectorMatches(peer.spec?.nodeSelectors, node.labels);
 }
 
-/** Prefixes a node advertises to a peer (BGP-announced service IPs aggregated at /32). */
+/** One service IP as a BGPAdvertisement announces it to a peer: prefix after aggregationLength, localPref, communities (as written). */
+export interface PeerAdvertisement {
+  prefix: string;
+  localPref?: number;
+  communities: string[];
+}
+
+/**
+ * What a node advertises to a peer, per (service, BGPAdvertisement): the IP masked to the
+ * advertisement's aggregationLength (default 32), with its localPref and communities, for the
+ * advertisements that select the service's pool, this node (nodeSelectors) and this peer (peers).
+ */
+export function peerAdvertisements(model: SimModel, node: string, peerName: string): PeerAdvertisement[] {
+  const labels = model.nodeByName.get(node)?.labels ?? {};
+  const out: PeerAdvertisement[] = [];
+  for (const s of model.services) {
+    if (!s.ip || s.ip.includes(':') || !s.bgpAnnouncers.includes(node) || !s.bgpPeers.includes(peerName)) continue;
+    const pool = model.pools.find((p) => p.metadata.name === s.pool);
+    const ads = model.bgpAdvertisements.filter((ad) => (!pool || advertisementSelectsPool(ad, pool)) && anySelectorMatches(ad.spec?.nodeSelectors, labels) && (!ad.spec?.peers?.length || ad.spec.peers.includes(peerName)));
+    for (const ad of ads.length ? ads : [undefined]) {
+      const prefix = maskedPrefix(s.ip, ad?.spec?.aggregationLength ?? 32) ?? `${s.ip}/32`;
+      out.push({ prefix, localPref: ad?.spec?.localPref || undefined, communities: (ad?.spec?.communities ?? []) as string[] });
+    }
+  }
+  return out;
+}
+
+/** Prefixes a node advertises to a peer (BGP-announced service IPs, aggregated per BGPAdvertisement). */
 export function advertisedPrefixes(model: SimModel, node: string, peerName: string): string[] {
-  return model.services
-    .filter((s) => s.ip && s.bgpAnnouncers.includes(node) && s.bgpPeers.includes(peerName))
-    .map((s) => `${s.ip}/32`)
-    .sort();
+  return [...new Set(peerAdvertisements(model, node, peerName).map((a) => a.prefix))].sort();
 }
 
 export function nodeRouterId(model: SimModel, node: SimNode): string {
@@ -156,6 +181,10 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
     const routerRid = router?.routerId ?? router?.address;
     if (segmentDown) {
       Object.assign(s, { state: 'Active', reason: `interface ${dp.interface} is down: Network is unreachable`, lastReset: 'Waiting for NHT', uptimeSeconds: 0, connectionsDropped: 1 });
+    } else if (s.vrf !== 'default' && !(dp.nodes[node.name]?.vrfs ?? []).includes(s.vrf)) {
+      // BGPPeer vrf without that VRF device on the node: bgpd keeps `router bgp … vrf X` inactive and
+      // its neighbours Idle (FRR peer_down_str "Waiting for VRF to be initialized").
+      Object.assign(s, { state: 'Idle', reason: `VRF ${s.vrf} does not exist on ${node.name}: FRR waits for it to be initialized`, lastReset: 'Waiting for VRF to be initialized', uptimeSeconds: 0 });
     } else if (model.mode !== 'native' && myAsn !== peerAsn && !s.ebgpMultiHop && address && !cidrContains(dp.segment, address)) {
       // FRR's connected check (bgp_fsm.c bgp_start → bgp_peer_reg_with_nht): a single-hop eBGP peer
       // must be on a connected subnet; until zebra reports one FRR never opens the TCP connection.

@@ -68,6 +68,8 @@ export interface DataplaneNodeOverride {
   routerIdOverride?: string;
   /** IPs bound to `kube-ipvs0` (kube-proxy IPVS): every node that has the LB IP there answers ARP. */
   ipvsAddresses?: string[];
+  /** Linux VRF devices on the node (`ip link add red type vrf`); a BGPPeer `vrf` missing here leaves FRR's VRF instance uninitialised. */
+  vrfs?: string[];
 }
 
 export interface DataplaneListener {

@@ -7,7 +7,8 @@
  * config from the same objects, so replayed and recorded outputs line up.
  */
  
-import { bfdTornDown, frrUptime, lastResetCode, nodeSessions, type BgpSession } from './bgp.js';
+import { communityValue, neighborId, renderFrrConfig, type FrrBfdProfile, type FrrConfigModel, type FrrNeighbor, type FrrRouter } from '../../lab/frr-render.js';
+import { bfdTornDown, frrUptime, lastResetCode, nodeSessions, peerAdvertisements, type BgpSession } from './bgp.js';
 import type { SimModel, SimNode } from './model.js';
 import { atLeast, ipToInt, sha256Hex } from './util.js';
 
@@ -18,68 +19,79 @@ function profilesUsed(model: SimModel, sessions: BgpSession[]): any[] {
   return model.bfdProfiles.filter((p) => names.has(p.metadata.name)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 
-function allowedPrefixLines(id: string, prefixes: string[]): string {
-  if (prefixes.length === 0) return `ip prefix-list ${id}-allowed-ipv4 seq 1 deny any\n`;
-  return prefixes.map((p, i) => `ip prefix-list ${id}-allowed-ipv4 seq ${i + 1} permit ${p}\n`).join('');
+/** The peer's timers, when the BGPPeer sets them (no holdTime/keepaliveTime: no `timers` line, FRR's defaults). */
+function configuredTimers(s: BgpSession): boolean {
+  return !!(s.peer.spec?.holdTime || s.peer.spec?.keepaliveTime);
 }
 
-/** The config MetalLB writes to /etc/frr_reloader/frr.conf (FRR mode) for this node. */
+/**
+ * MetalLB's FRR config model for this node (the shape of internal/bgp/frr's config, as the lab's
+ * renderer takes it), from the node's sessions: one router per (myASN, vrf), each neighbor with its
+ * allowed prefixes and the localPref / community prefix lists of the BGPAdvertisements that reach it.
+ */
+export function frrConfigModel(model: SimModel, node: SimNode): FrrConfigModel {
+  const routers = new Map<string, FrrRouter>();
+  for (const s of nodeSessions(model, node)) {
+    const vrf = s.vrf && s.vrf !== 'default' ? s.vrf : undefined;
+    const key = `${s.myAsn}|${vrf ?? ''}`;
+    let r = routers.get(key);
+    if (!r) routers.set(key, (r = { myAsn: s.myAsn, vrf, routerId: s.routerIdExplicit ? s.routerId : undefined, neighbors: [], ipv4Prefixes: [], ipv6Prefixes: [] }));
+    const spec = s.peer.spec ?? {};
+    const n: FrrNeighbor = {
+      addr: s.address,
+      asn: String(s.peerAsn),
+      family: 'ipv4',
+      port: s.port,
+      ...(configuredTimers(s) ? { keepaliveTime: s.keepalive, holdTime: s.holdTime } : {}),
+      connectTime: s.connectTime,
+      password: s.password,
+      srcAddr: spec.sourceAddress || undefined,
+      ebgpMultiHop: s.ebgpMultiHop,
+      gracefulRestart: !!spec.enableGracefulRestart,
+      bfdProfile: s.bfdProfile,
+      prefixesV4: s.prefixes,
+      prefixesV6: [],
+      localPrefLists: [],
+      communityLists: [],
+    };
+    const id = neighborId(n, vrf);
+    const localPrefs = new Map<number, Set<string>>();
+    const communities = new Map<string, Set<string>>();
+    for (const a of peerAdvertisements(model, node.name, s.peerName)) {
+      if (a.localPref) localPrefs.set(a.localPref, (localPrefs.get(a.localPref) ?? new Set()).add(a.prefix));
+      for (const c of a.communities) {
+        const value = communityValue(model.communities, c, undefined);
+        communities.set(value, (communities.get(value) ?? new Set()).add(a.prefix));
+      }
+    }
+    for (const [pref, prefixes] of [...localPrefs].sort((x, y) => x[0] - y[0])) n.localPrefLists.push({ name: `${id}-${pref}-ip-localpref-prefixes`, family: 'ip', prefixes: [...prefixes].sort(), setStatement: `set local-preference ${pref}` });
+    for (const [value, prefixes] of [...communities].sort((x, y) => x[0].localeCompare(y[0]))) {
+      const set = value.startsWith('large:') ? `set large-community ${value.slice('large:'.length)} additive` : `set community ${value} additive`;
+      n.communityLists.push({ name: `${id}-${value}-ip-community-prefixes`, family: 'ip', prefixes: [...prefixes].sort(), setStatement: set });
+    }
+    r.neighbors.push(n);
+    r.ipv4Prefixes = [...new Set([...r.ipv4Prefixes, ...s.prefixes])].sort();
+  }
+  const bfdProfiles: FrrBfdProfile[] = [...model.bfdProfiles]
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    .map((p) => ({ name: p.metadata.name, receiveInterval: p.spec?.receiveInterval, transmitInterval: p.spec?.transmitInterval, detectMultiplier: p.spec?.detectMultiplier, echoMode: p.spec?.echoMode, echoInterval: p.spec?.echoInterval, passiveMode: p.spec?.passiveMode, minimumTtl: p.spec?.minimumTtl }));
+  return { logLevel: (frrLogLevel[model.logLevel] ?? 'informational') as FrrConfigModel['logLevel'], hostname: node.name, routers: [...routers.values()], bfdProfiles };
+}
+
+/**
+ * The config MetalLB writes to /etc/frr_reloader/frr.conf (FRR mode) for this node, rendered by the
+ * same renderer the lab uses (src/lab/frr-render.ts, checked line for line against MetalLB's golden
+ * files); releases before v0.16 log to /etc/frr/frr.log.
+ */
 export function desiredConfig(model: SimModel, node: SimNode): string {
-  const sessions = nodeSessions(model, node);
-  const level = frrLogLevel[model.logLevel] ?? 'informational';
-  let out = atLeast(model.version, 'v0.16.0') ? `log stdout ${level}\n` : `log file /etc/frr/frr.log ${level}\n`;
-  out += 'log timestamp precision 3\n';
-  out += `hostname ${node.name}\n`;
-  out += 'ip nht resolve-via-default\nipv6 nht resolve-via-default\n';
-  for (const s of sessions) {
-    const id = s.address;
-    out += `route-map ${id}-in deny 20\n`;
-    out += '\n\n';
-    out += allowedPrefixLines(id, s.prefixes);
-    out += '\n\n';
-    out += `ipv6 prefix-list ${id}-allowed-ipv6 seq 1 deny any\n\n`;
-    out += `route-map ${id}-out permit 1\n  match ip address prefix-list ${id}-allowed-ipv4\n\n`;
-    out += `route-map ${id}-out permit 2\n  match ipv6 address prefix-list ${id}-allowed-ipv6\n`;
-  }
-  if (sessions.length > 0) {
-    const first = sessions[0]!;
-    out += `\nrouter bgp ${first.myAsn}\n`;
-    out += '  no bgp ebgp-requires-policy\n  no bgp network import-check\n  no bgp default ipv4-unicast\n  bgp graceful-restart preserve-fw-state\n\n';
-    if (first.routerIdExplicit) out += `  bgp router-id ${first.routerId}\n`;
-    for (const s of sessions) {
-      const n = `  neighbor ${s.address}`;
-      out += `${n} remote-as ${s.peerAsn}\n`;
-      if (s.ebgpMultiHop) out += `${n} ebgp-multihop\n`;
-      out += `${n} port ${s.port}\n`;
-      out += `${n} timers ${s.keepalive} ${s.holdTime}\n`;
-      if (s.connectTime !== undefined) out += `${n} timers connect ${s.connectTime}\n`;
-      if (s.password) out += `${n} password ${s.password}\n`;
-      if (s.bfdProfile) out += `${n} bfd\n${n} bfd profile ${s.bfdProfile}\n`;
-    }
-    out += '\n';
-    for (const s of sessions) {
-      out += `  address-family ipv4 unicast\n    neighbor ${s.address} activate\n    neighbor ${s.address} route-map ${s.address}-in in\n    neighbor ${s.address} route-map ${s.address}-out out\n  exit-address-family\n`;
-    }
-    const networks = [...new Set(sessions.flatMap((s) => s.prefixes))].sort();
-    if (networks.length) out += `  address-family ipv4 unicast\n${networks.map((p) => `    network ${p}\n`).join('')}  exit-address-family\n`;
-    out += '\n\n';
-  }
-  const profiles = profilesUsed(model, sessions);
-  if (profiles.length) {
-    out += 'bfd\n';
-    for (const p of profiles) {
-      out += `  profile ${p.metadata.name}\n`;
-      out += `    receive-interval ${p.spec?.receiveInterval ?? 300}\n`;
-      out += `    transmit-interval ${p.spec?.transmitInterval ?? 300}\n`;
-      out += `    detect-multiplier ${p.spec?.detectMultiplier ?? 3}\n`;
-      if (p.spec?.echoMode) out += '    echo-mode\n';
-      if (p.spec?.echoInterval) out += `    echo receive-interval ${p.spec.echoInterval}\n    echo transmit-interval ${p.spec.echoInterval}\n`;
-      if (p.spec?.passiveMode) out += '    passive-mode\n';
-      if (p.spec?.minimumTtl) out += `    minimum-ttl ${p.spec.minimumTtl}\n`;
-      out += '    \n';
-    }
-  }
-  return out;
+  const text = renderFrrConfig(frrConfigModel(model, node));
+  return atLeast(model.version, 'v0.16.0') ? text : text.replace(/^log stdout /, 'log file /etc/frr/frr.log ');
+}
+
+/** FRR prints RFC 1997 well-known communities by name (lib community_str): `set community no-export additive`. */
+function wellKnownCommunities(set: string): string {
+  const names: Record<string, string> = { '65535:0': 'graceful-shutdown', '65535:65281': 'no-export', '65535:65282': 'no-advertise', '65535:65283': 'local-AS', '65535:65284': 'no-peer', '65535:7': 'blackhole' };
+  return set.startsWith('set community ') ? set.replace(/(\d+:\d+)/g, (c) => names[c] ?? c) : set;
 }
 
 /** `show running-config` after FRR loaded the desired config (FRR's normalised order and indentation). */
@@ -90,35 +102,46 @@ export function runningConfig(model: SimModel, node: SimNode): string {
   lines.push(`frr version ${model.install.frrVersion ?? '9.1.0'}`, 'frr defaults traditional', `hostname ${node.name}`);
   lines.push(atLeast(model.version, 'v0.16.0') ? `log stdout ${level}` : `log file /etc/frr/frr.log ${level}`);
   lines.push('log timestamp precision 3', 'service integrated-vtysh-config', '!');
-  // FRR 8.4+ prints router bgp first, then prefix lists, route maps and nht (see the lab recordings).
-  if (sessions.length) {
-    const first = sessions[0]!;
-    lines.push(`router bgp ${first.myAsn}`, ...(first.routerIdExplicit ? [` bgp router-id ${first.routerId}`] : []), ' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' bgp graceful-restart preserve-fw-state', ' no bgp network import-check');
-    for (const s of sessions) {
-      const n = ` neighbor ${s.address}`;
-      lines.push(`${n} remote-as ${s.peerAsn}`);
-      if (s.bfdProfile) lines.push(`${n} bfd`, `${n} bfd profile ${s.bfdProfile}`);
-      if (s.ebgpMultiHop) lines.push(`${n} ebgp-multihop 255`);
-      if (s.password) lines.push(`${n} password ${s.password}`);
-      lines.push(`${n} timers ${s.keepalive} ${s.holdTime}`);
-      if (s.connectTime !== undefined) lines.push(`${n} timers connect ${s.connectTime}`);
+  // FRR 8.4+ prints router bgp first, then prefix lists, route maps and nht (see the lab recordings);
+  // one `router bgp` per (ASN, VRF) and every localPref / community route-map entry of the desired config.
+  const cfg = frrConfigModel(model, node);
+  const byAddr = new Map(sessions.map((x) => [`${x.vrf}|${x.address}`, x]));
+  for (const r of cfg.routers) {
+    lines.push(`router bgp ${r.myAsn}${r.vrf ? ` vrf ${r.vrf}` : ''}`, ...(r.routerId ? [` bgp router-id ${r.routerId}`] : []), ' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' bgp graceful-restart preserve-fw-state', ' no bgp network import-check');
+    for (const nb of r.neighbors) {
+      const s = byAddr.get(`${r.vrf ?? 'default'}|${nb.addr}`)!;
+      const n = ` neighbor ${nb.addr}`;
+      lines.push(`${n} remote-as ${nb.asn}`);
+      if (nb.bfdProfile) lines.push(`${n} bfd`, `${n} bfd profile ${nb.bfdProfile}`);
+      if (nb.ebgpMultiHop) lines.push(`${n} ebgp-multihop 255`);
+      if (nb.password) lines.push(`${n} password ${nb.password}`);
+      if (nb.srcAddr) lines.push(`${n} update-source ${nb.srcAddr}`);
+      if (nb.holdTime !== undefined) lines.push(`${n} timers ${s.keepalive} ${s.holdTime}`);
+      if (nb.connectTime !== undefined) lines.push(`${n} timers connect ${nb.connectTime}`);
     }
     lines.push(' !', ' address-family ipv4 unicast');
-    for (const p of [...new Set(sessions.flatMap((s) => s.prefixes))].sort()) lines.push(`  network ${p}`);
-    for (const s of sessions) lines.push(`  neighbor ${s.address} activate`, `  neighbor ${s.address} route-map ${s.address}-in in`, `  neighbor ${s.address} route-map ${s.address}-out out`);
+    for (const p of r.ipv4Prefixes) lines.push(`  network ${p}`);
+    for (const nb of r.neighbors) {
+      const id = neighborId(nb, r.vrf);
+      lines.push(`  neighbor ${nb.addr} activate`, `  neighbor ${nb.addr} route-map ${id}-in in`, `  neighbor ${nb.addr} route-map ${id}-out out`);
+    }
     lines.push(' exit-address-family', 'exit', '!');
   }
-  for (const s of sessions) {
-    if (s.prefixes.length === 0) lines.push(`ip prefix-list ${s.address}-allowed-ipv4 seq 1 deny any`);
-    else s.prefixes.forEach((p, i) => lines.push(`ip prefix-list ${s.address}-allowed-ipv4 seq ${i + 1} permit ${p}`));
+  const neighbors = cfg.routers.flatMap((r) => r.neighbors.map((nb) => ({ nb, id: neighborId(nb, r.vrf) })));
+  for (const { nb, id } of neighbors) {
+    for (const l of [...nb.localPrefLists, ...nb.communityLists]) l.prefixes.forEach((p, i) => lines.push(`ip prefix-list ${l.name} seq ${i + 1} permit ${p}`));
+    if (nb.prefixesV4.length === 0) lines.push(`ip prefix-list ${id}-allowed-ipv4 seq 1 deny any`);
+    else nb.prefixesV4.forEach((p, i) => lines.push(`ip prefix-list ${id}-allowed-ipv4 seq ${i + 1} permit ${p}`));
   }
-  if (sessions.length) lines.push('!');
-  for (const s of sessions) lines.push(`ipv6 prefix-list ${s.address}-allowed-ipv6 seq 1 deny any`);
-  if (sessions.length) lines.push('!');
-  for (const s of sessions) {
-    lines.push(`route-map ${s.address}-in deny 20`, 'exit', '!');
-    lines.push(`route-map ${s.address}-out permit 1`, ` match ip address prefix-list ${s.address}-allowed-ipv4`, 'exit', '!');
-    lines.push(`route-map ${s.address}-out permit 2`, ` match ipv6 address prefix-list ${s.address}-allowed-ipv6`, 'exit', '!');
+  if (neighbors.length) lines.push('!');
+  for (const { id } of neighbors) lines.push(`ipv6 prefix-list ${id}-allowed-ipv6 seq 1 deny any`);
+  if (neighbors.length) lines.push('!');
+  for (const { nb, id } of neighbors) {
+    lines.push(`route-map ${id}-in deny 20`, 'exit', '!');
+    let seq = 0;
+    for (const l of [...nb.localPrefLists, ...nb.communityLists]) lines.push(`route-map ${id}-out permit ${++seq}`, ` match ip address prefix-list ${l.name}`, ` ${wellKnownCommunities(l.setStatement)}`, ' on-match next', 'exit', '!');
+    lines.push(`route-map ${id}-out permit ${++seq}`, ` match ip address prefix-list ${id}-allowed-ipv4`, 'exit', '!');
+    lines.push(`route-map ${id}-out permit ${++seq}`, ` match ipv6 address prefix-list ${id}-allowed-ipv6`, 'exit', '!');
   }
   lines.push('ip nht resolve-via-default', '!', 'ipv6 nht resolve-via-default', '!');
   const profiles = profilesUsed(model, sessions);
@@ -219,18 +242,29 @@ function summaryPeer(model: SimModel, node: SimNode, s: BgpSession): any {
   void node;
 }
 
-/** `show bgp [vrf all] summary json`. */
-export function bgpSummary(model: SimModel, node: SimNode, vrfAll: boolean): string {
-  const sessions = nodeSessions(model, node);
-  if (sessions.length === 0) return vrfAll ? '{\n}\n' : '{\n}\n';
+/** Sessions per VRF, default first (FRR lists the default instance, then the VRFs). */
+function byVrf(sessions: BgpSession[]): [string, BgpSession[]][] {
+  const m = new Map<string, BgpSession[]>([['default', []]]);
+  for (const s of sessions) m.set(s.vrf || 'default', [...(m.get(s.vrf || 'default') ?? []), s]);
+  return [...m].filter(([vrf, ss]) => vrf === 'default' || ss.length > 0);
+}
+
+/** FRR's vrfId in JSON: 0 for default, -1 (VRF_UNKNOWN) for a VRF without its device, else the device's table order. */
+function vrfId(model: SimModel, node: SimNode, vrf: string): number {
+  if (vrf === 'default') return 0;
+  const i = (model.dataplane.nodes[node.name]?.vrfs ?? []).indexOf(vrf);
+  return i < 0 ? -1 : 100 + i;
+}
+
+function summaryAfi(model: SimModel, node: SimNode, vrf: string, sessions: BgpSession[]): string {
   const first = sessions[0]!;
   const peers: Record<string, unknown> = {};
   for (const s of sessions) peers[s.address] = summaryPeer(model, node, s);
   const afi = {
     routerId: first.routerId,
     as: first.myAsn,
-    vrfId: 0,
-    vrfName: 'default',
+    vrfId: vrfId(model, node, vrf),
+    vrfName: vrf,
     tableVersion: 1 + first.prefixes.length,
     ribCount: first.prefixes.length,
     ribMemory: 192 * first.prefixes.length,
@@ -243,8 +277,18 @@ export function bgpSummary(model: SimModel, node: SimNode, vrfAll: boolean): str
     dynamicPeers: 0,
     bestPath: { multiPathRelax: 'false' },
   };
-  const body = `"ipv4Unicast":${jsonC(afi)}\n`;
-  return vrfAll ? `{\n"default":{\n${body}}\n}\n` : `{\n${body}}\n`;
+  return `"ipv4Unicast":${jsonC(afi)}\n`;
+}
+
+/** `show bgp [vrf all] summary json`: without `vrf all` the default instance only. */
+export function bgpSummary(model: SimModel, node: SimNode, vrfAll: boolean): string {
+  const groups = byVrf(nodeSessions(model, node)).filter(([, ss]) => ss.length > 0);
+  if (!vrfAll) {
+    const def = groups.find(([vrf]) => vrf === 'default');
+    return def ? `{\n${summaryAfi(model, node, 'default', def[1])}}\n` : '{\n}\n';
+  }
+  if (groups.length === 0) return '{\n}\n';
+  return `{\n${groups.map(([vrf, ss]) => `"${vrf}":{\n${summaryAfi(model, node, vrf, ss)}}`).join(',\n')}\n}\n`;
 }
 
 function neighborJson(model: SimModel, node: SimNode, s: BgpSession): any {
@@ -364,13 +408,22 @@ function neighborJson(model: SimModel, node: SimNode, s: BgpSession): any {
   return n;
 }
 
-/** `show bgp [vrf all] neighbors json`. */
+/** `show bgp [vrf all] neighbors json`: without `vrf all` the default instance only. */
 export function bgpNeighbors(model: SimModel, node: SimNode, vrfAll: boolean): string {
-  const sessions = nodeSessions(model, node);
-  const obj: Record<string, unknown> = {};
-  if (vrfAll && sessions.length) Object.assign(obj, { vrfId: 0, vrfName: 'default' });
-  for (const s of sessions) obj[s.address] = neighborJson(model, node, s);
-  return (vrfAll ? jsonC(sessions.length ? { default: obj } : {}) : jsonC(obj)) + '\n';
+  const groups = byVrf(nodeSessions(model, node));
+  if (!vrfAll) {
+    const obj: Record<string, unknown> = {};
+    for (const s of groups.find(([vrf]) => vrf === 'default')?.[1] ?? []) obj[s.address] = neighborJson(model, node, s);
+    return jsonC(obj) + '\n';
+  }
+  const all: Record<string, unknown> = {};
+  for (const [vrf, ss] of groups) {
+    if (ss.length === 0) continue;
+    const obj: Record<string, unknown> = { vrfId: vrfId(model, node, vrf), vrfName: vrf };
+    for (const s of ss) obj[s.address] = neighborJson(model, node, s);
+    all[vrf] = obj;
+  }
+  return jsonC(all) + '\n';
 }
 
 /** `show bgp [vrf all] ipv4|ipv6 [unicast] json`. */
@@ -440,7 +493,7 @@ export function reloadStatus(model: SimModel): string {
 
 /** `show bgp summary` (text), FRR 8.4 layout. */
 export function bgpSummaryText(model: SimModel, node: SimNode): string {
-  const sessions = nodeSessions(model, node);
+  const sessions = nodeSessions(model, node).filter((s) => s.vrf === 'default');
   if (sessions.length === 0) return '% No BGP neighbors found in VRF default\n';
   const first = sessions[0]!;
   const prefixes = new Set(sessions.flatMap((s) => s.prefixes)).size;

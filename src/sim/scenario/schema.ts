@@ -286,6 +286,7 @@ export const scenarioSchema: JsonSchema = {
               sysctls: { type: 'object', additionalProperties: { type: 'string' } },
               routerIdOverride: ipv4,
               ipvsAddresses: { type: 'array', items: ipv4 },
+              vrfs: { type: 'array', items: str },
             },
           },
         },

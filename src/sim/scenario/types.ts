@@ -136,7 +136,7 @@ export interface DataplaneSpec {
   interface?: string;
   routers?: DataplaneRouter[];
   announce?: Record<string, string[]>;
-  nodes?: Record<string, { linksDown?: string[]; extraListeners?: DataplaneListener[]; sysctls?: Record<string, string>; routerIdOverride?: string; ipvsAddresses?: string[] }>;
+  nodes?: Record<string, { linksDown?: string[]; extraListeners?: DataplaneListener[]; sysctls?: Record<string, string>; routerIdOverride?: string; ipvsAddresses?: string[]; vrfs?: string[] }>;
 }
 
 /**
