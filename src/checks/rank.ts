@@ -40,6 +40,8 @@ export const explanations: Record<string, string[]> = {
   'foreign-bgp-listener': ['bgp-session-flapping'],
   'conflicting-lb-implementation': ['l2-duplicate-mac', 'l2-announcer-mismatch'],
   'webhook-failure': ['frr-reload-failed'],
+  // The lost replies name the cloud when the node's providerID shows one.
+  'arp-replies-lost': ['cloud-antispoofing', 'wireless-interface', 'l2-leader-mismatch', 'l2-announcer-mismatch'],
   // Objects the collection could not read make checks that need them conclude from their absence.
   'crd-conversion-failure': ['collection-gap', 'bgp-advertisement-without-peer', 'bgp-session-down', 'config-invalid'],
 };

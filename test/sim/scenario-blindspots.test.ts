@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, startSim } from '../helpers/sim.js';
-import { arpingCommand } from '../../src/catalogue/index.js';
+import { arpingCommand, captureCommand } from '../../src/catalogue/index.js';
 import { loadScenario, type LoadedScenario } from '../../src/sim/scenario/index.js';
 import { ReplayBackend } from '../../src/sim/scenario/replay.js';
 import type { ExecTarget } from '../../src/sim/world.js';
@@ -123,4 +123,60 @@ test('unlistable CRD: reads of bgppeers answer 500 with the conversion webhook S
   const l = await load('crd-conversion-failure');
   const reflector = speakerLines(l, /Failed to watch \*v1beta2\.BGPPeer: failed to list \*v1beta2\.BGPPeer: conversion webhook for metallb\.io\/v1beta1, Kind=BGPPeer failed/);
   assert.ok(reflector.length >= 2, 'the informer of every speaker logs the failure');
+});
+
+test('node MACs, providerID and extra interfaces show in the Node, ip -j link/addr, arping and the capture', async () => {
+  const l = await load('wifi-ipoib-nodes');
+  const link = JSON.parse((await debugRun(l, 'worker-1', ['ip', '-j', '-d', 'link', 'show'])).stdout) as any[];
+  const byName = new Map(link.map((i) => [i.ifname, i]));
+  assert.deepEqual([...byName.keys()], ['lo', 'eth0', 'eth1', 'ib0']);
+  assert.equal(byName.get('eth0').address, '52:54:00:6b:21:01', 'the scenario MAC');
+  const ib = byName.get('ib0');
+  assert.equal(ib.link_type, 'infiniband');
+  assert.equal(ib.address.split(':').length, 20, 'IPoIB hardware addresses are 20 bytes');
+  assert.equal(ib.broadcast, '00:ff:ff:ff:ff:12:40:1b:ff:ff:00:00:00:00:00:00:ff:ff:ff:ff');
+  assert.equal(ib.linkinfo.info_kind, 'ipoib');
+  assert.equal(byName.get('eth1').linkinfo, undefined, 'a physical NIC has no linkinfo');
+  const addr = JSON.parse((await debugRun(l, 'worker-1', ['ip', '-j', 'addr', 'show'])).stdout) as any[];
+  assert.deepEqual(addr.find((i) => i.ifname === 'ib0').addr_info.map((a: any) => `${a.local}/${a.prefixlen}`), ['198.51.100.21/24']);
+
+  const pi = JSON.parse((await debugRun(l, 'worker-2', ['ip', '-j', '-d', 'link', 'show'])).stdout) as any[];
+  const wlan = pi.find((i) => i.ifname === 'wlan0');
+  assert.equal(wlan.linkmode, 'DORMANT');
+  assert.equal(wlan.promiscuity, 0);
+  assert.deepEqual(wlan.flags, ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP']);
+  assert.match((await debugRun(l, 'worker-2', ['ip', 'addr'])).stdout, /: wlan0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DORMANT group default qlen 1000\n {4}link\/ether dc:a6:32:0f:4e:03 /);
+
+  // worker-2 is the elected announcer: its MAC answers ARP and is in the capture.
+  assert.deepEqual(l.replay.model.dataplane.announce['192.0.2.240'], ['worker-2']);
+  const arping = await debugRun(l, 'worker-1', arpingCommand('192.0.2.240', 'eth0'));
+  assert.equal(arping.exitCode, 0);
+  assert.match(arping.stdout, /Unicast reply from 192\.0\.2\.240 \[DC:A6:32:0F:4E:02\]/, 'iputils prints the MAC in upper case');
+  const cap = await debugRun(l, 'worker-2', captureCommand(2));
+  assert.match(cap.stdout, /Reply 192\.0\.2\.240 is-at dc:a6:32:0f:4e:02/);
+
+  const cloud = await load('cloud-arp-dropped');
+  const nodes = cloud.world.objects.filter((o: any) => o.kind === 'Node') as any[];
+  assert.deepEqual(nodes.map((n) => n.spec.providerID), ['aws:///eu-west-1a/i-0c1f5e2a7b9d30011', 'aws:///eu-west-1a/i-0c1f5e2a7b9d30012', 'aws:///eu-west-1b/i-0c1f5e2a7b9d30013']);
+});
+
+test('ARP replies dropped: arping gets none, the announcer captures its reply leaving, its speaker logs answering', async () => {
+  const l = await load('cloud-arp-dropped');
+  const [holder] = l.replay.model.dataplane.announce['192.0.2.240']!;
+  assert.ok(holder);
+  const mac = l.replay.model.nodeByName.get(holder)!.mac;
+  assert.match(mac, /^0a:3f:1c:00:00:1\d$/);
+  for (const other of ['cp-1', 'worker-1', 'worker-2'].filter((n) => n !== holder)) {
+    const r = await debugRun(l, other, arpingCommand('192.0.2.240', 'eth0'));
+    assert.equal(r.exitCode, 1);
+    // Real iputils-arping output with nobody answering (-c 2 -w 2).
+    assert.equal(r.stdout, `ARPING 192.0.2.240 from ${l.replay.model.nodeByName.get(other)!.ip} eth0\nSent 2 probes (2 broadcast(s))\nReceived 0 response(s)\n`);
+    const cap = await debugRun(l, other, captureCommand(2));
+    assert.match(cap.stdout, /Request who-has 192\.0\.2\.240 tell/);
+    assert.doesNotMatch(cap.stdout, /Reply 192\.0\.2\.240 is-at/);
+  }
+  const own = await debugRun(l, holder, captureCommand(2));
+  assert.match(own.stdout, new RegExp(`Reply 192\\.0\\.2\\.240 is-at ${mac}`));
+  const answered = speakerLines(l, /"msg":"got ARP request for service IP, sending response"/);
+  assert.ok(answered.length > 0 && answered.every((t) => t.includes(`"responseMAC":"${mac}"`)), answered.join('\n'));
 });

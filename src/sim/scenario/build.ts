@@ -82,7 +82,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
       speaker: n.speaker ?? {},
       frrk8s: n.frrk8s,
       ready: (n.conditions?.Ready ?? 'True') === 'True',
-      mac: labMac(i + 1),
+      mac: (n.mac ?? labMac(i + 1)).toLowerCase(),
       controlPlane,
       networkUnavailable: n.conditions?.NetworkUnavailable === 'True',
     };
@@ -487,7 +487,7 @@ function nodeObject(scenario: Scenario, n: SimNode, now: Date, meta: (k: string,
         'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
       },
     },
-    spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR], ...(taints.length ? { taints } : {}) },
+    spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR], ...(spec.providerID ? { providerID: spec.providerID } : {}), ...(taints.length ? { taints } : {}) },
     status: {
       addresses: [
         { type: 'InternalIP', address: n.ip },

@@ -11,7 +11,8 @@ import { bfdTornDown, nodeSessions, type BgpSession } from './bgp.js';
 import type { DerivedPod } from './install.js';
 import type { SimModel, SimNode } from './model.js';
 import type { LogLine, LogSpec } from './types.js';
-import { atLeast, goKitJson } from './util.js';
+import { atLeast, cidrHost, goKitJson } from './util.js';
+import { heldIps, routerMac } from './netout.js';
 
 const installAge = 3 * 86400;
 
@@ -181,6 +182,20 @@ function speakerLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number, p
     }
     b.json(t - 0.03, { caller: caller('service_controller.go', 116), controller: 'ServiceReconciler', 'end reconcile': key });
     t -= 0.2;
+  }
+  // Debug level: the ARP responder logs each request it answers for an IP this node holds
+  // (internal/layer2/arp.go), asked by the segment's router (else its .1) every few minutes. It logs
+  // the same when the reply is then dropped on the way (arpRepliesDropped).
+  if (model.logLevel === 'debug' || model.logLevel === 'all') {
+    const dp = model.dataplane;
+    const ri = dp.routers.findIndex((r) => r.address.split('.').slice(0, 3).join('.') === node.ip.split('.').slice(0, 3).join('.'));
+    const sender = ri >= 0 ? { ip: dp.routers[ri]!.address, mac: routerMac(model, ri) } : { ip: cidrHost(dp.segment, 1), mac: routerMac(model, 0) };
+    for (const ip of heldIps(model, node.name).l2.slice(0, 5)) {
+      for (const ago of [900, 600, 300, 60]) {
+        if (ago >= t0) continue;
+        b.json(ago, { caller: caller('arp.go', 102), interface: dp.interface, ip, level: 'debug', msg: 'got ARP request for service IP, sending response', responseMAC: node.mac, senderIP: sender.ip, senderMAC: sender.mac });
+      }
+    }
   }
   if (previous) {
     b.json(t0 - 650, { caller: caller('speakerlist.go', 349), component: 'Memberlist', level: 'warn', msg: 'memberlist: Was able to connect to a peer over TCP but UDP probes failed, network may be misconfigured' });

@@ -9,6 +9,7 @@ import { bgpLocalPort } from './frr.js';
 import { nodeSessions } from './bgp.js';
 import { labMac } from './dataplane.js';
 import type { SimModel, SimNode } from './model.js';
+import type { NodeInterfaceSpec } from './types.js';
 import { formatIpv6 } from '../../util/ip-text.js';
 import { atLeast, cidrContains, intToIp, ipToInt, parseCidr, sha256Hex } from './util.js';
 
@@ -21,10 +22,17 @@ export interface Iface {
   mtu: number;
   qdisc: string;
   operstate: string;
-  linkType: 'loopback' | 'ether';
+  linkType: 'loopback' | 'ether' | 'infiniband';
   address: string;
   broadcast: string;
   kind?: string;
+  /** `ip -d` linkinfo.info_data. */
+  infoData?: Record<string, unknown>;
+  /** `DORMANT` for a wireless station interface, else DEFAULT. */
+  linkmode?: string;
+  /** Lower device of a VLAN (`eth0.100@eth0`, JSON `link`). */
+  link?: string;
+  txqlen?: number;
   addrs: { family: 'inet' | 'inet6'; local: string; prefixlen: number; scope: string; label?: string }[];
 }
 
@@ -131,7 +139,44 @@ export function nodeInterfaces(model: SimModel, node: SimNode): Iface[] {
       addrs: ipvs.map((ip) => ({ family: 'inet' as const, local: ip, prefixlen: 32, scope: 'global', label: 'kube-ipvs0' })),
     });
   }
+  for (const x of model.scenario.nodes[node.index]?.interfaces ?? []) ifaces.push(extraInterface(node, x, ifaces.length + 1, down));
   return ifaces;
+}
+
+/**
+ * A scenario's extra interface as iproute2 6.1 shows it: a second NIC (physical: qdisc mq, no
+ * linkinfo), IPoIB (link_type infiniband, 20-byte hardware address, datagram-mode MTU 2044, txqlen
+ * 256, linkinfo ipoib with iplink_ipoib.c's keys), a wireless station (mode DORMANT, no linkinfo) or
+ * a VLAN (`name@parent`, JSON `link`, linkinfo vlan with protocol and id).
+ */
+function extraInterface(node: SimNode, x: NodeInterfaceSpec, ifindex: number, down: Set<string>): Iface {
+  const kind = x.kind ?? 'ether';
+  const up = (x.up ?? true) && !down.has(x.name);
+  const flags = ['BROADCAST', 'MULTICAST', ...(x.promisc ? ['PROMISC'] : []), ...(up ? ['UP', 'LOWER_UP'] : [])];
+  const h = sha256Hex(`if/${node.name}/${x.name}`);
+  const ib = kind === 'ipoib';
+  // IPoIB: 4 bytes QPN/flags + the 16-byte port GID (fe80::/64 prefix + port GUID).
+  const defaultMac = ib ? `00:00:10:49:fe:80:00:00:00:00:00:00:${h.slice(0, 16).match(/../g)!.join(':')}` : `02:${h.slice(0, 10).match(/../g)!.join(':')}`;
+  const mac = (x.mac ?? (kind === 'vlan' ? node.mac : defaultMac)).toLowerCase();
+  const cidr = x.address?.split('/');
+  return {
+    ifindex,
+    ifname: x.name,
+    flags,
+    mtu: ib ? 2044 : 1500,
+    qdisc: ib || kind === 'ether' ? 'mq' : 'noqueue',
+    operstate: up ? 'UP' : 'DOWN',
+    linkType: ib ? 'infiniband' : 'ether',
+    address: mac,
+    broadcast: ib ? '00:ff:ff:ff:ff:12:40:1b:ff:ff:00:00:00:00:00:00:ff:ff:ff:ff' : 'ff:ff:ff:ff:ff:ff',
+    ...(ib ? { kind: 'ipoib', infoData: { key: '0xffff', mode: 'datagram', umcast: '0' }, txqlen: 256 } : {}),
+    ...(kind === 'vlan' ? { kind: 'vlan', link: x.parent, infoData: { protocol: '802.1Q', id: x.vlanId, flags: ['REORDER_HDR'] } } : {}),
+    ...(kind === 'wireless' ? { linkmode: 'DORMANT' } : {}),
+    addrs: [
+      ...(cidr ? [{ family: 'inet' as const, local: cidr[0]!, prefixlen: Number(cidr[1]), scope: 'global', label: x.name }] : []),
+      ...(up && !ib ? [{ family: 'inet6' as const, local: linkLocal(mac), prefixlen: 64, scope: 'link' }] : []),
+    ],
+  };
 }
 
 const forever = { valid_life_time: 4294967295, preferred_life_time: 4294967295 };
@@ -139,11 +184,12 @@ const forever = { valid_life_time: 4294967295, preferred_life_time: 4294967295 }
 function linkJson(i: Iface, details: boolean): any {
   const o: any = { ifindex: i.ifindex };
   if (i.linkIndex !== undefined) o.link_index = i.linkIndex;
-  Object.assign(o, { ifname: i.ifname, flags: i.flags, mtu: i.mtu, qdisc: i.qdisc, operstate: i.operstate, linkmode: 'DEFAULT', group: 'default', txqlen: 1000, link_type: i.linkType, address: i.address, broadcast: i.broadcast });
+  if (i.link !== undefined) o.link = i.link;
+  Object.assign(o, { ifname: i.ifname, flags: i.flags, mtu: i.mtu, qdisc: i.qdisc, operstate: i.operstate, linkmode: i.linkmode ?? 'DEFAULT', group: 'default', txqlen: i.txqlen ?? 1000, link_type: i.linkType, address: i.address, broadcast: i.broadcast });
   if (i.linkIndex !== undefined) o.link_netnsid = 0;
   if (details) {
-    Object.assign(o, { promiscuity: 0, allmulti: 0, min_mtu: i.linkType === 'loopback' ? 0 : 68, max_mtu: i.linkType === 'loopback' ? 0 : 65535 });
-    if (i.kind) o.linkinfo = { info_kind: i.kind };
+    Object.assign(o, { promiscuity: i.flags.includes('PROMISC') ? 1 : 0, allmulti: 0, min_mtu: i.linkType === 'loopback' ? 0 : 68, max_mtu: i.linkType === 'loopback' ? 0 : 65535 });
+    if (i.kind) o.linkinfo = { info_kind: i.kind, ...(i.infoData ? { info_data: i.infoData } : {}) };
     Object.assign(o, { inet6_addr_gen_mode: 'eui64', num_tx_queues: 1, num_rx_queues: 1, gso_max_size: 65536, gso_max_segs: 65535, tso_max_size: 524280, tso_max_segs: 65535, gro_max_size: 65536 });
   }
   return o;
@@ -172,8 +218,8 @@ export function ipAddrJson(model: SimModel, node: SimNode, details: boolean, ifa
 export function ipAddrText(model: SimModel, node: SimNode, ifaces = nodeInterfaces(model, node)): string {
   let out = '';
   for (const i of ifaces) {
-    const name = i.linkIndex !== undefined ? `${i.ifname}@if${i.linkIndex}` : i.ifname;
-    out += `${i.ifindex}: ${name}: <${i.flags.join(',')}> mtu ${i.mtu} qdisc ${i.qdisc} state ${i.operstate} group default qlen 1000\n`;
+    const name = i.linkIndex !== undefined ? `${i.ifname}@if${i.linkIndex}` : i.link ? `${i.ifname}@${i.link}` : i.ifname;
+    out += `${i.ifindex}: ${name}: <${i.flags.join(',')}> mtu ${i.mtu} qdisc ${i.qdisc} state ${i.operstate}${i.linkmode && i.linkmode !== 'DEFAULT' ? ` mode ${i.linkmode}` : ''} group default qlen ${i.txqlen ?? 1000}\n`;
     out += `    link/${i.linkType} ${i.address} brd ${i.broadcast}${i.linkIndex !== undefined ? ' link-netnsid 0' : ''}\n`;
     for (const a of i.addrs) {
       out += `    ${a.family} ${a.local}/${a.prefixlen} scope ${a.scope} ${a.label ?? ''}\n`;
@@ -397,6 +443,11 @@ export function arpResponders(model: SimModel, ip: string): { name: string; mac:
   return out;
 }
 
+/** Responders whose replies reach the rest of the segment (not dropped on the way, arpRepliesDropped). */
+export function arpRepliesReceived(model: SimModel, ip: string): { name: string; mac: string }[] {
+  return arpResponders(model, ip).filter((r) => !model.scenario.nodes[model.nodeByName.get(r.name)!.index]?.arpRepliesDropped);
+}
+
 /** `arping -c N -w W -I iface ip` from a node (iputils 20221126 output). */
 export function arping(model: SimModel, node: SimNode, ip: string, iface: string, count: number): { stdout: string; exitCode: number } {
   const dp = model.dataplane;
@@ -404,11 +455,13 @@ export function arping(model: SimModel, node: SimNode, ip: string, iface: string
   const i = ifaces.find((x) => x.ifname === iface);
   if (!i) return { stdout: '', exitCode: 2 };
   if (i.operstate !== 'UP') return { stdout: `arping: Interface "${iface}" is down\n`, exitCode: 2 };
-  const responders = arpResponders(model, ip).filter((r) => r.name !== node.name);
+  const responders = arpRepliesReceived(model, ip).filter((r) => r.name !== node.name);
   let out = `ARPING ${ip} from ${node.ip} ${iface}\n`;
   const rtt = (k: number): string => `${(0.5 + (parseInt(sha256Hex(`${node.name}/${ip}/${k}`).slice(0, 2), 16) % 150) / 1000).toFixed(3)}ms`;
   if (responders.length === 0) {
-    out += `Sent ${count + 1} probes (${count + 1} broadcast(s))\nReceived 0 response(s)\n`;
+    // iputils 20221126 `arping -c 2 -w 2` with nobody answering (checked against the real arping
+    // between two network namespaces): one broadcast probe per second until the deadline, exit 1.
+    out += `Sent ${count} probes (${count} broadcast(s))\nReceived 0 response(s)\n`;
     return { stdout: out, exitCode: 1 };
   }
   // With -w, arping waits for `count` replies: several responders answer the first probe.
@@ -418,7 +471,8 @@ export function arping(model: SimModel, node: SimNode, ip: string, iface: string
     probes++;
     for (const r of probes === 1 ? responders : responders.slice(0, 1)) {
       if (replies >= count && probes > 1) break;
-      out += `Unicast reply from ${ip} [${r.mac}]  ${rtt(replies)}\n`;
+      // iputils prints the sender's hardware address in upper case (%02X).
+      out += `Unicast reply from ${ip} [${r.mac.toUpperCase()}]  ${rtt(replies)}\n`;
       replies++;
     }
   }

@@ -76,6 +76,34 @@ export interface NodeSpec {
   speaker?: 'absent' | PodHealth;
   /** frr-k8s pod health on this node (mode frr-k8s). */
   frrk8s?: PodHealth;
+  /** MAC of the segment interface (ip link, ARP replies, captures). Default `02:00:00:00:00:NN`. */
+  mac?: string;
+  /** Node `spec.providerID`, e.g. `aws:///eu-west-1a/i-0abc`, `gce://project/zone/name`, `azure:///subscriptions/...`. */
+  providerID?: string;
+  /** Interfaces besides `lo` and the segment interface, in ifindex order after them. */
+  interfaces?: NodeInterfaceSpec[];
+  /**
+   * ARP replies this node sends for LoadBalancer IPs never reach the segment (a cloud's anti-spoofing
+   * dropping replies for addresses it did not assign): the speaker answers and its capture shows the
+   * reply leaving, nobody else receives it.
+   */
+  arpRepliesDropped?: boolean;
+}
+
+export interface NodeInterfaceSpec {
+  /** e.g. `eth1`, `ib0`, `wlan0`, `eth0.100`. */
+  name: string;
+  /** `ether` (a second NIC, default), `ipoib` (IP over InfiniBand), `wireless`, `vlan` (needs `parent`, `vlanId`). */
+  kind?: 'ether' | 'ipoib' | 'wireless' | 'vlan';
+  /** IPv4 address with prefix, e.g. `198.51.100.7/24`. */
+  address?: string;
+  /** Hardware address; default derived from the node and name (20 bytes for ipoib). */
+  mac?: string;
+  /** Default true. */
+  up?: boolean;
+  promisc?: boolean;
+  parent?: string;
+  vlanId?: number;
 }
 
 export interface ServiceSpec {
