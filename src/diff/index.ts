@@ -9,7 +9,7 @@ import type { ClusterModel } from '../model/cluster.js';
 import type { Finding, Remediation, Severity } from '../model/finding.js';
 import { entryFindings, groupByCause, type FindingEntry } from '../checks/group.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
-import { analyzeServices, speakerReadiness } from '../render/services.js';
+import { analyzeServices, speakerReadiness } from '../checks/lib/services.js';
 
 export interface DiffSide {
   path: string;

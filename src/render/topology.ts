@@ -4,7 +4,7 @@
  * Three columns: BGP peers | nodes | LoadBalancer IPs.
  */
 import type { ClusterModel } from '../model/cluster.js';
-import { speakerReadiness, type ServiceAnalysis } from './services.js';
+import { speakerReadiness, type ServiceAnalysis } from '../checks/lib/services.js';
 
 export interface TopologyBox {
   x: number;

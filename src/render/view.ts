@@ -8,7 +8,7 @@ import type { BgpNeighbor, ClusterModel, NodeState } from '../model/cluster.js';
 import type { Finding, Severity } from '../model/finding.js';
 import type { StepRecord } from '../model/bundle.js';
 import { toolVersion } from '../version.js';
-import { analyzeServices, announceChain, speakerReadiness, type ServiceAnalysis } from './services.js';
+import { analyzeServices, announceChain, speakerReadiness, type ServiceAnalysis } from '../checks/lib/services.js';
 import { causeKey } from '../checks/group.js';
 import { buildTopology, printLimits, screenLimits, type Topology } from './topology.js';
 import { collectRawOutputs, rawAnchor, type RawOptions, type RawOutput } from './raw.js';

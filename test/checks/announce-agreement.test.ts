@@ -14,7 +14,7 @@ import { startSim } from '../helpers/sim.js';
 import { collect } from '../../src/collect/index.js';
 import { analyzeBundle } from '../../src/analyze/index.js';
 import { buildView } from '../../src/render/view.js';
-import { announceChain } from '../../src/render/services.js';
+import { announceChain } from '../../src/checks/lib/services.js';
 import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
 import { announceDecisions, nodesBlockedOnlyBy, protocolDecisions, type AnnounceDecision } from '../../src/checks/lib/announce.js';
 import type { ClusterModel } from '../../src/model/cluster.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { emptyModel } from '../../src/model/cluster.js';
-import { analyzeServices, announceChain } from '../../src/render/services.js';
+import { analyzeServices, announceChain } from '../../src/checks/lib/services.js';
 import { electionOrder } from '../../src/checks/lib/announce.js';
 import { poolContains } from '../../src/checks/lib/model.js';
 import { selectorMatches } from '../../src/util/label-selectors.js';

@@ -1,14 +1,15 @@
 /**
- * Per-service view of who should announce a LoadBalancer IP and who was seen doing it. Who should
+ * Per-service view of who should announce a LoadBalancer IP and who was seen doing it (the report's
+ * services table and diff read it). Who should
  * announce is read from the announcement model the checks use (src/checks/lib/announce.ts), never
  * recomputed here, so the table and the findings cannot disagree; this file adds the observations
  * (events, ServiceL2Status, ARP replies, BGP routes), a verdict, and the chain of the model's steps
  * in words.
  */
 import type { V1Service } from '@kubernetes/client-node';
-import type { ClusterModel } from '../model/cluster.js';
-import { announceDecision, type AnnounceDecision, type AnnounceStep, type ProtocolDecision } from '../checks/lib/announce.js';
-import { endpointsOf, l2StatusesFor, macOwners, nodeAssignedEvents, speakerStatus, statusNode, type SpeakerStatus } from '../checks/lib/model.js';
+import type { ClusterModel } from '../../model/cluster.js';
+import { announceDecision, type AnnounceDecision, type AnnounceStep, type ProtocolDecision } from './announce.js';
+import { endpointsOf, l2StatusesFor, macOwners, nodeAssignedEvents, speakerStatus, statusNode, type SpeakerStatus } from './model.js';
 
 export interface MacSighting {
   mac: string;
