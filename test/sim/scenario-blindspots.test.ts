@@ -87,6 +87,9 @@ test('controller down: the pending service has no AllocationFailed event and no 
   }
   // The speakers still announce what was allocated before.
   assert.equal(l.replay.model.dataplane.announce['198.51.100.100']?.length, 1);
+  // Nothing listens in the crashed controller: no metrics endpoint for the pod proxy to reach.
+  assert.deepEqual(l.world.metrics.filter((m) => m.pod === pod.metadata.name), []);
+  assert.ok(l.world.metrics.some((m) => m.pod.startsWith('speaker-')), 'the speakers still serve theirs');
 });
 
 const conversionText = 'conversion webhook for metallb.io/v1beta1, Kind=BGPPeer failed: Post "https://webhook-service.metallb-system.svc:443/convert?timeout=30s": service "webhook-service" not found';
