@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { BgpNeighbor, ClusterModel, NodeState } from '../model/cluster.js';
 import type { Finding, Severity } from '../model/finding.js';
-import type { StepRecord } from '../model/bundle.js';
+import type { AddedContainer, StepRecord } from '../model/bundle.js';
 import { toolVersion } from '../version.js';
 import { analyzeServices, announceChain, speakerReadiness, type ServiceAnalysis } from '../checks/lib/services.js';
 import { causeKey } from '../checks/group.js';
@@ -139,7 +139,7 @@ export interface CollectionView {
   available: boolean;
   nodes: { name: string; status: string; statusClass: string; reason?: string; access?: string; speakerPod?: string; steps: StepView[]; durationText: string }[];
   clusterSteps: StepView[];
-  addedContainers: { namespace: string; pod: string; container: string; image: string; kind: string; finalState: string; stateClass: string }[];
+  addedContainers: { namespace: string; pod: string; container: string; image: string; kind: string; finalState: string; stateClass: string; endText: string }[];
   timings: { phase: string; text: string }[];
   command: string;
   redaction?: string;
@@ -601,7 +601,7 @@ function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boo
       durationText: formatDuration(n.steps.reduce((sum, s) => sum + s.durationMs, 0)),
     })),
     clusterSteps: (manifest?.clusterSteps ?? []).map((s) => stepView(s, rawAnchors)),
-    addedContainers: (manifest?.addedContainers ?? []).map((c) => ({ ...c, stateClass: statusClass(c.finalState) })),
+    addedContainers: (manifest?.addedContainers ?? []).map((c) => ({ ...c, stateClass: statusClass(c.finalState), endText: containerEndText(c) })),
     timings: Object.entries(manifest?.timings ?? {}).map(([phase, ms]) => ({ phase, text: formatDuration(ms) })),
     command: (manifest?.command ?? []).join(' '),
     redaction: manifest ? `${manifest.redaction.count} value(s) redacted${manifest.redaction.ips ? ', IP addresses replaced' : ''}${manifest.redaction.rules.length ? ` (rules: ${manifest.redaction.rules.join(', ')})` : ''}` : undefined,
@@ -643,7 +643,8 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     collectedAt: formatTime(manifest?.createdAt),
     collectionDuration: manifest ? formatDuration(manifest.timings.totalMs) : undefined,
     coverage: coverageOf(model, nodeNames.length),
-    counts: severityOrder.map((severity) => ({ severity, label: severityLabel[severity], count: findings.filter((f) => f.severity === severity).length })),
+    // One per card, as findings.json and the terminal summaries count them (a check's findings of one cause are one card).
+    counts: severityOrder.map((severity) => ({ severity, label: severityLabel[severity], count: groups.filter((g) => g.severity === severity).length })),
     findings: groups,
     findingCount: findings.length,
     topology: buildTopology(model, analyses, nodesWithFindings, print ? printLimits : screenLimits),
@@ -657,4 +658,12 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
       : 'Each output is cut to 48 KB here; the complete file is in the bundle at the path shown.',
     notes: model.notes,
   };
+}
+
+/** How a container the run added ended, in words: the report must not leave "running" unexplained. */
+function containerEndText(c: AddedContainer): string {
+  if (c.finalState === 'terminated') return c.endedAt ? `ended ${formatTime(c.endedAt)}` : 'ended';
+  if (c.finalState === 'deleted') return c.kind === 'pod' ? 'debug pod deleted' : 'gone with its pod';
+  if (c.finalState === 'running') return c.endRequested ? 'told to end; still running when the run finished (its main process exits within seconds)' : 'still running: it ends when its lifetime runs out';
+  return 'end state not known';
 }

@@ -26,10 +26,13 @@ function addedStates(sim: RunningSim, manifest: Manifest): { name: string; state
 }
 
 test('a finished collection ends every ephemeral container it added, and the manifest says when', { timeout: 120_000 }, async () => {
-  const ran = await runCollect('healthy-l2');
+  const ran = await runCollect('healthy-l2', { report: true, formats: ['html'] });
   try {
     const manifest = ran.result.manifest;
     assert.equal(manifest.addedContainers.length, 3);
+    // The report shows each one's end, not a bare "running".
+    const html = readFileSync(join(ran.result.dir, 'report.html'), 'utf8');
+    assert.equal(html.match(/>terminated<\/span> <span class="small">ended \d{4}-/g)?.length, 3, 'three containers shown ended');
     for (const a of manifest.addedContainers) {
       assert.equal(a.kind, 'ephemeral');
       assert.equal(a.endRequested, true, `${a.pod} was told to end`);

@@ -34,6 +34,8 @@ test('findings of one check with the same fix share a card; links point at cards
   const view = await buildView(model, findings, { now: new Date('2026-11-27T13:00:00Z') });
   assert.equal(view.findingCount, 4);
   assert.deepEqual(view.findings.map((g) => [g.number, g.id, g.count]), [[1, 'bgp-session-down', 3], [2, 'bgp-prefix-not-advertised', 1]]);
+  // The severity pills count cards, as findings.json and the terminal summaries do: 2 errors, not 4.
+  assert.deepEqual(view.counts.map((c) => [c.severity, c.count]), [['error', 2], ['warning', 0], ['info', 0]]);
   const [sessions, prefix] = view.findings;
   assert.equal(sessions.summary, 'BGP session worker-1 → 192.0.2.1 is Idle');
   assert.equal(sessions.alsoText, 'also on worker-2, worker-3');
