@@ -158,6 +158,16 @@ test('node MACs, providerID and extra interfaces show in the Node, ip -j link/ad
   const cap = await debugRun(l, 'worker-2', captureCommand(2));
   assert.match(cap.stdout, /Reply 192\.0\.2\.240 is-at dc:a6:32:0f:4e:02/);
 
+  // A bond: slaves carry SLAVE, master and the bond's MAC and no address; the bond is MASTER with the address.
+  const server = JSON.parse((await debugRun(l, 'server-1', ['ip', '-j', '-d', 'addr', 'show'])).stdout) as any[];
+  const [eth1, eth2, bond0] = ['eth1', 'eth2', 'bond0'].map((n) => server.find((i) => i.ifname === n));
+  for (const slave of [eth1, eth2]) {
+    assert.deepEqual([slave.flags, slave.master, slave.address, slave.addr_info], [['BROADCAST', 'MULTICAST', 'SLAVE', 'UP', 'LOWER_UP'], 'bond0', bond0.address, []]);
+    assert.equal(slave.linkinfo.info_slave_kind, 'bond');
+  }
+  assert.notEqual(eth2.linkinfo.info_slave_data.perm_hwaddr, bond0.address, 'the second slave keeps its own permanent MAC');
+  assert.deepEqual([bond0.flags, bond0.linkinfo.info_kind, bond0.addr_info[0].local], [['BROADCAST', 'MULTICAST', 'MASTER', 'UP', 'LOWER_UP'], 'bond', '203.0.113.20']);
+
   const cloud = await load('cloud-arp-dropped');
   const nodes = cloud.world.objects.filter((o: any) => o.kind === 'Node') as any[];
   assert.deepEqual(nodes.map((n) => n.spec.providerID), ['aws:///eu-west-1a/i-0c1f5e2a7b9d30011', 'aws:///eu-west-1a/i-0c1f5e2a7b9d30012', 'aws:///eu-west-1b/i-0c1f5e2a7b9d30013']);

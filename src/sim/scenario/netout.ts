@@ -32,6 +32,9 @@ export interface Iface {
   linkmode?: string;
   /** Lower device of a VLAN (`eth0.100@eth0`, JSON `link`). */
   link?: string;
+  /** Bond an enslaved interface belongs to, and its own (permanent) MAC. */
+  master?: string;
+  permAddress?: string;
   txqlen?: number;
   addrs: { family: 'inet' | 'inet6'; local: string; prefixlen: number; scope: string; label?: string }[];
 }
@@ -139,7 +142,26 @@ export function nodeInterfaces(model: SimModel, node: SimNode): Iface[] {
       addrs: ipvs.map((ip) => ({ family: 'inet' as const, local: ip, prefixlen: 32, scope: 'global', label: 'kube-ipvs0' })),
     });
   }
-  for (const x of model.scenario.nodes[node.index]?.interfaces ?? []) ifaces.push(extraInterface(node, x, ifaces.length + 1, down));
+  const extra = model.scenario.nodes[node.index]?.interfaces ?? [];
+  for (const x of extra) ifaces.push(extraInterface(node, x, ifaces.length + 1, down));
+  // Bonds (active-backup, fail_over_mac none): the slaves carry the bond's MAC (its first member's
+  // own), the SLAVE flag and `master`, and no address of their own; the bond is MASTER.
+  for (const b of extra.filter((x) => x.kind === 'bond')) {
+    const bond = ifaces.find((i) => i.ifname === b.name)!;
+    const members = ifaces.filter((i) => (b.members ?? []).includes(i.ifname));
+    if (!members.length) continue;
+    const mac = b.mac?.toLowerCase() ?? members[0]!.address;
+    bond.address = mac;
+    bond.flags = ['BROADCAST', 'MULTICAST', 'MASTER', ...bond.flags.filter((f) => f === 'UP' || f === 'LOWER_UP')];
+    bond.addrs = bond.addrs.map((a) => (a.family === 'inet6' ? { ...a, local: linkLocal(mac) } : a));
+    for (const m of members) {
+      m.master = b.name;
+      m.permAddress = m.address;
+      m.address = mac;
+      m.flags = ['BROADCAST', 'MULTICAST', 'SLAVE', ...m.flags.filter((f) => f === 'UP' || f === 'LOWER_UP')];
+      m.addrs = [];
+    }
+  }
   return ifaces;
 }
 
@@ -172,6 +194,7 @@ function extraInterface(node: SimNode, x: NodeInterfaceSpec, ifindex: number, do
     ...(ib ? { kind: 'ipoib', infoData: { key: '0xffff', mode: 'datagram', umcast: '0' }, txqlen: 256 } : {}),
     ...(kind === 'vlan' ? { kind: 'vlan', link: x.parent, infoData: { protocol: '802.1Q', id: x.vlanId, flags: ['REORDER_HDR'] } } : {}),
     ...(kind === 'wireless' ? { linkmode: 'DORMANT' } : {}),
+    ...(kind === 'bond' ? { kind: 'bond', infoData: { mode: 'active-backup', miimon: 100, updelay: 0, downdelay: 0, fail_over_mac: 'none', primary_reselect: 'always' } } : {}),
     addrs: [
       ...(cidr ? [{ family: 'inet' as const, local: cidr[0]!, prefixlen: Number(cidr[1]), scope: 'global', label: x.name }] : []),
       ...(up && !ib ? [{ family: 'inet6' as const, local: linkLocal(mac), prefixlen: 64, scope: 'link' }] : []),
@@ -185,11 +208,12 @@ function linkJson(i: Iface, details: boolean): any {
   const o: any = { ifindex: i.ifindex };
   if (i.linkIndex !== undefined) o.link_index = i.linkIndex;
   if (i.link !== undefined) o.link = i.link;
-  Object.assign(o, { ifname: i.ifname, flags: i.flags, mtu: i.mtu, qdisc: i.qdisc, operstate: i.operstate, linkmode: i.linkmode ?? 'DEFAULT', group: 'default', txqlen: i.txqlen ?? 1000, link_type: i.linkType, address: i.address, broadcast: i.broadcast });
+  Object.assign(o, { ifname: i.ifname, flags: i.flags, mtu: i.mtu, qdisc: i.qdisc, ...(i.master ? { master: i.master } : {}), operstate: i.operstate, linkmode: i.linkmode ?? 'DEFAULT', group: 'default', txqlen: i.txqlen ?? 1000, link_type: i.linkType, address: i.address, broadcast: i.broadcast });
   if (i.linkIndex !== undefined) o.link_netnsid = 0;
   if (details) {
     Object.assign(o, { promiscuity: i.flags.includes('PROMISC') ? 1 : 0, allmulti: 0, min_mtu: i.linkType === 'loopback' ? 0 : 68, max_mtu: i.linkType === 'loopback' ? 0 : 65535 });
     if (i.kind) o.linkinfo = { info_kind: i.kind, ...(i.infoData ? { info_data: i.infoData } : {}) };
+    else if (i.master) o.linkinfo = { info_slave_kind: 'bond', info_slave_data: { state: 'ACTIVE', mii_status: 'UP', link_failure_count: 0, perm_hwaddr: i.permAddress ?? i.address, queue_id: 0 } };
     Object.assign(o, { inet6_addr_gen_mode: 'eui64', num_tx_queues: 1, num_rx_queues: 1, gso_max_size: 65536, gso_max_segs: 65535, tso_max_size: 524280, tso_max_segs: 65535, gro_max_size: 65536 });
   }
   return o;
@@ -219,7 +243,7 @@ export function ipAddrText(model: SimModel, node: SimNode, ifaces = nodeInterfac
   let out = '';
   for (const i of ifaces) {
     const name = i.linkIndex !== undefined ? `${i.ifname}@if${i.linkIndex}` : i.link ? `${i.ifname}@${i.link}` : i.ifname;
-    out += `${i.ifindex}: ${name}: <${i.flags.join(',')}> mtu ${i.mtu} qdisc ${i.qdisc} state ${i.operstate}${i.linkmode && i.linkmode !== 'DEFAULT' ? ` mode ${i.linkmode}` : ''} group default qlen ${i.txqlen ?? 1000}\n`;
+    out += `${i.ifindex}: ${name}: <${i.flags.join(',')}> mtu ${i.mtu} qdisc ${i.qdisc}${i.master ? ` master ${i.master}` : ''} state ${i.operstate}${i.linkmode && i.linkmode !== 'DEFAULT' ? ` mode ${i.linkmode}` : ''} group default qlen ${i.txqlen ?? 1000}\n`;
     out += `    link/${i.linkType} ${i.address} brd ${i.broadcast}${i.linkIndex !== undefined ? ' link-netnsid 0' : ''}\n`;
     for (const a of i.addrs) {
       out += `    ${a.family} ${a.local}/${a.prefixlen} scope ${a.scope} ${a.label ?? ''}\n`;

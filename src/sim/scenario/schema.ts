@@ -174,7 +174,8 @@ export const scenarioSchema: JsonSchema = {
               required: ['name'],
               properties: {
                 name: { type: 'string', pattern: '^[a-zA-Z0-9][a-zA-Z0-9._-]{0,14}$' },
-                kind: { enum: ['ether', 'ipoib', 'wireless', 'vlan'] },
+                kind: { enum: ['ether', 'ipoib', 'wireless', 'vlan', 'bond'] },
+                members: { type: 'array', items: str },
                 address: cidr4,
                 mac: { type: 'string', pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}([0-9a-fA-F:]{42})?$' },
                 up: { type: 'boolean' },

@@ -93,8 +93,10 @@ export interface NodeSpec {
 export interface NodeInterfaceSpec {
   /** e.g. `eth1`, `ib0`, `wlan0`, `eth0.100`. */
   name: string;
-  /** `ether` (a second NIC, default), `ipoib` (IP over InfiniBand), `wireless`, `vlan` (needs `parent`, `vlanId`). */
-  kind?: 'ether' | 'ipoib' | 'wireless' | 'vlan';
+  /** `ether` (a second NIC, default), `ipoib` (IP over InfiniBand), `wireless`, `vlan` (needs `parent`, `vlanId`), `bond` (active-backup over `members`). */
+  kind?: 'ether' | 'ipoib' | 'wireless' | 'vlan' | 'bond';
+  /** bond: names of other `interfaces` it enslaves (they lose their addresses and take the bond's MAC). */
+  members?: string[];
   /** IPv4 address with prefix, e.g. `198.51.100.7/24`. */
   address?: string;
   /** Hardware address; default derived from the node and name (20 bytes for ipoib). */
