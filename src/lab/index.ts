@@ -442,7 +442,7 @@ class Lab implements LabBackend {
   private async waitSession(s: PlannedSession, timeoutMs: number): Promise<void> {
     const node = this.plan.nodes.find((n) => n.name === s.node)!;
     const router = this.plan.routers.find((r) => r.name === s.router);
-    if (!router || s.expect === 'no-router') return;
+    if (!router || s.expect === 'no-router' || s.expect === 'vrf-missing') return;
     if ((node.override.linksDown ?? []).includes(this.plan.iface)) return;
     const what = `${s.node} → ${s.router} (${s.expect})`;
     const kick = this.kicker(node.suffix, router.address);

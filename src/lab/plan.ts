@@ -34,7 +34,7 @@ export interface PlannedSession {
   node: string;
   router: string;
   /** What the session should settle to, given both sides' configuration. */
-  expect: 'established' | 'bad-peer-as' | 'bad-bgp-id' | 'md5-mismatch' | 'no-router';
+  expect: 'established' | 'bad-peer-as' | 'bad-bgp-id' | 'md5-mismatch' | 'no-router' | 'vrf-missing';
   /** Prefixes the node should have sent once established. */
   prefixes: number;
   bfd: boolean;
@@ -294,7 +294,11 @@ export function buildPlan(world: World): LabPlan {
           // The lab pins each node's automatic router ID to its InternalIP (zebra `ip router-id`).
           const nodeRouterId = br.routerId ?? node.ip;
           const expect: PlannedSession['expect'] =
-            (nb.password ?? '') !== (r.password ?? '')
+            // A BGPPeer vrf: the lab creates no VRF devices (dataplane.nodes.<n>.vrfs is not built), so
+            // bgpd's VRF instance never starts and the session stays Idle, as in bgp-vrf-missing.
+            br.vrf
+              ? 'vrf-missing'
+              : (nb.password ?? '') !== (r.password ?? '')
               ? 'md5-mismatch'
               : !asnOk || remoteAsn !== br.myAsn
                 ? 'bad-peer-as'

@@ -31,7 +31,7 @@ const rootCause: Record<string, { id: string; summary?: RegExp }> = {
   'l2-interface-down': { id: 'l2-announcer-interface-down', summary: /interface eth0 is DOWN/ },
   'bgp-router-one-session': { id: 'bgp-router-single-session', summary: /worker-1 Established, .*worker-2, worker-3 refused with Cease\/Connection Rejected/ },
   'bgp-peer-not-connected': { id: 'bgp-multihop-missing', summary: /BGPPeer edge-loopback \(203\.0\.113\.1\) is not on a subnet of .* the session is Active/ },
-  'bgp-vrf-missing': { id: 'bgp-session-down', summary: /→ 192\.0\.2\.254 \(vrf red\) is Idle: last reset: Waiting for VRF to be initialized/ },
+  'bgp-vrf-missing': { id: 'bgp-session-down', summary: /→ 192\.0\.2\.254 \(vrf red\) is Idle: last reset: No AFI\/SAFI activated for peer/ },
   'bgp-session-flapping': { id: 'bgp-session-flapping', summary: /worker-1 → 192\.0\.2\.1 dropped 8 times/ },
   'controller-down': { id: 'controller-not-ready', summary: /CrashLoopBackOff/ },
   'crd-conversion-failure': { id: 'crd-conversion-failure', summary: /BGPPeer objects cannot be read: .*service "webhook-service" not found/ },

@@ -45,3 +45,11 @@ test('plan: hostile or impossible data planes are refused before anything is bui
   const native = testWorld('p', { frr: false });
   assert.match(labUnsupportedReason(native) ?? '', /native-mode BGP/);
 });
+
+test('plan: a BGPPeer in a VRF is expected to stay down (the lab creates no VRF devices)', async () => {
+  const { loadScenario } = await import('../../src/sim/scenario/index.js');
+  const { world } = await loadScenario('bgp-vrf-missing');
+  const plan = buildPlan(world);
+  assert.deepEqual(plan.sessions.filter((s) => s.node === 'worker-1').map((s) => `${s.router}:${s.expect}`), ['tor:established', 'tenant:vrf-missing']);
+  assert.match(plan.nodes.find((n) => n.name === 'worker-1')!.frrConfig!, /^router bgp 64512 vrf red$/m);
+});

@@ -2,7 +2,8 @@
  * The simulator's FRR config for BGPAdvertisement aggregationLength / localPref / communities and
  * BGPPeer vrf, checked against MetalLB's own golden renderings (fixtures/lab/frr-rendered, copied
  * unchanged from metallb internal/bgp/frr/testdata). Each case is the upstream unit test's input
- * written as a scenario; the running config must carry the same route-map entries.
+ * written as a scenario; the running config must carry the same route-map entries (in FRR's order:
+ * `on-match next` before `set`, as the lab's FRR 8.4 prints them).
  *
  * MetalLB's unit tests hand the renderer an unmasked prefix (172.16.1.10/24); the speaker masks the
  * service IP with aggregationLength first (bgp_controller: ip.Mask), so the scenario announces
@@ -39,7 +40,7 @@ const cases: { golden: string; yaml: string; running: RegExp[] }[] = [
     // localPref 300, communities 1111:2222 and 3333:4444, ebgp-multihop, connect timer 1.
     golden: 'TestSingleAdvertisement',
     yaml: scenario({ localPref: 300, communities: ['1111:2222', '3333:4444'] }, { ebgpMultiHop: true, connectTime: '1s' }),
-    running: [/^route-map 10\.2\.2\.254-out permit 1\n match ip address prefix-list 10\.2\.2\.254-300-ip-localpref-prefixes\n set local-preference 300\n on-match next$/m, /^route-map 10\.2\.2\.254-out permit 2\n match ip address prefix-list 10\.2\.2\.254-1111:2222-ip-community-prefixes\n set community 1111:2222 additive\n on-match next$/m],
+    running: [/^route-map 10\.2\.2\.254-out permit 1\n match ip address prefix-list 10\.2\.2\.254-300-ip-localpref-prefixes\n on-match next\n set local-preference 300$/m, /^route-map 10\.2\.2\.254-out permit 2\n match ip address prefix-list 10\.2\.2\.254-1111:2222-ip-community-prefixes\n on-match next\n set community 1111:2222 additive$/m],
   },
   {
     // Standard and large communities, one of them through a Community alias.
@@ -51,7 +52,7 @@ const cases: { golden: string; yaml: string; running: RegExp[] }[] = [
     // BGPPeer vrf red: the router and every list and route-map name carry the VRF.
     golden: 'TestSingleAdvertisementVRF',
     yaml: scenario({ localPref: 300, communities: ['1111:2222', '3333:4444'] }, { vrf: 'red' }),
-    running: [/^router bgp 100 vrf red$/m, /^ {2}neighbor 10\.2\.2\.254 route-map 10\.2\.2\.254-red-out out$/m, /^route-map 10\.2\.2\.254-red-out permit 3\n match ip address prefix-list 10\.2\.2\.254-red-3333:4444-ip-community-prefixes\n set community 3333:4444 additive$/m],
+    running: [/^router bgp 100 vrf red$/m, /^ {2}neighbor 10\.2\.2\.254 route-map 10\.2\.2\.254-red-out out$/m, /^route-map 10\.2\.2\.254-red-out permit 3\n match ip address prefix-list 10\.2\.2\.254-red-3333:4444-ip-community-prefixes\n on-match next\n set community 3333:4444 additive$/m],
   },
 ];
 
@@ -87,17 +88,22 @@ test('bgp-vrf-missing: aggregate, localPref, communities and a VRF peer agree ac
   const running = runningConfig(model, node);
   assert.match(running, /^ set community no-export additive$/m, 'FRR names well-known communities');
   assert.match(running, /^ {2}network 198\.51\.100\.0\/24$/m);
-  assert.match(running, /^router bgp 64512 vrf red\n/m);
+  assert.match(running, /^router bgp 64512 vrf red\n[^]*^router bgp 64512\n/m, 'the VRF instance first, as FRR prints it');
+  assert.match(running, /^ match ip address prefix-list 192\.0\.2\.1-150-ip-localpref-prefixes\n on-match next\n set local-preference 150$/m, 'FRR prints on-match before set');
   const { bgpNeighbors, bgpSummary, bgpSummaryText, bgpRoutes } = await import('../../src/sim/scenario/frr.js');
   const all = JSON.parse(bgpNeighbors(model, node, true));
   assert.equal(all.red.vrfId, -1, 'VRF_UNKNOWN: no VRF device');
   assert.equal(all.red['192.0.2.254'].bgpState, 'Idle');
-  assert.equal(all.red['192.0.2.254'].lastResetDueTo, 'Waiting for VRF to be initialized');
-  assert.equal(all.red['192.0.2.254'].lastResetCode, 29);
+  // As FRR 8.4 reports it in the lab (bgp-vrf-missing recording): the VRF instance lists first.
+  assert.deepEqual(Object.keys(all), ['red', 'default']);
+  assert.equal(all.red['192.0.2.254'].lastResetDueTo, 'No AFI/SAFI activated for peer');
+  assert.equal(all.red['192.0.2.254'].lastResetCode, 30);
   assert.equal(all.default['192.0.2.1'].bgpState, 'Established');
   assert.equal(all.default['192.0.2.1'].addressFamilyInfo.ipv4Unicast.sentPrefixCounter, 1);
   assert.deepEqual(Object.keys(JSON.parse(bgpNeighbors(model, node, false))), ['192.0.2.1'], 'without vrf all: the default instance');
-  assert.equal(JSON.parse(bgpSummary(model, node, true)).red.ipv4Unicast.peers['192.0.2.254'].state, 'Idle');
+  const red = JSON.parse(bgpSummary(model, node, true)).red.ipv4Unicast;
+  assert.equal(red.peers['192.0.2.254'].state, 'Idle');
+  assert.equal(red.routerId, '0.0.0.0');
   assert.doesNotMatch(bgpSummaryText(model, node), /192\.0\.2\.254/);
   assert.ok(bgpRoutes(model, node, false, 'ipv4').includes('"198.51.100.0/24"'));
 });

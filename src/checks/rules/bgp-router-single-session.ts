@@ -18,7 +18,7 @@ export default defineCheck({
     confirm:
       "kubectl exec -n metallb-system <speaker> -c frr -- vtysh -c 'show bgp neighbors <router> json' | grep -E 'bgpState|lastNotificationReason|hostLocal'\n# on the router: the neighbor list and the source address each node's connection arrives from\n# e.g. FRR: show bgp summary; tcpdump -n tcp port 179",
     fix: 'Configure the router with one neighbor per node address (or a dynamic neighbor range covering the node subnet), and let every node reach it from its own address: no SNAT/masquerade for TCP 179 from the nodes, or peer over a directly connected segment.',
-    references: ['RFC 4486 §4 (Cease subcodes)', 'metallb/metallb#1114', 'metallb/metallb#595'],
+    references: ['RFC 4486 §4 (Cease subcodes 5 Connection Rejected, 7 Connection Collision Resolution)', 'RFC 4271 §6.8 (connection collision detection)'],
   },
   run(model) {
     const byAddress = new Map<string, { node: string; n: BgpNeighbor }[]>();

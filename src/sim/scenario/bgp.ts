@@ -182,9 +182,10 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
     if (segmentDown) {
       Object.assign(s, { state: 'Active', reason: `interface ${dp.interface} is down: Network is unreachable`, lastReset: 'Waiting for NHT', uptimeSeconds: 0, connectionsDropped: 1 });
     } else if (s.vrf !== 'default' && !(dp.nodes[node.name]?.vrfs ?? []).includes(s.vrf)) {
-      // BGPPeer vrf without that VRF device on the node: bgpd keeps `router bgp … vrf X` inactive and
-      // its neighbours Idle (FRR peer_down_str "Waiting for VRF to be initialized").
-      Object.assign(s, { state: 'Idle', reason: `VRF ${s.vrf} does not exist on ${node.name}: FRR waits for it to be initialized`, lastReset: 'Waiting for VRF to be initialized', uptimeSeconds: 0 });
+      // BGPPeer vrf without that VRF device on the node: bgpd keeps `router bgp … vrf X` inactive
+      // (vrfId -1) and its neighbours Idle with "No AFI/SAFI activated for peer", as the lab's FRR
+      // 8.4 shows for the bgp-vrf-missing scenario.
+      Object.assign(s, { state: 'Idle', reason: `VRF ${s.vrf} does not exist on ${node.name}: its BGP instance never starts`, lastReset: 'No AFI/SAFI activated for peer', uptimeSeconds: 0 });
     } else if (model.mode !== 'native' && myAsn !== peerAsn && !s.ebgpMultiHop && address && !cidrContains(dp.segment, address)) {
       // FRR's connected check (bgp_fsm.c bgp_start → bgp_peer_reg_with_nht): a single-hop eBGP peer
       // must be on a connected subnet; until zebra reports one FRR never opens the TCP connection.

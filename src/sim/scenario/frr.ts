@@ -105,6 +105,8 @@ export function runningConfig(model: SimModel, node: SimNode): string {
   // FRR 8.4+ prints router bgp first, then prefix lists, route maps and nht (see the lab recordings);
   // one `router bgp` per (ASN, VRF) and every localPref / community route-map entry of the desired config.
   const cfg = frrConfigModel(model, node);
+  // VRF instances first, then the default one, and their prefix lists and route maps in that order (lab recording of bgp-vrf-missing).
+  cfg.routers.sort((a, b) => (a.vrf ? 0 : 1) - (b.vrf ? 0 : 1));
   const byAddr = new Map(sessions.map((x) => [`${x.vrf}|${x.address}`, x]));
   for (const r of cfg.routers) {
     lines.push(`router bgp ${r.myAsn}${r.vrf ? ` vrf ${r.vrf}` : ''}`, ...(r.routerId ? [` bgp router-id ${r.routerId}`] : []), ' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' bgp graceful-restart preserve-fw-state', ' no bgp network import-check');
@@ -139,7 +141,7 @@ export function runningConfig(model: SimModel, node: SimNode): string {
   for (const { nb, id } of neighbors) {
     lines.push(`route-map ${id}-in deny 20`, 'exit', '!');
     let seq = 0;
-    for (const l of [...nb.localPrefLists, ...nb.communityLists]) lines.push(`route-map ${id}-out permit ${++seq}`, ` match ip address prefix-list ${l.name}`, ` ${wellKnownCommunities(l.setStatement)}`, ' on-match next', 'exit', '!');
+    for (const l of [...nb.localPrefLists, ...nb.communityLists]) lines.push(`route-map ${id}-out permit ${++seq}`, ` match ip address prefix-list ${l.name}`, ' on-match next', ` ${wellKnownCommunities(l.setStatement)}`, 'exit', '!');
     lines.push(`route-map ${id}-out permit ${++seq}`, ` match ip address prefix-list ${id}-allowed-ipv4`, 'exit', '!');
     lines.push(`route-map ${id}-out permit ${++seq}`, ` match ipv6 address prefix-list ${id}-allowed-ipv6`, 'exit', '!');
   }
@@ -242,11 +244,12 @@ function summaryPeer(model: SimModel, node: SimNode, s: BgpSession): any {
   void node;
 }
 
-/** Sessions per VRF, default first (FRR lists the default instance, then the VRFs). */
+/** Sessions per VRF, the VRF instances before the default one (as FRR 8.4 lists them in the lab recording of bgp-vrf-missing). */
 function byVrf(sessions: BgpSession[]): [string, BgpSession[]][] {
-  const m = new Map<string, BgpSession[]>([['default', []]]);
+  const m = new Map<string, BgpSession[]>();
   for (const s of sessions) m.set(s.vrf || 'default', [...(m.get(s.vrf || 'default') ?? []), s]);
-  return [...m].filter(([vrf, ss]) => vrf === 'default' || ss.length > 0);
+  if (!m.has('default')) m.set('default', []);
+  return [...m].filter(([vrf, ss]) => vrf === 'default' || ss.length > 0).sort((a, b) => (a[0] === 'default' ? 1 : 0) - (b[0] === 'default' ? 1 : 0));
 }
 
 /** FRR's vrfId in JSON: 0 for default, -1 (VRF_UNKNOWN) for a VRF without its device, else the device's table order. */
@@ -261,7 +264,8 @@ function summaryAfi(model: SimModel, node: SimNode, vrf: string, sessions: BgpSe
   const peers: Record<string, unknown> = {};
   for (const s of sessions) peers[s.address] = summaryPeer(model, node, s);
   const afi = {
-    routerId: first.routerId,
+    // A VRF instance that never started has no router ID (lab recording of bgp-vrf-missing).
+    routerId: vrfId(model, node, vrf) === -1 ? '0.0.0.0' : first.routerId,
     as: first.myAsn,
     vrfId: vrfId(model, node, vrf),
     vrfName: vrf,
