@@ -36,6 +36,7 @@ const rootCause: Record<string, { id: string; summary?: RegExp }> = {
   'controller-down': { id: 'controller-not-ready', summary: /CrashLoopBackOff/ },
   'crd-conversion-failure': { id: 'crd-conversion-failure', summary: /BGPPeer objects cannot be read: .*service "webhook-service" not found/ },
   'cloud-arp-dropped': { id: 'arp-replies-lost', summary: /speaker logs answering ARP, but arping from .* gets no reply: worker-\d runs on AWS/ },
+  'wifi-arp-requests-dropped': { id: 'arp-replies-lost', summary: /wlan0 is a wireless interface without promiscuous mode/ },
   'wifi-ipoib-nodes': { id: 'wireless-interface', summary: /worker-2 has wireless interface wlan0 up without PROMISC/ },
   'no-ready-endpoints': { id: 'service-no-endpoints', summary: /shop\/(api|web) .*MetalLB does not announce it/ },
 };

@@ -30,6 +30,15 @@ caseTable('arp-replies-lost', [
     },
   },
   { name: 'no cloud, no log: still lost, cause unnamed', spec: spec(), fires: true, check: (f) => assert.match(f[0].summary, /something between the node and the segment drops them$/) },
+  {
+    name: 'the announcer holds the IP on wlan0 without PROMISC',
+    spec: { ...spec(), nodeFiles: { ...spec().nodeFiles, n1: { 'net/ip-addr.json': addr().replace(/eth0/g, 'wlan0') } } },
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /n1 announces it on wlan0 \(up\), but arping from n2, n3 gets no reply: wlan0 is a wireless interface without promiscuous mode, whose driver drops ARP requests/);
+      assert.equal(f[0].remediation.snippet, 'ip link set wlan0 promisc on');
+    },
+  },
   { name: 'one node gets the reply', spec: spec({ n3: reply('192.0.2.13') }), fires: false },
   { name: 'the announcer interface is down (l2-announcer-interface-down)', spec: spec({ flags: ['BROADCAST', 'MULTICAST'] }), fires: false },
   { name: 'no arping was collected', spec: l2Base({ metallb: { ...l2Base().metallb, servicel2statuses: [l2status('default/web', 'n1')] }, nodeFiles: { n1: { 'net/ip-addr.json': addr() } } }), fires: false },

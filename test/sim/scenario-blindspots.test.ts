@@ -193,3 +193,20 @@ test('ARP replies dropped: arping gets none, the announcer captures its reply le
   const answered = speakerLines(l, /"msg":"got ARP request for service IP, sending response"/);
   assert.ok(answered.length > 0 && answered.every((t) => t.includes(`"responseMAC":"${mac}"`)), answered.join('\n'));
 });
+
+test('ARP requests dropped on a Wi-Fi segment: no reply, no request in the announcer capture, no answer logged', async () => {
+  const l = await load('wifi-arp-requests-dropped');
+  const [holder] = l.replay.model.dataplane.announce['192.0.2.240']!;
+  assert.ok(holder);
+  const link = JSON.parse((await debugRun(l, holder, ['ip', '-j', '-d', 'link', 'show'])).stdout) as any[];
+  const wlan = link.find((i) => i.ifname === 'wlan0');
+  assert.deepEqual([wlan.ifindex, wlan.linkmode, wlan.link_index, wlan.linkinfo, wlan.address], [2, 'DORMANT', undefined, undefined, l.replay.model.nodeByName.get(holder)!.mac], 'the segment interface is a wireless station, not a veth');
+  for (const other of ['pi-1', 'pi-2', 'pi-3'].filter((n) => n !== holder)) {
+    const r = await debugRun(l, other, arpingCommand('192.0.2.240', 'wlan0'));
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stdout, /Received 0 response\(s\)\n$/);
+  }
+  const cap = await debugRun(l, holder, captureCommand(2));
+  assert.doesNotMatch(cap.stdout, /who-has 192\.0\.2\.240/);
+  assert.deepEqual(speakerLines(l, /got ARP request for service IP/), [], 'no speaker ever sees a request');
+});

@@ -55,14 +55,16 @@ export default defineCheck({
       const evidence: Evidence[] = probes.slice(0, 2).map((p) => ({ path: p.a.path, excerpt: rawExcerpt(model, p.a.path, ['ARPING', 'Received'], `arping ${ip}: no reply`), label: `arping from ${p.node}` }));
       if (answered.length) evidence.push(logEvidence(model, answered[0]!.stream, answered[0]!.records));
       if (cloud) evidence.push(objectEvidence(clusterPath.nodes, { metadata: { name: node }, spec: { providerID } }));
-      const cause = cloud ? `${node} runs on ${cloud} (providerID ${providerID}), whose network drops ARP replies for addresses it did not assign` : /^wl/.test(holder.ifname) ? `${holder.ifname} is a wireless interface, whose driver may drop them` : 'something between the node and the segment drops them';
+      const cause = cloud ? `${node} runs on ${cloud} (providerID ${providerID}), whose network drops ARP replies for addresses it did not assign` : /^wl/.test(holder.ifname) ? `${holder.ifname} is a wireless interface${holder.flags.includes('PROMISC') ? '' : ' without promiscuous mode'}, whose driver drops ARP requests for addresses other than its own` : 'something between the node and the segment drops them';
       out.push({
         summary: `${svcKey(svc)} ${ip}: ${node} announces it on ${holder.ifname} (up)${answered.length ? ' and its speaker logs answering ARP' : ''}, but arping from ${probes.map((p) => p.node).join(', ')} gets no reply: ${cause}`,
         subjects: [svcSubject(svc), { kind: 'Node', name: node }],
         evidence,
         remediation: cloud
           ? { summary: `Layer 2 cannot work on ${cloud}: announce ${ip} over BGP, use the cloud load balancer, or allow the IP on the node ports.` }
-          : { summary: `Find what drops ARP replies from ${node} (${holder.ifname}): port security, a hypervisor switch, the Wi-Fi driver.`, snippet: `tcpdump -nn -e -i ${holder.ifname} arp and host ${ip}`, snippetLanguage: 'shell' },
+          : /^wl/.test(holder.ifname)
+            ? { summary: `Put ${holder.ifname} on ${node} in promiscuous mode (persistently), or announce from a wired interface.`, snippet: `ip link set ${holder.ifname} promisc on`, snippetLanguage: 'shell' }
+            : { summary: `Find what drops ARP between ${node} (${holder.ifname}) and the segment: port security, a hypervisor switch.`, snippet: `tcpdump -nn -e -i ${holder.ifname} arp and host ${ip}`, snippetLanguage: 'shell' },
       });
     }
     return out;

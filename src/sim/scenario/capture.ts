@@ -180,7 +180,9 @@ export function capturePackets(model: SimModel, node: SimNode, seconds: number):
     .concat(Object.values(dp.nodes).flatMap((o) => o.ipvsAddresses ?? []))
     .filter((v, i, a) => a.indexOf(v) === i)
     .slice(0, 20);
-  for (const ip of l2Ips) {
+  // A station whose driver drops ARP requests for addresses other than its own sees none of them.
+  const requestsDropped = !!model.scenario.nodes[node.index]?.arpRequestsDropped;
+  for (const ip of requestsDropped ? [] : l2Ips) {
     const t = Math.min(seconds * 0.9, 0.4 + jitter(`arp/${ip}`) * Math.max(0.1, seconds - 1));
     packets.push({
       t,

@@ -186,7 +186,7 @@ function speakerLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number, p
   // Debug level: the ARP responder logs each request it answers for an IP this node holds
   // (internal/layer2/arp.go), asked by the segment's router (else its .1) every few minutes. It logs
   // the same when the reply is then dropped on the way (arpRepliesDropped).
-  if (model.logLevel === 'debug' || model.logLevel === 'all') {
+  if ((model.logLevel === 'debug' || model.logLevel === 'all') && !model.scenario.nodes[node.index]?.arpRequestsDropped) {
     const dp = model.dataplane;
     const ri = dp.routers.findIndex((r) => r.address.split('.').slice(0, 3).join('.') === node.ip.split('.').slice(0, 3).join('.'));
     const sender = ri >= 0 ? { ip: dp.routers[ri]!.address, mac: routerMac(model, ri) } : { ip: cidrHost(dp.segment, 1), mac: routerMac(model, 0) };

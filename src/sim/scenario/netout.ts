@@ -107,18 +107,21 @@ export function nodeInterfaces(model: SimModel, node: SimNode): Iface[] {
     },
   ];
   const segDown = down.has(dp.interface);
+  // An `interfaces` entry named like the segment interface says what it is: a wireless station is a
+  // physical device in mode DORMANT (no veth peer), PROMISC only when asked.
+  const segSpec = model.scenario.nodes[node.index]?.interfaces?.find((x) => x.name === dp.interface);
+  const segWireless = segSpec?.kind === 'wireless';
   ifaces.push({
     ifindex: 2,
     ifname: dp.interface,
-    linkIndex: 3 + node.index,
-    flags: segDown ? ['BROADCAST', 'MULTICAST'] : ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+    ...(segWireless ? { linkmode: 'DORMANT' } : { linkIndex: 3 + node.index, kind: 'veth' }),
+    flags: ['BROADCAST', 'MULTICAST', ...(segSpec?.promisc ? ['PROMISC'] : []), ...(segDown ? [] : ['UP', 'LOWER_UP'])],
     mtu: 1500,
     qdisc: 'noqueue',
     operstate: segDown ? 'DOWN' : 'UP',
     linkType: 'ether',
     address: node.mac,
     broadcast: 'ff:ff:ff:ff:ff:ff',
-    kind: 'veth',
     addrs: [
       { family: 'inet', local: node.ip, prefixlen: prefix, scope: 'global', label: dp.interface },
       ...l2.map((ip) => ({ family: 'inet' as const, local: ip, prefixlen: 32, scope: 'global', label: dp.interface })),
@@ -143,7 +146,7 @@ export function nodeInterfaces(model: SimModel, node: SimNode): Iface[] {
     });
   }
   const extra = model.scenario.nodes[node.index]?.interfaces ?? [];
-  for (const x of extra) ifaces.push(extraInterface(node, x, ifaces.length + 1, down));
+  for (const x of extra) if (x.name !== dp.interface) ifaces.push(extraInterface(node, x, ifaces.length + 1, down));
   // Bonds (active-backup, fail_over_mac none): the slaves carry the bond's MAC (its first member's
   // own), the SLAVE flag and `master`, and no address of their own; the bond is MASTER.
   for (const b of extra.filter((x) => x.kind === 'bond')) {
@@ -467,9 +470,15 @@ export function arpResponders(model: SimModel, ip: string): { name: string; mac:
   return out;
 }
 
-/** Responders whose replies reach the rest of the segment (not dropped on the way, arpRepliesDropped). */
+/**
+ * Responders whose replies reach the rest of the segment: not those whose replies are dropped on the
+ * way (arpRepliesDropped) nor those that never get the request (arpRequestsDropped).
+ */
 export function arpRepliesReceived(model: SimModel, ip: string): { name: string; mac: string }[] {
-  return arpResponders(model, ip).filter((r) => !model.scenario.nodes[model.nodeByName.get(r.name)!.index]?.arpRepliesDropped);
+  return arpResponders(model, ip).filter((r) => {
+    const spec = model.scenario.nodes[model.nodeByName.get(r.name)!.index];
+    return !spec?.arpRepliesDropped && !spec?.arpRequestsDropped;
+  });
 }
 
 /** `arping -c N -w W -I iface ip` from a node (iputils 20221126 output). */

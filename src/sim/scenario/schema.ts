@@ -186,6 +186,7 @@ export const scenarioSchema: JsonSchema = {
             },
           },
           arpRepliesDropped: { type: 'boolean' },
+          arpRequestsDropped: { type: 'boolean' },
         },
       },
     },

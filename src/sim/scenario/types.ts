@@ -88,6 +88,12 @@ export interface NodeSpec {
    * reply leaving, nobody else receives it.
    */
   arpRepliesDropped?: boolean;
+  /**
+   * ARP requests for LoadBalancer IPs never reach this node (a Wi-Fi driver without promiscuous mode
+   * drops requests for addresses other than the station's own): nobody on it answers, its capture
+   * shows no such request, its speaker logs nothing.
+   */
+  arpRequestsDropped?: boolean;
 }
 
 export interface NodeInterfaceSpec {
