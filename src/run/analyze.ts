@@ -4,7 +4,7 @@ import { basename, resolve } from 'node:path';
 import type { Finding } from '../model/finding.js';
 import { analyzeBundle, exitCodeFor, findingsDocument, writeFindingsJson, type FailOn } from '../analyze/index.js';
 import { errorMessage } from '../util/errors.js';
-import { groupByCause, groupSummary, severityCounts } from '../checks/group.js';
+import { formatSummary, reportFilesByKind } from './summary.js';
 
 export interface RunAnalyzeOptions {
   bundle: string;
@@ -15,9 +15,8 @@ export interface RunAnalyzeOptions {
   write?: (line: string) => void;
 }
 
-const icon: Record<Finding['severity'], string> = { error: 'ERROR  ', warning: 'WARNING', info: 'info   ' };
-/** Findings printed one line each; findings.json has them all. */
-const listed = 10;
+/** Findings listed with their fix; findings.json has them all. */
+const listed = 5;
 
 export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
   if (!o.write) {
@@ -53,15 +52,9 @@ export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
       }
     }
     for (const r of result.extraction?.refused ?? []) notes.push(`refused tarball entry ${JSON.stringify(r.name)}: ${r.reason}`);
-    // One line per check and cause, as findings.json v2 and the report count them.
-    const groups = groupByCause(result.findings);
-    const counts = severityCounts(groups);
-    const instances = groups.length === result.findings.length ? '' : ` in ${result.findings.length} instances`;
-    write(`${groups.length} finding(s)${instances}: ${counts.error} error, ${counts.warning} warning, ${counts.info} info`);
-    for (const members of groups.slice(0, listed)) write(`  ${icon[members[0].severity]} ${members[0].id}${members.length > 1 ? ` (×${members.length})` : ''}: ${groupSummary(members)}`);
-    if (groups.length > listed) write(`  … ${groups.length - listed} more in findings.json`);
-    for (const n of notes) write(`note: ${n}`);
-    for (const f of files) write(`wrote ${f}`);
+    // The summary collect and demo print too: findings grouped as findings.json groups them.
+    const text = formatSummary({ findings: result.findings, notes, files: { ...(isDir ? { bundle: resolve(o.bundle) } : { tarball: resolve(o.bundle) }), ...reportFilesByKind(files) }, top: listed });
+    for (const line of text.trimEnd().split('\n')) write(line);
     return exitCodeFor(result.findings, o.failOn);
   } finally {
     await result.dispose();

@@ -98,10 +98,11 @@ test('analyze on a bundle folder holding a v1 findings.json recomputes from the 
 
     // The summary counts entries: its first line, the lines listed and "… N more" agree with the file.
     assert.match(lines[0], new RegExp(`^${doc.findings.length} finding\\(s\\)( in ${before.findings.length} instances)?: ${doc.summary.error} error, ${doc.summary.warning} warning, ${doc.summary.info} info$`));
-    const listed = lines.filter((l) => /^ {2}(ERROR|WARNING|info)/.test(l)).length;
-    const more = Number(/^ {2}… (\d+) more in findings\.json$/m.exec(lines.join('\n'))?.[1] ?? 0);
+    const listed = lines.filter((l) => /^ {2}\d+\. \[(error|warning|info)\] /.test(l)).length;
+    const more = Number(/^ {2}… and (\d+) more in findings\.json$/m.exec(lines.join('\n'))?.[1] ?? 0);
     assert.equal(listed + more, doc.findings.length);
-    assert.match(lines.join('\n'), /^wrote .*findings\.json$/m);
+    assert.match(lines.join('\n'), /^findings: .*findings\.json$/m);
+    assert.ok(lines.includes(`bundle:   ${dir}`), 'the bundle it read, under its own label');
     await before.dispose();
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -125,7 +126,7 @@ test('mlb-report analyze CLI: findings.json, exit codes 0/1/2, errors as one lin
     const out = join(dir, 'out');
     await assert.rejects(run(process.execPath, [cli, 'analyze', bundle, '--out', out, '--format', 'json', '--fail-on', 'error']), (e: { code?: number; stdout?: string }) => {
       assert.equal(e.code, 1);
-      assert.match(e.stdout ?? '', /ERROR {3}bgp-session-down: BGP session lc-n2 → 10\.99\.0\.1 is Idle: bad peer AS/);
+      assert.match(e.stdout ?? '', /^ {2}1\. \[error\] BGP session not Established \(bgp-session-down\): BGP session lc-n2 → 10\.99\.0\.1 is Idle: bad peer AS/m);
       return true;
     });
     const doc = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));

@@ -1,7 +1,7 @@
 /** Ctrl-C: the CLI stops, deletes its node pods, writes what it has with interrupted: true, exits 130. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,13 @@ test('SIGINT during collection → exit 130, node pods deleted, partial bundle w
     assert.equal(manifest.interrupted, true);
     assert.ok(existsSync(`${out}.tar.gz`), 'tarball written');
     assert.ok(manifest.files.some((f) => f.path === 'discovery.json'));
+    // No report is written after Ctrl-C: the exact command that analyses what was collected is printed, and it works.
+    assert.match(output, new RegExp(`^ {2}mlb-report analyze ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), output);
+    assert.equal(existsSync(join(out, 'findings.json')), false, 'nothing analysed after the interrupt');
+    const analysed = spawnSync(process.execPath, [bin, 'analyze', out, '--format', 'json'], { encoding: 'utf8' });
+    assert.equal(analysed.status, 0, analysed.stderr);
+    assert.match(analysed.stdout, /The collection was interrupted; the bundle is partial/);
+    assert.ok(existsSync(join(out, 'findings.json')));
     assert.equal(manifest.addedContainers.length, 3);
     for (const a of manifest.addedContainers) assert.equal(a.finalState, 'deleted', `${a.pod}`);
     // Deletion is asynchronous on a real server (grace period); wait until the pods are gone.

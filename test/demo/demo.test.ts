@@ -42,8 +42,8 @@ test(`demo on ${demoScenario}: bundle, report and a summary naming the report`, 
     for (const service of result.model.kube.services) assert.ok(text.includes(`${service.metadata?.namespace}/${service.metadata?.name}`));
 
     const summary = formatDemoSummary(result);
-    assert.match(summary, new RegExp(`^report: ${html.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
-    assert.match(summary, /^\d+ finding\(s\)( in \d+ instances)? for scenario /);
+    assert.match(summary, new RegExp(`^report: +${html.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    assert.match(summary, /^\d+ finding\(s\)( in \d+ instances)? for scenario [^:]+: \d+ error, \d+ warning, \d+ info$/m);
     if (result.findings.length > 0) assert.ok(summary.includes(`1. [${result.findings[0].severity}] ${result.findings[0].title}`));
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -85,5 +85,28 @@ test('demo bad input: unknown scenario, existing --out, bad flags → UserError,
     assert.match(lines[1], /^fix: /);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('demo without --out where the default folder exists: a fresh folder, named; the tarball holds findings.json and the report', { timeout: 60_000 }, async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'mlb-report-demo-again-'));
+  try {
+    // What the first `mlb-report demo` left behind.
+    await mkdir(join(cwd, 'mlb-report-demo-healthy-l2'));
+    const { stdout, stderr } = await run(process.execPath, [cli, 'demo', '--scenario', 'healthy-l2', '--format', 'json,html', '--capture-seconds', '1'], { cwd });
+    const bundle = /^bundle: +(.+)$/m.exec(stdout)?.[1];
+    assert.ok(bundle, stdout);
+    assert.match(bundle, /mlb-report-demo-healthy-l2-\d{8}T\d{6}Z$/);
+    assert.ok(stderr.includes(`writing to ${bundle}`), `says which folder it chose: ${stderr}`);
+    const tarball = /^tarball: +(.+)$/m.exec(stdout)?.[1];
+    assert.equal(tarball, `${bundle}.tar.gz`);
+    assert.match(stdout, /^findings: +.*findings\.json$/m);
+    assert.match(stdout, /^report: +.*report\.html$/m);
+    const { stdout: listing } = await run('tar', ['tzf', tarball!]);
+    const entries = listing.split('\n');
+    const top = bundle!.split('/').pop();
+    for (const file of ['findings.json', 'report.html', 'manifest.json']) assert.ok(entries.includes(`${top}/${file}`), `${file} in the tarball`);
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
   }
 });

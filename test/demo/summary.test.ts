@@ -35,9 +35,9 @@ test('per-node findings count once: header, listed lines and "and M more" add up
   ];
   const text = formatDemoSummary(demoResult(findings), 2);
   const lines = text.split('\n');
-  assert.equal(lines[0], '5 finding(s) in 9 instances for scenario mixed-incident (4 error, 0 warning, 1 info)');
-  assert.equal(lines[1], '  1. [error] bgp-session-down title (×5): bgp-session-down on cp-1 (also on worker-1, worker-2, worker-3, worker-4)');
-  assert.equal(lines[3], '  2. [error] speaker-missing title: speaker-missing on worker-3');
+  assert.equal(lines[0], '5 finding(s) in 9 instances for scenario mixed-incident: 4 error, 0 warning, 1 info');
+  assert.equal(lines[1], '  1. [error] bgp-session-down title (bgp-session-down, ×5): bgp-session-down on cp-1 (also on worker-1, worker-2, worker-3, worker-4)');
+  assert.equal(lines[3], '  2. [error] speaker-missing title (speaker-missing): speaker-missing on worker-3');
   assert.equal(lines[5], '  … and 3 more in the report');
   const shown = lines.filter((l) => /^ {2}\d+\. /.test(l)).length;
   assert.equal(shown + 3, 5);
@@ -45,6 +45,8 @@ test('per-node findings count once: header, listed lines and "and M more" add up
 
 test('one instance per finding: no instance count in the header', () => {
   const text = formatDemoSummary(demoResult([finding('speaker-missing', 'worker-3', 'Fix NODE.')]));
-  assert.match(text, /^1 finding\(s\) for scenario mixed-incident \(1 error, 0 warning, 0 info\)$/m);
+  assert.match(text, /^1 finding\(s\) for scenario mixed-incident: 1 error, 0 warning, 0 info$/m);
+  assert.match(text, /^report: {3}\/tmp\/demo\/report\.html$/m);
+  assert.match(text, /^bundle: {3}\/tmp\/demo$/m);
   assert.doesNotMatch(text, /more in the report/);
 });

@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--since <duration>', 'only logs newer than this (e.g. 1h)', '24h')
     .option('--redact-ips', 'replace IP addresses consistently (mapping written beside the bundle, never inside)')
     .option('--format <list>', 'report formats: json,html,pdf (pdf where a Chrome/Chromium is found)', 'json,html,pdf')
-    .option('--fail-on <severity>', 'exit 1 when a finding has at least this severity (error|warning|info)')
+    .option('--fail-on <severity>', 'exit 1 when a finding has at least this severity: error | warning | info | never (never, the default: exit 0 whatever is found)')
     .action(async (flags: Flags) => {
       const { collectAndReport, failOnExitCode } = await import('../../run/index.js');
       const { parseDuration, parseFormats, parsePositiveInt, scrubArgv } = await import('../../collect/options.js');
@@ -65,7 +65,7 @@ export function register(program: Command): void {
         throw new UserError('--nodes and --node-selector cannot be combined', 'pass one of them', ExitCode.usage);
       }
       if (flags.failOn && !['error', 'warning', 'info', 'never'].includes(flags.failOn)) {
-        throw new UserError(`invalid --fail-on: ${JSON.stringify(flags.failOn)}`, 'use error, warning or info', ExitCode.usage);
+        throw new UserError(`invalid --fail-on: ${JSON.stringify(flags.failOn)}`, 'use error, warning, info or never', ExitCode.usage);
       }
       const controller = new AbortController();
       let sigints = 0;
@@ -108,16 +108,27 @@ export function register(program: Command): void {
           signal: controller.signal,
           log: (line) => process.stderr.write(`${line}\n`),
         });
+        const { formatSummary, reportFilesByKind, shellWord } = await import('../../run/summary.js');
+        const { existsSync } = await import('node:fs');
         const m = result.manifest;
         const count = (s: string): number => m.nodes.filter((n) => n.status === s).length;
+        const ipMap = `${result.dir}.ip-map.json`;
         process.stdout.write(
-          `bundle: ${result.dir}\n` +
-            (result.tarball ? `tarball: ${result.tarball}\n` : '') +
-            `nodes: ${m.nodes.length} (ok ${count('ok')}, partial ${count('partial')}, failed ${count('failed')}, skipped ${count('skipped')}); ` +
-            `API requests: ${result.apiRequests}; ${(result.durationMs / 1000).toFixed(1)} s\n`,
+          formatSummary({
+            header: [
+              `nodes: ${m.nodes.length} (ok ${count('ok')}, partial ${count('partial')}, failed ${count('failed')}, skipped ${count('skipped')}); ` +
+                `API requests: ${result.apiRequests}; ${(result.durationMs / 1000).toFixed(1)} s`,
+            ],
+            findings: result.analysis?.findings,
+            notes: result.notes,
+            files: { bundle: result.dir, tarball: result.tarball, ...reportFilesByKind(result.reportFiles), ipMap: flags.redactIps && existsSync(ipMap) ? ipMap : undefined },
+            // After Ctrl-C the bundle is sealed unanalysed, and the exact command that analyses it is
+            // printed rather than run: the user asked to stop, and analysis plus the PDF (a Chromium
+            // start) takes seconds on a small cluster but minutes on a big one, time a second
+            // Ctrl-C would cut short anyway. The command reads the bundle offline, whenever they like.
+            footer: result.interrupted ? ['interrupted: nothing was analysed; for the findings from what was collected run:', `  mlb-report analyze ${shellWord(result.dir)}`] : undefined,
+          }),
         );
-        for (const f of result.reportFiles) process.stdout.write(`report: ${f}\n`);
-        for (const n of result.notes) process.stderr.write(`note: ${n}\n`);
         if (result.interrupted) {
           process.exitCode = ExitCode.interrupted;
           return;

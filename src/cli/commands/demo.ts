@@ -10,7 +10,9 @@ import type { Command } from 'commander';
 import type { Finding } from '../../model/finding.js';
 import type { ClusterModel } from '../../model/cluster.js';
 import { ExitCode, UserError } from '../../util/errors.js';
-import { groupByCause, groupSummary, severityCounts } from '../../checks/group.js';
+import { resolve } from 'node:path';
+// Cheap to import (the grouping it reads is types only), unlike the pipeline the action loads lazily.
+import { formatSummary, reportFilesByKind } from '../../run/summary.js';
 
 export interface DemoOptions {
   scenario: string;
@@ -36,15 +38,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   const log = options.log ?? (() => {});
   const { existsSync } = await import('node:fs');
-  const { resolve } = await import('node:path');
   const { KubeConfig } = await import('@kubernetes/client-node');
   const { loadScenario } = await import('../../sim/scenario/index.js');
   const { startSimulator } = await import('../../sim/server/index.js');
   const { collectAndReport } = await import('../../run/index.js');
 
-  const out = resolve(options.out ?? `mlb-report-demo-${options.scenario.replace(/[^A-Za-z0-9._-]+/g, '_')}`);
-  if (existsSync(out)) {
-    throw new UserError(`${out} already exists`, 'pass a new directory with --out, or remove the old demo output', ExitCode.usage);
+  let out: string;
+  if (options.out) {
+    out = resolve(options.out);
+    if (existsSync(out)) {
+      throw new UserError(`${out} already exists`, 'pass a new directory with --out, or remove the old demo output', ExitCode.usage);
+    }
+  } else {
+    // A second demo without --out must not stop at the first one's folder: it gets a fresh one.
+    out = freshDemoDir(options.scenario, existsSync);
+    log(`writing to ${out} (pass --out to choose)`);
   }
   const loaded = await loadScenario(options.scenario);
   log(`scenario ${loaded.world.name}: ${loaded.world.description ?? ''}`.trim());
@@ -85,31 +93,28 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 }
 
 /**
- * The terminal summary: top findings, one line each, then where to look. A finding is one check and
- * cause with its instances (one per node, typically), as in the report's cards and findings.json, so
- * "N findings" = the lines shown + "and M more".
+ * The demo's default folder: ./mlb-report-demo-<scenario>, or with the UTC time appended (and a
+ * counter, should two demos start in the same second) when that folder or its tarball exists.
  */
+export function freshDemoDir(scenario: string, exists: (path: string) => boolean, now = new Date()): string {
+  const base = resolve(`mlb-report-demo-${scenario.replace(/[^A-Za-z0-9._-]+/g, '_')}`);
+  const taken = (dir: string) => exists(dir) || exists(`${dir}.tar.gz`);
+  if (!taken(base)) return base;
+  const stamped = `${base}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  let dir = stamped;
+  for (let n = 2; taken(dir); n++) dir = `${stamped}-${n}`;
+  return dir;
+}
+
+/** The summary collect and analyze print too (src/run/summary.ts), for this scenario. */
 export function formatDemoSummary(result: DemoResult, top = 5): string {
-  const lines: string[] = [];
-  const groups = groupByCause(result.findings);
-  const counts = severityCounts(groups);
-  const instances = groups.length === result.findings.length ? '' : ` in ${result.findings.length} instances`;
-  lines.push(`${groups.length} finding(s)${instances} for scenario ${result.scenario} (${counts.error} error, ${counts.warning} warning, ${counts.info} info)`);
-  groups.slice(0, top).forEach((members, index) => {
-    const [first] = members;
-    lines.push(`  ${index + 1}. [${first.severity}] ${first.title}${members.length > 1 ? ` (×${members.length})` : ''}: ${groupSummary(members)}`);
-    lines.push(`     fix: ${first.remediation.summary}`);
+  return formatSummary({
+    findings: result.findings,
+    context: `for scenario ${result.scenario}`,
+    notes: result.notes,
+    files: { bundle: result.bundleDir, tarball: result.tarball, ...reportFilesByKind(result.reportFiles) },
+    top,
   });
-  if (groups.length > top) lines.push(`  … and ${groups.length - top} more in the report`);
-  for (const note of result.notes) lines.push(`note: ${note}`);
-  const html = result.reportFiles.find((f) => f.endsWith('.html'));
-  const pdf = result.reportFiles.find((f) => f.endsWith('.pdf'));
-  const json = result.reportFiles.find((f) => f.endsWith('.json'));
-  if (html) lines.push(`report: ${html}`);
-  if (pdf) lines.push(`pdf:    ${pdf}`);
-  if (json) lines.push(`json:   ${json}`);
-  lines.push(`bundle: ${result.bundleDir}${result.tarball ? ` (${result.tarball})` : ''}`);
-  return `${lines.join('\n')}\n`;
 }
 
 export function register(program: Command): void {
@@ -117,7 +122,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('run the whole pipeline against a simulated cluster (no cluster, no root): simulate → collect → analyse → report')
     .option('--scenario <name>', 'built-in scenario name, synthetic:nodes=N, or a scenario YAML file', 'mixed-incident')
-    .option('--out <dir>', 'bundle and report directory (default ./mlb-report-demo-<scenario>)')
+    .option('--out <dir>', 'bundle and report directory (default ./mlb-report-demo-<scenario>, with the UTC time appended when that exists)')
     .option('--format <list>', 'report formats: json,html,pdf (pdf where a Chrome/Chromium is found)', 'json,html,pdf')
     .option('--capture-seconds <n>', 'simulated packet capture length per node', '2')
     .action(async (flags: { scenario: string; out?: string; format: string; captureSeconds: string }) => {
