@@ -17,5 +17,26 @@ caseTable('collection-gap', [
   },
   { name: 'a timed-out step', spec: l2Base({ manifest: manifest([ok('n1'), ok('n2'), { node: 'n3', status: 'partial', steps: [{ step: 'frr.bgp-neighbors', status: 'failed', reason: 'timeout after 15s', durationMs: 15000, files: [] }] }]) }), fires: true, check: (f) => assert.match(f[0].summary, /frr\.bgp-neighbors failed \(timeout after 15s\)/) },
   { name: 'a cluster node missing from the manifest', spec: l2Base({ manifest: manifest([ok('n1'), ok('n2')]) }), fires: true, check: (f) => assert.match(f[0].summary, /n3 exist in the cluster but have no collection record/) },
+  {
+    name: 'nodes left out with --nodes are excluded, not missing',
+    spec: l2Base({ manifest: manifest([ok('n1'), ok('n2')], { options: { nodes: ['n1', 'n2'] } }) }),
+    fires: true,
+    check: (f) => {
+      assert.equal(f.length, 1);
+      assert.equal(f[0].severity, 'info');
+      assert.equal(f[0].summary, 'Node(s) n3 excluded by --nodes: not collected, so no check judged them');
+      assert.doesNotMatch(f[0].summary, /no collection record/);
+    },
+  },
+  {
+    name: 'a node named in --nodes but absent from the manifest is still missing',
+    spec: l2Base({ manifest: manifest([ok('n1')], { options: { nodes: ['n1', 'n2'] } }) }),
+    fires: true,
+    check: (f) => {
+      assert.match(f.map((x) => x.summary).join('\n'), /^Node\(s\) n3 excluded by --nodes/m);
+      assert.match(f.map((x) => x.summary).join('\n'), /^Node\(s\) n2 exist in the cluster but have no collection record$/m);
+    },
+  },
+  { name: 'nodes outside --node-selector', spec: l2Base({ manifest: manifest([ok('n1'), ok('n2')], { options: { nodeSelector: 'pool=a' } }) }), fires: true, check: (f) => assert.match(f[0].summary, /^Node\(s\) n3 excluded by --node-selector pool=a/) },
   { name: 'interrupted run', spec: l2Base({ manifest: manifest([ok('n1'), ok('n2'), ok('n3')], { interrupted: true }) }), fires: true },
 ]);

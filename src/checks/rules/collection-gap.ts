@@ -69,8 +69,23 @@ export default defineCheck({
         out.push({ severity: 'warning', summary: 'The collection was interrupted; the bundle is partial', subjects: [{ kind: 'Cluster', name: 'collection' }], evidence: [{ path: 'manifest.json', excerpt: '"interrupted": true' }], remediation: { summary: 'Collect again and let it finish.' } });
       const inManifest = new Set(m.nodes.map((n) => n.node));
       const absent = nodeNames(model).filter((n) => !inManifest.has(n));
-      if (absent.length)
-        out.push({ summary: `Node(s) ${absent.join(', ')} exist in the cluster but have no collection record`, subjects: absent.map((name) => ({ kind: 'Node', name })), evidence: [{ path: 'manifest.json', excerpt: `nodes collected: ${[...inManifest].join(', ') || '(none)'}` }], remediation: { summary: 'Collect again with these nodes included.' } });
+      // Nodes the user left out with --nodes or --node-selector were not lost: say so, and how to include them.
+      const asked = Array.isArray(m.options.nodes) ? new Set((m.options.nodes as unknown[]).map(String)) : undefined;
+      const selector = typeof m.options.nodeSelector === 'string' && m.options.nodeSelector ? m.options.nodeSelector : undefined;
+      const excluded = absent.filter((n) => (asked ? !asked.has(n) : selector !== undefined));
+      const lost = absent.filter((n) => !excluded.includes(n));
+      const evidence = [{ path: 'manifest.json', excerpt: `nodes collected: ${[...inManifest].join(', ') || '(none)'}${asked ? `; --nodes ${[...asked].join(',')}` : selector ? `; --node-selector ${selector}` : ''}` }];
+      if (excluded.length) {
+        const flag = asked ? '--nodes' : `--node-selector ${selector}`;
+        out.push({
+          summary: `Node(s) ${excluded.join(', ')} excluded by ${flag}: not collected, so no check judged them`,
+          subjects: excluded.map((name) => ({ kind: 'Node', name })),
+          evidence,
+          remediation: { summary: asked ? 'Add these nodes to --nodes (or leave --nodes out) if they matter for this incident.' : 'Widen --node-selector (or leave it out) if these nodes matter for this incident.' },
+        });
+      }
+      if (lost.length)
+        out.push({ summary: `Node(s) ${lost.join(', ')} exist in the cluster but have no collection record`, subjects: lost.map((name) => ({ kind: 'Node', name })), evidence, remediation: { summary: 'Collect again with these nodes included.' } });
     } else {
       const uncollected = Object.values(model.nodes).filter((n) => !n.collected).map((n) => n.name);
       if (uncollected.length)
