@@ -15,6 +15,7 @@ const commandModules: Record<string, () => Promise<{ register?: (p: Command) => 
   demo: () => import('./commands/demo.js'),
   diff: () => import('./commands/diff.js'),
   sim: () => import('./commands/sim.js'),
+  serve: () => import('./commands/serve.js'),
 };
 
 export async function buildProgram(): Promise<Command> {

@@ -4,7 +4,7 @@
  * It lives with the CLI because it joins the simulator and the lab (which builds on the
  * simulator): the simulator itself never imports the lab.
  */
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ExitCode, UserError } from '../util/errors.js';
@@ -52,9 +52,30 @@ async function labBackend(world: World): Promise<ExecBackend> {
   return mod.createLabBackend(world, { log: (line) => void process.stderr.write(`lab: ${line}\n`) });
 }
 
+/**
+ * A folder or a tarball given as `--scenario` is most likely a support bundle (a scenario is one
+ * YAML file): say which command serves a bundle instead of failing on reading a folder.
+ */
+function notABundle(scenario: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(scenario).isDirectory();
+  } catch {
+    // Not a path: a built-in name or synthetic:…, which the loader checks.
+  }
+  if (isDir || /\.(tar\.gz|tgz|tar)$/i.test(scenario)) {
+    throw new UserError(
+      `--scenario ${JSON.stringify(scenario)} is a ${isDir ? 'folder' : 'tarball'}, not a scenario YAML file; to serve a support bundle to kubectl use \`mlb-report serve ${scenario}\``,
+      'give a built-in scenario name, synthetic:nodes=N, or a scenario YAML file',
+      ExitCode.usage,
+    );
+  }
+}
+
 export async function runSim(opts: SimCommandOptions): Promise<void> {
   if (!opts.scenario) throw new UserError('--scenario is required', 'give a built-in scenario name, synthetic:nodes=N, or a scenario YAML file', ExitCode.usage);
   const port = parsePort(opts.port);
+  notABundle(opts.scenario);
   if (opts.backend !== 'replay' && opts.backend !== 'lab') {
     throw new UserError(`unknown --backend ${JSON.stringify(opts.backend)}`, 'use --backend replay or --backend lab', ExitCode.usage);
   }

@@ -27,7 +27,8 @@ const mayImport: Record<string, string[]> = {
   run: ['util', 'version', 'model', 'checks', 'collect', 'analyze', 'render'],
   sim: ['util', 'version', 'model', 'catalogue'],
   lab: ['util', 'version', 'model', 'catalogue', 'sim'],
-  cli: Object.keys({ util: 1, version: 1, model: 1, kube: 1, catalogue: 1, discover: 1, attach: 1, bundle: 1, collect: 1, parse: 1, checks: 1, analyze: 1, render: 1, diff: 1, run: 1, sim: 1, lab: 1 }),
+  serve: ['util', 'version', 'model', 'bundle', 'catalogue', 'parse', 'sim'],
+  cli: Object.keys({ util: 1, version: 1, model: 1, kube: 1, catalogue: 1, discover: 1, attach: 1, bundle: 1, collect: 1, parse: 1, checks: 1, analyze: 1, render: 1, diff: 1, run: 1, sim: 1, lab: 1, serve: 1 }),
 };
 
 function sources(dir: string): string[] {

@@ -29,6 +29,11 @@ export interface StartSimulatorOptions {
   maxGraceMs?: number;
   /** Close the backend in close() (default true). */
   closeBackend?: boolean;
+  /**
+   * Serve read-only: every write answers 405 MethodNotAllowed with this reason (`mlb-report serve`
+   * shows a support bundle; nothing may change what the customer's cluster looked like).
+   */
+  readOnly?: string;
 }
 
 export interface Simulator {
@@ -80,7 +85,7 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
   const streams = new StreamServer(state, runtime);
   const tls = generateSimulatorTls(host === '127.0.0.1' || host === 'localhost' ? [] : [host]);
   let url = '';
-  const router = new Router(state, runtime, () => new URL(url).host);
+  const router = new Router(state, runtime, () => new URL(url).host, opts.readOnly);
   const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => void router.handle(req, res));
   server.keepAliveTimeout = 60_000;
   const sockets = new Set<Socket>();

@@ -23,6 +23,7 @@ import {
   internalError,
   invalid,
   methodNotSupported,
+  readOnlyRefusal,
   unknownError,
   pathNotFound,
   patchRejected,
@@ -146,6 +147,20 @@ function aggregatedDiscoveryVersion(accept: string): 'v2' | 'v2beta1' | undefine
   return undefined;
 }
 
+/**
+ * For a read-only server: the write a request would make (resource and verb, as the Status names
+ * them), or undefined when it reads. Not writes: access reviews (questions, `kubectl auth can-i`),
+ * exec/attach (the SPDY fallback POSTs; the answer comes from the backend) and the ephemeral
+ * containers patch `kubectl debug` sends, which adds a debug container to the served pod only.
+ */
+export function readOnlyWrite(method: string, p: ParsedPath): { resource: string; action: string } | undefined {
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return undefined;
+  if (p.group === 'authorization.k8s.io' || p.group === 'authentication.k8s.io') return undefined;
+  if (p.group === '' && p.resource === 'pods' && (p.subresource === 'exec' || p.subresource === 'attach' || p.subresource === 'ephemeralcontainers')) return undefined;
+  const action = method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? (p.name === undefined ? 'deletecollection' : 'delete') : method.toLowerCase();
+  return { resource: p.subresource ? `${p.resource}/${p.subresource}` : p.resource, action };
+}
+
 const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 export class Router {
@@ -153,6 +168,8 @@ export class Router {
     private readonly state: SimState,
     private readonly runtime: ContainerRuntime,
     private readonly serverAddress: () => string,
+    /** Set: every write is refused with a 405 naming this reason (see `readOnlyWrite`). */
+    private readonly readOnly?: string,
   ) {}
 
   authenticated(req: IncomingMessage): boolean {
@@ -178,6 +195,10 @@ export class Router {
       if (method === 'GET' && this.discovery(path, res, String(req.headers.accept ?? ''))) return;
       const parsed = parseApiPath(path);
       if (!parsed) throw pathNotFound();
+      if (this.readOnly !== undefined) {
+        const refused = readOnlyWrite(method, parsed);
+        if (refused) throw readOnlyRefusal(refused.resource, refused.action, this.readOnly);
+      }
       await this.resource(req, res, method, parsed, url.searchParams);
     } catch (e) {
       sendError(res, e);

@@ -94,6 +94,15 @@ export function methodNotSupported(resource: string, action: string): ApiError {
   return failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${resource}"`, { kind: resource });
 }
 
+/**
+ * A write to a read-only server (`startSimulator({ readOnly })`, used by `mlb-report serve` for a
+ * support bundle): the real server's MethodNotAllowed Status (405, `details.kind` the plural
+ * resource) with the reason appended, so kubectl prints why instead of a bare "not supported".
+ */
+export function readOnlyRefusal(resource: string, action: string, reason: string): ApiError {
+  return failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${resource}": ${reason}`, { kind: resource });
+}
+
 export function unsupportedMediaType(accepted: string[]): ApiError {
   return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
 }
