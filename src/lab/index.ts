@@ -13,7 +13,7 @@ import { join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget, World } from '../sim/world.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
-import { splitIntegratedConfig } from './frr-render.js';
+import { poolEntryContains, splitIntegratedConfig } from './frr-render.js';
 import { buildPlan, type LabPlan, type PlannedNode, type PlannedRouter, type PlannedSession } from './plan.js';
 import { mustRun, runCommand, pidIsOurs, pidAlive, signalPid, signalGroup, waitExited, findExecutable, pollUntil } from './proc.js';
 
@@ -219,8 +219,14 @@ class Lab implements LabBackend {
     );
     await Promise.all(
       hosts.map((h) => {
-        const lines = ['link set lo up', `link set ${p.iface} address ${h.mac}`, `link set ${p.iface} up`, `addr add ${h.ip}/${p.prefixLen} dev ${p.iface}`];
-        for (const range of p.onLinkRanges) lines.push(`route add ${range} dev ${p.iface}`);
+        const lines = ['link set lo up', `link set ${p.iface} address ${h.mac}`, `link set ${p.iface} up`];
+        if (poolEntryContains(p.segment, h.ip)) {
+          lines.push(`addr add ${h.ip}/${p.prefixLen} dev ${p.iface}`);
+          for (const range of p.onLinkRanges) lines.push(`route add ${range} dev ${p.iface}`);
+        } else {
+          // A routed peer (203.0.113.0/24): its own /24 on the shared wire, the node segment on-link.
+          lines.push(`addr add ${h.ip}/24 dev ${p.iface}`, `route add ${p.segment} dev ${p.iface}`);
+        }
         const node = p.nodes.find((n) => n.suffix === h.suffix);
         if (node) {
           for (const ip of node.l2Ips) lines.push(`addr add ${ip}/32 dev ${p.iface}`);
@@ -353,7 +359,11 @@ class Lab implements LabBackend {
     );
     await Promise.all(
       this.plan.routers.map((r) =>
-        pollUntil(async () => ((await this.vtyshJson(r.suffix, 'show bgp summary json'))?.ipv4Unicast ? true : undefined), 5000, 20, `bgpd on router ${r.name}`),
+        // A router no node peers with (a plain gateway) has no peers: bgpd answers `{}`.
+        pollUntil(async () => {
+          const j = await this.vtyshJson(r.suffix, 'show bgp summary json');
+          return (r.neighbors.length ? j?.ipv4Unicast : j) ? true : undefined;
+        }, 5000, 20, `bgpd on router ${r.name}`),
       ),
     );
     this.log(`lab ${this.prefix}: routers up after ${Date.now() - this.started} ms`);
@@ -442,7 +452,7 @@ class Lab implements LabBackend {
   private async waitSession(s: PlannedSession, timeoutMs: number): Promise<void> {
     const node = this.plan.nodes.find((n) => n.name === s.node)!;
     const router = this.plan.routers.find((r) => r.name === s.router);
-    if (!router || s.expect === 'no-router' || s.expect === 'vrf-missing') return;
+    if (!router || s.expect === 'no-router' || s.expect === 'vrf-missing' || s.expect === 'not-connected') return;
     if ((node.override.linksDown ?? []).includes(this.plan.iface)) return;
     const what = `${s.node} → ${s.router} (${s.expect})`;
     const kick = this.kicker(node.suffix, router.address);

@@ -34,7 +34,7 @@ export interface PlannedSession {
   node: string;
   router: string;
   /** What the session should settle to, given both sides' configuration. */
-  expect: 'established' | 'bad-peer-as' | 'bad-bgp-id' | 'md5-mismatch' | 'no-router' | 'vrf-missing';
+  expect: 'established' | 'bad-peer-as' | 'bad-bgp-id' | 'md5-mismatch' | 'no-router' | 'vrf-missing' | 'not-connected';
   /** Prefixes the node should have sent once established. */
   prefixes: number;
   bfd: boolean;
@@ -184,6 +184,9 @@ const cidr4 = (x: unknown): boolean => typeof x === 'string' && /^[\d.]+\/\d{1,2
  * Everything from the scenario that ends up in `ip` batch lines, FRR configs or file names is
  * checked here, so a hostile scenario cannot inject commands or paths.
  */
+/** Addresses of routed peers: off the node segment, reached through an on-link route. */
+export const routedRange = '203.0.113.0/24';
+
 export function validateDataplane(dp: Dataplane, nodeNames: string[]): void {
   const bad = (what: string, hint: string): never => {
     throw new UserError(`invalid lab data plane: ${what}`, hint);
@@ -193,7 +196,8 @@ export function validateDataplane(dp: Dataplane, nodeNames: string[]): void {
   for (const n of nodeNames) if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(n)) bad(`node name ${JSON.stringify(n)}`, 'node names must be DNS-1123 subdomains');
   for (const r of dp.routers) {
     if (!/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(String(r.name))) bad(`router name ${JSON.stringify(r.name)}`, 'use a DNS-1123 label such as tor');
-    if (!ipv4(r.address) || !poolEntryContains(dp.segment, r.address)) bad(`router ${r.name} address ${JSON.stringify(r.address)}`, `use an IPv4 address inside ${dp.segment}`);
+    // A router is on the segment, or a routed peer in 203.0.113.0/24 (reached on-link, never a connected subnet of the nodes).
+    if (!ipv4(r.address) || !(poolEntryContains(dp.segment, r.address) || poolEntryContains(routedRange, r.address))) bad(`router ${r.name} address ${JSON.stringify(r.address)}`, `use an IPv4 address inside ${dp.segment} (or ${routedRange} for a routed peer)`);
     for (const asn of [r.asn, r.expectPeerAsn]) if (asn !== undefined && !(Number.isInteger(asn) && asn > 0 && asn < 2 ** 32)) bad(`router ${r.name} ASN ${JSON.stringify(asn)}`, 'use an ASN between 1 and 4294967295');
     if (r.routerId !== undefined && !ipv4(r.routerId)) bad(`router ${r.name} routerId ${JSON.stringify(r.routerId)}`, 'use an IPv4 address');
     if (r.password !== undefined && !/^[\x21-\x7e]{1,80}$/.test(r.password)) bad(`router ${r.name} password`, 'use 1-80 printable characters without spaces');
@@ -298,7 +302,10 @@ export function buildPlan(world: World): LabPlan {
             // bgpd's VRF instance never starts and the session stays Idle, as in bgp-vrf-missing.
             br.vrf
               ? 'vrf-missing'
-              : (nb.password ?? '') !== (r.password ?? '')
+              : // FRR's connected check: single-hop eBGP to an address on no connected subnet never starts.
+                !nb.ebgpMultiHop && nb.asn !== String(br.myAsn) && nb.asn !== 'internal' && !poolEntryContains(dp.segment, r.address)
+                ? 'not-connected'
+                : (nb.password ?? '') !== (r.password ?? '')
               ? 'md5-mismatch'
               : !asnOk || remoteAsn !== br.myAsn
                 ? 'bad-peer-as'
@@ -331,6 +338,6 @@ export function buildPlan(world: World): LabPlan {
   }
 
   const lbIps = [...ipToNodes.keys(), ...nodes.flatMap((n) => n.ipvsIps)];
-  const onLinkRanges = ['198.51.100.0/24', '203.0.113.0/24'].filter((range) => lbIps.some((ip) => poolEntryContains(range, ip)));
+  const onLinkRanges = ['198.51.100.0/24', routedRange].filter((range) => [...lbIps, ...routers.map((r) => r.address)].some((ip) => poolEntryContains(range, ip)));
   return { mode, segment: dp.segment, prefixLen: len, iface: dp.interface, nodes, routers, sessions, onLinkRanges };
 }

@@ -53,3 +53,13 @@ test('plan: a BGPPeer in a VRF is expected to stay down (the lab creates no VRF 
   assert.deepEqual(plan.sessions.filter((s) => s.node === 'worker-1').map((s) => `${s.router}:${s.expect}`), ['tor:established', 'tenant:vrf-missing']);
   assert.match(plan.nodes.find((n) => n.name === 'worker-1')!.frrConfig!, /^router bgp 64512 vrf red$/m);
 });
+
+test('plan: a routed eBGP peer without ebgp-multihop is expected to fail FRR’s connected check', async () => {
+  const { loadScenario } = await import('../../src/sim/scenario/index.js');
+  const { world } = await loadScenario('bgp-peer-not-connected');
+  const plan = buildPlan(world);
+  assert.deepEqual(plan.sessions.filter((s) => s.node === 'worker-1').map((s) => `${s.router}:${s.expect}`), ['edge:not-connected']);
+  assert.ok(plan.onLinkRanges.includes('203.0.113.0/24'), 'the nodes reach the routed peer on-link, never through a connected subnet');
+  (world.dataplane as { routers: { address: string }[] }).routers[1].address = '100.64.0.1';
+  assert.throws(() => buildPlan(world), (e: unknown) => e instanceof UserError && /router edge address "100\.64\.0\.1"/.test(e.message));
+});

@@ -126,7 +126,7 @@ test("FRR's connected check: a single-hop eBGP peer off the segment stays Active
   assert.equal(n.lastResetCode, 27);
   assert.equal(n.externalBgpNbrMaxHopsAway, 1, 'single hop: no ebgp-multihop');
   assert.equal(n.messageStats.opensSent, 0);
-  assert.equal(n.hostLocal, undefined, 'no TCP connection');
+  assert.deepEqual([n.hostLocal, n.portLocal, n.bgpTimerConfiguredHoldTimeMsecs], ['Unknown', -1, 180000], 'no socket; FRR default timers (no timers line)');
   assert.ok(!logLines(l, 'worker-1', 'frr').some((x) => x.includes('203.0.113.1')), 'FRR does not dial, so it logs no connect failure');
   // The rendered config names the peer without ebgp-multihop.
   assert.match(await vtysh(l, 'worker-1', 'show running-config'), /neighbor 203\.0\.113\.1 remote-as 64513\n(?! neighbor 203\.0\.113\.1 ebgp-multihop)/);

@@ -149,7 +149,9 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
     const myAsn = Number(spec.myASN);
     const peerAsn = Number(spec.peerASN ?? (spec.dynamicASN === 'internal' ? myAsn : router?.asn ?? 0));
     const password = peerPassword(model, peer);
-    const holdTime = parseDuration(spec.holdTime, 90);
+    // Without holdTime the FRR config has no timers line and FRR runs its `traditional` defaults, 180/60
+    // (lab recording of bgp-peer-not-connected); the native speaker defaults to 90.
+    const holdTime = parseDuration(spec.holdTime, model.mode === 'native' ? 90 : 180);
     const keepalive = parseDuration(spec.keepaliveTime, holdTime / 3);
     const s: BgpSession = {
       node: node.name,

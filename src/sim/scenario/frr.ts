@@ -391,11 +391,15 @@ function neighborJson(model: SimModel, node: SimNode, s: BgpSession): any {
   n.lastResetDueTo = s.lastReset ?? 'Waiting for peer OPEN';
   n.lastResetCode = s.errorCodeSubcode ? (s.notificationDirection === 'sent' ? 14 : 13) : bfdTornDown(s) ? 33 : lastResetCode(s.lastReset);
   if (ebgp) n.externalBgpNbrMaxHopsAway = s.ebgpMultiHop ? 255 : 1;
-  if (est || s.notification) {
+  if (s.connectedCheckFailed) {
+    // Never dialled: no socket (lab recording of bgp-peer-not-connected).
+    Object.assign(n, { hostLocal: 'Unknown', portLocal: -1, hostForeign: 'Unknown', portForeign: -1 });
+  } else if (est || s.notification) {
     Object.assign(n, { hostLocal: node.ip, portLocal: localPort(s), hostForeign: s.address, portForeign: s.port, nexthop: node.ip, nexthopGlobal: '::', nexthopLocal: '::', bgpConnection: 'sharedNetwork' });
   }
   n.connectRetryTimer = s.connectTime ?? 120;
-  if (!est) n.nextStartTimerDueInMsecs = 4000;
+  if (s.connectedCheckFailed) n.nextConnectTimerDueInMsecs = 116000;
+  else if (!est) n.nextStartTimerDueInMsecs = 4000;
   n.readThread = est ? 'on' : 'off';
   n.writeThread = est ? 'on' : 'off';
   if (s.bfdProfile) {
