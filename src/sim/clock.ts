@@ -12,12 +12,15 @@ export class SimClock {
   /** Added to the machine's clock: zero unless the scenario pins its time. */
   private readonly offsetMs: number;
   readonly pinned: boolean;
+  /** The world's time when the clock was made: what a scenario's times are placed before. */
+  readonly startedAt: Date;
 
   constructor(pinnedTime?: string | Date) {
     this.pinned = pinnedTime !== undefined;
     const anchor = pinnedTime === undefined ? Date.now() : new Date(pinnedTime).getTime();
     if (Number.isNaN(anchor)) throw new Error(`invalid scenario time ${JSON.stringify(pinnedTime)}`);
     this.offsetMs = pinnedTime === undefined ? 0 : anchor - Date.now();
+    this.startedAt = new Date(anchor);
   }
 
   nowMs(): number {

@@ -37,7 +37,8 @@ export function buildWorld(scenario: Scenario): BuildResult {
   // One clock for the whole world: times below are placed before the moment it is built, and the
   // server reads the same clock for every time-based answer (see ../clock.ts).
   const clock = new SimClock(scenario.time);
-  const now = clock.now();
+  // Exactly the pinned instant when there is one, so one scenario and time always build one world.
+  const now = clock.startedAt;
   const ns = scenario.install.namespace ?? 'metallb-system';
   const version = scenario.install.version;
   const mode = scenario.install.mode;

@@ -160,11 +160,13 @@ function speakerLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number, p
   // Every speaker reconciles every service; in big clusters keep the ones this node announces plus a
   // bounded sample of the rest, so a 1000-node scenario stays small.
   let sampled = 0;
+  const reconciled: string[] = [];
   for (const s of model.services) {
     if (!s.ip) continue;
     const withdrew = s.withdrawn && (s.withdrawn.l2.includes(node.name) || s.withdrawn.bgp.includes(node.name));
     if (!s.announcers.includes(node.name) && !withdrew && ++sampled > 5) continue;
     const key = `${s.namespace}/${s.name}`;
+    reconciled.push(key);
     b.json(t, { caller: caller('service_controller.go', 64), controller: 'ServiceReconciler', 'start reconcile': key });
     if (s.withdrawn) noEndpointLog(model, s, node, b, t, previous);
     if (s.l2Announcers.includes(node.name)) {
@@ -183,6 +185,7 @@ function speakerLog(model: SimModel, node: SimNode, b: LogBuilder, t0: number, p
     b.json(t - 0.03, { caller: caller('service_controller.go', 116), controller: 'ServiceReconciler', 'end reconcile': key });
     t -= 0.2;
   }
+  resyncLog(b, t0, reconciled);
   // Debug level: the ARP responder logs each request it answers for an IP this node holds
   // (internal/layer2/arp.go), asked by the segment's router (else its .1) every few minutes. It logs
   // the same when the reply is then dropped on the way (arpRepliesDropped).
@@ -236,6 +239,23 @@ function noEndpointLog(model: SimModel, s: SimModel['services'][number], node: S
   }
 }
 
+/** controller-runtime's default SyncPeriod: every watched object is reconciled again this often. */
+const resyncSeconds = 10 * 3600;
+
+/**
+ * The periodic resync: speaker and controller run on controller-runtime, whose cache re-delivers
+ * every object each SyncPeriod, so even a quiet MetalLB logs a start/end reconcile of its services
+ * a few times a day (what `--since 24h` finds on a healthy cluster). Unchanged services log nothing else.
+ */
+function resyncLog(b: LogBuilder, t0: number, keys: string[]): void {
+  for (let ago = t0 - resyncSeconds; ago > 0; ago -= resyncSeconds) {
+    keys.forEach((key, i) => {
+      b.json(ago - i * 0.002, { caller: caller('service_controller.go', 64), controller: 'ServiceReconciler', 'start reconcile': key });
+      b.json(ago - i * 0.002 - 0.001, { caller: caller('service_controller.go', 116), controller: 'ServiceReconciler', 'end reconcile': key });
+    });
+  }
+}
+
 function controllerLog(model: SimModel, b: LogBuilder, t0: number, previous: boolean): void {
   const v = model.version.replace(/^v/, '');
   b.json(t0, { branch: 'HEAD', caller: caller('main.go', 158), commit: v, goversion: 'gc / go1.23.4 / amd64', msg: `MetalLB controller starting version ${v} (commit ${v}, branch HEAD)`, version: v });
@@ -266,6 +286,7 @@ function controllerLog(model: SimModel, b: LogBuilder, t0: number, previous: boo
     b.json(t - 0.03, { caller: caller('service_controller.go', 116), controller: 'ServiceReconciler', 'end reconcile': key });
     t -= 0.2;
   }
+  resyncLog(b, t0, model.services.filter((s) => s.ip).map((s) => `${s.namespace}/${s.name}`));
   for (const s of model.services.filter((x) => !x.ip)) {
     // The controller retries pending services periodically.
     for (const ago of [1800, 900, 45]) {
