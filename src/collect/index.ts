@@ -484,17 +484,26 @@ function controllerTask(run: CollectionRun, ctx: RunContext): { title: string; t
 }
 
 /** A task per node for small clusters; above perNodeTaskLimit one task that counts them. */
-function nodeTasks(run: CollectionRun, ctx: RunContext): { title: string; task: (_x: unknown, sub: { title: string; output: string }) => Promise<void> }[] {
+function nodeTasks(run: CollectionRun, ctx: RunContext): { title: string; task: (_x: unknown, sub: { title: string; output: string; skip: (message: string) => void }) => Promise<void> }[] {
   const nodes = ctx.found.discovery.nodes;
   if (nodes.length <= perNodeTaskLimit) {
+    // Line renderers (no terminal) print each output line on its own, away from the task title:
+    // the node's name goes into the line so the log says which node is attaching or capturing.
+    const named = (run.options.renderer ?? 'silent') !== 'default';
     return nodes.map((node) => ({
       title: node,
       task: async (_x, sub) => {
         const rec = await collectNode(ctx, node, (m) => {
-          sub.output = m;
+          sub.output = named ? `${node}: ${m}` : m;
         });
         run.nodeRecords.push(rec);
-        sub.title = `${node}: ${rec.status}${rec.reason ? ` (${rec.reason})` : ''}`;
+        // The task's state shows the node's: a green tick is for ok and partial nodes only. A failed
+        // node fails its task (exitOnError is off, so the others carry on) and a skipped one is skipped.
+        const title = `${node}: ${rec.status}${rec.reason ? ` (${rec.reason})` : ''}`;
+        // The terminal renderer shows a failed task's error in place of its title.
+        if (rec.status === 'failed') throw new Error(title);
+        if (rec.status === 'skipped') return sub.skip(title);
+        sub.title = title;
       },
     }));
   }
