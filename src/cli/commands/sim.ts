@@ -18,14 +18,15 @@ export function register(program: Command): void {
   // stays cheap. Its own parser (registerRecord) handles the options and help.
   sim
     .command('record')
-    .description('Run scenarios in the network lab and store every node command output as replay data (see `sim record --help`)')
+    .description('Run scenarios in the network lab and store every node command output as replay data (see `mlb-report sim record --help`)')
     .helpOption(false)
     .allowUnknownOption()
     .argument('[args...]')
     .action(async (_args: string[], _opts: unknown, cmd: Command) => {
       const { registerRecord } = await import('../../lab/record.js');
-      const inner = new Command('sim').exitOverride();
-      registerRecord(inner);
-      await inner.parseAsync(['record', ...cmd.args], { from: 'user' });
+      // The inner parser is named as the real chain is, so its help says `Usage: mlb-report sim record`.
+      const inner = new Command('mlb-report').exitOverride();
+      registerRecord(inner.command('sim'));
+      await inner.parseAsync(['sim', 'record', ...cmd.args], { from: 'user' });
     });
 }
