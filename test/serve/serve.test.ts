@@ -198,6 +198,72 @@ function frrK8sNamespace(ran: Ran): string {
   return ran.world.objects.find((o) => o.kind === 'Pod' && o.metadata.name === frrK8sPod(ran))!.metadata.namespace ?? ns;
 }
 
+describe('serve: a --redact-ips bundle stays redacted, with one address for one address', { skip: !existsSync(kubectlPath) && 'kubectl is not installed' }, () => {
+  let ran: Ran;
+  let served: ServedBundle;
+  let home: string;
+  let kc: string;
+  before(async () => {
+    ran = await runCollect('healthy-l2', { redactIps: true, sinceSeconds: 3650 * 86400 });
+    served = await serveBundle(ran.result.dir);
+    home = await mkdtemp(join(tmpdir(), 'mlb-serve-redact-'));
+    kc = join(home, 'served.kubeconfig');
+    writeFileSync(kc, served.sim.kubeconfig(), { mode: 0o600 });
+  });
+  after(async () => {
+    await served?.close();
+    await ran?.cleanup();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  it('no original address is served; nodes, host-network pods, services and logs agree on the redacted ones', async () => {
+    const original = new Set<string>();
+    for (const o of ran.world.objects) {
+      if (o.kind === 'Node') for (const a of (o.status?.addresses ?? []) as { type: string; address: string }[]) if (a.type === 'InternalIP') original.add(a.address);
+      if (o.kind === 'Service') for (const i of (o.status?.loadBalancer?.ingress ?? []) as { ip?: string }[]) if (i.ip) original.add(i.ip);
+    }
+    assert.ok(original.size >= 4, 'the scenario has node and service addresses');
+    const pod = speakerPod(ran);
+    const outputs = await Promise.all([
+      kubectl(kc, home, ['get', 'nodes', '-o', 'wide']),
+      kubectl(kc, home, ['get', 'pods', '-n', ns, '-o', 'wide']),
+      kubectl(kc, home, ['get', 'svc', '-A', '-o', 'wide']),
+      kubectl(kc, home, ['get', 'ipaddresspools', '-A', '-o', 'yaml']),
+      kubectl(kc, home, ['logs', '-n', ns, pod, '-c', 'speaker']),
+      kubectl(kc, home, ['debug', '-n', ns, pod, '--image=nicolaka/netshoot:v0.13', '--target=speaker', '--profile=general', '-i', '--quiet', '--', 'ip', '-j', '-d', 'addr', 'show']),
+    ]);
+    for (const r of outputs) {
+      assert.equal(r.code, 0, r.stderr);
+      for (const ip of original) assert.ok(!new RegExp(`(^|[^\\d.])${ip.replace(/\./g, '\\.')}([^\\d]|$)`, 'm').test(r.stdout), `original address ${ip} served:\n${r.stdout}`);
+    }
+    const [nodes, pods, svcs, , logs] = outputs;
+    // Node InternalIP = the IP of the host-network speaker pod on that node, both redacted the same way.
+    const nodeRows = withoutAge(nodes!.stdout);
+    const podRows = withoutAge(pods!.stdout);
+    const nodeIp = new Map(nodeRows.slice(1).map((r) => [r[0]!, r[nodeRows[0]!.indexOf('INTERNAL-IP')]!]));
+    const podIpCol = podRows[0]!.indexOf('IP');
+    const podNodeCol = podRows[0]!.indexOf('NODE');
+    const speakerRows = podRows.filter((r) => r[0]!.startsWith('speaker-'));
+    assert.ok(speakerRows.length >= 2);
+    for (const r of speakerRows) assert.equal(r[podIpCol], nodeIp.get(r[podNodeCol]!), `speaker ${r[0]} on ${r[podNodeCol]}`);
+    // The served EXTERNAL-IPs are the bundle's redacted ones, and the speaker's log names them the same way.
+    const bundleSvcs = JSON.parse(readFileSync(join(ran.result.dir, 'cluster', 'services.json'), 'utf8')).items as any[];
+    const redactedIps = bundleSvcs.flatMap((s) => (s.status?.loadBalancer?.ingress ?? []).map((i: { ip: string }) => i.ip));
+    assert.ok(redactedIps.length > 0);
+    for (const ip of redactedIps) {
+      assert.ok(svcs!.stdout.includes(ip), `service address ${ip} served`);
+      assert.ok(!original.has(ip));
+    }
+    // The controller logs each assignment: the address it names is the redacted one the service shows.
+    const controller = podRows.find((r) => r[0]!.startsWith('controller-'))![0]!;
+    const controllerLog = await kubectl(kc, home, ['logs', '-n', ns, controller]);
+    assert.equal(controllerLog.code, 0, controllerLog.stderr);
+    assert.ok(redactedIps.some((ip) => controllerLog.stdout.includes(ip)), `the controller log names a redacted service address:\n${controllerLog.stdout}`);
+    for (const ip of original) assert.ok(!controllerLog.stdout.includes(`"${ip}"`), `original address ${ip} in the controller log`);
+    assert.ok(logs!.stdout.length > 0);
+  });
+});
+
 // ---------------------------------------------------------------- hostile bundles
 
 /** One ustar entry, built by hand so the hostile name is exactly what the archive says. */
