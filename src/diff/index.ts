@@ -169,6 +169,19 @@ function refOf(finding: Finding): FindingRef {
   return { key: `${finding.id}|${subjects.join(',')}`, id: finding.id, severity: finding.severity, title: finding.title, summary: finding.summary, subjects };
 }
 
+/**
+ * Whether two summaries say the same thing, whatever the order of the lists in them ("a, b", "a and b"):
+ * MACs answering ARP, nodes and peers are listed in the order they were seen, which differs from one
+ * run to the next without anything having changed. Both sides' items are compared sorted.
+ */
+export function sameUpToListOrder(a: string, b: string): boolean {
+  if (a === b) return true;
+  // Also cut at ": ", "; " and " — ", so the text before a list is not glued to its first item.
+  const items = (text: string) => text.split(/,\s+|\s+and\s+|[:;]\s+|\s+—\s+/).sort();
+  const [x, y] = [items(a), items(b)];
+  return x.length === y.length && x.every((item, i) => item === y[i]);
+}
+
 /** Pairs findings by key; duplicates of one key pair up in order. */
 function compareFindings(a: Finding[], b: Finding[]): Pick<DiffResult, 'fixed' | 'new' | 'changed' | 'unchanged'> {
   const remaining = new Map<string, FindingRef[]>();
@@ -183,7 +196,7 @@ function compareFindings(a: Finding[], b: Finding[]): Pick<DiffResult, 'fixed' |
     }
     const changes: FieldChange[] = [];
     if (before.severity !== after.severity) changes.push({ field: 'severity', before: before.severity, after: after.severity });
-    if (before.summary !== after.summary) changes.push({ field: 'summary', before: before.summary, after: after.summary });
+    if (!sameUpToListOrder(before.summary, after.summary)) changes.push({ field: 'summary', before: before.summary, after: after.summary });
     if (changes.length > 0) result.changed.push({ before, after, changes });
     else result.unchanged.push(after);
   }
@@ -207,8 +220,8 @@ function serviceFacts(model: ClusterModel): Facts {
       'expected L2 announcer': s.l2?.expected ?? '-',
       announcer: announcers.join(', ') || '-',
       'ARP answered by': s.observed.macs.map((m) => (m.node ? `${m.node} (${m.mac})` : m.mac)).sort().join(', ') || '-',
-      'BGP advertised by': s.observed.bgp.map((b) => `${b.node} (${b.established}/${b.peers} Established)`).join(', ') || '-',
-      'ready endpoints': s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`).join(', ') || '-',
+      'BGP advertised by': s.observed.bgp.map((b) => `${b.node} (${b.established}/${b.peers} Established)`).sort().join(', ') || '-',
+      'ready endpoints': s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`).sort().join(', ') || '-',
       status: s.verdict,
     });
   }

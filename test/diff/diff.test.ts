@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { diffSides, formatDiff, runDiff, type DiffSide } from '../../src/diff/index.js';
+import { diffSides, formatDiff, runDiff, sameUpToListOrder, type DiffSide } from '../../src/diff/index.js';
 import type { ClusterModel } from '../../src/model/cluster.js';
 import type { Finding } from '../../src/model/finding.js';
 import { packageRoot } from '../../src/version.js';
@@ -199,4 +199,29 @@ test('a v2 entry with missing or malformed parts still reads, instance by instan
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('findings whose summaries differ only in the order of listed MACs are still present, not changed', () => {
+  const before = loadFixture();
+  const dup = before.findings.find((f) => f.id === 'l2-duplicate-mac')!;
+  // Each MAC with the node that owns it, as the check lists them.
+  const macs = /(02:[0-9a-f:]+ \([^)]*\))(, | and )(02:[0-9a-f:]+ \([^)]*\))/.exec(dup.summary);
+  assert.ok(macs, `the fixture lists two MACs: ${dup.summary}`);
+  const swapped = dup.summary.replace(macs[0], `${macs[3]}${macs[2]}${macs[1]}`);
+  assert.notEqual(swapped, dup.summary);
+  const after = { model: before.model, findings: before.findings.map((f) => (f === dup ? { ...f, summary: swapped } : f)) };
+  const result = diffSides({ path: 'A', kind: 'bundle', ...before }, { path: 'B', kind: 'bundle', ...after });
+  assert.deepEqual(result.changed, []);
+  assert.ok(result.unchanged.some((f) => f.id === 'l2-duplicate-mac'));
+  // A MAC that really changed is still a change.
+  const other = { model: before.model, findings: before.findings.map((f) => (f === dup ? { ...f, summary: dup.summary.replace(macs[1], macs[1].replace(/:0(\d) /, ':9$1 ')) } : f)) };
+  assert.deepEqual(diffSides({ path: 'A', kind: 'bundle', ...before }, { path: 'B', kind: 'bundle', ...other }).changed.map((c) => c.before.id), ['l2-duplicate-mac']);
+});
+
+test('summaries compared up to list order: the same items in another order are the same; other items are not', () => {
+  const summary = (macs: string[]) => `3 MACs answer for 203.0.113.10 (infra/office-vpn): ${macs.join(', ')} — memberlist split brain`;
+  const macs = ['02:00:00:00:00:05 (worker-4 eth0)', '02:00:00:00:00:04 (worker-3 eth0)', '02:00:00:00:00:01 (cp-1 eth0)'];
+  assert.equal(sameUpToListOrder(summary(macs), summary([...macs].reverse())), true);
+  assert.equal(sameUpToListOrder(summary(macs), summary(['02:00:00:00:00:05 (worker-3 eth0)', '02:00:00:00:00:04 (worker-4 eth0)', macs[2]])), false, 'a MAC on another node');
+  assert.equal(sameUpToListOrder(summary(macs), summary(macs.slice(0, 2))), false, 'one MAC fewer');
 });
