@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { caseTable, controller, endpoints, l2Base, l2status, l2ad, pool, service, speaker } from './helpers.js';
+import { test } from 'node:test';
+import { caseTable, controller, endpoints, l2Base, l2status, l2ad, model, pool, service, speaker } from './helpers.js';
+import { runChecks } from '../../src/checks/index.js';
+import { rankFindings } from '../../src/checks/rank.js';
 
 const local = (eps: { node?: string; ready?: boolean }[], over = {}) => l2Base({ services: [service('default/web', { ip: '192.0.2.100', etp: 'Local' })], endpointSlices: [endpoints('default/web', eps)], ...over });
 
@@ -16,3 +19,13 @@ caseTable('etp-local-no-endpoint', [
   },
   { name: 'Cluster policy is not concerned', spec: l2Base({ endpointSlices: [endpoints('default/web', [{ node: 'n2', ready: false }])] }), fires: false },
 ]);
+
+test('speaker-missing on the only endpoint node is ranked as the cause of etp-local-no-endpoint', () => {
+  const findings = rankFindings(runChecks(model(local([{ node: 'n2' }], { pods: [speaker('n1'), speaker('n3'), controller()] }))));
+  const etp = findings.find((f) => f.id === 'etp-local-no-endpoint');
+  const missing = findings.find((f) => f.id === 'speaker-missing');
+  assert.ok(etp && missing, findings.map((f) => f.id).join(', '));
+  assert.ok(etp.subjects.some((s) => s.kind === 'Node' && s.name === 'n2'), 'the endpoint node is a subject');
+  assert.deepEqual(missing.explains, ['etp-local-no-endpoint']);
+  assert.ok(findings.indexOf(missing) < findings.indexOf(etp), 'the cause comes first');
+});

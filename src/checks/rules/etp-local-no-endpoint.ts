@@ -35,9 +35,13 @@ export default defineCheck({
       const summary = !usable.length
         ? `${svcKey(svc)} (${ip}, externalTrafficPolicy Local) is announced nowhere: ready endpoints on ${epNodes.join(', ') || 'no node'}${nodeless ? ` (+${nodeless} without nodeName)` : ''}, ready speakers on ${[...ready].join(', ') || 'no node'}`
         : `${svcKey(svc)} (${ip}, externalTrafficPolicy Local) is announced by ${announcer}, which has no ready endpoint (endpoints on ${epNodes.join(', ')})`;
+      // The endpoint nodes that may not announce are subjects too: a finding on one of them (a missing
+      // speaker, the exclusion label, NetworkUnavailable) shares the subject and so is ranked as the
+      // cause of this one (checks/rank.ts), e.g. speaker-missing on the only endpoint node.
+      const blocked = usable.length ? [] : epNodes.filter((n) => protocolDecisions(decision).some((p) => p.blockers.has(n)));
       out.push({
         summary,
-        subjects: [svcSubject(svc), ...(announcer ? [{ kind: 'Node', name: announcer }] : [])],
+        subjects: [svcSubject(svc), ...(announcer ? [{ kind: 'Node', name: announcer }] : []), ...blocked.map((name) => ({ kind: 'Node', name }))],
         evidence: [objectEvidence(clusterPath.endpointSlices, { service: svcKey(svc), endpoints: eps.slice(0, 8) }), objectEvidence(clusterPath.services, { metadata: { name: svc.metadata?.name, namespace: svc.metadata?.namespace }, spec: { externalTrafficPolicy: 'Local' } })],
         remediation: { summary: 'Schedule endpoints on speaker nodes selected by the advertisement, or use externalTrafficPolicy: Cluster.', snippet: `kubectl patch svc -n ${svc.metadata?.namespace} ${svc.metadata?.name} -p '{"spec":{"externalTrafficPolicy":"Cluster"}}'`, snippetLanguage: 'shell' },
       });
