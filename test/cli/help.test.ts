@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '../../bin/mlb-report.js');
@@ -25,4 +26,11 @@ test('collect --help documents --fail-on never, which collect accepts', async ()
   );
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^fix: use error, warning, info or never$/m);
+});
+
+test('the README lists every --fail-on value the commands accept, never included', async () => {
+  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+  assert.match(readme, /--fail-on error\\\|warning\\\|info\\\|never/);
+  const { stdout } = await run(process.execPath, [bin, 'analyze', '--help']);
+  assert.match(stdout.replace(/\s+/g, ' '), /error \| warning \| info \| never/);
 });
