@@ -362,7 +362,13 @@ function startRun(options: CollectOptions): CollectionRun {
 async function discoverCluster(run: CollectionRun): Promise<void> {
   const { kube, server, options } = run;
   const t = Date.now();
-  run.clusterVersion = await checkServer(kube, server);
+  try {
+    run.clusterVersion = await checkServer(kube, server);
+  } catch (e) {
+    // Ctrl-C while the server has not answered yet aborts the request: that is the user stopping, not an unreachable server.
+    if (run.interrupted) throw new UserError('interrupted while connecting to the API server; nothing collected', undefined, ExitCode.interrupted);
+    throw e;
+  }
   try {
     run.found = await discover(kube, { namespace: options.namespace, nodes: options.nodes, nodeSelector: options.nodeSelector });
   } catch (e) {
