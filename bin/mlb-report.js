@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Entry point for `mlb-report` and the kubectl plugin `kubectl-mlb_report`.
-// The CLI is shipped as TypeScript. `npm ci` bundles it into dist/mlb-report.mjs (scripts/bundle.mjs,
-// npm's `prepare`), which starts about a second sooner; without a fresh bundle it runs the sources
-// through tsx, so `npx mlb-report` always works and never runs code older than src/.
-import { readdirSync, statSync } from 'node:fs';
+// Installed from npm (no src/ in the package) it runs the bundle the package was packed with
+// (dist/mlb-report.mjs, scripts/bundle.mjs at `prepack`). In a clone, `npm ci` builds the same
+// bundle (`prepare`); it is used while it is newer than every source file, otherwise the sources run
+// through tsx (a devDependency, present in a clone only), so a clone never runs code older than src/.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -30,25 +31,34 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** The install-time bundle (scripts/bundle.mjs), unless a source file changed after it was built. */
+const sources = join(root, 'src');
+const fromClone = existsSync(sources);
+
+/** In a clone: the bundle `npm ci` built, unless a source file changed after it was built. */
 function freshBundle() {
   if (process.env.MLB_REPORT_FROM_SOURCE) return false;
   try {
-    return statSync(bundle).mtimeMs >= Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs);
+    return statSync(bundle).mtimeMs >= Math.max(newestMtime(sources), statSync(join(root, 'package.json')).mtimeMs);
   } catch {
     return false;
   }
 }
 
 let main;
-if (freshBundle()) {
+if (!fromClone || freshBundle()) {
   ({ main } = await import(bundle));
 } else {
   // Commands that talk to a cluster load client-node (about 2,500 modules). Loaded before tsx's
   // hooks are registered, Node's own loader takes it in about 0.6 s instead of 1.1 s; the later
   // imports from the TypeScript sources find it already loaded.
   if (command === 'collect' || command === 'demo') await import('@kubernetes/client-node');
-  const { register } = await import('tsx/esm/api');
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch {
+    process.stderr.write('error: the sources are newer than dist/mlb-report.mjs and tsx is not installed\nfix: run `npm ci` in this clone (it installs tsx and rebuilds the bundle)\n');
+    process.exit(2);
+  }
   register();
   ({ main } = await import('../src/cli/index.ts'));
 }

@@ -1,8 +1,8 @@
 /**
  * PDF from the same HTML (printed with the print view: every section open, raw outputs shortened)
- * through puppeteer and the system's Chrome/Chromium.
+ * through puppeteer-core and the system's Chrome/Chromium (puppeteer-core never downloads a browser).
  */
-import type { Browser } from 'puppeteer';
+import type { Browser } from 'puppeteer-core';
 import { chromeLaunchArgs, findChrome } from './chrome.js';
 
 export interface PdfHeader {
@@ -16,7 +16,7 @@ export function escapeHtml(text: string): string {
 }
 
 export async function launchChrome(executablePath: string): Promise<Browser> {
-  const puppeteer = (await import('puppeteer')).default;
+  const puppeteer = (await import('puppeteer-core')).default;
   return puppeteer.launch({ executablePath, headless: true, args: chromeLaunchArgs });
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import type { Browser, Page } from 'puppeteer';
+import type { Browser, Page } from 'puppeteer-core';
 import { renderReport } from '../../src/render/index.js';
 import { findChrome } from '../../src/render/chrome.js';
 import { launchChrome } from '../../src/render/pdf.js';
