@@ -3,7 +3,8 @@
  * `analyzeBundle` is what `analyze`, `collect`, `demo` and `diff` call; `findingsDocument` is the
  * findings.json schema documented in docs/findings.md.
  */
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { allChecks, checkById, runChecks } from '../checks/index.js';
 import { rankFindings } from '../checks/rank.js';
 import { findingEntries, type FindingEntry } from '../checks/group.js';
 import { extractBundle, type ExtractOptions, type ExtractResult } from '../bundle/extract.js';
+import { ipRestorer, Redactor } from '../bundle/redact.js';
 import { metallbNamespace, mode } from '../checks/lib/model.js';
 import { toolVersion } from '../version.js';
 import { ExitCode, UserError } from '../util/errors.js';
@@ -26,6 +28,11 @@ export interface AnalyzeOptions {
   extract?: ExtractOptions;
   /** Accepted for callers that pass it through; the exit code is theirs to compute (see exitCodeFor). */
   failOn?: string;
+  /**
+   * For a bundle collected with --redact-ips: gives file contents and paths their real addresses
+   * back (the inverse of the run's IP map), so the checks see what the cluster saw.
+   */
+  restore?: (text: string) => string;
 }
 
 export interface AnalyzeResult {
@@ -80,7 +87,7 @@ export async function analyzeBundle(path: string, opts: AnalyzeOptions = {}): Pr
     throw new UserError(`not a bundle: ${path}`, 'Pass a bundle directory or the .tar.gz written by `mlb-report collect`.', ExitCode.usage);
   }
   const { loadBundle } = await import('../parse/index.js');
-  const model = await loadBundle(bundleDir);
+  const model = await loadBundle(bundleDir, { restore: opts.restore });
   if (extraction?.refused.length) {
     for (const r of extraction.refused) model.notes.push({ path: r.name, message: `not extracted from the tarball: ${r.reason}` });
   }
@@ -97,6 +104,28 @@ export async function analyzeBundle(path: string, opts: AnalyzeOptions = {}): Pr
       }
     },
   };
+}
+
+// ---------------------------------------------------------------- --ip-map
+
+/**
+ * The map `collect --redact-ips` writes beside a bundle (original → replacement), for reading the
+ * bundle with its real addresses (`restore`) and redacting what is written from them with the same
+ * replacements (`redactor`), so outputs placed beside or into the bundle match it.
+ */
+export async function loadIpMap(path: string): Promise<{ restore: (text: string) => string; redactor: Redactor }> {
+  let map: unknown;
+  try {
+    map = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new UserError(`cannot read the IP map ${path}: ${(e as Error).message.split('\n')[0]}`, 'Pass the <bundle>.ip-map.json that `mlb-report collect --redact-ips` wrote.', ExitCode.usage);
+  }
+  const entries = map && typeof map === 'object' && !Array.isArray(map) ? Object.entries(map) : undefined;
+  if (!entries || entries.some(([k, v]) => !isIP(k) || typeof v !== 'string' || !isIP(v))) {
+    throw new UserError(`not an IP map: ${path}`, 'Pass the <bundle>.ip-map.json that `mlb-report collect --redact-ips` wrote (address → replacement).', ExitCode.usage);
+  }
+  const ipMap = Object.fromEntries(entries) as Record<string, string>;
+  return { restore: ipRestorer(ipMap), redactor: new Redactor({ ips: true, ipMap }) };
 }
 
 // ---------------------------------------------------------------- findings.json

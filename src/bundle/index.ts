@@ -15,10 +15,15 @@ export { safePathSegment } from './paths.js';
 
 export const manifestFile = 'manifest.json';
 
+/** Manifest keys whose values are bundle paths as the writer wrote them. */
+const manifestPathKeys: ReadonlySet<string> = new Set(['files']);
+
 /** Writes manifest.json (listing every other file) and the tarball next to the directory. */
 export async function finishBundle(writer: BundleWriter, manifest: Omit<Manifest, 'files'>, opts: { tar: boolean }): Promise<{ manifest: Manifest; tarball?: string }> {
   const full: Manifest = { ...manifest, files: writer.list() };
-  const written = await writer.unlisted(manifestFile, JSON.stringify(full, null, 2) + '\n');
+  // Built from raw values and redacted once here; `files` lists (the manifest's and each step's)
+  // hold the paths as written, already redacted, so they stay equal to the files on disk.
+  const written = await writer.unlistedJson(manifestFile, full, manifestPathKeys);
   if (!opts.tar) return { manifest: full };
   const tarball = `${writer.dir}.tar.gz`;
   const stream = writer.tarball;

@@ -13,6 +13,13 @@
  *   host part and prefix length, so subnets still line up (like `sos clean`). The mapping is kept in
  *   memory only; the collector may write it next to — never into — the bundle.
  *
+ * Every value is redacted exactly once: the writer redacts raw data (contents and file paths), the
+ * manifest is built from raw values and redacted when written, and analysis reads the folder
+ * through `restore` (the inverse of the map) so that it sees the real addresses (MetalLB's layer-2
+ * election hashes node#ip: a replaced address elects another node). What analysis writes
+ * (findings.json, the reports) goes through `addresses` / `json` of the same Redactor, so the
+ * addresses in it match the bundle's. A replacement address is never fed back into the map.
+ *
  * Secret data of Kubernetes Secrets is never fetched (the collector keeps names and keys only).
  */
 import { isIPv4, isIPv6 } from 'node:net';
@@ -25,7 +32,9 @@ const neighborPasswordLine = /^\s*neighbor\s+\S+\s+password\s+(\S+)\s*$/gim;
 const jsonSecretField = /("(?:password|bgpPassword|token|bearerToken)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
 const bearer = /(\bbearer\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi;
 const jwt = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
-const ipv4Candidate = /(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9])/g;
+// Not inside a longer dotted number (an OID, a version), but after a word and a dot it is an address:
+// the manifest's step ids read `probe.arping.<address>`.
+const ipv4Candidate = /(?<![0-9]|[0-9]\.)(?:\d{1,3}\.){3}\d{1,3}(?![0-9])/g;
 const ipv6Candidate = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![0-9A-Za-z:])/g;
 
 /** A secret shorter than this is only redacted where a rule finds it, not everywhere (too many false hits). */
@@ -34,6 +43,11 @@ const minKnownSecretLength = 4;
 export interface RedactionOptions {
   /** Replace IP addresses consistently (--redact-ips). */
   ips: boolean;
+  /**
+   * A mapping written by an earlier run (`<dir>.ip-map.json`, original → replacement): the same
+   * addresses get the same replacements, so outputs written beside that bundle match it.
+   */
+  ipMap?: Record<string, string>;
 }
 
 export class Redactor {
@@ -44,8 +58,14 @@ export class Redactor {
   private readonly net4 = new Map<string, string>();
   private readonly net6 = new Map<string, string>();
   private readonly ipCache = new Map<string, string>();
+  /** Replacement → original: what `restore` reads. */
+  private readonly reverse = new Map<string, string>();
+  /** Replacement networks handed out (IPv4 /24 and IPv6 /64 prefixes), never handed out twice. */
+  private readonly usedNets = new Set<string>();
 
-  constructor(readonly options: RedactionOptions) {}
+  constructor(readonly options: RedactionOptions) {
+    for (const [original, replacement] of Object.entries(options.ipMap ?? {})) this.learnMapping(original, replacement);
+  }
 
   get rules(): string[] {
     const rules = ['frr-password', 'json-secret-keys', 'bearer-token', 'known-secrets'];
@@ -105,10 +125,10 @@ export class Redactor {
    * Redacts a parsed JSON value (Kubernetes objects we serialise ourselves): secret-named keys lose
    * their values, every string goes through `text`, and with --redact-ips object keys too.
    */
-  json<T>(value: T): T {
+  json<T>(value: T, opts: { verbatim?: ReadonlySet<string> } = {}): T {
     // Learn secrets first so strings earlier in the document are covered too.
     this.learnJsonSecrets(value);
-    return this.walk(value) as T;
+    return this.walk(value, opts.verbatim) as T;
   }
 
   /** Redacts bytes: text unless it looks binary (pcap), which is returned untouched. */
@@ -130,6 +150,30 @@ export class Redactor {
     return Object.fromEntries(this.ipCache);
   }
 
+  /**
+   * Only the IP addresses of a text (identity without --redact-ips). For what analysis writes from
+   * restored data: secrets were removed when the bundle was written and are never restored, and the
+   * secret rules would rewrite escaped markup such as `password &lt;redacted&gt;` in the HTML.
+   */
+  addresses(input: string): string {
+    return this.options.ips ? this.ipsInText(input) : input;
+  }
+
+  /** A bundle-relative file path as written to disk: addresses in it are replaced like in contents. */
+  path(relPath: string): string {
+    return this.addresses(relPath);
+  }
+
+  /** The inverse of the IP mapping over a text: replacements back to the original addresses. */
+  restore(input: string): string {
+    return restoreIps(input, this.reverse);
+  }
+
+  /** True when something was replaced (analysis then has to read the folder through `restore`). */
+  get hasIpMapping(): boolean {
+    return this.ipCache.size > 0;
+  }
+
   private learnJsonSecrets(value: unknown): void {
     if (Array.isArray(value)) {
       for (const v of value) this.learnJsonSecrets(v);
@@ -141,19 +185,22 @@ export class Redactor {
     }
   }
 
-  private walk(value: unknown): unknown {
+  /** `verbatim`: keys whose values are already redacted (bundle paths as written): copied as they are. */
+  private walk(value: unknown, verbatim?: ReadonlySet<string>): unknown {
     if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((v) => this.walk(v));
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, verbatim));
     if (value && typeof value === 'object') {
       if (value instanceof Date) return this.text(value.toISOString());
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         const key = this.options.ips ? this.ipsInText(k) : k;
-        if (secretJsonKeys.test(k) && typeof v === 'string' && v !== '') {
+        if (verbatim?.has(k)) {
+          out[k] = v;
+        } else if (secretJsonKeys.test(k) && typeof v === 'string' && v !== '') {
           this.count++;
           out[key] = redactedValue;
         } else {
-          out[key] = this.walk(v);
+          out[key] = this.walk(v, verbatim);
         }
       }
       return out;
@@ -176,8 +223,29 @@ export class Redactor {
     if (out !== address) {
       this.count++;
       this.ipCache.set(address, out);
+      this.reverse.set(out, address);
     }
     return out;
+  }
+
+  /** Seeds the tables from a mapping an earlier run wrote, so the same addresses map the same way. */
+  private learnMapping(original: string, replacement: string): void {
+    if (typeof replacement !== 'string' || this.ipCache.has(original)) return;
+    if (isIPv4(original) && isIPv4(replacement)) {
+      const net = original.split('.').slice(0, 3).join('.');
+      const mapped = replacement.split('.').slice(0, 3).join('.');
+      this.net4.set(net, mapped);
+      this.usedNets.add(mapped);
+    } else if (isIPv6(original) && isIPv6(replacement)) {
+      const from = expandIpv6(original);
+      const to = expandIpv6(replacement);
+      if (!from || !to) return;
+      const mapped = `fd00:0:${to[2]!.toString(16)}:${to[3]!.toString(16)}`;
+      this.net6.set(from.slice(0, 4).join(':'), mapped);
+      this.usedNets.add(mapped);
+    } else return;
+    this.ipCache.set(original, replacement);
+    this.reverse.set(replacement, original);
   }
 
   private mapIpv4(address: string): string {
@@ -187,10 +255,14 @@ export class Redactor {
     const net = `${o[0]}.${o[1]}.${o[2]}`;
     let mapped = this.net4.get(net);
     if (!mapped) {
-      const i = this.net4.size;
-      // 100.64.0.0/10 (shared address space) gives 16384 replacement /24s.
-      mapped = `100.${64 + ((i >> 8) & 63)}.${i & 255}`;
-      this.net4.set(net, mapped);
+      // 100.64.0.0/10 (shared address space) gives 16384 replacement /24s. A /24 already handed out,
+      // or one the site itself uses, is skipped: replacements stay distinct, so `restore` is exact.
+      for (let i = this.net4.size; ; i++) {
+        mapped = `100.${64 + ((i >> 8) & 63)}.${i & 255}`;
+        if ((mapped !== net && !this.usedNets.has(mapped) && !this.net4.has(mapped)) || i > this.net4.size + 16384) break;
+      }
+      this.net4.set(net, mapped!);
+      this.usedNets.add(mapped!);
     }
     return `${mapped}.${o[3]}`;
   }
@@ -204,12 +276,35 @@ export class Redactor {
     const prefix = groups.slice(0, 4).join(':');
     let mapped = this.net6.get(prefix);
     if (!mapped) {
-      const i = this.net6.size + 1;
-      mapped = `fd00:0:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}`;
+      for (let i = this.net6.size + 1; ; i++) {
+        mapped = `fd00:0:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}`;
+        if (mapped !== prefix && !this.usedNets.has(mapped)) break;
+      }
       this.net6.set(prefix, mapped);
+      this.usedNets.add(mapped);
     }
     return `${mapped}:${groups.slice(4).map((g) => g.toString(16)).join(':')}`;
   }
+}
+
+/**
+ * Replaces every address of `text` found in `reverse` (replacement → original). Only replacements
+ * are touched: addresses the redaction kept (loopback, link-local, multicast) stay as they are.
+ */
+function restoreIps(text: string, reverse: ReadonlyMap<string, string>): string {
+  if (reverse.size === 0) return text;
+  const back = (m: string): string => reverse.get(m) ?? m;
+  return text.replace(ipv4Candidate, back).replace(ipv6Candidate, back);
+}
+
+/**
+ * The inverse of a mapping written beside a bundle (`<dir>.ip-map.json`, original → replacement):
+ * a function that gives a redacted text its real addresses back (`analyze --ip-map`).
+ */
+export function ipRestorer(map: Record<string, string>): (text: string) => string {
+  const reverse = new Map<string, string>();
+  for (const [original, replacement] of Object.entries(map)) if (typeof replacement === 'string') reverse.set(replacement, original);
+  return (text) => restoreIps(text, reverse);
 }
 
 function expandIpv6(address: string): number[] | undefined {

@@ -1,6 +1,8 @@
 /**
  * Writes bundle files. Every write goes through the Redactor first, so nothing unredacted ever
- * reaches disk, and every file is recorded with its size and sha256 for the manifest.
+ * reaches disk, and every file is recorded with its size and sha256 for the manifest. Callers pass
+ * raw paths and raw data: the file path is redacted here too (`arping-<address>.txt`), and the
+ * record carries the path as written, which the manifest lists as it is (never redacted again).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -60,14 +62,31 @@ export class BundleWriter {
     return [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
+  /** Whether a file was written, by its raw path (as the caller passed it). */
   has(relPath: string): boolean {
-    return this.files.has(relPath);
+    return this.files.has(this.pathAsWritten(relPath));
+  }
+
+  /** The bundle path a raw path is written to (addresses in it replaced with --redact-ips). */
+  pathAsWritten(relPath: string): string {
+    return bundlePath(this.redactor.path(relPath));
   }
 
   /** Writes manifest-like files that are not listed in the manifest (manifest.json); returns what was written. */
   async unlisted(relPath: string, content: string): Promise<string> {
     const full = this.resolveInside(relPath);
     const redacted = this.redactor.text(content);
+    await writeFile(full, redacted, { mode: 0o600 });
+    return redacted;
+  }
+
+  /**
+   * Like `unlisted` for a JSON document built from raw values, except under the keys in `verbatim`:
+   * those hold bundle paths as written (already redacted), which must keep naming the files on disk.
+   */
+  async unlistedJson(relPath: string, value: unknown, verbatim: ReadonlySet<string>): Promise<string> {
+    const full = this.resolveInside(relPath);
+    const redacted = JSON.stringify(this.redactor.json(value, { verbatim }), null, 2) + '\n';
     await writeFile(full, redacted, { mode: 0o600 });
     return redacted;
   }
@@ -83,7 +102,7 @@ export class BundleWriter {
   }
 
   private async raw(relPath: string, data: Buffer): Promise<ManifestFile> {
-    const safe = bundlePath(relPath);
+    const safe = this.pathAsWritten(relPath);
     const full = this.resolveInside(safe);
     const dir = dirname(full);
     // Synchronous on purpose: a file is written in well under a millisecond, while the promise

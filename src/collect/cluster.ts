@@ -141,8 +141,9 @@ async function collectItem(ctx: RunContext, item: ClusterItem): Promise<Step> {
       const kept = applyFilter(ctx, item, items);
       const apiVersion = item.group ? `${item.group}/${version}` : version;
       const body = item.filter === 'kube-proxy' ? kept[0] : { apiVersion, kind: listKind(item), metadata: {}, items: kept };
-      const file = await ctx.writer.json(item.file, body);
-      return step(item.id, 'ok', Date.now() - started, [file.path], kept.length === 0 ? 'none found' : undefined);
+      await ctx.writer.json(item.file, body);
+      // Steps list raw paths, like every other step; the manifest lists them as written.
+      return step(item.id, 'ok', Date.now() - started, [item.file], kept.length === 0 ? 'none found' : undefined);
     } catch (e) {
       lastError = apiError(e);
       if (lastError.code !== 404) break;

@@ -12,7 +12,7 @@ import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Listr } from 'listr2';
-import type { AddedContainer, Discovery, Manifest, NodeRecord } from '../model/bundle.js';
+import type { AddedContainer, Discovery, Manifest, NodeRecord, StepRecord } from '../model/bundle.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { toolVersion } from '../version.js';
 import { BundleWriter } from '../bundle/writer.js';
@@ -82,6 +82,8 @@ export interface CollectResult {
   apiRequests: number;
   durationMs: number;
   notes: string[];
+  /** With --redact-ips: `<dir>.ip-map.json` (original → replacement), beside the bundle, never in it. */
+  ipMap?: string;
 }
 
 /** How long cleanup waits for told-to-end debug containers to show as terminated (the kubelet reports it a moment later). */
@@ -201,6 +203,11 @@ async function checkServer(kube: Kube, server: string): Promise<string | undefin
  * manifest and finishes the tarball; nothing may be written to the folder after it.
  */
 export interface OpenBundle extends Omit<CollectResult, 'tarball'> {
+  /**
+   * The run's Redactor: with --redact-ips, analysis reads the folder through `restore` and what it
+   * writes into the bundle goes through `addresses` / `json`, so one map covers everything.
+   */
+  redactor: Redactor;
   seal(addedFiles?: string[]): Promise<CollectResult>;
   /** Removes the half-built tarball (the folder stays): for a caller that fails before seal(). */
   abandon(): Promise<void>;
@@ -250,6 +257,7 @@ export async function collectBundle(options: CollectOptions = {}): Promise<OpenB
   });
   return {
     ...result(),
+    redactor: run.redactor,
     async seal(addedFiles = []) {
       for (const f of addedFiles) {
         const rel = relative(run.dir, f);
@@ -258,11 +266,14 @@ export async function collectBundle(options: CollectOptions = {}): Promise<OpenB
       draft.timings = { ...draft.timings, bundleMs: Date.now() - t, totalMs: Date.now() - run.t0 };
       (draft.options as { apiRequests: number }).apiRequests = run.kube.stats.requests;
       const { manifest, tarball } = await finishBundle(run.writer, draft, { tar: options.tar ?? true });
+      let ipMap: string | undefined;
       if (run.redactor.options.ips) {
-        // The mapping lets the owner translate findings back; it is kept beside, never inside, the bundle.
-        await writeFile(`${run.dir}.ip-map.json`, JSON.stringify(run.redactor.ipMapping(), null, 2) + '\n', { mode: 0o600 });
+        // The mapping lets the owner translate findings back (`analyze --ip-map`); it is kept
+        // beside, never inside, the bundle. Written last: findings and reports may add addresses.
+        ipMap = `${run.dir}.ip-map.json`;
+        await writeFile(ipMap, JSON.stringify(run.redactor.ipMapping(), null, 2) + '\n', { mode: 0o600 });
       }
-      return { ...result(), manifest, tarball };
+      return { ...result(), manifest, tarball, ...(ipMap ? { ipMap } : {}) };
     },
     async abandon() {
       await run.writer.tarball?.abandon().catch(() => undefined);
@@ -571,13 +582,16 @@ function listUncollectedNodes(run: CollectionRun): void {
 
 function draftManifest(run: CollectionRun): Omit<Manifest, 'files'> {
   const { options, redactor, kc } = run;
+  // Steps name the raw paths they wrote; the manifest lists them as on disk (kept verbatim there).
+  const written = (s: StepRecord): StepRecord => ({ ...s, files: s.files.map((f) => run.writer.pathAsWritten(f)) });
   return {
     schemaVersion: 1,
     tool: { name: 'mlb-report', version: toolVersion },
     createdAt: new Date(run.t0).toISOString(),
     finishedAt: new Date().toISOString(),
     command: options.command ?? ['mlb-report', 'collect'],
-    cluster: { server: redactor.text(run.server), context: kc.getCurrentContext(), version: run.clusterVersion },
+    // Raw values throughout: the manifest is redacted once, as it is written (finishBundle).
+    cluster: { server: run.server, context: kc.getCurrentContext(), version: run.clusterVersion },
     options: {
       namespace: run.found!.discovery.namespace,
       nodes: options.nodes,
@@ -599,8 +613,8 @@ function draftManifest(run: CollectionRun): Omit<Manifest, 'files'> {
     timings: { ...run.timings, totalMs: Date.now() - run.t0 },
     interrupted: run.interrupted || undefined,
     redaction: { ips: redactor.options.ips, rules: redactor.rules, count: redactor.count },
-    nodes: run.nodeRecords,
-    clusterSteps: run.clusterSteps.map(publicStep),
+    nodes: run.nodeRecords.map((n) => ({ ...n, steps: n.steps.map(written) })),
+    clusterSteps: run.clusterSteps.map(publicStep).map(written),
     addedContainers: run.added,
   };
 }

@@ -541,7 +541,8 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
   const nodeIp = nodeInternalIp(ctx, node);
   const iface = nodeIp && ipAddr ? interfaceWithAddress(ipAddr.toString('utf8'), nodeIp) : undefined;
   if (!iface) {
-    steps.push(step('probe.arping', 'skipped', 0, [], nodeIp ? `no interface holds the node IP ${ctx.writer.redactor.ip(nodeIp)} (ip addr not collected?)` : 'node has no InternalIP', { problem: true }));
+    // Raw address: the manifest is redacted as it is written (a redacted one would be mapped again).
+    steps.push(step('probe.arping', 'skipped', 0, [], nodeIp ? `no interface holds the node IP ${nodeIp} (ip addr not collected?)` : 'node has no InternalIP', { problem: true }));
     return;
   }
   // arping speaks IPv4 ARP; IPv6 neighbours are visible in ip neigh and the capture instead.
@@ -560,11 +561,11 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
   for (const [i, ip] of planned.entries()) {
     const item = probeItems[i]!;
     if (ctx.interrupted() || ctx.timedOut() || lane.unusable) break;
-    const shownIp = ctx.writer.redactor.ip(ip);
-    const id = `probe.arping.${shownIp}`;
+    // Step id and file name carry the raw address: the writer redacts the path, the manifest its text.
+    const id = `probe.arping.${ip}`;
     let o: ExecOutcome;
     if (sequential) {
-      progress(`arping ${shownIp}`);
+      progress(`arping ${ctx.writer.redactor.ip(ip)}`);
       o = await execCapture(ctx.kube, { ...target, command: item.command, timeoutMs: item.timeoutMs, maxBytes: item.maxBytes });
     } else {
       const r = batch!.results.get(item.id)!;
@@ -574,7 +575,7 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
       }
       o = batchItemOutcome(r, item, batch!.exec);
     }
-    const file = nodeFilePath(node, arpingFile(shownIp));
+    const file = nodeFilePath(node, arpingFile(ip));
     const files: string[] = [];
     if (o.stdout.length > 0 || o.exitCode !== undefined) {
       await ctx.writer.bytes(file, o.stdout);

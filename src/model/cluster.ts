@@ -45,6 +45,13 @@ export interface KubeObject {
 export interface ClusterModel {
   /** Bundle root the model was loaded from (absent for models built in tests). */
   bundleRoot?: string;
+  /**
+   * A bundle collected with --redact-ips: 'redacted' when its addresses are the replacements (then
+   * anything computed from an address's value, such as MetalLB's layer-2 election over
+   * sha256(node#ip), is unknown); 'restored' when it was read through the map (`raw` then holds the
+   * restored texts, which differ from the files on disk). Absent for other bundles.
+   */
+  addresses?: 'redacted' | 'restored';
   manifest?: Manifest;
   discovery?: Discovery;
   notes: ParseNote[];

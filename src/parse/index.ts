@@ -163,6 +163,8 @@ export function modelFromFiles(input: Record<string, string | Buffer>): ClusterM
     const m = parseJsonTolerant(manifestText, sink, 'manifest JSON');
     if (isRecord(m) && Array.isArray(m.nodes)) model.manifest = m as unknown as Manifest;
     else if (m !== undefined) sink.add('manifest.json does not look like an mlb-report manifest');
+    // loadBundle turns it into 'restored' when it reads the folder through the run's IP map.
+    if (model.manifest?.redaction?.ips === true) model.addresses = 'redacted';
     notes.push(...sink.notes);
   }
   const discoveryText = text('discovery.json');
@@ -476,8 +478,17 @@ const maxFileBytes = 64 * 1024 * 1024;
 const maxFiles = 20_000;
 const maxDepth = 16;
 
+export interface LoadOptions {
+  /**
+   * Gives text (file contents and paths) its real IP addresses back: the inverse of the map of a
+   * bundle collected with --redact-ips. Pcaps are left out of such bundles, so bytes stay as read.
+   */
+  restore?: (text: string) => string;
+}
+
 /** Reads a bundle directory (as written by `mlb-report collect`, or an extracted tarball). */
-export async function loadBundle(dir: string): Promise<ClusterModel> {
+export async function loadBundle(dir: string, opts: LoadOptions = {}): Promise<ClusterModel> {
+  const restore = opts.restore;
   let st;
   try {
     st = await lstat(dir);
@@ -528,7 +539,8 @@ export async function loadBundle(dir: string): Promise<ClusterModel> {
           continue;
         }
         const bytes = await readFile(absPath);
-        setOwn(files, relPath, relPath.endsWith('.pcap') ? bytes : bytes.toString('utf8'));
+        if (relPath.endsWith('.pcap')) setOwn(files, restore ? restore(relPath) : relPath, bytes);
+        else setOwn(files, restore ? restore(relPath) : relPath, restore ? restore(bytes.toString('utf8')) : bytes.toString('utf8'));
       } catch (e) {
         notes.push({ path: relPath, message: `unreadable: ${errorMessage(e)}` });
       }
@@ -540,6 +552,7 @@ export async function loadBundle(dir: string): Promise<ClusterModel> {
   }
   const model = modelFromFiles(files);
   model.bundleRoot = dir;
+  if (restore && model.addresses) model.addresses = 'restored';
   model.notes.unshift(...notes);
   return model;
 }

@@ -23,9 +23,14 @@ export interface RenderInput {
   formats: ReportFormat[];
   /** Fixed clock for reproducible output (tests). */
   now?: Date;
+  /**
+   * Applied to every text written (HTML, the HTML printed to PDF, its header): with --redact-ips the
+   * report is built from the real addresses and redacted here, with the bundle's own map.
+   */
+  redact?: (text: string) => string;
 }
 
-export async function renderReport({ model, findings, outDir, formats, now }: RenderInput): Promise<{ files: string[]; notes: string[] }> {
+export async function renderReport({ model, findings, outDir, formats, now, redact = (t) => t }: RenderInput): Promise<{ files: string[]; notes: string[] }> {
   const files: string[] = [];
   const notes: string[] = [];
   await mkdir(outDir, { recursive: true });
@@ -33,20 +38,20 @@ export async function renderReport({ model, findings, outDir, formats, now }: Re
 
   if (wants.has('json')) {
     const file = join(outDir, 'findings.json');
-    await writeFile(file, `${JSON.stringify({ tool: { name: 'mlb-report', version: toolVersion }, cluster: model.manifest?.cluster ?? {}, findings }, null, 2)}\n`);
+    await writeFile(file, redact(`${JSON.stringify({ tool: { name: 'mlb-report', version: toolVersion }, cluster: model.manifest?.cluster ?? {}, findings }, null, 2)}\n`));
     files.push(file);
   }
   // The PDF needs a browser; without one the HTML is the fallback, so write it whenever a PDF was asked for.
   if (wants.has('html') || wants.has('pdf')) {
     const view = await buildView(model, findings, { now });
     const file = join(outDir, 'report.html');
-    await writeFile(file, renderViewHtml(view));
+    await writeFile(file, redact(renderViewHtml(view)));
     files.push(file);
     if (wants.has('pdf')) {
       const printView = await buildView(model, findings, { now, print: true });
       const pdfFile = join(outDir, 'report.pdf');
       try {
-        const written = await writePdf(renderViewHtml(printView), pdfFile, { cluster: view.cluster.name, time: view.collectedAt ?? view.generatedAt });
+        const written = await writePdf(redact(renderViewHtml(printView)), pdfFile, { cluster: redact(view.cluster.name), time: view.collectedAt ?? view.generatedAt });
         if (written) files.push(pdfFile);
         else notes.push(`no Chrome/Chromium found, wrote the HTML only; for the PDF ${chromeHowTo}`);
       } catch (e) {

@@ -30,6 +30,11 @@ export interface RawOptions {
   totalBytes: number;
   /** Only read files cited by findings; list the rest. */
   citedOnly?: boolean;
+  /**
+   * Contents already read, by path: for a bundle read through its IP map, whose files on disk carry
+   * the replacement addresses in their names and texts (the report is redacted as it is written).
+   */
+  texts?: Record<string, string>;
 }
 
 const binaryExtensions = ['.pcap', '.pcapng', '.gz', '.tar'];
@@ -57,6 +62,13 @@ async function readCapped(root: string, relativePath: string, cap: number): Prom
   } finally {
     await handle.close();
   }
+}
+
+/** `readCapped` for a text already in memory. */
+function cappedText(text: string, cap: number): { text: string; size: number; truncated: boolean } | { unavailable: string } {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.includes(0)) return { unavailable: 'binary file' };
+  return { text: bytes.subarray(0, cap).toString('utf8'), size: bytes.length, truncated: bytes.length > cap };
 }
 
 export async function collectRawOutputs(
@@ -92,7 +104,7 @@ export async function collectRawOutputs(
       output.unavailable = 'report size budget used up';
       continue;
     }
-    const read = await readCapped(bundleRoot, path, Math.min(options.perFileBytes, budget));
+    const read = options.texts && Object.hasOwn(options.texts, path) ? cappedText(options.texts[path]!, Math.min(options.perFileBytes, budget)) : await readCapped(bundleRoot, path, Math.min(options.perFileBytes, budget));
     if ('unavailable' in read) {
       output.unavailable = read.unavailable;
       continue;

@@ -10,6 +10,7 @@ import type { AddedContainer, StepRecord } from '../model/bundle.js';
 import { toolVersion } from '../version.js';
 import { analyzeServices, announceChain, speakerReadiness, type ServiceAnalysis } from '../checks/lib/services.js';
 import { causeKey } from '../checks/group.js';
+import { leaderUnknownNote } from '../checks/rules/l2-leader-mismatch.js';
 import { buildTopology, printLimits, screenLimits, type Topology } from './topology.js';
 import { collectRawOutputs, rawAnchor, type RawOptions, type RawOutput } from './raw.js';
 
@@ -460,7 +461,7 @@ async function rawSection(model: ClusterModel, findings: Finding[], print: boole
     ? manifest.files.filter((f) => f.path !== 'manifest.json')
     : [...new Set([...Object.values(model.nodes).flatMap((n) => [...Object.values(n.paths), ...Object.values(n.frr?.paths ?? {})]), ...model.logs.map((l) => l.path)])].map((path) => ({ path }));
   const rawOptions: RawOptions = print ? { perFileBytes: 1536, totalBytes: 40 * 1024, citedOnly: true } : { perFileBytes: 48 * 1024, totalBytes: 6 * 1024 * 1024 };
-  const allRaw = await collectRawOutputs(model.bundleRoot, listed, citations, rawOptions);
+  const allRaw = await collectRawOutputs(model.bundleRoot, listed, citations, model.addresses === 'restored' ? { ...rawOptions, texts: model.raw } : rawOptions);
   // Paper gets only what findings cite; listing thousands of file names would bury the report.
   const raw = print ? allRaw.filter((r) => r.citedBy.length > 0) : allRaw;
   return { raw, allRaw, rawAnchors: new Set(raw.filter((r) => !r.unavailable).map((r) => r.anchor)) };
@@ -604,7 +605,7 @@ function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boo
     addedContainers: (manifest?.addedContainers ?? []).map((c) => ({ ...c, stateClass: statusClass(c.finalState), endText: containerEndText(c) })),
     timings: Object.entries(manifest?.timings ?? {}).map(([phase, ms]) => ({ phase, text: formatDuration(ms) })),
     command: (manifest?.command ?? []).join(' '),
-    redaction: manifest ? `${manifest.redaction.count} value(s) redacted${manifest.redaction.ips ? ', IP addresses replaced' : ''}${manifest.redaction.rules.length ? ` (rules: ${manifest.redaction.rules.join(', ')})` : ''}` : undefined,
+    redaction: manifest ? `${manifest.redaction.count} value(s) redacted${manifest.redaction.ips ? `, IP addresses replaced${model.addresses === 'redacted' ? `; ${leaderUnknownNote}` : ''}` : ''}${manifest.redaction.rules.length ? ` (rules: ${manifest.redaction.rules.join(', ')})` : ''}` : undefined,
     interrupted: manifest?.interrupted ?? false,
   };
 }

@@ -2,7 +2,8 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Finding } from '../model/finding.js';
-import { analyzeBundle, exitCodeFor, findingsDocument, writeFindingsJson, type FailOn } from '../analyze/index.js';
+import { analyzeBundle, exitCodeFor, findingsDocument, loadIpMap, writeFindingsJson, type FailOn } from '../analyze/index.js';
+import { leaderUnknownNote } from '../checks/rules/l2-leader-mismatch.js';
 import { errorMessage } from '../util/errors.js';
 import { formatSummary, reportFilesByKind } from './summary.js';
 
@@ -12,6 +13,8 @@ export interface RunAnalyzeOptions {
   formats: ('json' | 'html' | 'pdf')[];
   failOn: FailOn;
   only?: string[];
+  /** `<dir>.ip-map.json` of a bundle collected with --redact-ips: analyse the real addresses. */
+  ipMap?: string;
   write?: (line: string) => void;
 }
 
@@ -26,17 +29,25 @@ export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
     });
   }
   const write = o.write ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const result = await analyzeBundle(o.bundle, { only: o.only });
+  // With the map the checks read the real addresses, and what is written is redacted with the same
+  // replacements: the outputs may go into the redacted bundle itself.
+  const mapping = o.ipMap ? await loadIpMap(o.ipMap) : undefined;
+  const result = await analyzeBundle(o.bundle, { only: o.only, ...(mapping ? { restore: mapping.restore } : {}) });
+  const redactor = mapping?.redactor;
   try {
     const isDir = (await stat(o.bundle)).isDirectory();
     const outDir = resolve(o.out ?? (isDir ? o.bundle : `${basename(o.bundle).replace(/\.(tar\.gz|tgz|tar)$/i, '')}-analysis`));
     await mkdir(outDir, { recursive: true });
     const files: string[] = [];
     const notes: string[] = [];
-    if (o.formats.includes('json')) files.push(await writeFindingsJson(findingsDocument(result, o.bundle, { only: o.only }), outDir));
+    if (result.model.addresses === 'redacted') notes.push(`IP addresses in this bundle are replacements (--redact-ips): ${leaderUnknownNote}`);
+    if (o.formats.includes('json')) {
+      const doc = findingsDocument(result, o.bundle, { only: o.only });
+      files.push(await writeFindingsJson(redactor ? redactor.json(doc) : doc, outDir));
+    }
     const visual = o.formats.filter((f) => f !== 'json');
     if (visual.length) {
-      let render: { renderReport?: (i: { model: unknown; findings: Finding[]; outDir: string; formats: string[] }) => Promise<{ files: string[]; notes: string[] }> } | undefined;
+      let render: { renderReport?: (i: { model: unknown; findings: Finding[]; outDir: string; formats: string[]; redact?: (text: string) => string }) => Promise<{ files: string[]; notes: string[] }> } | undefined;
       try {
         // A build without the renderer still writes findings.json. (A literal specifier, so the
         // install-time bundle includes the module.)
@@ -46,7 +57,7 @@ export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
       }
       if (render?.renderReport) {
         // The renderer reads raw outputs from the bundle, so it runs before a tarball's folder is removed.
-        const out = await render.renderReport({ model: { ...result.model, bundleRoot: result.bundleDir }, findings: result.findings, outDir, formats: visual });
+        const out = await render.renderReport({ model: { ...result.model, bundleRoot: result.bundleDir }, findings: result.findings, outDir, formats: visual, ...(redactor ? { redact: (text: string) => redactor.addresses(text) } : {}) });
         files.push(...out.files);
         notes.push(...out.notes);
       }

@@ -5,7 +5,7 @@
  * The CLI's `collect` and `demo` commands run it. Collection knows nothing of the steps after it;
  * a step that fails after collection leaves a note, never a lost bundle.
  */
-import { collectBundle, type CollectOptions, type CollectResult } from '../collect/index.js';
+import { collectBundle, type CollectOptions, type CollectResult, type OpenBundle } from '../collect/index.js';
 import { analyzeBundle, exitCodeFor, findingsDocument, writeFindingsJson, type AnalyzeResult, type FailOn } from '../analyze/index.js';
 import { renderReport, type ReportFormat } from '../render/index.js';
 import { errorMessage } from '../util/errors.js';
@@ -34,8 +34,8 @@ export async function collectAndReport(options: RunOptions): Promise<RunResult> 
     const reportFiles: string[] = [];
     // An interrupted run is sealed as it is: the user asked to stop (`mlb-report analyze` reads it later).
     if (!bundle.interrupted) {
-      analysis = await analyze(bundle.dir, bundle.notes);
-      if (analysis) reportFiles.push(...(await writeReports(analysis, bundle.dir, formats, bundle.notes)));
+      analysis = await analyze(bundle, bundle.notes);
+      if (analysis) reportFiles.push(...(await writeReports(analysis, bundle, formats, bundle.notes)));
       // Missing evidence is easy to overlook among findings: say it on the terminal too.
       if (analysis) for (const note of evidenceNotes(analysis.findings, bundle.manifest.options)) bundle.notes.push(note);
     }
@@ -53,23 +53,39 @@ function evidenceNotes(findings: AnalyzeResult['findings'], options: Record<stri
   return notes.filter((n): n is string => n !== undefined);
 }
 
-async function analyze(dir: string, notes: string[]): Promise<AnalyzeResult | undefined> {
+/**
+ * With --redact-ips the folder holds replacement addresses: analysis reads it through the inverse
+ * of the run's map, so the checks see the real ones (the layer-2 leader is elected by
+ * sha256(node#ip): a replaced address elects another node).
+ */
+async function analyze(bundle: OpenBundle, notes: string[]): Promise<AnalyzeResult | undefined> {
+  const dir = bundle.dir;
+  const { redactor } = bundle;
   try {
-    return await analyzeBundle(dir);
+    return await analyzeBundle(dir, redactor.options.ips ? { restore: (text) => redactor.restore(text) } : {});
   } catch (e) {
     notes.push(`analysis failed: ${errorMessage(e).split('\n')[0]}; the bundle is complete, run \`mlb-report analyze ${dir}\` to retry`);
     return undefined;
   }
 }
 
-/** findings.json (always with json) and the visual reports; a renderer failure is a note. */
-async function writeReports(analysis: AnalyzeResult, dir: string, formats: ReportFormat[], notes: string[]): Promise<string[]> {
+/**
+ * findings.json (always with json) and the visual reports; a renderer failure is a note. Both are
+ * built from the real addresses and redacted as they are written, by the run's own Redactor, so
+ * their addresses and file paths are the bundle's.
+ */
+async function writeReports(analysis: AnalyzeResult, bundle: OpenBundle, formats: ReportFormat[], notes: string[]): Promise<string[]> {
+  const { dir, redactor } = bundle;
+  const ips = redactor.options.ips;
   const files: string[] = [];
-  if (formats.includes('json')) files.push(await writeFindingsJson(findingsDocument(analysis, dir), dir));
+  if (formats.includes('json')) {
+    const doc = findingsDocument(analysis, dir);
+    files.push(await writeFindingsJson(ips ? redactor.json(doc) : doc, dir));
+  }
   const visual = formats.filter((f) => f !== 'json');
   if (visual.length === 0) return files;
   try {
-    const out = await renderReport({ model: analysis.model, findings: analysis.findings, outDir: dir, formats: visual });
+    const out = await renderReport({ model: analysis.model, findings: analysis.findings, outDir: dir, formats: visual, ...(ips ? { redact: (text: string) => redactor.addresses(text) } : {}) });
     files.push(...out.files);
     notes.push(...out.notes);
   } catch (e) {

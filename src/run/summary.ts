@@ -76,7 +76,8 @@ export function formatSummary(input: SummaryInput): string {
   for (const note of input.notes ?? []) lines.push(`note: ${note}`);
   for (const [key, label] of fileLabels) {
     const path = input.files[key];
-    if (path) lines.push(`${label.padEnd(labelWidth)}${path}`);
+    // The map turns every replaced address back into the real one: it must not travel with the bundle.
+    if (path) lines.push(`${label.padEnd(labelWidth)}${path}${key === 'ipMap' ? ' (keep it private: it undoes the redaction)' : ''}`);
   }
   lines.push(...(input.footer ?? []));
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redactor, looksBinary } from '../../src/bundle/redact.js';
+import { ipRestorer, Redactor, looksBinary } from '../../src/bundle/redact.js';
 
 test('FRR password lines keep the keyword and lose the value; the value is redacted elsewhere too', () => {
   const r = new Redactor({ ips: false });
@@ -62,4 +62,34 @@ test('binary data (pcap) is recognised and left untouched', () => {
   const r = new Redactor({ ips: false });
   assert.equal(r.bytes(pcap), pcap);
   assert.equal(looksBinary(Buffer.from('plain text')), false);
+});
+
+test('--redact-ips: restore is the inverse of the map; a map from an earlier run gives the same replacements', () => {
+  const r = new Redactor({ ips: true });
+  const raw = 'probe.arping.10.99.0.200 node 10.99.0.11/24 peer 2001:db8:1:2::10 lo 127.0.0.1 ll fe80::1 tcpdump 10.99.0.11.7946';
+  const redacted = r.text(raw);
+  // Step ids (`probe.arping.<address>`) are addresses too.
+  assert.doesNotMatch(redacted, /10\.99\.0\.|2001:db8/);
+  assert.equal(r.restore(redacted), raw);
+  // Paths as the writer writes them: the same replacement as in the text.
+  assert.equal(r.path('nodes/n1/probe/arping-10.99.0.200.txt'), `nodes/n1/probe/arping-${r.ip('10.99.0.200')}.txt`);
+  // Restoring does not map anything: no replacement ever becomes an original of its own.
+  const map = r.ipMapping();
+  for (const v of Object.values(map)) assert.ok(!(v in map), `${v} mapped again`);
+  const again = new Redactor({ ips: true, ipMap: map });
+  assert.equal(again.addresses('10.99.0.11 and 10.99.0.12'), `${r.ip('10.99.0.11')} and ${r.ip('10.99.0.12')}`, 'same /24, same replacement network');
+  const fresh = again.ip('172.16.5.1');
+  assert.ok(!Object.values(map).some((v) => v.startsWith(fresh.split('.').slice(0, 3).join('.') + '.')), 'a new network gets a replacement network not used before');
+  assert.equal(ipRestorer(map)(redacted), raw);
+});
+
+test('--redact-ips: a site already using 100.64.0.0/10 keeps distinct replacements, so restore stays exact', () => {
+  const r = new Redactor({ ips: true });
+  // 100.64.0.0/24 is a real network here; the first replacement network would otherwise be itself.
+  const raw = 'a 100.64.0.7 b 10.0.0.7 c 100.64.1.7';
+  const redacted = r.text(raw);
+  assert.doesNotMatch(redacted, /a 100\.64\.0\.7 /, 'the site address is replaced too, not mapped onto itself');
+  const values = Object.values(r.ipMapping());
+  assert.equal(new Set(values).size, values.length, 'no two addresses share a replacement');
+  assert.equal(r.restore(redacted), raw);
 });

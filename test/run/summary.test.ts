@@ -48,7 +48,7 @@ test('notes, then every file under its own label, paths aligned; absent files ar
       'findings: /b/findings.json',
       'report:   /b/report.html',
       'pdf:      /b/report.pdf',
-      'ip map:   /b.ip-map.json',
+      'ip map:   /b.ip-map.json (keep it private: it undoes the redaction)',
       '',
     ].join('\n'),
   );
