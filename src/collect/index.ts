@@ -15,6 +15,7 @@ import { Listr } from 'listr2';
 import type { AddedContainer, Discovery, Manifest, NodeRecord, StepRecord } from '../model/bundle.js';
 import { ExitCode, UserError, errorMessage } from '../util/errors.js';
 import { toolVersion } from '../version.js';
+import { loadInCluster } from './in-cluster.js';
 import { BundleWriter } from '../bundle/writer.js';
 import { Redactor } from '../bundle/redact.js';
 import { finishBundle } from '../bundle/index.js';
@@ -132,13 +133,18 @@ export function loadKubeConfig(opts: Pick<CollectOptions, 'kubeConfig' | 'kubeco
       }
       // Without any kubeconfig client-node falls back to http://localhost:8080, which would only
       // confuse: say what was looked for instead.
-      if (!envPath && !existsSync(join(homedir(), '.kube', 'config')) && !process.env.KUBERNETES_SERVICE_HOST) {
+      const noFile = !envPath && !existsSync(join(homedir(), '.kube', 'config'));
+      if (noFile && !process.env.KUBERNETES_SERVICE_HOST) {
         throw new UserError('no kubeconfig found (KUBECONFIG is not set and ~/.kube/config does not exist)', 'pass --kubeconfig FILE, set KUBECONFIG, or run inside a cluster', ExitCode.usage);
       }
-      try {
-        kc.loadFromDefault();
-      } catch (e) {
-        throw new UserError(`invalid kubeconfig: ${errorMessage(e).split('\n')[0]}`, 'check it with `kubectl config view`, or pass --kubeconfig', ExitCode.usage);
+      // Inside a pod (deploy/job.yaml): the ServiceAccount's token, as kubectl does there.
+      if (noFile) loadInCluster(kc);
+      else {
+        try {
+          kc.loadFromDefault();
+        } catch (e) {
+          throw new UserError(`invalid kubeconfig: ${errorMessage(e).split('\n')[0]}`, 'check it with `kubectl config view`, or pass --kubeconfig', ExitCode.usage);
+        }
       }
     }
   }
