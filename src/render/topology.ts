@@ -20,7 +20,7 @@ export interface TopologyBox {
   ty: number;
   sy: number;
   badge?: string;
-  /** Badge position: inside the right edge for nodes, above the right corner for IPs. */
+  /** Badge position: inside the right edge, on the title's line. */
   bx: number;
   by: number;
 }
@@ -114,24 +114,36 @@ function peersAndSessions(model: ClusterModel): { peers: Map<string, Peer>; sess
   return { peers, sessions };
 }
 
-/** Which node serves which IP, from every observation we have. */
+/**
+ * Which node announces which IP: the announcers the model expects and the nodes seen claiming the
+ * IP (nodeAssigned events, ServiceL2Status, BGP routes their FRR originates). ARP replies draw no
+ * line: with kube-proxy IPVS every node answers for every IP, and a line from each of them hid the
+ * announcements; several MACs on one IP are marked on the IP's box instead.
+ */
 function announceLinks(ipRows: IpRow[]): AnnounceLink[] {
   const links: AnnounceLink[] = [];
   for (const { ip, service } of ipRows) {
-    const seen = new Map<string, string[]>();
-    const add = (node: string | undefined, why: string): void => {
+    const expected = new Map<string, 'l2' | 'bgp'>();
+    if (service.l2?.expected) expected.set(service.l2.expected, 'l2');
+    for (const node of service.expectedBgpNodes) if (!expected.has(node)) expected.set(node, 'bgp');
+    const seen = new Map<string, { why: string[]; protocol: 'l2' | 'bgp'; stuck: boolean }>();
+    const add = (node: string | undefined, protocol: 'l2' | 'bgp', why: string, stuck = false): void => {
       if (!node) return;
-      seen.set(node, [...(seen.get(node) ?? []), why]);
+      const entry = seen.get(node) ?? { why: [], protocol, stuck: false };
+      entry.why.push(why);
+      entry.stuck ||= stuck;
+      seen.set(node, entry);
     };
-    for (const event of service.observed.events) add(event.node, `nodeAssigned (${event.protocol})`);
-    for (const node of service.observed.l2Status) add(node, 'ServiceL2Status');
-    for (const mac of service.observed.macs) add(mac.node, `answers ARP with ${mac.mac}`);
-    for (const bgp of service.observed.bgp) add(bgp.node, bgp.established > 0 ? 'BGP route, session Established' : 'BGP route, no Established session');
-    const conflict = service.observed.macs.length > 1;
-    for (const [node, why] of seen) {
-      const bgpOnly = why.every((w) => w.startsWith('BGP') || w.includes('(bgp)'));
-      const stuck = why.some((w) => w.includes('no Established session'));
-      links.push({ ip, node, cls: conflict ? 'conflict' : stuck ? 'down' : bgpOnly ? 'bgp' : 'l2', tooltip: `${node} → ${ip}: ${why.join('; ')}` });
+    for (const event of service.observed.events) add(event.node, event.protocol === 'bgp' ? 'bgp' : 'l2', `nodeAssigned (${event.protocol})`);
+    for (const node of service.observed.l2Status) add(node, 'l2', 'ServiceL2Status');
+    for (const bgp of service.observed.bgp) add(bgp.node, 'bgp', bgp.established > 0 ? 'BGP route, session Established' : 'BGP route, no Established session', bgp.established === 0);
+    for (const node of new Set([...expected.keys(), ...seen.keys()])) {
+      const observed = seen.get(node);
+      const protocol = expected.get(node) ?? observed!.protocol;
+      const expectedText = expected.has(node) ? `expected (${protocol === 'l2' ? 'L2 leader' : 'BGP'})` : 'not expected';
+      // Expected and seen: solid; expected only: dashed; seen without being expected: a distinct colour.
+      const state = !observed ? 'expected' : observed.stuck ? 'down' : expected.has(node) ? 'ok' : 'unexpected';
+      links.push({ ip, node, cls: `${protocol} ${state}`, tooltip: `${node} → ${ip}: ${expectedText}; ${observed ? `seen: ${observed.why.join('; ')}` : 'not seen announcing'}` });
     }
   }
   return links;
@@ -164,11 +176,12 @@ interface Layout {
   ipY: Map<string, number>;
 }
 
+/** Badges sit inside the box, right of the title: above it they ran into the box of the row before. */
 function box(x: number, y: number, w: number, cls: string, title: string, subtitle: string, tooltip: string, badge?: string): TopologyBox {
-  const inside = cls.startsWith('node');
+  const node = cls.startsWith('node');
   return {
-    x, y, w, h: boxHeight, cls, title: shorten(title, inside ? (badge ? 17 : 23) : 26), subtitle: shorten(subtitle, 34), tooltip, tx: x + 10, ty: y + 18, sy: y + 35, badge,
-    bx: inside ? x + w - 8 : x + w, by: inside ? y + 19 : y - 4,
+    x, y, w, h: boxHeight, cls, title: shorten(title, badge ? 17 : node ? 23 : 26), subtitle: shorten(subtitle, 34), tooltip, tx: x + 10, ty: y + 18, sy: y + 35, badge,
+    bx: x + w - 8, by: y + 19,
   };
 }
 
@@ -198,8 +211,11 @@ function layoutBoxes(model: ClusterModel, shown: Shown, nodesWithFindings: Set<s
     const y = spread(shown.ips.length, i);
     layout.ipY.set(ip, y + boxHeight / 2);
     const cls = service.verdict === 'ok' ? 'ip' : service.verdict === 'conflict' ? 'ip bad' : service.verdict === 'unknown' ? 'ip' : 'ip warn';
-    const badge = service.observed.macs.length > 1 ? `${service.observed.macs.length} MACs` : undefined;
-    layout.boxes.push(box(columns.ip, y, boxWidth.ip, cls, ip, `${service.namespace}/${service.name}`, `${ip} (${service.namespace}/${service.name}): ${service.verdictText}`, badge));
+    const macs = service.observed.macs;
+    // The conflict marker: the IP's own box, not lines from every node that answers.
+    const badge = macs.length > 1 ? `${macs.length} MACs` : undefined;
+    const answering = macs.length > 1 ? `; ARP answered by ${macs.map((m) => m.node ?? m.mac).join(', ')}` : '';
+    layout.boxes.push(box(columns.ip, y, boxWidth.ip, `${cls}${macs.length > 1 ? ' conflict' : ''}`, ip, `${service.namespace}/${service.name}`, `${ip} (${service.namespace}/${service.name}): ${service.verdictText}${answering}`, badge));
   });
   return layout;
 }

@@ -13,6 +13,7 @@ import { causeKey } from '../checks/group.js';
 import { leaderUnknownNote } from '../checks/rules/l2-leader-mismatch.js';
 import { buildTopology, printLimits, screenLimits, type Topology } from './topology.js';
 import { collectRawOutputs, rawAnchor, type RawOptions, type RawOutput } from './raw.js';
+import { capLines, readableExcerpt } from './excerpt.js';
 
 export const socketPortsOfInterest: Record<number, string> = {
   179: 'BGP',
@@ -26,6 +27,9 @@ export const socketPortsOfInterest: Record<number, string> = {
 
 /** Occurrences of one card printed with their evidence in the PDF. */
 const printedOccurrences = 3;
+
+/** Lines of one evidence excerpt on paper; the rest is counted, and the HTML and bundle have it all. */
+const printedExcerptLines = 20;
 
 /**
  * Node names listed in one cell of the services table; longer lists end in "… (+N more)". On a
@@ -46,6 +50,46 @@ export interface LinkRef {
   anchor?: string;
 }
 
+/**
+ * Text split into words for printing: `nw` words (names with hyphens, IPs, MACs, versions) are kept
+ * on one line, since Chromium would otherwise break "worker-1" after its hyphen; lines still break
+ * at the spaces (`sp`) between words.
+ */
+export interface Word {
+  t: string;
+  nw: boolean;
+  /** A line may break after this part (it ends in a slash or comma inside a longer token). */
+  wb: boolean;
+  sp: string;
+}
+
+/** Words up to this length that hold a hyphen, dot or colon are never split across lines. */
+const unbreakableWord = 40;
+
+export function words(text: string): Word[] {
+  const out: Word[] = [];
+  for (const match of text.matchAll(/(\S+)(\s*)/g)) {
+    // "monitoring/metrics-gateway" may break after its slash, never inside "metrics-gateway".
+    const parts = match[1].match(/[^/,]+[/,]*|[/,]+/g) ?? [match[1]];
+    parts.forEach((part, i) => {
+      const last = i === parts.length - 1;
+      out.push({ t: part, nw: part.length <= unbreakableWord && /[-.:]/.test(part), wb: !last, sp: last && match[2] ? ' ' : '' });
+    });
+  }
+  return out;
+}
+
+export interface EvidenceView {
+  path: string;
+  label?: string;
+  excerpt: string;
+  anchor?: string;
+  /** Paper: lines left out of a long excerpt. */
+  omitted?: number;
+  /** Paper: the same lines were printed for an earlier occurrence of this card. */
+  repeated?: boolean;
+}
+
 export interface FindingView {
   number: number;
   anchor: string;
@@ -58,7 +102,7 @@ export interface FindingView {
   subjects: string[];
   /** Bare subject names, to recognise fixes that differ only by the node or IP they name. */
   subjectNames: string[];
-  evidence: { path: string; label?: string; excerpt: string; anchor?: string }[];
+  evidence: EvidenceView[];
   remediation: { summary: string; snippet?: string; language?: string };
   /** Findings this one explains / is explained by, as links to their numbers. */
   explains: { number: number; anchor: string; id: string }[];
@@ -82,6 +126,10 @@ export interface FindingGroupView {
   summary: string;
   /** "also on worker-1, worker-2 (+3 more)" for the other occurrences. */
   alsoText?: string;
+  /** summary, fix and alsoText as words that are not split across lines (paper). */
+  summaryWords: Word[];
+  fixWords: Word[];
+  alsoWords: Word[];
   subjects: string[];
   /** `fix` is set when this occurrence's fix names other subjects than the card's. */
   members: { summary: string; subjects: string[]; evidence: FindingView['evidence']; fix?: string }[];
@@ -107,6 +155,8 @@ export interface ServiceView extends ServiceAnalysis {
   observedLines: string[];
   endpointText: string;
   findingRefs: { number: number; anchor: string; severity: Severity }[];
+  /** The same texts as words that are not split across lines (see `words`). */
+  w: { name: Word[]; ips: Word[]; expected: Word[]; chain: Word[][]; observed: Word[][]; endpoints: Word[]; verdict: Word[] };
 }
 
 export interface NodeView {
@@ -145,6 +195,9 @@ export interface CollectionView {
   command: string;
   redaction?: string;
   interrupted: boolean;
+  /** Files in the bundle and their size, for the summary. */
+  fileCount: number;
+  sizeText: string;
 }
 
 export interface StepView {
@@ -164,7 +217,10 @@ export interface ReportView {
   cluster: { name: string; server?: string; version?: string };
   metallb: { version: string; mode: string; install: string; namespace: string; kubeProxy: string };
   collectedAt?: string;
+  /** The collection's own time (manifest createdAt → finishedAt). */
   collectionDuration?: string;
+  /** The whole run (collection, analysis, report, sealing): the manifest's totalMs once the bundle is sealed. */
+  runDuration?: string;
   coverage: { text: string; cls: string; collected: number; partial: number; total: number };
   counts: { severity: Severity; label: string; count: number }[];
   findings: FindingGroupView[];
@@ -237,6 +293,9 @@ function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; grou
         title: view.title,
         count: 0,
         summary: view.summary,
+        summaryWords: words(view.summary),
+        fixWords: words(view.remediation.summary),
+        alsoWords: [],
         subjects: [],
         members: [],
         evidenceCount: 0,
@@ -260,7 +319,7 @@ function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; grou
   const maxSubjects = 12;
   for (const group of groups) {
     const members = memberViews.get(group)!;
-    group.printMembers = group.members.slice(0, printedOccurrences);
+    group.printMembers = printedMembers(group.members.slice(0, printedOccurrences));
     group.hiddenMembers = group.members.length - group.printMembers.length;
     const subjects = [...new Set(members.flatMap((m) => m.subjects))];
     group.subjects = subjects.length > maxSubjects ? [...subjects.slice(0, maxSubjects), `+${subjects.length - maxSubjects} more`] : subjects;
@@ -268,6 +327,7 @@ function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; grou
       const first = new Set(members[0].subjects);
       const others = [...new Set(members.slice(1).flatMap((m) => m.subjects.filter((x) => !first.has(x)).map((x) => x.split(' ').slice(1).join(' '))))];
       group.alsoText = others.length > 0 ? `also on ${abbreviate(others, 6, ', ')}` : `${members.length - 1} more like it`;
+      group.alsoWords = words(group.alsoText);
     }
     const link = (refs: (Ref & { id: string })[]): (Ref & { id: string })[] => {
       const seen = new Map<number, Ref & { id: string }>();
@@ -281,6 +341,23 @@ function groupFindings(views: FindingView[]): { groups: FindingGroupView[]; grou
     group.explainedBy = link(members.flatMap((m) => m.explainedBy));
   }
   return { groups, groupOf };
+}
+
+/**
+ * Paper: each excerpt cut to whole lines, and an excerpt an earlier occurrence of the card already
+ * printed (the same log lines cited for five nodes) said once.
+ */
+function printedMembers(members: FindingGroupView['members']): FindingGroupView['members'] {
+  const printed = new Set<string>();
+  return members.map((member) => ({
+    ...member,
+    evidence: member.evidence.map((e) => {
+      if (printed.has(e.excerpt)) return { ...e, excerpt: '', repeated: true };
+      printed.add(e.excerpt);
+      const { text, omitted } = capLines(e.excerpt, printedExcerptLines);
+      return { ...e, excerpt: text, omitted: omitted || undefined };
+    }),
+  }));
 }
 
 function anchorFor(prefix: string, text: string): string {
@@ -359,7 +436,10 @@ function frrView(frr: NonNullable<NodeState['frr']>, link: LinkTo): NodeView['fr
   };
 }
 
-function captureView(capture: NonNullable<NodeState['capture']>, link: LinkTo): NodeView['capture'] {
+/** BGP messages of a capture listed per node: paper gets the first few, the HTML more. */
+const captureLines = { screen: 30, print: 8 };
+
+function captureView(capture: NonNullable<NodeState['capture']>, link: LinkTo, print: boolean): NodeView['capture'] {
   const repliesPerIp = new Map<string, Set<string>>();
   for (const p of capture.arp) if (p.op === 'reply') repliesPerIp.set(p.ip, new Set([...(repliesPerIp.get(p.ip) ?? []), p.mac ?? p.srcMac ?? '?']));
   const arp = [...repliesPerIp.entries()].map(([ip, macs]) => ({ text: `${ip} is-at ${[...macs].join(', ')}`, cls: macs.size > 1 ? 'bad' : '' }));
@@ -368,7 +448,7 @@ function captureView(capture: NonNullable<NodeState['capture']>, link: LinkTo): 
   return {
     packets: capture.packets,
     arp,
-    bgp: capture.bgp.slice(0, 30).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst} ${m.type}${m.detail ? `: ${m.detail}` : ''}`.trim()),
+    bgp: capture.bgp.slice(0, print ? captureLines.print : captureLines.screen).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst} ${m.type}${m.detail ? `: ${m.detail}` : ''}`.trim()),
     bfd: capture.bfd.slice(0, 10).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst}${m.state ? ` state ${m.state}` : ''}${m.diagnostic ? ` diag ${m.diagnostic}` : ''}`.trim()),
     anchor: link(capture.path),
     path: capture.path,
@@ -382,6 +462,7 @@ function nodeView(
   lbIps: Set<string>,
   findings: FindingView[],
   rawAnchors: Set<string>,
+  print: boolean,
 ): NodeView {
   const record = model.manifest?.nodes.find((n) => n.node === name);
   const speaker = speakerReadiness(model).get(name);
@@ -438,7 +519,7 @@ function nodeView(
       };
     });
   if (state.frr) view.frr = frrView(state.frr, link);
-  if (state.capture) view.capture = captureView(state.capture, link);
+  if (state.capture) view.capture = captureView(state.capture, link, print);
   view.arping = state.arping.map((a) => ({ ip: a.ip, iface: a.iface, macs: a.macs.join(', ') || '(no reply)', replies: a.replies, cls: a.macs.length > 1 ? 'bad' : a.macs.length === 0 ? 'warn' : 'good', anchor: link(a.path) }));
   const paths = new Set([...Object.values(state.paths), ...Object.values(state.frr?.paths ?? {})]);
   view.raw = [...paths].sort().map((path) => ({ path, anchor: link(path) }));
@@ -479,7 +560,7 @@ function findingView(finding: Finding, index: number, rawAnchors: Set<string>): 
     summary: finding.summary,
     subjects: finding.subjects.map(subjectText),
     subjectNames: finding.subjects.map((x) => x.name),
-    evidence: finding.evidence.map((e) => ({ path: e.path, label: e.label, excerpt: e.excerpt, anchor: rawAnchors.has(rawAnchor(e.path)) ? rawAnchor(e.path) : undefined })),
+    evidence: finding.evidence.map((e) => ({ path: e.path, label: e.label, excerpt: readableExcerpt(e.excerpt, e.path), anchor: rawAnchors.has(rawAnchor(e.path)) ? rawAnchor(e.path) : undefined })),
     remediation: { summary: finding.remediation.summary, snippet: finding.remediation.snippet, language: finding.remediation.snippetLanguage },
     explains: [],
     explainedBy: [],
@@ -532,7 +613,7 @@ function serviceView(s: ServiceAnalysis, findingViews: FindingView[], toGroupRef
   const expected: string[] = [];
   if (s.l2) expected.push(s.l2.expected ? `L2: ${s.l2.expected}` : 'L2: no candidate');
   if (s.modes.includes('bgp')) expected.push(`BGP: ${s.expectedBgpNodes.length ? abbreviate(s.expectedBgpNodes, listedNodes, ', ') : 'no node'}`);
-  return {
+  const view: Omit<ServiceView, 'w'> = {
     ...s,
     anchor: anchorFor('svc', `${s.namespace}/${s.name}`),
     verdictClass: s.verdict === 'ok' ? 'good' : s.verdict === 'unknown' ? 'muted' : s.verdict === 'conflict' || s.verdict === 'pending' ? 'bad' : 'warn',
@@ -544,6 +625,18 @@ function serviceView(s: ServiceAnalysis, findingViews: FindingView[], toGroupRef
     observedLines: observedLinesOf(s),
     endpointText: abbreviate(s.endpoints.map((e) => `${e.node}: ${e.ready}/${e.total}`), listedNodes, ', ') || 'none',
     findingRefs: toGroupRefs(findingViews.filter((f) => f.subjects.includes(key)).map((f) => ({ number: f.number, anchor: f.anchor, severity: f.severity }))),
+  };
+  return {
+    ...view,
+    w: {
+      name: words(`${s.namespace}/${s.name}`),
+      ips: words(view.ipText),
+      expected: words(view.expectedText),
+      chain: view.chain.map(words),
+      observed: view.observedLines.map(words),
+      endpoints: words(view.endpointText),
+      verdict: words(s.verdictText),
+    },
   };
 }
 
@@ -559,7 +652,7 @@ function nodesSection(model: ClusterModel, analyses: ServiceAnalysis[], findingV
   const nodeNames = [...new Set([...(model.discovery?.nodes ?? []), ...(model.manifest?.nodes.map((n) => n.node) ?? []), ...Object.keys(model.nodes), ...model.kube.nodes.map((n) => n.metadata?.name ?? '')])]
     .filter((n) => n !== '')
     .sort();
-  const allNodes = nodeNames.map((name) => nodeView(name, model, model.nodes[name], lbIps, findingViews, rawAnchors));
+  const allNodes = nodeNames.map((name) => nodeView(name, model, model.nodes[name], lbIps, findingViews, rawAnchors, print));
   for (const node of allNodes) node.findingRefs = toGroupRefs(node.findingRefs);
   // Paper gets the nodes worth reading in full; the healthy rest is one line each.
   const needsDetail = (n: NodeView): boolean => !print || n.findingRefs.length > 0 || n.statusClass !== 'good' || !n.speaker?.ready;
@@ -607,7 +700,30 @@ function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boo
     command: (manifest?.command ?? []).join(' '),
     redaction: manifest ? `${manifest.redaction.count} value(s) redacted${manifest.redaction.ips ? `, IP addresses replaced${model.addresses === 'redacted' ? `; ${leaderUnknownNote}` : ''}` : ''}${manifest.redaction.rules.length ? ` (rules: ${manifest.redaction.rules.join(', ')})` : ''}` : undefined,
     interrupted: manifest?.interrupted ?? false,
+    fileCount: manifest?.files.length ?? 0,
+    sizeText: formatBytes((manifest?.files ?? []).reduce((sum, f) => sum + (f.size ?? 0), 0)),
   };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * The run's times as the manifest has them. The report is written before the bundle is sealed, so
+ * during a run the manifest knows the collection only (totalMs is the collection then); once sealed,
+ * totalMs covers collection, analysis, report and tarball (bundleMs is that tail) while createdAt →
+ * finishedAt stays the collection. Both are labelled, so neither is mistaken for the other.
+ */
+function durations(manifest: ClusterModel['manifest']): Pick<ReportView, 'collectionDuration' | 'runDuration'> {
+  if (!manifest) return {};
+  const started = Date.parse(manifest.createdAt);
+  const finished = manifest.finishedAt ? Date.parse(manifest.finishedAt) : Number.NaN;
+  const sealed = typeof manifest.timings.bundleMs === 'number';
+  const collectionMs = Number.isFinite(finished - started) ? finished - started : sealed ? undefined : manifest.timings.totalMs;
+  return { collectionDuration: formatDuration(collectionMs) || undefined, runDuration: sealed ? formatDuration(manifest.timings.totalMs) : undefined };
 }
 
 function metallbSummary(model: ClusterModel): ReportView['metallb'] {
@@ -642,7 +758,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     cluster: { name: clusterName, server: manifest?.cluster.server, version: manifest?.cluster.version ?? model.kube.version },
     metallb: metallbSummary(model),
     collectedAt: formatTime(manifest?.createdAt),
-    collectionDuration: manifest ? formatDuration(manifest.timings.totalMs) : undefined,
+    ...durations(manifest),
     coverage: coverageOf(model, nodeNames.length),
     // One per card, as findings.json and the terminal summaries count them (a check's findings of one cause are one card).
     counts: severityOrder.map((severity) => ({ severity, label: severityLabel[severity], count: groups.filter((g) => g.severity === severity).length })),
@@ -655,7 +771,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     collection: collectionView(model, rawAnchors, print),
     raw,
     rawNote: print
-      ? `Only the outputs cited by findings are printed, cut to 1.5 KB each (40 KB in all); ${allRaw.length - raw.length} more file(s) and every complete output are in the bundle.`
+      ? `The outputs findings cite: their relevant lines are printed under Evidence and remedies, report.html shows each of them (up to 48 KB), and the bundle holds them complete with ${allRaw.length - raw.length} more file(s).`
       : 'Each output is cut to 48 KB here; the complete file is in the bundle at the path shown.',
     notes: model.notes,
   };

@@ -92,7 +92,12 @@ function endpointsPerNode(model: ClusterModel, service: V1Service): { node: stri
   return [...perNode.entries()].map(([node, counts]) => ({ node, ...counts })).sort((a, b) => a.node.localeCompare(b.node));
 }
 
-function observedFor(model: ClusterModel, service: V1Service, ips: string[], owners: ReturnType<typeof macOwners>): ServiceAnalysis['observed'] {
+/**
+ * `arpCounts` is false for IPs MetalLB announces only over BGP: ARP replies for them (kube-proxy
+ * IPVS binds every LB IP on every node) steer no traffic, and l2-duplicate-mac ignores them by the
+ * same rule, so the table must not call them a conflict the findings do not report.
+ */
+function observedFor(model: ClusterModel, service: V1Service, ips: string[], owners: ReturnType<typeof macOwners>, arpCounts: boolean): ServiceAnalysis['observed'] {
   const events: { node: string; protocol: string }[] = [];
   for (const { node, protocol } of nodeAssignedEvents(model, service)) if (!events.some((e) => e.node === node && e.protocol === protocol)) events.push({ node, protocol });
   const l2Status = l2StatusesFor(model, service).map((status) => statusNode(status) ?? '?');
@@ -106,8 +111,10 @@ function observedFor(model: ClusterModel, service: V1Service, ips: string[], own
   };
   const bgp: ServiceAnalysis['observed']['bgp'] = [];
   for (const [node, state] of Object.entries(model.nodes)) {
-    for (const probe of state.arping) if (ips.includes(probe.ip)) for (const mac of probe.macs) sight(mac, `arping from ${node}`);
-    for (const packet of state.capture?.arp ?? []) if (packet.op === 'reply' && ips.includes(packet.ip)) sight(packet.mac ?? packet.srcMac, `capture on ${node}`);
+    if (arpCounts) {
+      for (const probe of state.arping) if (ips.includes(probe.ip)) for (const mac of probe.macs) sight(mac, `arping from ${node}`);
+      for (const packet of state.capture?.arp ?? []) if (packet.op === 'reply' && ips.includes(packet.ip)) sight(packet.mac ?? packet.srcMac, `capture on ${node}`);
+    }
     const originates = (state.frr?.routes ?? []).some((route) => route.local && ips.some((ip) => route.prefix === ip || route.prefix.startsWith(`${ip}/`)));
     if (originates) {
       const neighbors = state.frr?.neighbors ?? [];
@@ -135,7 +142,7 @@ export function analyzeServices(model: ClusterModel): ServiceAnalysis[] {
       l2: l2 && decision.ip ? { ip: decision.ip, expected: l2.announcers[0], leader: l2.leader, candidates: l2.candidates, excluded: [...l2.blockers].map(([node, [first]]) => ({ node, why: first.why })) } : undefined,
       expectedBgpNodes: bgp?.announcers ?? [],
       decision,
-      observed: observedFor(model, service, ips, owners),
+      observed: observedFor(model, service, ips, owners, !(bgp && !l2)),
       endpoints: endpointsPerNode(model, service),
       verdict: 'unknown',
       verdictText: '',
