@@ -1,4 +1,4 @@
-/** Ctrl-C: the CLI stops, deletes its node pods, writes what it has with interrupted: true, exits 130. */
+/** Ctrl-C: the CLI stops, deletes its node pods, writes what it has with interrupted: true, exits 130 and prints the command that analyses it. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ test('SIGINT during collection → exit 130, node pods deleted, partial bundle w
   const tmp = mkdtempSync(join(tmpdir(), 'mlb-int-'));
   try {
     const out = join(tmp, 'bundle');
-    const child = spawn(process.execPath, [bin, 'collect', '--kubeconfig', sim.kubeconfigPath, '--out', out, '--strategy', 'node-pod', '--capture-seconds', '60', '--format', 'json'], {
+    const child = spawn(process.execPath, [bin, 'collect', '--kubeconfig', sim.kubeconfigPath, '--out', out, '--strategy', 'node-pod', '--capture-seconds', '60', '--format', 'json', '--redact-ips'], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -43,9 +43,11 @@ test('SIGINT during collection → exit 130, node pods deleted, partial bundle w
     assert.ok(existsSync(`${out}.tar.gz`), 'tarball written');
     assert.ok(manifest.files.some((f) => f.path === 'discovery.json'));
     // No report is written after Ctrl-C: the exact command that analyses what was collected is printed, and it works.
-    assert.match(output, new RegExp(`^ {2}mlb-report analyze ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), output);
+    // With --redact-ips the command names the IP map, so the checks see the real addresses.
+    const escaped = out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(output, new RegExp(`^ {2}mlb-report analyze ${escaped} --ip-map ${escaped}\\.ip-map\\.json$`, 'm'), output);
     assert.equal(existsSync(join(out, 'findings.json')), false, 'nothing analysed after the interrupt');
-    const analysed = spawnSync(process.execPath, [bin, 'analyze', out, '--format', 'json'], { encoding: 'utf8' });
+    const analysed = spawnSync(process.execPath, [bin, 'analyze', out, '--ip-map', `${out}.ip-map.json`, '--format', 'json'], { encoding: 'utf8' });
     assert.equal(analysed.status, 0, analysed.stderr);
     assert.match(analysed.stdout, /The collection was interrupted; the bundle is partial/);
     assert.ok(existsSync(join(out, 'findings.json')));

@@ -112,7 +112,8 @@ export function register(program: Command): void {
         const { existsSync } = await import('node:fs');
         const m = result.manifest;
         const count = (s: string): number => m.nodes.filter((n) => n.status === s).length;
-        const ipMap = `${result.dir}.ip-map.json`;
+        const ipMap = result.ipMap ?? `${result.dir}.ip-map.json`;
+        const hasIpMap = !!flags.redactIps && existsSync(ipMap);
         process.stdout.write(
           formatSummary({
             header: [
@@ -121,12 +122,15 @@ export function register(program: Command): void {
             ],
             findings: result.analysis?.findings,
             notes: result.notes,
-            files: { bundle: result.dir, tarball: result.tarball, ...reportFilesByKind(result.reportFiles), ipMap: flags.redactIps && existsSync(ipMap) ? ipMap : undefined },
+            files: { bundle: result.dir, tarball: result.tarball, ...reportFilesByKind(result.reportFiles), ipMap: hasIpMap ? ipMap : undefined },
             // After Ctrl-C the bundle is sealed unanalysed, and the exact command that analyses it is
             // printed rather than run: the user asked to stop, and analysis plus the PDF (a Chromium
             // start) takes seconds on a small cluster but minutes on a big one, time a second
             // Ctrl-C would cut short anyway. The command reads the bundle offline, whenever they like.
-            footer: result.interrupted ? ['interrupted: nothing was analysed; for the findings from what was collected run:', `  mlb-report analyze ${shellWord(result.dir)}`] : undefined,
+            // With --redact-ips the map goes along, so the checks see the real addresses as a whole run's do.
+            footer: result.interrupted
+              ? ['interrupted: nothing was analysed; for the findings from what was collected run:', `  mlb-report analyze ${shellWord(result.dir)}${hasIpMap ? ` --ip-map ${shellWord(ipMap)}` : ''}`]
+              : undefined,
           }),
         );
         if (result.interrupted) {
