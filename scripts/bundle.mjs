@@ -32,8 +32,9 @@ try {
   process.exit(0);
 }
 
-/** The commit `--version` prints: from git at build time, `unknown` outside a checkout. */
+/** The commit `--version` prints: MLB_REPORT_COMMIT (an image build has no .git), else git, else `unknown`. */
 function gitCommit(dir) {
+  if (process.env.MLB_REPORT_COMMIT) return process.env.MLB_REPORT_COMMIT;
   try {
     return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || 'unknown';
   } catch {
