@@ -143,3 +143,10 @@ test("FRR's connected check: a single-hop eBGP peer off the segment stays Active
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('derived drops keep connectionsEstablished consistent: bfd-down re-established after 2 drops', async () => {
+  const l = await load('bfd-down');
+  const n = JSON.parse(await vtysh(l, 'worker-1', 'show bgp neighbors json'))['192.0.2.1'];
+  assert.equal(n.bgpState, 'Established');
+  assert.equal(n.connectionsEstablished, n.connectionsDropped + 1);
+});

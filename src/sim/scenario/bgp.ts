@@ -218,9 +218,10 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
       // BGP then re-establishes while BFD stays down.
       Object.assign(s, { uptimeSeconds: 1 * 3600 + 4 * 60 + 9, connectionsDropped: 2, notification: 'Cease/BFD Down', errorCodeSubcode: '060A', notificationDirection: 'sent', lastReset: 'BGP Notification send', reason: 'BFD session down; BGP re-established without BFD' });
     }
+    // Every drop ended an established session; the current one counts too while it is up.
+    s.connectionsEstablished = s.state === 'Established' ? s.connectionsDropped + 1 : s.connectionsDropped;
     const history = sessionSpec(model, node.name, s);
     if (history) applyHistory(s, history);
-    if (s.state !== 'Established' && s.connectionsEstablished > s.connectionsDropped) s.connectionsEstablished = s.connectionsDropped;
     if (s.bfdProfile) {
       const bfdUp = !segmentDown && !!router?.bfd && !router.bfdStopped;
       s.bfdStatus = bfdUp ? 'up' : 'down';
