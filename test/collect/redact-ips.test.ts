@@ -52,7 +52,7 @@ test('--redact-ips gives the same finding ids as without it on every built-in sc
   assert.ok(scenarios.length >= 10, 'the built-in scenarios are found');
   const problems: string[] = [];
   let mappedSomewhere = 0;
-  await inPool(scenarios, 3, async (scenario) => {
+  await inPool(scenarios, 6, async (scenario) => {
     const [plain, redacted] = await Promise.all([
       runCollect(scenario, { report: true, formats: ['json'] }),
       runCollect(scenario, { report: true, formats: ['json'], redactIps: true }),
