@@ -107,10 +107,17 @@ export function lineTime(text: string): string | undefined {
   return undefined;
 }
 
+/** RFC 3339 with nine fractional digits, as the kubelet stamps log lines (`--timestamps`). */
+const nano = (iso: string): string => iso.replace(/\.(\d{3})Z$/, '.$1000000Z');
+
 export function logLines(content: string, fallbackTs: string): ContainerLog['lines'] {
   if (content === '') return [];
   const texts = content.replace(/\n$/, '').split('\n');
-  const times = texts.map(lineTime);
+  const times = texts.map((t) => {
+    const at = lineTime(t);
+    return at === undefined ? undefined : nano(at);
+  });
+  fallbackTs = nano(fallbackTs);
   let last = times.find((t) => t !== undefined) ?? fallbackTs;
   return texts.map((text, i) => {
     last = times[i] ?? last;

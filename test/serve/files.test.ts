@@ -51,7 +51,8 @@ test('log lines take their time from the line (MetalLB JSON ts, FRR prefix), els
   assert.equal(lineTime('2026/12/01 06:06:25.100 BGP: [X] up'), '2026-12-01T06:06:25.100Z');
   assert.equal(lineTime('no time here'), undefined);
   const lines = logLines('early\n2026/12/01 06:00:00.000 ZEBRA: a\ncontinued\n2026/12/01 07:00:00.000 ZEBRA: b\n', '2026-12-02T00:00:00.000Z');
-  assert.deepEqual(lines.map((l) => l.ts), ['2026-12-01T06:00:00.000Z', '2026-12-01T06:00:00.000Z', '2026-12-01T06:00:00.000Z', '2026-12-01T07:00:00.000Z']);
-  assert.deepEqual(logLines('plain\n', '2026-12-02T00:00:00.000Z'), [{ ts: '2026-12-02T00:00:00.000Z', text: 'plain' }]);
+  // Nine fractional digits, as the kubelet stamps lines.
+  assert.deepEqual(lines.map((l) => l.ts), ['2026-12-01T06:00:00.000000000Z', '2026-12-01T06:00:00.000000000Z', '2026-12-01T06:00:00.000000000Z', '2026-12-01T07:00:00.000000000Z']);
+  assert.deepEqual(logLines('plain\n', '2026-12-02T00:00:00.000Z'), [{ ts: '2026-12-02T00:00:00.000000000Z', text: 'plain' }]);
   assert.deepEqual(logLines('', 'x'), []);
 });

@@ -264,6 +264,73 @@ describe('serve: a --redact-ips bundle stays redacted, with one address for one 
   });
 });
 
+describe('serve: previous logs and --since-time (mixed-incident: a crash-looping speaker)', { skip: !existsSync(kubectlPath) && 'kubectl is not installed' }, () => {
+  it('logs --previous, --tail and --since-time answer as the live simulator did', async () => {
+    const ran = await runCollect('mixed-incident', { sinceSeconds: 3650 * 86400 });
+    const served = await serveBundle(ran.result.dir);
+    const home = await mkdtemp(join(tmpdir(), 'mlb-serve-prev-'));
+    try {
+      const kc = join(home, 'served.kubeconfig');
+      writeFileSync(kc, served.sim.kubeconfig(), { mode: 0o600 });
+      const prev = ran.world.logs.find((l) => l.previous && l.lines.length >= 4);
+      assert.ok(prev, 'the scenario has a previous log');
+      const base = ['logs', '-n', prev.namespace, prev.pod, '-c', prev.container];
+      const since = prev.lines[Math.floor(prev.lines.length / 2)]!.ts;
+      for (const args of [[...base, '--previous'], [...base, '--previous', '--tail', '3'], [...base, '--previous', `--since-time=${since}`], [...base, '--previous', '--timestamps', '--tail', '2'], base]) {
+        const [live, bundle] = await Promise.all([kubectl(ran.sim.kubeconfigPath, home, args), kubectl(kc, home, args)]);
+        assert.equal(live.code, 0, live.stderr);
+        assert.equal(bundle.code, 0, bundle.stderr);
+        assert.ok(live.stdout.length > 0, `${args.join(' ')} prints something`);
+        // --timestamps: the same instants (the served ones carry the kubelet's nine digits).
+        const instants = (out: string): string => out.replace(/^(\S+Z) /gm, (_m, ts: string) => `${new Date(ts).toISOString()} `);
+        assert.equal(instants(bundle.stdout), instants(live.stdout), args.join(' '));
+      }
+    } finally {
+      await served.close();
+      await ran.cleanup();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('serve: the command', { skip: !existsSync(kubectlPath) && 'kubectl is not installed' }, () => {
+  it('prints ready <url> kubeconfig=<path>, kubectl reads through it, SIGTERM ends it cleanly and removes the kubeconfig', async () => {
+    const ran = await runCollect('healthy-l2');
+    const home = await mkdtemp(join(tmpdir(), 'mlb-serve-cli-'));
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'mlb-report.js'), 'serve', ran.result.dir, '--port', '0'], { cwd: repoRoot });
+    try {
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ready line: ${stdout} ${stderr}`)), 30_000);
+        child.stdout.on('data', (c) => {
+          stdout += c;
+          const m = /^ready (https:\/\/127\.0\.0\.1:\d+) kubeconfig=(\S+)\n/.exec(stdout);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m);
+          }
+        });
+        child.on('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+      });
+      const kubeconfig = ready[2]!;
+      assert.ok(readFileSync(kubeconfig, 'utf8').includes(ready[1]!));
+      const r = await kubectl(kubeconfig, home, ['get', 'nodes', '-o', 'name']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim().split('\n').length, worldIndex(ran.world).nodes.length);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, stderr);
+      assert.equal(existsSync(kubeconfig), false, 'the temporary kubeconfig is removed');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await ran.cleanup();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
 // ---------------------------------------------------------------- hostile bundles
 
 /** One ustar entry, built by hand so the hostile name is exactly what the archive says. */
