@@ -139,6 +139,12 @@ test("FRR's connected check: a single-hop eBGP peer off the segment stays Active
     const up = JSON.parse(await vtysh(m, 'worker-1', 'show bgp neighbors json'))['203.0.113.1'];
     assert.equal(up.bgpState, 'Established');
     assert.equal(up.externalBgpNbrMaxHopsAway, 255);
+    // A second NIC on the peer's subnet makes it connected: no multihop needed.
+    const nic = join(dir, 'nic.yaml');
+    writeFileSync(nic, readFileSync('fixtures/scenarios/bgp-peer-not-connected.yaml', 'utf8').replace('name: bgp-peer-not-connected', 'name: nic').replace('  - name: worker-1\n', '  - name: worker-1\n    interfaces: [{ name: eth1, address: 203.0.113.21/24 }]\n'));
+    const c = await load(nic);
+    assert.equal(JSON.parse(await vtysh(c, 'worker-1', 'show bgp neighbors json'))['203.0.113.1'].bgpState, 'Established');
+    assert.equal(JSON.parse(await vtysh(c, 'worker-2', 'show bgp neighbors json'))['203.0.113.1'].bgpState, 'Active');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

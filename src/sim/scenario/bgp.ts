@@ -188,7 +188,7 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
       // (vrfId -1) and its neighbours Idle with "No AFI/SAFI activated for peer", as the lab's FRR
       // 8.4 shows for the bgp-vrf-missing scenario.
       Object.assign(s, { state: 'Idle', reason: `VRF ${s.vrf} does not exist on ${node.name}: its BGP instance never starts`, lastReset: 'No AFI/SAFI activated for peer', uptimeSeconds: 0 });
-    } else if (model.mode !== 'native' && myAsn !== peerAsn && !s.ebgpMultiHop && address && !cidrContains(dp.segment, address)) {
+    } else if (model.mode !== 'native' && myAsn !== peerAsn && !s.ebgpMultiHop && address && !connectedSubnets(model, node).some((c) => cidrContains(c, address))) {
       // FRR's connected check (bgp_fsm.c bgp_start → bgp_peer_reg_with_nht): a single-hop eBGP peer
       // must be on a connected subnet; until zebra reports one FRR never opens the TCP connection.
       // (The native speaker has no such check: it dials through its routes.)
@@ -230,6 +230,13 @@ export function nodeSessions(model: SimModel, node: SimNode): BgpSession[] {
     sessions.push(s);
   }
   return sessions;
+}
+
+/** The node's connected IPv4 subnets: the segment and every extra interface that is up, addressed and not a bond member (`nodes[].interfaces`). */
+function connectedSubnets(model: SimModel, node: SimNode): string[] {
+  const ifaces = model.scenario.nodes.find((n) => n.name === node.name)?.interfaces ?? [];
+  const enslaved = new Set(ifaces.flatMap((i) => i.members ?? []));
+  return [model.dataplane.segment, ...ifaces.filter((i) => i.address && i.up !== false && !enslaved.has(i.name)).map((i) => i.address!)];
 }
 
 /** The node whose session a `singleSession` router keeps. */
