@@ -127,6 +127,11 @@ test('a service announced only over BGP never shows an ARP conflict, as the dupl
     assert.ok(!s.observedLines.some((l) => /ARP/.test(l)), `${s.name}: ${s.observedLines.join(' | ')}`);
     for (const ip of s.ips) assert.ok(!duplicateIps.includes(ip), `l2-duplicate-mac does not name ${ip} either`);
   }
+  // Nor "as expected" beside a finding that says its prefix does not reach a peer.
+  const notAdvertised = new Set(demo.findings.filter((f) => f.id === 'bgp-prefix-not-advertised').flatMap((f) => f.subjects.filter((x) => x.kind === 'Service').map((x) => x.name)));
+  const named = bgpOnly.filter((s) => notAdvertised.has(`${s.namespace}/${s.name}`) || notAdvertised.has(s.name));
+  assert.ok(named.length > 0, `bgp-prefix-not-advertised names a BGP-only service: ${[...notAdvertised].join(', ')}`);
+  for (const s of named) assert.equal(s.verdict, 'mismatch', `${s.namespace}/${s.name}: ${s.verdictText}`);
   // An L2 service with the same answers is still a conflict: the rule is per protocol, not a blanket.
   assert.ok(printView.services.some((s) => s.modes.includes('layer2') && s.verdict === 'conflict'));
 });

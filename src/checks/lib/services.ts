@@ -180,6 +180,9 @@ function verdictOf(s: ServiceAnalysis): Pick<ServiceAnalysis, 'verdict' | 'verdi
     const stuck = s.observed.bgp.filter((b) => b.established === 0).map((b) => b.node);
     if (s.expectedBgpNodes.length === 0) return { verdict: 'not-announced', verdictText: emptiedText(s.decision.bgp!) };
     if (stuck.length > 0) return { verdict: 'mismatch', verdictText: `not carried by ${stuck.join(', ')} (no Established session)` };
+    // A peer whose session is down never gets the prefix (bgp-prefix-not-advertised says so): not "as expected".
+    const partial = s.observed.bgp.filter((b) => b.established > 0 && b.established < b.peers);
+    if (partial.length > 0) return { verdict: 'mismatch', verdictText: `not sent to every peer: ${nodeList(partial.map((b) => `${b.node} ${b.established}/${b.peers}`), 4)} sessions Established` };
     if (carrying.length === 0 && s.observed.bgp.length === 0 && !s.l2) return { verdict: 'unknown', verdictText: 'no BGP state collected' };
   }
   return { verdict: 'ok', verdictText: 'as expected' };
