@@ -217,7 +217,8 @@ function serviceFacts(model: ClusterModel): Facts {
       IPs: s.ips.join(', ') || 'pending',
       pool: s.pool ?? '-',
       mode: s.modes.join('+') || 'none',
-      'expected L2 announcer': s.l2?.expected ?? '-',
+      // Replaced addresses (--redact-ips, no map) elect other nodes: the election cannot be compared.
+      'expected L2 announcer': model.addresses === 'redacted' ? 'unknown (addresses redacted)' : s.l2?.expected ?? '-',
       announcer: announcers.join(', ') || '-',
       'ARP answered by': s.observed.macs.map((m) => (m.node ? `${m.node} (${m.mac})` : m.mac)).sort().join(', ') || '-',
       'BGP advertised by': s.observed.bgp.map((b) => `${b.node} (${b.established}/${b.peers} Established)`).sort().join(', ') || '-',

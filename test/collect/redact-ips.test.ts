@@ -12,6 +12,7 @@ import { join, relative } from 'node:path';
 import { isIP } from 'node:net';
 import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
 import { runAnalyze } from '../../src/run/analyze.js';
+import { runDiff } from '../../src/diff/index.js';
 import { assertBundleIntact, runCollect, type Ran } from './support.js';
 import { startSim } from '../helpers/sim.js';
 
@@ -118,15 +119,24 @@ test('--redact-ips report: no original address in the bundle, arping files liste
 });
 
 test('analyze of a redacted bundle: without the map the leader check is skipped and said so; with --ip-map the findings match the run and stay redacted', { timeout: 60_000 }, async () => {
-  const ran = await runCollect('healthy-l2', { report: true, formats: ['json'], redactIps: true });
+  const [ran, plain] = await Promise.all([runCollect('healthy-l2', { report: true, formats: ['json'], redactIps: true }), runCollect('healthy-l2', { report: true, formats: ['json'] })]);
   const out = mkdtempSync(join(tmpdir(), 'mlb-analyze-redacted-'));
   try {
+    // diff reads the redacted bundle without its map: it must not report another elected or announcing node.
+    const diff = await runDiff(plain.result.dir, ran.result.dir);
+    const serviceChanges = (diff.services ?? []).flatMap((c) => c.changes);
+    assert.ok(diff.services && diff.services.length > 0, 'the services were compared (their addresses differ)');
+    assert.ok(!serviceChanges.some((c) => c.field === 'announcer'), 'the observed announcer is the same');
+    const expected = serviceChanges.filter((x) => x.field === 'expected L2 announcer');
+    assert.ok(expected.length > 0, 'the election of the redacted side is reported as unknown');
+    for (const c of expected) assert.equal(c.after, 'unknown (addresses redacted)');
+
     const lines: string[] = [];
     await runAnalyze({ bundle: ran.result.dir, out: join(out, 'plain'), formats: ['json'], failOn: 'never', write: (l) => lines.push(l) });
     const text = lines.join('\n');
     assert.match(text, /IP addresses in this bundle are replacements .*cannot be recomputed/);
-    const plain = JSON.parse(readFileSync(join(out, 'plain', 'findings.json'), 'utf8')) as { findings: { id: string }[] };
-    assert.ok(!plain.findings.some((f) => f.id === 'l2-leader-mismatch'), 'no leader mismatch invented from replaced addresses');
+    const unmapped = JSON.parse(readFileSync(join(out, 'plain', 'findings.json'), 'utf8')) as { findings: { id: string }[] };
+    assert.ok(!unmapped.findings.some((f) => f.id === 'l2-leader-mismatch'), 'no leader mismatch invented from replaced addresses');
 
     const mapped: string[] = [];
     await runAnalyze({ bundle: ran.result.dir, out: join(out, 'mapped'), formats: ['json'], failOn: 'never', ipMap: `${ran.result.dir}.ip-map.json`, write: (l) => mapped.push(l) });
@@ -137,7 +147,7 @@ test('analyze of a redacted bundle: without the map the leader check is skipped 
     assert.doesNotMatch(written, addressPattern(Object.keys(ipMapOf(ran))), 'outputs written with the map are redacted with it');
   } finally {
     rmSync(out, { recursive: true, force: true });
-    await ran.cleanup();
+    await Promise.all([ran.cleanup(), plain.cleanup()]);
   }
 });
 
