@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { toolVersion } from '../version.js';
+import { toolCommit, toolVersion } from '../version.js';
+import { addExamples } from './examples.js';
 import { errorMessage, ExitCode, isUserError } from '../util/errors.js';
 
 /**
@@ -16,6 +17,7 @@ const commandModules: Record<string, () => Promise<{ register?: (p: Command) => 
   diff: () => import('./commands/diff.js'),
   sim: () => import('./commands/sim.js'),
   serve: () => import('./commands/serve.js'),
+  completion: () => import('./commands/completion.js'),
 };
 
 export async function buildProgram(): Promise<Command> {
@@ -24,11 +26,22 @@ export async function buildProgram(): Promise<Command> {
       'Collect, analyse and report MetalLB incidents. Attaches to every speaker, FRR and the controller at once, ' +
         'runs MetalLB-specific checks and writes an HTML/PDF report plus a support bundle.',
     )
-    .version(toolVersion)
+    // Not commander's .version(): the line names the commit too, asked of git only when wanted.
+    .option('-V, --version', 'print the version and the git commit')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  program.on('option:version', () => {
+    process.stdout.write(`${versionLine()}\n`);
+    throw new CommanderError(0, 'commander.version', versionLine());
+  });
   for (const load of Object.values(commandModules)) (await load()).register?.(program);
+  addExamples(program);
   return program;
+}
+
+/** `mlb-report --version`: `mlb-report 0.1.0 (commit 1c2900b4e5f6)`. */
+export function versionLine(): string {
+  return `mlb-report ${toolVersion} (commit ${toolCommit()})`;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -38,6 +51,12 @@ export async function main(argv: string[]): Promise<void> {
       if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
       throw e;
     });
+  }
+  // `--version` alone answers before the command modules load: it is what scripts and install
+  // checks run, and it should cost no more than starting Node.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    process.stdout.write(`${versionLine()}\n`);
+    return;
   }
   let program: Command;
   try {

@@ -28,8 +28,10 @@ test('the bundled CLI runs a demo end to end (simulator, collect, analysis, HTML
         env: { ...process.env, NO_COLOR: '1', CI: '1' },
       });
 
+    // The commit is embedded at build time (git in this clone).
     const version = run(['--version']);
-    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+    const head = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim() || 'unknown';
+    assert.equal(version.stdout.trim(), `mlb-report ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version} (commit ${head})`);
 
     const dir = join(out, 'demo');
     const demo = run(['demo', '--scenario', 'ipvs-strictarp-off', '--format', 'json,html', '--out', dir, '--capture-seconds', '1']);

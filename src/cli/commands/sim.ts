@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { addExamples } from '../examples.js';
 
 /** `mlb-report sim`: a simulated Kubernetes API server with MetalLB, for demos, tests and development. */
 export function register(program: Command): void {
@@ -27,6 +28,7 @@ export function register(program: Command): void {
       // The inner parser is named as the real chain is, so its help says `Usage: mlb-report sim record`.
       const inner = new Command('mlb-report').exitOverride();
       registerRecord(inner.command('sim'));
+      addExamples(inner);
       await inner.parseAsync(['sim', 'record', ...cmd.args], { from: 'user' });
     });
 }
