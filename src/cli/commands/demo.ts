@@ -73,7 +73,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       log,
     });
     notes.push(...collected.notes);
-    log(`collected ${collected.manifest.nodes.length} node(s) in ${(collected.durationMs / 1000).toFixed(1)} s → ${collected.dir}`);
+    // The manifest's two times, labelled as the report's header labels them (the report names the collection only).
+    const collectionMs = Date.parse(collected.manifest.finishedAt ?? '') - Date.parse(collected.manifest.createdAt);
+    const collectionText = Number.isFinite(collectionMs) ? `in ${(collectionMs / 1000).toFixed(1)} s, ` : '';
+    log(`collected ${collected.manifest.nodes.length} node(s) ${collectionText}whole run ${(collected.manifest.timings.totalMs / 1000).toFixed(1)} s → ${collected.dir}`);
     if (!collected.analysis) throw new Error(`the demo's analysis did not run: ${collected.notes.join('; ')}`);
     const { model, findings } = collected.analysis;
     const reportFiles = collected.reportFiles;
