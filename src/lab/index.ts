@@ -4,7 +4,7 @@
  * namespace), FRR (zebra, bfdd, bgpd) per FRR node with the config MetalLB would render, FRR on
  * every router, LoadBalancer IPs bound where the scenario says, and `run()` answering exec by
  * running the command inside the node's namespace. `close()` removes every namespace and process
- * the lab made, also after a failed start and on SIGINT/SIGTERM. Recipe: /work/shared/docs/lab.md.
+ * the lab made, also after a failed start and on SIGINT/SIGTERM. Recipe: shared/docs/lab.md.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, chownSync, readFileSync, rmSync, symlinkSync, realpathSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget, World } from '../sim/world.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
-import { poolEntryContains, splitIntegratedConfig } from './frr-render.js';
+import { poolEntryContains, splitIntegratedConfig } from '../sim/scenario/metallb-frr-config.js';
 import { buildPlan, type LabPlan, type PlannedNode, type PlannedRouter, type PlannedSession } from './plan.js';
 import { mustRun, runCommand, pidIsOurs, pidAlive, signalPid, signalGroup, waitExited, findExecutable, pollUntil } from './proc.js';
 

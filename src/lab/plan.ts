@@ -7,7 +7,7 @@
 import type { KubeObject } from '../model/cluster.js';
 import type { World } from '../sim/world.js';
 import { defaultInterface, defaultSegment, labMac, type Dataplane, type DataplaneNodeOverride, type DataplaneRouter } from '../sim/scenario/dataplane.js';
-import { frrModelForNode, renderFrrConfig, parseIp, poolEntryContains, selectorMatches, type FrrConfigModel, type FrrLogLevel } from './frr-render.js';
+import { frrModelForNode, renderFrrConfig, parseIp, poolEntryContains, selectorMatches, type FrrConfigModel, type FrrLogLevel } from '../sim/scenario/metallb-frr-config.js';
 import { UserError } from '../util/errors.js';
 
 export type LabMode = 'native' | 'frr' | 'frr-k8s';

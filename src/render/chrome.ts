@@ -1,6 +1,6 @@
 /**
  * Finding a Chrome/Chromium without downloading one, and the launch flags that work for root in a
- * container without a sandbox (measured in /work/shared/docs/lab.md §8).
+ * container without a sandbox (measured in shared/docs/lab.md §8).
  */
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';

@@ -13,7 +13,7 @@ import {
   type FrrConfigModel,
   type FrrNeighbor,
   type FrrRouter,
-} from '../../src/lab/frr-render.js';
+} from '../../src/sim/scenario/metallb-frr-config.js';
 import type { KubeObject } from '../../src/model/cluster.js';
 
 const golden = (name: string): string => readFileSync(new URL(`../../fixtures/lab/frr-rendered/${name}.conf`, import.meta.url), 'utf8');

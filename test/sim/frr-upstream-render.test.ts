@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { loadScenario } from '../../src/sim/scenario/index.js';
 import type { ReplayBackend } from '../../src/sim/scenario/replay.js';
 import { desiredConfig, runningConfig } from '../../src/sim/scenario/frr.js';
-import { significantLines } from '../../src/lab/frr-render.js';
+import { significantLines } from '../../src/sim/scenario/metallb-frr-config.js';
 
 const golden = (name: string): string => readFileSync(new URL(`../../fixtures/lab/frr-rendered/${name}.conf`, import.meta.url), 'utf8').replaceAll('172.16.1.10/24', '172.16.1.0/24');
 

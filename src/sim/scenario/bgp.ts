@@ -6,7 +6,7 @@
  
 import type { KubeObject } from '../../model/cluster.js';
 import type { DataplaneRouter } from './dataplane.js';
-import { maskedPrefix } from '../../lab/frr-render.js';
+import { maskedPrefix } from './metallb-frr-config.js';
 import { advertisementSelectsPool, anySelectorMatches } from './election.js';
 import type { SimModel, SimNode } from './model.js';
 import type { BgpSessionSpec } from './types.js';

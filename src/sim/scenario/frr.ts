@@ -7,7 +7,7 @@
  * config from the same objects, so replayed and recorded outputs line up.
  */
  
-import { communityValue, neighborId, renderFrrConfig, type FrrBfdProfile, type FrrConfigModel, type FrrNeighbor, type FrrRouter } from '../../lab/frr-render.js';
+import { communityValue, neighborId, renderFrrConfig, type FrrBfdProfile, type FrrConfigModel, type FrrNeighbor, type FrrRouter } from './metallb-frr-config.js';
 import { bfdTornDown, frrUptime, lastResetCode, nodeSessions, peerAdvertisements, type BgpSession } from './bgp.js';
 import type { SimModel, SimNode } from './model.js';
 import { atLeast, ipToInt, sha256Hex } from './util.js';
@@ -80,7 +80,7 @@ export function frrConfigModel(model: SimModel, node: SimNode): FrrConfigModel {
 
 /**
  * The config MetalLB writes to /etc/frr_reloader/frr.conf (FRR mode) for this node, rendered by the
- * same renderer the lab uses (src/lab/frr-render.ts, checked line for line against MetalLB's golden
+ * same renderer the lab uses (metallb-frr-config.ts, checked line for line against MetalLB's golden
  * files); releases before v0.16 log to /etc/frr/frr.log.
  */
 export function desiredConfig(model: SimModel, node: SimNode): string {

@@ -2,7 +2,7 @@
  * A node's network view synthesised from the scenario: links, addresses (L2-announced IPs as /32 on
  * the segment interface, BGP-announced IPs on `lo`, IPVS addresses on `kube-ipvs0`, exactly as the lab
  * realises them), routes, neighbours, sockets and sysctls, printed in the formats of iproute2 6.1,
- * ss and grep (see /work/shared/samples/iproute2 for the real outputs these copy).
+ * ss and grep (see shared/samples/iproute2 for the real outputs these copy).
  */
  
 import { bgpLocalPort } from './frr.js';

@@ -1,14 +1,14 @@
 /**
  * Renders the FRR configuration a MetalLB speaker (FRR mode) writes to /etc/frr_reloader/frr.conf,
  * in the same line order and wording as MetalLB's templates (golden outputs in
- * /work/shared/upstream/metallb/frr-rendered/). Two layers:
+ * fixtures/lab/frr-rendered/, copied from upstream). Two layers:
  *  - `renderFrrConfig(model)`: the text, from a config model shaped like MetalLB's own;
  *  - `frrModelForNode(world objects, node)`: the model, from BGPPeer / BGPAdvertisement /
  *    IPAddressPool / BFDProfile / Community / Secret / Service objects, as the speaker on that node sees them.
  * Pure functions: unit-tested without root.
  */
-import type { KubeObject } from '../model/cluster.js';
-import { formatIp } from '../util/ip-text.js';
+import type { KubeObject } from '../../model/cluster.js';
+import { formatIp } from '../../util/ip-text.js';
 
 export type FrrLogLevel = 'debugging' | 'informational' | 'warnings' | 'error' | 'emergencies';
 
