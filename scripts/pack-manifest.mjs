@@ -4,7 +4,7 @@
 // package already carries the bundle, and npm 11 warns on install about a script it did not run.
 // `prepack` runs `strip` (prepare removed, the original kept beside it), `postpack` runs `restore`.
 // A pack that fails in between leaves the backup: the next `strip` or `restore` puts it back first.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,10 +15,11 @@ const action = process.argv[2];
 
 if (existsSync(backup)) renameSync(backup, manifest);
 if (action === 'strip') {
-  const text = readFileSync(manifest, 'utf8');
-  const pkg = JSON.parse(text);
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
   delete pkg.scripts.prepare;
-  writeFileSync(backup, text);
+  // The copy keeps the original's time: restored, package.json is not newer than the bundle, which
+  // bin/mlb-report.js would take for a stale bundle in a clone.
+  cpSync(manifest, backup, { preserveTimestamps: true });
   writeFileSync(manifest, `${JSON.stringify(pkg, null, 2)}\n`);
 } else if (action !== 'restore') {
   console.error('usage: node scripts/pack-manifest.mjs strip|restore');
