@@ -6,7 +6,7 @@
 // embedded assets that src/version.ts hands to the code as a folder (see seaPackageRoot there).
 // Another platform: run this script with that platform's Node (same major version) on that platform.
 // Usage: node scripts/build-binary.mjs [outfile]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
@@ -64,8 +64,14 @@ await esbuild.build({
 // script has no dynamic import(): Node's built-ins come from require() there, wrapped as the
 // namespace import() would have given (named exports plus default).
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-const code = readFileSync(script, 'utf8').replace(/\bimport\((["'])([^"']+)\1\)/g, (call, _q, name) =>
+let code = readFileSync(script, 'utf8').replace(/\bimport\((["'])([^"']+)\1\)/g, (call, _q, name) =>
   builtins.has(name) ? `Promise.resolve().then(()=>{const m=require(${JSON.stringify(name)});return{...m,default:m}})` : call,
+);
+// Optional dependencies a bundled package tries and does without (ws: bufferutil, utf-8-validate;
+// node-fetch: encoding) are not in the bundle; the binary's require() would warn on each one before
+// failing. Failing as a missing module does, without the warning, is the same answer.
+code = code.replace(/\brequire\((["'])([^"']+)\1\)/g, (call, _q, name) =>
+  builtins.has(name) ? call : `(()=>{throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${name}'`)}),{code:'MODULE_NOT_FOUND'})})()`,
 );
 const leftover = /\bimport\((["'])([@a-z][\w@./-]*)\1\)/.exec(code);
 if (leftover) throw new Error(`the binary's script still has a dynamic import of ${leftover[2]}: bundle it or add it to the built-ins rewrite`);
@@ -88,7 +94,7 @@ const assets = Object.fromEntries([['sea-index.json', index], ...files.map((f) =
 const blob = join(work, 'sea-prep.blob');
 const config = join(work, 'sea-config.json');
 writeFileSync(config, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2));
-execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
 rmSync(outfile, { force: true });
 copyFileSync(process.execPath, outfile);
 const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
@@ -98,7 +104,9 @@ if (process.platform === 'darwin') {
   execFileSync('codesign', ['--remove-signature', outfile]);
   postjectArgs.push('--macho-segment-name', 'NODE_SEA');
 }
-execFileSync(process.execPath, postjectArgs, { stdio: ['ignore', 'ignore', 'inherit'] });
+// postject warns about ELF note sections it does not parse on every build: shown only if it fails.
+const injected = spawnSync(process.execPath, postjectArgs, { encoding: 'utf8' });
+if (injected.status !== 0) throw new Error(`postject failed (exit ${injected.status}):\n${injected.stdout}${injected.stderr}`);
 if (process.platform === 'darwin') execFileSync('codesign', ['--sign', '-', outfile]);
 const size = (statSync(outfile).size / 1024 / 1024).toFixed(0);
 console.log(`mlb-report: ${outfile} (${size} MB, ${files.length} embedded files) built in ${Date.now() - started} ms`);
