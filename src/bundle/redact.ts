@@ -159,6 +159,12 @@ export class Redactor {
     return this.options.ips ? this.ipsInText(input) : input;
   }
 
+  /** `addresses` over every string and key of a JSON value (findings.json built from restored data). */
+  addressesIn<T>(value: T): T {
+    // Addresses hold no character JSON escapes, so they read the same in the serialised text.
+    return this.options.ips ? (JSON.parse(this.ipsInText(JSON.stringify(value))) as T) : value;
+  }
+
   /** A bundle-relative file path as written to disk: addresses in it are replaced like in contents. */
   path(relPath: string): string {
     return this.addresses(relPath);

@@ -43,7 +43,7 @@ export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
     if (result.model.addresses === 'redacted') notes.push(`IP addresses in this bundle are replacements (--redact-ips): ${leaderUnknownNote}`);
     if (o.formats.includes('json')) {
       const doc = findingsDocument(result, o.bundle, { only: o.only });
-      files.push(await writeFindingsJson(redactor ? redactor.json(doc) : doc, outDir));
+      files.push(await writeFindingsJson(redactor ? redactor.addressesIn(doc) : doc, outDir));
     }
     const visual = o.formats.filter((f) => f !== 'json');
     if (visual.length) {

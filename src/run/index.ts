@@ -80,7 +80,9 @@ async function writeReports(analysis: AnalyzeResult, bundle: OpenBundle, formats
   const files: string[] = [];
   if (formats.includes('json')) {
     const doc = findingsDocument(analysis, dir);
-    files.push(await writeFindingsJson(ips ? redactor.json(doc) : doc, dir));
+    // Addresses only: secrets never came back from the bundle, and the secret rules would rewrite
+    // plain words of a summary such as "password mismatch".
+    files.push(await writeFindingsJson(ips ? redactor.addressesIn(doc) : doc, dir));
   }
   const visual = formats.filter((f) => f !== 'json');
   if (visual.length === 0) return files;

@@ -81,6 +81,9 @@ test('--redact-ips: restore is the inverse of the map; a map from an earlier run
   const fresh = again.ip('172.16.5.1');
   assert.ok(!Object.values(map).some((v) => v.startsWith(fresh.split('.').slice(0, 3).join('.') + '.')), 'a new network gets a replacement network not used before');
   assert.equal(ipRestorer(map)(redacted), raw);
+  // What analysis writes: addresses (values and keys) only; words after "password" are not secrets there.
+  const doc = again.addressesIn({ summary: 'BGP password mismatch with 10.99.0.11', byIp: { '10.99.0.200': 'lb' } });
+  assert.deepEqual(doc, { summary: `BGP password mismatch with ${r.ip('10.99.0.11')}`, byIp: { [r.ip('10.99.0.200')]: 'lb' } });
 });
 
 test('--redact-ips: a site already using 100.64.0.0/10 keeps distinct replacements, so restore stays exact', () => {
