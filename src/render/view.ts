@@ -232,6 +232,8 @@ export interface ReportView {
   /** Nodes not shown in full (print view): one line each. */
   nodeDigest: { name: string; statusText: string; statusClass: string; speaker: string; bgp: string; lbIps: string }[];
   collection: CollectionView;
+  /** The PDF's summary pages: problems first, capped so a big cluster's summary stays a summary. */
+  glance: { services: ServiceView[]; servicesMore: number; nodes: CollectionView['nodes']; nodesMore: number };
   raw: RawOutput[];
   rawNote: string;
   notes: { path: string; message: string }[];
@@ -705,6 +707,17 @@ function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boo
   };
 }
 
+/** Rows of each summary table on paper; the detail sections list everything. */
+const glanceRows = 20;
+
+function glanceOf(services: ServiceView[], collection: CollectionView): ReportView['glance'] {
+  const rank: Record<string, number> = { bad: 0, warn: 1, muted: 2, good: 3 };
+  const ordered = [...services].sort((a, b) => (rank[a.verdictClass] ?? 2) - (rank[b.verdictClass] ?? 2));
+  // Every node when few; otherwise the ones whose collection needs attention.
+  const nodes = collection.nodes.length <= glanceRows ? collection.nodes : collection.nodes.filter((n) => n.status !== 'ok' || n.steps.length > 0).slice(0, glanceRows);
+  return { services: ordered.slice(0, glanceRows), servicesMore: Math.max(0, ordered.length - glanceRows), nodes, nodesMore: collection.nodes.length - nodes.length };
+}
+
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
@@ -750,6 +763,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
   const services = analyses.map((s) => serviceView(s, findingViews, toGroupRefs));
   const { nodeNames, nodes, nodeDigest, nodesWithFindings } = nodesSection(model, analyses, findingViews, rawAnchors, print, toGroupRefs);
   const clusterName = manifest?.cluster.context ?? manifest?.cluster.server ?? 'cluster';
+  const collection = collectionView(model, rawAnchors, print);
   return {
     title: `MetalLB report: ${clusterName}`,
     print,
@@ -768,7 +782,8 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     services,
     nodes,
     nodeDigest,
-    collection: collectionView(model, rawAnchors, print),
+    collection,
+    glance: glanceOf(services, collection),
     raw,
     rawNote: print
       ? `The outputs findings cite: their relevant lines are printed under Evidence and remedies, report.html shows each of them (up to 48 KB), and the bundle holds them complete with ${allRaw.length - raw.length} more file(s).`

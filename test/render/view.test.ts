@@ -106,3 +106,21 @@ test('an empty model (no manifest, no discovery, no bundle) still renders every 
   assert.match(html, /No problems found by the checks/);
   assert.match(html, /The bundle has no manifest/);
 });
+
+test("print summary: at most 20 services, problems first, and the rest counted; few nodes are all listed", async () => {
+  const { model, findings } = loadFixture();
+  const before = await buildView(model, findings, { print: true });
+  const healthy = before.services.find((s) => s.verdictClass !== 'bad')!;
+  const template = model.kube.services.find((s) => s.metadata?.name === healthy.name && s.metadata?.namespace === healthy.namespace)!;
+  // 30 copies of a service with a lesser problem (a mismatch), named to come first alphabetically.
+  for (let i = 0; i < 30; i++) model.kube.services.push({ ...template, metadata: { ...template.metadata, namespace: `aa`, name: `aa-copy-${i}` } });
+  const view = await buildView(model, findings, { print: true });
+  assert.equal(view.glance.services.length, 20);
+  assert.equal(view.glance.servicesMore, view.services.length - 20);
+  const rank = { bad: 0, warn: 1, muted: 2, good: 3 } as Record<string, number>;
+  const ranks = view.glance.services.map((s) => rank[s.verdictClass] ?? 2);
+  assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), 'problems come first');
+  assert.ok(view.services.filter((s) => s.verdictClass === 'bad').every((s) => view.glance.services.includes(s)), 'every conflict or pending service is in the summary');
+  assert.equal(view.glance.nodes.length, view.collection.nodes.length);
+  assert.equal(view.glance.nodesMore, 0);
+});
