@@ -438,7 +438,7 @@ function frrView(frr: NonNullable<NodeState['frr']>, link: LinkTo): NodeView['fr
   };
 }
 
-/** BGP messages of a capture listed per node: paper gets the first few, the HTML more. */
+/** BGP (and half as many BFD) messages of a capture listed per node: paper gets the first few, the HTML more. */
 const captureLines = { screen: 30, print: 8 };
 
 function captureView(capture: NonNullable<NodeState['capture']>, link: LinkTo, print: boolean): NodeView['capture'] {
@@ -451,7 +451,7 @@ function captureView(capture: NonNullable<NodeState['capture']>, link: LinkTo, p
     packets: capture.packets,
     arp,
     bgp: capture.bgp.slice(0, print ? captureLines.print : captureLines.screen).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst} ${m.type}${m.detail ? `: ${m.detail}` : ''}`.trim()),
-    bfd: capture.bfd.slice(0, 10).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst}${m.state ? ` state ${m.state}` : ''}${m.diagnostic ? ` diag ${m.diagnostic}` : ''}`.trim()),
+    bfd: capture.bfd.slice(0, print ? captureLines.print / 2 : 10).map((m) => `${m.time ?? ''} ${m.src} → ${m.dst}${m.state ? ` state ${m.state}` : ''}${m.diagnostic ? ` diag ${m.diagnostic}` : ''}`.trim()),
     anchor: link(capture.path),
     path: capture.path,
   };
