@@ -29,7 +29,7 @@ function executable(path: string): boolean {
   }
 }
 
-/** Browsers `npx puppeteer browsers install chrome` put into its cache (never downloaded by us). */
+/** Browsers in puppeteer's cache (a puppeteer install, or `npx @puppeteer/browsers install chrome --path ~/.cache/puppeteer`); never downloaded by us. */
 function puppeteerCacheBrowsers(): string[] {
   const cacheRoot = process.env.PUPPETEER_CACHE_DIR ?? join(homedir(), '.cache', 'puppeteer');
   const found: string[] = [];
