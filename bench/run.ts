@@ -188,7 +188,7 @@ async function mlbReportContender(
   const dir = join(work, `bundle-${nodes}-${captureSeconds}-${Date.now()}`);
   const rssFile = join(work, 'rss.txt');
   rmSync(rssFile, { force: true });
-  const args = ['--import', resolve('bench/rss-probe.mjs'), resolve('bin/mlb-report.js'), 'collect', '--kubeconfig', cluster.kubeconfig, '--out', dir, '--format', 'json', '--fail-on', 'never'];
+  const args = ['--import', resolve('bench/rss-probe.mjs'), resolve('bin/mlb-report.js'), 'collect', '--kubeconfig', cluster.kubeconfig, '--out', dir, '--format', 'none', '--fail-on', 'never'];
   if (captureSeconds > 0) args.push('--capture-seconds', String(captureSeconds));
   else args.push('--no-capture');
   const env = { ...process.env, MLB_BENCH_RSS_FILE: rssFile, CI: '1', NO_COLOR: '1' };
@@ -344,7 +344,7 @@ function renderMarkdown(results: Results): string {
     '',
     `Runs per group: mlb-report ${results.runs_per_group} (median); the kubectl loops once above 10 nodes. The sequential loop ran whole up to ${sampleAbove} nodes without capture and on ${sequentialSample} nodes otherwise; the xargs loop whole up to ${sampleAbove} nodes and on ${xargsSample} above; sampled loops are extrapolated linearly (column "sample").`,
     '',
-    'mlb-report runs with its default collection settings (`--qps 50`, burst 100, `--max-streams 128`, `--concurrency 1000`, as printed by `mlb-report collect --help`) and `--format json` (the bundle; the loops write no report either — analysis, HTML and PDF are timed separately below). "max req/s" is the busiest second at the simulator: all requests, then those a client-side `--qps` limits (get, list, patch, watch), then streams (exec, log, pod proxy), which a real API server treats as long-running and does not rate-limit — kubectl does not rate-limit exec either; `--max-streams` bounds how many are open at once.',
+    'mlb-report runs with its default collection settings (`--qps 50`, burst 100, `--max-streams 128`, `--concurrency 1000`, as printed by `mlb-report collect --help`) and `--format none` (the bundle alone; the loops write no report either — analysis, HTML and PDF are timed separately below; `--format json` adds findings.json). "max req/s" is the busiest second at the simulator: all requests, then those a client-side `--qps` limits (get, list, patch, watch), then streams (exec, log, pod proxy), which a real API server treats as long-running and does not rate-limit — kubectl does not rate-limit exec either; `--max-streams` bounds how many are open at once.',
     '',
     'Wall time runs from starting the process to its exit: start-up (the CLI as `npm ci` bundles it; the benchmark bundles it again first), collection and the finished tarball. The simulator runs on the same two cores. Finished bundles are moved aside and deleted when the benchmark ends (deleting 13,000 files just before the next run slows that run on this file system).',
     '',

@@ -31,11 +31,13 @@ export function parsePositiveInt(value: string, flag: string, min = 1, max = Num
 
 export type ReportFormat = 'json' | 'html' | 'pdf';
 
+/** `--format`: a list of json, html, pdf; or `none` for the raw bundle alone (analyse it later). */
 export function parseFormats(value: string): ReportFormat[] {
   const parts = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (parts.length === 1 && parts[0] === 'none') return [];
   const bad = parts.filter((p) => p !== 'json' && p !== 'html' && p !== 'pdf');
   if (bad.length || parts.length === 0) {
-    throw new UserError(`invalid --format: ${JSON.stringify(value)}`, 'use a comma-separated list of json, html, pdf (e.g. --format json,html)', ExitCode.usage);
+    throw new UserError(`invalid --format: ${JSON.stringify(value)}`, 'use a comma-separated list of json, html, pdf (e.g. --format json,html), or none for the raw bundle alone', ExitCode.usage);
   }
   return [...new Set(parts)] as ReportFormat[];
 }

@@ -33,7 +33,8 @@ export async function collectAndReport(options: RunOptions): Promise<RunResult> 
     let analysis: AnalyzeResult | undefined;
     const reportFiles: string[] = [];
     // An interrupted run is sealed as it is: the user asked to stop (`mlb-report analyze` reads it later).
-    if (!bundle.interrupted) {
+    // `--format none`: the raw bundle alone, the quickest collection (`mlb-report analyze` later).
+    if (!bundle.interrupted && formats.length > 0) {
       analysis = await analyze(bundle, bundle.notes);
       if (analysis) reportFiles.push(...(await writeReports(analysis, bundle, formats, bundle.notes)));
       // Missing evidence is easy to overlook among findings: say it on the terminal too.

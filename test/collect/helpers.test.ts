@@ -29,6 +29,9 @@ test('durations, formats, argv scrubbing', () => {
   assert.throws(() => parseDuration('soon', '--timeout'), /invalid duration/);
   assert.deepEqual(parseFormats('json,html,json'), ['json', 'html']);
   assert.throws(() => parseFormats('docx'), /invalid --format/);
+  // none: the raw bundle alone; it does not mix with a format.
+  assert.deepEqual(parseFormats('none'), []);
+  assert.throws(() => parseFormats('none,html'), /invalid --format/);
   assert.deepEqual(scrubArgv(['collect', '--token', 'abc', '--password=x', '-n', 'ns']), ['collect', '--token', '<redacted>', '--password=<redacted>', '-n', 'ns']);
 });
 

@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .option('--strategy <ephemeral|node-pod>', 'ephemeral containers in speaker pods, or a privileged debug pod per node', 'ephemeral')
     .option('--since <duration>', 'only logs newer than this (e.g. 1h)', '24h')
     .option('--redact-ips', 'replace IP addresses consistently (mapping written beside the bundle, never inside)')
-    .option('--format <list>', 'report formats: json,html,pdf (pdf where a Chrome/Chromium is found)', 'json,html,pdf')
+    .option('--format <list>', 'report formats: json,html,pdf (pdf where a Chrome/Chromium is found), or none for the raw bundle alone', 'json,html,pdf')
     .option('--fail-on <severity>', 'exit 1 when a finding has at least this severity: error | warning | info | never (never, the default: exit 0 whatever is found)')
     .action(async (flags: Flags) => {
       const { collectAndReport, failOnExitCode } = await import('../../run/index.js');
