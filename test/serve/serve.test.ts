@@ -16,6 +16,8 @@ import { request as httpsRequest } from 'node:https';
 import { runCollect, worldIndex, type Ran } from '../collect/support.js';
 import { serveBundle, type ServedBundle } from '../../src/serve/index.js';
 import { isUserError } from '../../src/util/errors.js';
+import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
+import { parse as parseYaml } from 'yaml';
 
 const kubectlPath = '/usr/bin/kubectl';
 const ns = 'metallb-system';
@@ -421,3 +423,53 @@ function post(served: ServedBundle, path: string, body: unknown): Promise<{ code
     req.end(JSON.stringify(body));
   });
 }
+
+/** Speaker pod names and FRR containers of a collected world, by install mode. */
+function frrTarget(ran: Ran, mode: string): { namespace: string; pod: string } | undefined {
+  const pods = ran.world.objects.filter((o) => o.kind === 'Pod' && ((o.spec?.containers ?? []) as { name: string }[]).some((c) => c.name === 'frr'));
+  const pod = mode === 'frr-k8s' ? pods.find((p) => /frr-k8s/.test(p.metadata.name)) : mode === 'frr' ? pods.find((p) => /speaker/.test(p.metadata.name)) : undefined;
+  return pod && { namespace: pod.metadata.namespace ?? ns, pod: pod.metadata.name };
+}
+
+const detailed = new Set(scenarios.map((s) => s.name));
+const others = builtinScenarioNames().filter((n) => !detailed.has(n));
+
+describe('serve: every other built-in scenario answers kubectl as the live simulator did', { concurrency: 4, skip: !existsSync(kubectlPath) && 'kubectl is not installed' }, () => {
+  for (const name of others) {
+    it(`${name}: get pods -o wide, get ipaddresspools -A, speaker logs, vtysh summary (FRR modes)`, { timeout: 120_000 }, async () => {
+      const mode = String((parseYaml(readFileSync(join(repoRoot, 'fixtures', 'scenarios', `${name}.yaml`), 'utf8')) as { install: { mode: string } }).install.mode);
+      const ran = await runCollect(name, { sinceSeconds: 3650 * 86400 });
+      const home = await mkdtemp(join(tmpdir(), 'mlb-serve-all-'));
+      const served = await serveBundle(ran.result.dir);
+      try {
+        const kc = join(home, 'served.kubeconfig');
+        writeFileSync(kc, served.sim.kubeconfig(), { mode: 0o600 });
+        const both = async (args: string[]): Promise<{ live: Run; bundle: Run }> => {
+          const [live, bundle] = await Promise.all([kubectl(ran.sim.kubeconfigPath, home, args), kubectl(kc, home, args)]);
+          assert.equal(bundle.code, live.code, `${args.join(' ')}: exit ${bundle.code} vs live ${live.code}\n${bundle.stderr}`);
+          return { live, bundle };
+        };
+        const pods = await both(['get', 'pods', '-n', ns, '-o', 'wide']);
+        assert.deepEqual(withoutAge(pods.bundle.stdout), withoutAge(pods.live.stdout));
+        const pools = await both(['get', 'ipaddresspools', '-A']);
+        assert.deepEqual(pools.bundle.stdout ? withoutAge(pools.bundle.stdout) : [], pools.live.stdout ? withoutAge(pools.live.stdout) : []);
+        for (const pod of worldIndex(ran.world).speakers.values()) {
+          const logs = await both(['logs', '-n', ns, pod, '-c', 'speaker']);
+          assert.equal(logs.bundle.stdout, logs.live.stdout, `logs of ${pod}`);
+          break;
+        }
+        const frr = frrTarget(ran, mode);
+        if (frr) {
+          const summary = await both(['exec', '-n', frr.namespace, frr.pod, '-c', 'frr', '--', 'vtysh', '-c', 'show bgp summary json']);
+          // Message counters of a session that keeps trying (hold timer, connect retries) grow between the two reads, as uptimes do.
+          const still = (v: unknown): unknown => JSON.parse(JSON.stringify(withoutUptimes(v)), (k, x) => (/^msg(Sent|Rcvd)$/.test(k) ? undefined : x));
+          if (summary.live.code === 0) assert.deepEqual(still(JSON.parse(summary.bundle.stdout)), still(JSON.parse(summary.live.stdout)));
+        }
+      } finally {
+        await served.close();
+        await ran.cleanup();
+        await rm(home, { recursive: true, force: true });
+      }
+    });
+  }
+});
