@@ -4,25 +4,17 @@
  * It lives with the CLI because it joins the simulator and the lab (which builds on the
  * simulator): the simulator itself never imports the lab.
  */
-import { chmodSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import { ExitCode, UserError } from '../util/errors.js';
 import type { ExecBackend, World } from '../sim/world.js';
 import { startSimulator } from '../sim/server/index.js';
+import { parsePort, runInForeground } from '../sim/server/foreground.js';
 
 export interface SimCommandOptions {
   scenario?: string;
   port: string;
   kubeconfigOut?: string;
   backend: string;
-}
-
-function parsePort(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 65535) {
-    throw new UserError(`invalid --port ${JSON.stringify(text)}`, 'give a number from 0 to 65535 (0 = any free port)', ExitCode.usage);
-  }
-  return Number(text);
 }
 
 const isMissingModule = (e: unknown, path: string): boolean => (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(path);
@@ -89,28 +81,5 @@ export async function runSim(opts: SimCommandOptions): Promise<void> {
     await backend.close();
     throw e;
   });
-  const kubeconfigPath = opts.kubeconfigOut ? resolve(opts.kubeconfigOut) : join(tmpdir(), `mlb-report-sim-${process.pid}.kubeconfig`);
-  try {
-    writeFileSync(kubeconfigPath, sim.kubeconfig(), { mode: 0o600 });
-    chmodSync(kubeconfigPath, 0o600);
-  } catch (e) {
-    await sim.close();
-    throw new UserError(`cannot write the kubeconfig to ${kubeconfigPath}: ${(e as Error).message}`, 'choose a writable --kubeconfig-out path', ExitCode.usage);
-  }
-  process.stdout.write(`ready ${sim.url} kubeconfig=${kubeconfigPath}\n`);
-  let stop = (): void => undefined;
-  const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  // A stop asked for is a clean end: exit 0, with either backend. The handlers stay until the
-  // teardown is done: the lab backend tears itself down on a signal as well, and exits 130/143
-  // itself only when no other handler owned that signal when it arrived.
-  try {
-    await stopped;
-    await sim.close();
-    if (!opts.kubeconfigOut) rmSync(kubeconfigPath, { force: true });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  await runInForeground(sim, { kubeconfigOut: opts.kubeconfigOut, command: 'sim' });
 }

@@ -5,13 +5,13 @@
  * (world.ts) whose commands are answered from the recorded outputs (backend.ts), served by the
  * simulator's API server in read-only mode.
  */
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ExitCode, UserError } from '../util/errors.js';
 import { extractBundle } from '../bundle/extract.js';
 import { startSimulator, type Simulator } from '../sim/server/index.js';
+import { parsePort, runInForeground } from '../sim/server/foreground.js';
 import { BundleBackend } from './backend.js';
 import { BundleFiles } from './files.js';
 import { bundleWorld } from './world.js';
@@ -108,13 +108,6 @@ export async function serveBundle(path: string, opts: { port?: number; host?: st
   }
 }
 
-function parsePort(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 65535) {
-    throw new UserError(`invalid --port ${JSON.stringify(text)}`, 'give a number from 0 to 65535 (0 = any free port)', ExitCode.usage);
-  }
-  return Number(text);
-}
-
 export interface ServeCommandOptions {
   port: string;
   kubeconfigOut?: string;
@@ -124,25 +117,5 @@ export interface ServeCommandOptions {
 export async function runServe(bundle: string, opts: ServeCommandOptions): Promise<void> {
   const port = parsePort(opts.port);
   const served = await serveBundle(bundle, { port });
-  const kubeconfigPath = opts.kubeconfigOut ? resolve(opts.kubeconfigOut) : join(tmpdir(), `mlb-report-serve-${process.pid}.kubeconfig`);
-  try {
-    writeFileSync(kubeconfigPath, served.sim.kubeconfig(), { mode: 0o600 });
-    chmodSync(kubeconfigPath, 0o600);
-  } catch (e) {
-    await served.close();
-    throw new UserError(`cannot write the kubeconfig to ${kubeconfigPath}: ${(e as Error).message}`, 'choose a writable --kubeconfig-out path', ExitCode.usage);
-  }
-  process.stdout.write(`ready ${served.sim.url} kubeconfig=${kubeconfigPath}\n`);
-  let stop = (): void => undefined;
-  const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  try {
-    await stopped;
-    await served.close();
-    if (!opts.kubeconfigOut) rmSync(kubeconfigPath, { force: true });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  await runInForeground({ url: served.sim.url, kubeconfig: () => served.sim.kubeconfig(), close: () => served.close() }, { kubeconfigOut: opts.kubeconfigOut, command: 'serve' });
 }

@@ -15,39 +15,16 @@ import { gzipSync } from 'node:zlib';
 import { request as httpsRequest } from 'node:https';
 import { runCollect, worldIndex, type Ran } from '../collect/support.js';
 import { serveBundle, type ServedBundle } from '../../src/serve/index.js';
+import { kubectlPath, runKubectl, type KubectlRun } from '../helpers/kubectl.js';
 import { isUserError } from '../../src/util/errors.js';
 import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
 import { parse as parseYaml } from 'yaml';
 
-const kubectlPath = '/usr/bin/kubectl';
 const ns = 'metallb-system';
 const repoRoot = join(import.meta.dirname, '..', '..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function kubectl(kubeconfig: string, home: string, args: string[], timeoutMs = 20_000): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(kubectlPath, ['--cache-dir', join(home, 'kube-cache'), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: home } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kubectl ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+type Run = KubectlRun;
+const kubectl = runKubectl;
 
 /** A kubectl table without its AGE column, and with restart times ("1 (5m ago)") cut to the count: those read the clock. */
 function withoutAge(table: string): string[][] {

@@ -4,15 +4,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, miniSim, startSim, type RunningSim } from '../helpers/sim.js';
+import { kubectlPath, runKubectl, type KubectlRun } from '../helpers/kubectl.js';
 
-const kubectlPath = '/usr/bin/kubectl';
 const ns = 'metallb-system';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('real kubectl against the simulator', { skip: !existsSync(kubectlPath) && 'kubectl is not installed' }, () => {
   let sim: RunningSim;
@@ -23,23 +17,7 @@ describe('real kubectl against the simulator', { skip: !existsSync(kubectlPath) 
   });
   after(() => sim.stop());
 
-  function kubectl(args: string[], timeoutMs = 20_000): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(kubectlPath, ['--cache-dir', cacheDir, ...args], { env: { ...process.env, KUBECONFIG: sim.kubeconfigPath, HOME: sim.dir } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.stderr.on('data', (c) => (stderr += c));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`kubectl ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }, timeoutMs);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
+  const kubectl = (args: string[], timeoutMs = 20_000): Promise<KubectlRun> => runKubectl(sim.kubeconfigPath, sim.dir, args, timeoutMs);
 
   it('get pods -o wide prints the server Table', async () => {
     const r = await kubectl(['get', 'pods', '-n', ns, '-o', 'wide']);
@@ -201,7 +179,7 @@ describe('real kubectl against a built-in scenario', { skip: !existsSync(kubectl
 
   it('lists the MetalLB pods and debugs a speaker through an ephemeral container', async () => {
     const env = { ...process.env, KUBECONFIG: sim.kubeconfigPath, HOME: sim.dir };
-    const run = (args: string[]): Promise<Run> =>
+    const run = (args: string[]): Promise<Omit<KubectlRun, 'ms'>> =>
       new Promise((resolve) => {
         const child = spawn(kubectlPath, ['--cache-dir', join(sim.dir, 'cache'), ...args], { env });
         let stdout = '';
