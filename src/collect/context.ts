@@ -34,6 +34,8 @@ export interface RunContext {
   lbServicesReady: Promise<void>;
   /** Called by the cluster step once it has listed the Services (or failed to). */
   lbServicesLoaded(): void;
+  /** The execs that end each node's debug container once its work is done (cleanup awaits them). */
+  pendingEnds: Promise<void>[];
   added: AddedContainer[];
   /** The run's shared pod watch of a namespace (attach waits); closed at the end of the run. */
   podWatcher(namespace: string): PodWatcher;

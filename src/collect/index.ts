@@ -314,6 +314,8 @@ interface CollectionRun {
   added: AddedContainer[];
   clusterSteps: Step[];
   nodeRecords: NodeRecord[];
+  /** See RunContext.pendingEnds. */
+  pendingEnds: Promise<void>[];
   timings: Manifest['timings'];
   notes: string[];
   log: (line: string) => void;
@@ -353,6 +355,7 @@ function startRun(options: CollectOptions): CollectionRun {
     added: [],
     clusterSteps: [],
     nodeRecords: [],
+    pendingEnds: [],
     timings: { totalMs: 0 },
     notes: [],
     log: options.log ?? (() => {}),
@@ -429,6 +432,7 @@ async function preflight(run: CollectionRun): Promise<RunContext> {
       lbServicesLoaded = r;
     }),
     lbServicesLoaded: () => lbServicesLoaded(),
+    pendingEnds: run.pendingEnds,
     added: run.added,
     podWatcher: (namespace: string) => {
       let w = run.podWatchers.get(namespace);
@@ -563,6 +567,7 @@ async function cleanUp(run: CollectionRun): Promise<void> {
     const t = Date.now();
     // The run's signal may already be aborted: cleanup gets its own short deadline.
     const cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000) });
+    await Promise.all(run.pendingEnds);
     const ephemeral = added.filter((a) => a.kind === 'ephemeral');
     // Containers whose node did not get to end them (Ctrl-C, --timeout, a failed exec) end now.
     const notEnded = ephemeral.filter((a) => a.finalState === 'running' && !a.endRequested);

@@ -120,7 +120,8 @@ export async function collectNode(ctx: RunContext, node: string, progress: (msg:
   if (ctx.settings.capture) lanes.push(runCapture(ctx, node, run.debugLane, run.debugViaFrr, run.steps, progress));
   else run.steps.push(step('capture', 'skipped', 0, [], 'disabled (--no-capture)'));
   await Promise.all(lanes);
-  await run.endDebugContainer();
+  // Off the node's critical path: cleanup waits for these before it looks at what is still running.
+  ctx.pendingEnds.push(run.endDebugContainer());
   return run.verdict();
 }
 
