@@ -96,7 +96,7 @@ test('the services table prints the announcement model as a chain of steps', () 
   const byName = new Map(analyzeServices(model).map((s) => [`${s.namespace}/${s.name}`, s]));
   assert.deepEqual(announceChain(byName.get('default/web')!.decision), ['pool l2-pool → L2Advertisement l2 (nodes: 3) → speaker ready (2; out: worker-3) → leader worker-2']);
   assert.deepEqual(announceChain(byName.get('shop/checkout')!.decision), ['pool bgp-pool → BGPAdvertisement bgp (nodes: 3) → speaker ready (2; out: worker-3) → announce from worker-1, worker-2']);
-  assert.deepEqual(announceChain(byName.get('default/api')!.decision), ['no IP assigned']);
+  assert.deepEqual(announceChain(byName.get('default/api')!.decision), ['no IP assigned: the controller reports "no available IPs"']);
 });
 
 test('a chain names at most 8 removed nodes, and the step that removed the last one is the verdict', () => {

@@ -45,6 +45,7 @@ import {
   svcKey,
   type Protocol,
 } from './model.js';
+import { allocationCauseText, allocationDecision, type AllocationDecision } from './allocate.js';
 
 export type NodeStepKind = 'node-selector' | 'speaker' | 'exclude-label' | 'network-unavailable' | 'endpoints' | 'bgp-peer' | 'leader' | 'interfaces';
 export type ServiceStepKind = 'load-balancer-class' | 'ip' | 'pool' | 'advertisement';
@@ -105,6 +106,8 @@ export interface AnnounceDecision {
   pool?: KubeObject;
   /** Set when the decision stops before any node is considered (foreign class, no IP, pool, advertisement). */
   stop?: ServiceStop;
+  /** The controller's pool selection (allocate.ts): why a pending service has no IP, or where its IP comes from. */
+  allocation?: AllocationDecision;
   protocols: Protocol[];
   l2?: ProtocolDecision;
   bgp?: ProtocolDecision;
@@ -244,8 +247,12 @@ export function decideService(model: ClusterModel, svc: V1Service): AnnounceDeci
     decision.stop = { kind: 'load-balancer-class', why: `loadBalancerClass ${svc.spec?.loadBalancerClass ?? '(none)'} is not MetalLB's (${lbClass ?? 'no --lb-class'})` };
     return decision;
   }
+  decision.allocation = allocationDecision(model, svc);
   if (!decision.ip) {
-    decision.stop = { kind: 'ip', why: 'no IP assigned' };
+    const a = decision.allocation;
+    // The rules leave a pool with room: the controller's own word, or else it is not running.
+    const why = a.pool ? (a.stated ? `the controller reports "${a.stated.text}"` : `pool ${a.pool} has room: is the controller running?`) : allocationCauseText(a);
+    decision.stop = { kind: 'ip', why: `no IP assigned: ${why}` };
     return decision;
   }
   decision.pool = poolOf(model, svc, decision.ip);

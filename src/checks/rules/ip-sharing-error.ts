@@ -2,6 +2,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import { defineCheck, type Draft } from '../define.js';
 import { eventExcerpt, objectEvidence } from '../lib/evidence.js';
 import { annotation, clusterPath, eventsFor, metallbServices, requestedIPs, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
+import { allocationDecision, statedCauseRank } from '../lib/allocate.js';
 
 const sharingMessage = /sharing key|does not allow sharing|is already in use on|backend key|can't change sharing key/;
 
@@ -40,9 +41,14 @@ export default defineCheck({
         if ((svc.spec?.externalTrafficPolicy === 'Local' || o.spec?.externalTrafficPolicy === 'Local') && JSON.stringify(svc.spec?.selector) !== JSON.stringify(o.spec?.selector))
           problems.push('externalTrafficPolicy Local with different selectors');
       }
+      // The allocation replay finds the conflict too when the partner holds the address without a request.
+      const allocation = allocationDecision(model, svc);
+      const replayed = !serviceIPs(svc).length && allocation.rule === 'sharing' ? allocation.error : undefined;
+      if (replayed && !problems.length) problems.push(replayed);
       if (!events.length && (!problems.length || serviceIPs(svc).length)) continue;
       const detail = problems.length ? problems.join('; ') : (events[events.length - 1].message ?? '');
       out.push({
+        ...(allocation.stated?.check === 'ip-sharing-error' ? { rank: statedCauseRank } : {}),
         summary: `${svcKey(svc)} cannot share ${wanted.join(', ') || 'its IP'}${partners.length ? ` with ${partners.map(svcKey).join(', ')}` : ''}: ${detail}`,
         subjects: [svcSubject(svc), ...partners.map(svcSubject)],
         evidence: [

@@ -2,6 +2,7 @@ import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence } from '../lib/evidence.js';
 import { rangeSize } from '../lib/ip.js';
 import { clusterPath, metallbServices, poolContains, poolRanges, serviceIPs, svcKey } from '../lib/model.js';
+import { allocationDecision, exhaustedPools, statedCauseRank } from '../lib/allocate.js';
 
 export default defineCheck({
   id: 'pool-exhausted',
@@ -34,10 +35,15 @@ export default defineCheck({
       const near = !full && capacity >= 10n && inUse * 10n >= capacity * 9n;
       if (!full && !near) continue;
       const name = pool.metadata.name;
+      // A full pool is the outage only for the pending services the allocation replay sends to it;
+      // a service pending for another reason (sharing, serviceAllocation, family) is not its victim.
+      const victims = pending.filter((s) => exhaustedPools(allocationDecision(model, s)).includes(name));
+      const stated = victims.some((s) => allocationDecision(model, s).stated?.check === 'pool-exhausted');
       out.push({
-        severity: full && pending.length ? 'error' : 'warning',
+        severity: full && victims.length ? 'error' : 'warning',
+        ...(stated ? { rank: statedCauseRank } : {}),
         summary: full
-          ? `Pool ${name} is exhausted: ${inUse}/${capacity} addresses in use${pending.length ? `, ${pending.length} service(s) pending` : ''}`
+          ? `Pool ${name} is exhausted: ${inUse}/${capacity} addresses in use${victims.length ? `, ${victims.length} service(s) pending for want of an address (${victims.slice(0, 4).map(svcKey).join(', ')})` : ''}`
           : `Pool ${name} is nearly exhausted: ${inUse}/${capacity} addresses in use`,
         subjects: [{ kind: 'IPAddressPool', namespace: pool.metadata.namespace, name }],
         evidence: [

@@ -4,6 +4,7 @@ import { defineCheck, type Draft } from '../define.js';
 import { eventExcerpt, objectEvidence } from '../lib/evidence.js';
 import { annotation, clusterPath, eventsFor, isControllerPod, metallbNamespace, metallbServices, podReady, poolContains, requestedIPs, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
 import { anySelectorMatches } from '../../util/label-selectors.js';
+import { allocationCauseText, allocationDecision, statedCauseRank } from '../lib/allocate.js';
 
 /** Turns the controller's AllocationFailed message into a named cause. */
 export function decodeAllocationFailure(message: string): string {
@@ -62,11 +63,18 @@ export default defineCheck({
       const latest = failures[failures.length - 1];
       // The controller says "no available IPs" both for exhausted pools and for no pool at all, so a
       // cause read from the configuration (no pool, wrong namespace, autoAssign...) wins over that.
-      const decoded = latest ? decodeAllocationFailure(latest.message ?? '') : undefined;
+      const allocation = allocationDecision(model, svc);
+      const stated = allocation.stated;
+      const decoded = stated ? decodeAllocationFailure(stated.text) : latest ? decodeAllocationFailure(latest.message ?? '') : undefined;
       const inferred = inferCause(model, svc);
-      const cause = (decoded && !/exhausted/.test(decoded) ? decoded : (inferred ?? decoded)) ?? 'no AllocationFailed event was recorded (is the controller running?)';
+      // The pool selection replayed on the collected configuration names the rule that left no pool.
+      const replayed = allocation.pool ? undefined : allocationCauseText(allocation);
+      const installCause = inferred && /controller is not ready|no IPAddressPool|not in the MetalLB namespace/.test(inferred) ? inferred : undefined;
+      const specific = decoded && !/exhausted/.test(decoded) ? decoded : undefined;
+      const cause = installCause ?? specific ?? replayed ?? inferred ?? decoded ?? 'no AllocationFailed event was recorded (is the controller running?)';
       const noPool = /no IPAddressPool|not in the MetalLB namespace/.test(cause);
       out.push({
+        ...(stated?.check === 'service-pending' && !installCause ? { rank: statedCauseRank } : {}),
         summary: `${svcKey(svc)} is pending: ${cause}`,
         subjects: [svcSubject(svc)],
         evidence: [
