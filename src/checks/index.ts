@@ -5,6 +5,7 @@
 import type { Check, Finding } from '../model/finding.js';
 import type { ClusterModel } from '../model/cluster.js';
 import { errorMessage } from '../util/errors.js';
+import announcerEligibility from './rules/announcer-eligibility.js';
 import arpRepliesLost from './rules/arp-replies-lost.js';
 import bfdDown from './rules/bfd-down.js';
 import bgpAdvertisementWithoutPeer from './rules/bgp-advertisement-without-peer.js';
@@ -56,6 +57,7 @@ import webhookFailure from './rules/webhook-failure.js';
 import wirelessInterface from './rules/wireless-interface.js';
 
 export const allChecks: Check[] = [
+  announcerEligibility,
   arpRepliesLost,
   bfdDown,
   bgpAdvertisementWithoutPeer,
