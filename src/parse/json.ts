@@ -27,8 +27,10 @@ export function looksBinary(text: string): boolean {
 /**
  * Parse JSON; on failure, salvage the longest prefix that can be closed into valid JSON
  * (a truncated output). Returns undefined (with a note) when nothing usable is there.
+ * `elementDepth` is how deep the records a cut may end after sit (1: elements of the top-level
+ * array or object; 3: peers of `{"ipv4Unicast":{"peers":{...}}}`).
  */
-export function parseJsonTolerant(text: string, notes: NoteSink, what = 'JSON'): unknown {
+export function parseJsonTolerant(text: string, notes: NoteSink, what = 'JSON', elementDepth = 1): unknown {
   const t = cleanText(text).trim();
   if (t === '') {
     notes.add(`empty output (expected ${what})`);
@@ -46,7 +48,18 @@ export function parseJsonTolerant(text: string, notes: NoteSink, what = 'JSON'):
       notes.add(`not ${what}: ${firstLine(t)}`);
       return undefined;
     }
-    const salvaged = salvageTruncatedJson(t);
+    // FRR before 7 printed a comma after the last peer of `show bgp summary json` (FRRouting/frr#2567).
+    const noTrailingCommas = withoutTrailingCommas(t);
+    if (noTrailingCommas !== t) {
+      try {
+        const value: unknown = JSON.parse(noTrailingCommas);
+        notes.add(`${what} has commas before a closing bracket (older FRR printed them); read without them`);
+        return value;
+      } catch {
+        // not the only problem: salvage below
+      }
+    }
+    const salvaged = salvageTruncatedJson(t, elementDepth);
     if (salvaged !== undefined) {
       notes.add(`${what} is truncated or damaged (${(e as Error).message}); kept the complete part`);
       return salvaged;
@@ -54,6 +67,31 @@ export function parseJsonTolerant(text: string, notes: NoteSink, what = 'JSON'):
     notes.add(`not valid ${what}: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+/** The text with every comma that directly precedes `}` or `]` (outside strings) removed. */
+export function withoutTrailingCommas(text: string): string {
+  let out = '';
+  let inString = false;
+  let escaped = false;
+  let pendingComma = -1; // index in `out` of a comma not yet followed by a value
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+      out += c;
+      continue;
+    }
+    if (c === ',') pendingComma = out.length;
+    else if ((c === '}' || c === ']') && pendingComma >= 0) out = out.slice(0, pendingComma) + out.slice(pendingComma + 1);
+    else if (!/\s/.test(c)) pendingComma = -1;
+    out += c;
+    if (c === '"') inString = true;
+    if (c === '}' || c === ']') pendingComma = -1;
+  }
+  return out;
 }
 
 export function firstLine(text: string, max = 120): string {

@@ -1,10 +1,12 @@
 /**
  * `vtysh -c 'show bgp [vrf all] neighbors json'`. The plain form is an object keyed by peer
  * address; the `vrf all` form nests that object under VRF names
- * (`{"default":{"vrfId":0,"vrfName":"default","10.0.0.1":{...}}}`). Both are accepted.
+ * (`{"default":{"vrfId":0,"vrfName":"default","10.0.0.1":{...}}}`). Both are accepted, and so is
+ * the text form users paste (`show [ip] bgp neighbors` without `json`), read into the same model.
  */
-import { isRecord, num, parseJsonTolerant, str, compact, setOwn } from './json.js';
+import { cleanText, isRecord, num, parseJsonTolerant, str, compact, setOwn } from './json.js';
 import { NoteSink, type Parsed } from './result.js';
+import { afiKey, frrUptimeMs, promptLineRe } from './vtysh-text.js';
 import type { BgpNeighbor } from '../model/cluster.js';
 
 /** A peer object is recognised by its FSM state. */
@@ -14,7 +16,10 @@ function isPeerObject(v: unknown): v is Record<string, unknown> {
 
 export function parse(text: string, path: string): Parsed<BgpNeighbor[]> {
   const notes = new NoteSink(path);
-  const data = parseJsonTolerant(text, notes, 'vtysh neighbors JSON');
+  const clean = cleanText(text);
+  if (!/^\s*[[{]/.test(clean) && /^\s*BGP neighbor (?:is|on) /m.test(clean)) return notes.result(parseText(clean, path, notes));
+  // A peer's object is the second level (third under `vrf all`): a cut file keeps its complete peers.
+  const data = parseJsonTolerant(text, notes, 'vtysh neighbors JSON', /^\s*\{\s*"[^"]*"\s*:\s*\{\s*"vrfId"/.test(clean) ? 2 : 1);
   const out: BgpNeighbor[] = [];
   if (data === undefined) return notes.result(out);
   if (!isRecord(data)) {
@@ -93,4 +98,106 @@ function neighbor(vrf: string, address: string, p: Record<string, unknown>, path
     lastResetCode: num(p.lastResetCode),
     path,
   });
+}
+
+// ---------------------------------------------------------------- text form
+
+const headRe = /^BGP neighbor (?:is (\S+?)|on (\S+?): (\S+?)),\s+remote AS (\d+(?:\.\d+)?)(?:,\s+local AS (\d+(?:\.\d+)?))?/;
+const statMessages: Record<string, ['opensSent' | 'notificationsSent' | 'updatesSent' | 'keepalivesSent', 'opensReceived' | 'notificationsReceived' | 'updatesReceived' | 'keepalivesReceived']> = {
+  Opens: ['opensSent', 'opensReceived'],
+  Notifications: ['notificationsSent', 'notificationsReceived'],
+  Updates: ['updatesSent', 'updatesReceived'],
+  Keepalives: ['keepalivesSent', 'keepalivesReceived'],
+};
+
+function asn(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const dot = /^(\d+)\.(\d+)$/.exec(text);
+  return dot ? Number(dot[1]) * 65536 + Number(dot[2]) : Number(text);
+}
+
+/**
+ * `show bgp neighbors` text (FRR 5 to 10): one block per neighbour from `BGP neighbor is <addr>,
+ * remote AS <n>, local AS <n>` (or `BGP neighbor on <iface>: <addr>` for unnumbered peers). Read:
+ * state and uptime, router IDs, hostname, negotiated and configured timers, the message table,
+ * accepted/announced prefixes per address family, connection counts, the last reset (with the
+ * NOTIFICATION it names), the TCP endpoints and the BFD status. `Instance <vrf>:` lines set the VRF.
+ */
+function parseText(text: string, path: string, notes: NoteSink): BgpNeighbor[] {
+  const out: BgpNeighbor[] = [];
+  let vrf = 'default';
+  let cur: BgpNeighbor | undefined;
+  let messages: NonNullable<BgpNeighbor['messages']> = {};
+  let afi: string | undefined;
+  let inBfd = false;
+  const finish = (): void => {
+    if (!cur) return;
+    if (Object.keys(messages).length > 0) cur.messages = messages;
+    out.push(compact(cur));
+  };
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    let m: RegExpExecArray | null;
+    if (promptLineRe.test(raw)) return;
+    if ((m = /^Instance (\S+):$/.exec(line))) {
+      vrf = m[1];
+      return;
+    }
+    if ((m = headRe.exec(line))) {
+      finish();
+      // Unnumbered peers are keyed by interface in the JSON form; their address is the foreign host.
+      cur = { vrf, address: m[1] ?? m[2], state: 'Unknown', path, remoteAs: asn(m[4]), localAs: asn(m[5]) };
+      if (m[3]) cur.hostForeign = m[3];
+      messages = {};
+      afi = undefined;
+      inBfd = false;
+      return;
+    }
+    if (!cur) {
+      if (line !== '') notes.add(`line ${i + 1}: text before the first 'BGP neighbor is' line: ${line.slice(0, 100)}`);
+      return;
+    }
+    if ((m = /^Hostname: (\S+)/.exec(line))) cur.hostname = m[1];
+    else if ((m = /^BGP version \d+, remote router ID (\S+?)(?:, local router ID (\S+))?$/.exec(line))) {
+      cur.remoteRouterId = m[1];
+      if (m[2]) cur.routerId = m[2];
+    } else if ((m = /^BGP state = (\w+)(?: \(([^)]*)\))?(?:, up for (\S+))?/.exec(line))) {
+      cur.state = m[1];
+      if (m[3] !== undefined) cur.uptimeMs = frrUptimeMs(m[3]);
+    } else if ((m = /^Hold time is (\d+)(?: seconds)?, keepalive interval is (\d+) seconds/.exec(line))) {
+      cur.holdTimeMs = Number(m[1]) * 1000;
+      cur.keepaliveMs = Number(m[2]) * 1000;
+    } else if ((m = /^Configured hold time is (\d+)(?: seconds)?, keepalive interval is (\d+) seconds/.exec(line))) {
+      cur.configuredHoldTimeMs = Number(m[1]) * 1000;
+      cur.configuredKeepaliveMs = Number(m[2]) * 1000;
+    } else if ((m = /^(Opens|Notifications|Updates|Keepalives|Route Refresh|Capability|Total):\s+(\d+)\s+(\d+)$/.exec(line))) {
+      const keys = statMessages[m[1]];
+      if (keys) {
+        messages[keys[0]] = Number(m[2]);
+        messages[keys[1]] = Number(m[3]);
+      }
+    } else if ((m = /^For address family: (.+)$/.exec(line))) afi = afiKey(m[1]);
+    else if ((m = /^(\d+) accepted prefixes$/.exec(line)) && afi) setOwn((cur.acceptedPrefixes ??= {}), afi, Number(m[1]));
+    else if ((m = /^(\d+) announced prefixes$/.exec(line)) && afi) setOwn((cur.sentPrefixes ??= {}), afi, Number(m[1]));
+    else if ((m = /^Connections established (\d+); dropped (\d+)$/.exec(line))) {
+      cur.connectionsEstablished = Number(m[1]);
+      cur.connectionsDropped = Number(m[2]);
+    } else if ((m = /^Last reset (\S+?),\s+(?:due to )?(.+)$/.exec(line))) {
+      // FRR prints the NOTIFICATION behind a reset as `Notification sent (Cease/...)`; the JSON form
+      // splits it into lastResetDueTo (`BGP Notification send`) and lastNotificationReason.
+      const notification = /^Notification (sent|received) \((.+)\)$/.exec(m[2]);
+      if (notification) {
+        cur.lastResetDueTo = notification[1] === 'sent' ? 'BGP Notification send' : 'BGP Notification received';
+        cur.lastNotificationReason = notification[2];
+      } else cur.lastResetDueTo = m[2];
+    } else if ((m = /^Local host: (\S+?), Local port: (\d+)/.exec(line))) cur.hostLocal = m[1];
+    else if ((m = /^Foreign host: (\S+?), Foreign port: (\d+)/.exec(line))) {
+      cur.hostForeign = m[1];
+      cur.portForeign = Number(m[2]);
+    } else if (/^BFD:/.test(line)) inBfd = true;
+    else if (inBfd && (m = /^Status: (\w+)/.exec(line))) cur.bfdStatus = m[1];
+  });
+  finish();
+  return out;
 }
