@@ -41,6 +41,8 @@ export interface EphemeralOptions {
   watcher: PodWatcher;
   /** Called once the patch (or create) has been answered, before the wait for the container. */
   onRequested?: () => void;
+  /** The container whose process namespace the debug container joins. Default `speaker`. */
+  targetContainer?: string;
 }
 
 /** The file whose creation ends a debug container's main process (in the container's own filesystem). */
@@ -66,12 +68,12 @@ export async function endDebugContainer(kube: Kube, target: AttachedTarget, time
   return o.exitCode === 0;
 }
 
-export function ephemeralContainerSpec(o: Pick<EphemeralOptions, 'name' | 'image' | 'lifetimeSeconds'>): k8s.V1EphemeralContainer {
+export function ephemeralContainerSpec(o: Pick<EphemeralOptions, 'name' | 'image' | 'lifetimeSeconds' | 'targetContainer'>): k8s.V1EphemeralContainer {
   return {
     name: o.name,
     image: o.image,
     command: idleCommand(o.lifetimeSeconds),
-    targetContainerName: 'speaker',
+    targetContainerName: o.targetContainer ?? 'speaker',
     // kubectl debug --profile=netadmin: enough for tcpdump and arping, no privileged mode.
     securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
     terminationMessagePolicy: 'File',

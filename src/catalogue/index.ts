@@ -51,7 +51,9 @@ export type ParserId =
   | 'tcpdump-text'
   | 'arping'
   | 'pcap'
-  | 'prometheus';
+  | 'prometheus'
+  | 'nslookup'
+  | 'connect-probes';
 
 const MiB = 1024 * 1024;
 const vtysh = (cmd: string): string[] => ['vtysh', '-c', cmd];
@@ -110,6 +112,93 @@ export function arpingCommand(ip: string, iface: string): string[] {
 
 export const captureFiles = { pcap: 'capture/capture.pcap', text: 'capture/capture.txt' } as const;
 export const arpingFile = (ip: string): string => `probe/arping-${ip.replace(/[^0-9a-fA-F.:]/g, '_').replace(/:/g, '_')}.txt`;
+
+// ---------------------------------------------------------------- connect probes
+
+/**
+ * A TCP or HTTPS probe from a debug container. Every probe is one `curl` with a 2 s limit, all of
+ * a batch at once in the background, so the batch takes about 2 s however many it holds.
+ * `telnet://` opens a TCP connection and sends nothing (stdin is empty), so a target that accepts
+ * holds it until curl gives up: exit 28 with a non-zero connect time means "connected".
+ */
+export interface ConnectProbe {
+  /** `api/healthz`, `memberlist/<node>`, `endpoint/<ns>/<svc>/<n>`, `lb/<ns>/<svc>/<port>`: a shell word. */
+  id: string;
+  url: string;
+}
+
+export const probeTimeoutSeconds = 2;
+/** Per node: other speakers probed on TCP 7946 (a ring), Services probed, endpoints per Service. */
+export const probeLimits = { memberlistPeers: 3, services: 50, endpointsPerService: 3 } as const;
+
+/** The API server through the `kubernetes` Service ClusterIP, from the variables the kubelet sets in every container. */
+export const apiProbeUrl = (path: '/healthz' | '/readyz'): string => `https://\${KUBERNETES_SERVICE_HOST}:\${KUBERNETES_SERVICE_PORT}${path}`;
+
+/** `telnet://` URL of a TCP endpoint (IPv6 in brackets). */
+export const tcpProbeUrl = (ip: string, port: number): string => `telnet://${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+
+const probeSafe = /^[A-Za-z0-9_.:/@%+=,-]+$/;
+
+/**
+ * One `sh -c` running every probe in the background and printing one line each:
+ * `<id> <url> <curl exit> <http code> <connect seconds> <remote ip> <curl error text>`.
+ * The URL is double-quoted so the shell expands the API server variables and nothing else.
+ */
+export function connectProbeCommand(probes: ConnectProbe[]): string[] {
+  for (const p of probes) {
+    if (!probeSafe.test(p.id) || !/^(https|telnet):\/\/[A-Za-z0-9_.:[\]/${}-]+$/.test(p.url)) throw new Error(`unsafe probe ${p.id} ${p.url}`);
+  }
+  const lines = [
+    '# mlb-report connect probes',
+    `p() { r=$(curl -s -k -m ${probeTimeoutSeconds} -o /dev/null -w '%{exitcode} %{http_code} %{time_connect} %{remote_ip} %{errormsg}' "$2" </dev/null 2>/dev/null); echo "$1 $2 $r"; }`,
+    ...probes.map((p) => `p ${p.id} "${p.url}" &`),
+    'wait',
+  ];
+  return ['sh', '-c', lines.join('\n')];
+}
+
+export const connectProbeFile = 'probe/connect.txt';
+
+// ---------------------------------------------------------------- controller
+
+/**
+ * What runs in the debug container added to the controller pod. The controller is not
+ * hostNetwork: these see the pod's own network namespace and resolv.conf, where the webhook
+ * listens and where the controller resolves and reaches the API server. Files below `controller/`.
+ */
+export interface ControllerItem {
+  id: string;
+  title: string;
+  command: string[];
+  file: string;
+  timeoutMs: number;
+  maxBytes: number;
+  /** Absent: kept as evidence only. */
+  parser?: ParserId;
+}
+
+export const controllerItems: ControllerItem[] = [
+  { id: 'controller.net.ss', title: 'Controller sockets', command: ['ss', '-tuanpH'], file: 'controller/net/ss.txt', timeoutMs: 10_000, maxBytes: MiB, parser: 'ss' },
+  { id: 'controller.net.ip-addr', title: 'Controller addresses', command: ['ip', '-j', '-d', 'addr', 'show'], file: 'controller/net/ip-addr.json', timeoutMs: 10_000, maxBytes: MiB, parser: 'ip-addr' },
+  { id: 'controller.net.ip-route', title: 'Controller routes', command: ['ip', '-j', '-d', 'route', 'show', 'table', 'all'], file: 'controller/net/ip-route.json', timeoutMs: 10_000, maxBytes: MiB, parser: 'ip-route' },
+  { id: 'controller.dns.resolv-conf', title: "Controller pod's resolv.conf", command: ['cat', '/etc/resolv.conf'], file: 'controller/dns/resolv.conf', timeoutMs: 5_000, maxBytes: 64 * 1024 },
+  { id: 'controller.dns.kubernetes', title: 'DNS: kubernetes.default.svc', command: ['nslookup', 'kubernetes.default.svc'], file: 'controller/dns/nslookup-kubernetes.txt', timeoutMs: 15_000, maxBytes: 64 * 1024, parser: 'nslookup' },
+  {
+    id: 'controller.probe.api',
+    title: 'API server /healthz and /readyz',
+    command: connectProbeCommand([
+      { id: 'api/healthz', url: apiProbeUrl('/healthz') },
+      { id: 'api/readyz', url: apiProbeUrl('/readyz') },
+    ]),
+    file: `controller/${connectProbeFile}`,
+    timeoutMs: (probeTimeoutSeconds + 3) * 1000,
+    maxBytes: 64 * 1024,
+    parser: 'connect-probes',
+  },
+];
+
+/** The controller's validating webhook port (metallb-webhook-service targets it). */
+export const webhookPort = 9443;
 
 // ---------------------------------------------------------------- cluster items
 

@@ -85,7 +85,11 @@ function applyFilter(ctx: RunContext, item: ClusterItem, items: Obj[]): Obj[] {
       return items.filter((s) => (s as V1Service).spec?.type === 'LoadBalancer');
     case 'loadbalancer-endpointslices': {
       const lb = new Set(ctx.lbServices.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`));
-      return items.filter((e) => lb.has(`${e.metadata?.namespace}/${(e as unknown as V1EndpointSlice).metadata?.labels?.['kubernetes.io/service-name']}`));
+      // The MetalLB namespace's own Services too: the webhook Service without endpoints refuses every MetalLB object.
+      const metallbNs = ctx.found.discovery.namespace;
+      const kept = items.filter((e) => e.metadata?.namespace === metallbNs || lb.has(`${e.metadata?.namespace}/${(e as unknown as V1EndpointSlice).metadata?.labels?.['kubernetes.io/service-name']}`));
+      ctx.lbEndpointSlices = kept as unknown as V1EndpointSlice[];
+      return kept;
     }
     case 'loadbalancer-events': {
       const lb = new Set(ctx.lbServices.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`));

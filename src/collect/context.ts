@@ -1,5 +1,5 @@
 /** State shared by every task of one collection run. */
-import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { AddedContainer, StepRecord, StepStatus } from '../model/bundle.js';
 import type { BundleWriter } from '../bundle/writer.js';
 import type { DiscoveryResult } from '../discover/index.js';
@@ -30,6 +30,8 @@ export interface RunContext {
   rbac: RbacResult;
   /** LoadBalancer Services (filled by the cluster step; probes use their IPs). */
   lbServices: V1Service[];
+  /** Their EndpointSlices and the MetalLB namespace's (filled by the cluster step; the connect probes use them). */
+  lbEndpointSlices?: V1EndpointSlice[];
   /** Resolves once the cluster step has listed the Services (it runs beside the nodes). */
   lbServicesReady: Promise<void>;
   /** Called by the cluster step once it has listed the Services (or failed to). */

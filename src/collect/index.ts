@@ -30,6 +30,7 @@ import type { RunContext, Step } from './context.js';
 import { publicStep, step } from './context.js';
 import { apiError, defaultMaxStreams, isConnectionError, makeKube, type Kube } from '../kube/client.js';
 import { collectNode } from './node.js';
+import { collectControllerNet } from './controller.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
 import { defaultOutDir, newRunId, type ReportFormat } from './options.js';
 
@@ -501,8 +502,11 @@ function controllerTask(run: CollectionRun, ctx: RunContext): { title: string; t
       if (!pod) {
         run.clusterSteps.push(step('controller', 'skipped', 0, [], 'no controller pod found', { problem: true }));
       } else {
+        // The debug container's attach and exec run beside the logs and metrics, which need none.
+        const net = collectControllerNet(ctx, pod);
         run.clusterSteps.push(...(await collectPodLogs(ctx, pod)).map((x) => ({ ...x, step: `controller.${x.step}` })));
         run.clusterSteps.push(...(await collectPodMetrics(ctx, pod, bundlePath('controller'))).map((x) => ({ ...x, step: `controller.${x.step}` })));
+        run.clusterSteps.push(...(await net));
       }
       run.timings['controllerMs'] = Date.now() - s;
       sub.title = `controller: done`;

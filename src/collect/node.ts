@@ -4,12 +4,12 @@
  * logs and metrics of the MetalLB pods on the node. Never throws: every problem becomes a step
  * status with a reason.
  */
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import type { AddedContainer, MetallbMode, NodeRecord, StepStatus } from '../model/bundle.js';
 import { attachEphemeral, attachNodePod, endDebugContainer, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { nodeFilePath, safePathSegment, bundlePath } from '../bundle/paths.js';
-import { arpingCommand, arpingFile, captureCommand, captureFiles, nodeItems, type NodeItem } from '../catalogue/index.js';
+import { apiProbeUrl, arpingCommand, arpingFile, captureCommand, captureFiles, connectProbeCommand, connectProbeFile, nodeItems, probeLimits, probeTimeoutSeconds, tcpProbeUrl, type ConnectProbe, type NodeItem } from '../catalogue/index.js';
 import type { RunContext, Step } from './context.js';
 import { podName, publicStep, step } from './context.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
@@ -528,39 +528,122 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
   steps.push(step('capture', status, o.durationMs, files, reason, { exitCode: o.exitCode, problem }));
 }
 
+/** Services a node probes, endpoints and LB IP included: the connect-probe batch item and what it holds. */
+export function connectProbePlan(ctx: RunContext, node: string): { probes: ConnectProbe[]; summary: string } {
+  const probes: ConnectProbe[] = [{ id: 'api/healthz', url: apiProbeUrl('/healthz') }];
+  // Memberlist: the next speakers in name order (a ring), so every pair is sampled from one side.
+  const speakerNodes = [...ctx.found.speakerByNode.keys()].sort();
+  const at = speakerNodes.indexOf(node);
+  const peers: string[] = [];
+  if (at >= 0) {
+    for (let k = 1; k < speakerNodes.length && peers.length < probeLimits.memberlistPeers; k++) peers.push(speakerNodes[(at + k) % speakerNodes.length]!);
+  }
+  for (const peer of peers) {
+    const ip = nodeInternalIp(ctx, peer);
+    if (ip) probes.push({ id: `memberlist/${peer}`, url: tcpProbeUrl(ip, 7946) });
+  }
+  // Services: every node probes every Service in small clusters, a few nodes per Service above.
+  const services = ctx.lbServices.filter((s) => {
+    const cls = s.spec?.loadBalancerClass;
+    return (!cls || /metallb/i.test(cls)) && (s.status?.loadBalancer?.ingress ?? []).some((i) => i.ip);
+  });
+  const key = (s: V1Service): string => `${s.metadata?.namespace}/${s.metadata?.name}`;
+  const mine = new Set(probePlan(services.map(key), ctx.found.discovery.nodes).get(node) ?? []);
+  let endpointCount = 0;
+  let lbCount = 0;
+  const chosen = services.filter((s) => mine.has(key(s))).slice(0, probeLimits.services);
+  for (const svc of chosen) {
+    const port = (svc.spec?.ports ?? []).find((p) => (p.protocol ?? 'TCP') === 'TCP');
+    if (!port) continue;
+    const k = key(svc);
+    const slices = (ctx.lbEndpointSlices ?? []).filter((e) => `${e.metadata?.namespace}/${e.metadata?.labels?.['kubernetes.io/service-name']}` === k);
+    const targets: { ip: string; port: number }[] = [];
+    for (const slice of slices) {
+      const sp = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? '')) ?? slice.ports?.[0];
+      if (!sp?.port) continue;
+      for (const e of slice.endpoints ?? []) {
+        if (e.conditions?.ready === false || !e.addresses?.[0] || targets.length >= probeLimits.endpointsPerService) continue;
+        targets.push({ ip: e.addresses[0], port: sp.port });
+      }
+    }
+    targets.forEach((t, i) => probes.push({ id: `endpoint/${k}/${i}`, url: tcpProbeUrl(t.ip, t.port) }));
+    endpointCount += targets.length;
+    for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
+      if (!ing.ip) continue;
+      probes.push({ id: `lb/${k}/${port.port}`, url: tcpProbeUrl(ing.ip, port.port) });
+      lbCount++;
+      break;
+    }
+  }
+  const skipped = services.filter((s) => mine.has(key(s))).length - chosen.length;
+  const summary = `API /healthz; TCP 7946 to ${peers.length} speaker(s); ${endpointCount} endpoint(s) and ${lbCount} LoadBalancer IP(s) of ${chosen.length} Service(s)${skipped > 0 ? ` (${skipped} more Services not probed, limit ${probeLimits.services})` : ''}`;
+  return { probes, summary };
+}
+
 async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buffer | undefined, steps: Step[], progress: (m: string) => void): Promise<void> {
   await ctx.lbServicesReady;
-  const ips = managedLbIps(ctx);
-  if (ips.length === 0) {
-    steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IPs assigned'));
-    return;
-  }
   if (!lane.target || lane.unusable) {
     steps.push(step('probe.arping', 'skipped', 0, [], lane.unusable ?? 'no debug container', { problem: true }));
+    steps.push(step('probe.connect', 'skipped', 0, [], lane.unusable ?? 'no debug container', { problem: true }));
     return;
   }
-  const nodeIp = nodeInternalIp(ctx, node);
-  const iface = nodeIp && ipAddr ? interfaceWithAddress(ipAddr.toString('utf8'), nodeIp) : undefined;
-  if (!iface) {
-    // Raw address: the manifest is redacted as it is written (a redacted one would be mapped again).
-    steps.push(step('probe.arping', 'skipped', 0, [], nodeIp ? `no interface holds the node IP ${nodeIp} (ip addr not collected?)` : 'node has no InternalIP', { problem: true }));
-    return;
-  }
-  // arping speaks IPv4 ARP; IPv6 neighbours are visible in ip neigh and the capture instead.
-  const v4 = probePlan(ips.filter((ip) => !ip.includes(':')), ctx.found.discovery.nodes).get(node) ?? [];
-  if (v4.length === 0) {
-    steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IP assigned to this node for probing (large cluster: each IP is probed from a few nodes)'));
-    return;
-  }
-  const planned = v4.slice(0, maxProbesPerNode);
   const target = lane.target;
-  const probeItems: BatchItem[] = planned.map((ip, i) => ({ id: `arping-${i}`, command: arpingCommand(ip, iface), timeoutMs: 10_000, maxBytes: 256 * 1024 }));
-  // All probes in one exec (batch.ts); one exec each when there is only one, or no shell.
-  const batch = probeItems.length > 1 && !ctx.interrupted() && !ctx.timedOut() ? await execBatch(ctx, target, target.container, probeItems) : undefined;
+  // TCP and HTTPS probes: one item, first in the batch, all probes at once (about 2 s), inside the capture window.
+  const plan = connectProbePlan(ctx, node);
+  const connectItem: BatchItem = { id: 'connect', command: connectProbeCommand(plan.probes), timeoutMs: (probeTimeoutSeconds + 3) * 1000, maxBytes: 1024 * 1024 };
+  const ips = managedLbIps(ctx);
+  let planned: string[] = [];
+  let v4: string[] = [];
+  if (ips.length === 0) steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IPs assigned'));
+  else {
+    const nodeIp = nodeInternalIp(ctx, node);
+    const iface = nodeIp && ipAddr ? interfaceWithAddress(ipAddr.toString('utf8'), nodeIp) : undefined;
+    if (!iface) {
+      // Raw address: the manifest is redacted as it is written (a redacted one would be mapped again).
+      steps.push(step('probe.arping', 'skipped', 0, [], nodeIp ? `no interface holds the node IP ${nodeIp} (ip addr not collected?)` : 'node has no InternalIP', { problem: true }));
+    } else {
+      // arping speaks IPv4 ARP; IPv6 neighbours are visible in ip neigh and the capture instead.
+      v4 = probePlan(ips.filter((ip) => !ip.includes(':')), ctx.found.discovery.nodes).get(node) ?? [];
+      if (v4.length === 0) steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IP assigned to this node for probing (large cluster: each IP is probed from a few nodes)'));
+      planned = v4.slice(0, maxProbesPerNode).map((ip) => `${ip} ${iface}`);
+    }
+  }
+  const arpItems: BatchItem[] = planned.map((p, i) => {
+    const [ip, iface] = p.split(' ');
+    return { id: `arping-${i}`, command: arpingCommand(ip!, iface!), timeoutMs: 10_000, maxBytes: 256 * 1024 };
+  });
+  const items = [connectItem, ...arpItems];
+  // All probes in one exec (batch.ts); one exec each when no shell can start.
+  const batch = !ctx.interrupted() && !ctx.timedOut() ? await execBatch(ctx, target, target.container, items) : undefined;
   const sequential = !batch || batch.noShell;
-  if (batch && !sequential) progress(`arping ${planned.length} IPs`);
-  for (const [i, ip] of planned.entries()) {
-    const item = probeItems[i]!;
+  if (batch && !sequential) progress(`probes: connect and arping ${planned.length} IPs`);
+  const outcomeOf = async (item: BatchItem, label: string): Promise<ExecOutcome | string> => {
+    if (sequential) {
+      progress(label);
+      return execCapture(ctx.kube, { ...target, command: item.command, timeoutMs: item.timeoutMs, maxBytes: item.maxBytes });
+    }
+    const r = batch!.results.get(item.id)!;
+    if (!r.started) return `not run: ${batch!.why}`;
+    return batchItemOutcome(r, item, batch!.exec);
+  };
+  if (ctx.interrupted() || ctx.timedOut()) steps.push(step('probe.connect', 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true }));
+  else {
+    const o = await outcomeOf(connectItem, 'connect probes');
+    if (typeof o === 'string') steps.push(step('probe.connect', 'skipped', 0, [], o, { problem: true }));
+    else {
+      const file = nodeFilePath(node, connectProbeFile);
+      const files: string[] = [];
+      if (o.stdout.length > 0) {
+        await ctx.writer.bytes(file, o.stdout);
+        files.push(file);
+      }
+      const ok = o.exitCode === 0 && o.stdout.length > 0;
+      steps.push(step('probe.connect', ok ? 'ok' : o.stdout.length ? 'partial' : 'failed', o.durationMs, files, ok ? plan.summary : `${describeOutcome(o)}; planned: ${plan.summary}`, { exitCode: o.exitCode, problem: !ok }));
+    }
+  }
+  for (const [i, p] of planned.entries()) {
+    const ip = p.split(' ')[0]!;
+    const item = arpItems[i]!;
     if (ctx.interrupted() || ctx.timedOut() || lane.unusable) break;
     // Step id and file name carry the raw address: the writer redacts the path, the manifest its text.
     const id = `probe.arping.${ip}`;

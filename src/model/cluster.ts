@@ -60,6 +60,8 @@ export interface ClusterModel {
   frrk8s: FrrK8sObjects;
   /** Per-node data-plane and FRR state, keyed by node name. */
   nodes: Record<string, NodeState>;
+  /** The controller pod's network view, when a debug container ran in it. */
+  controller?: ControllerNetState;
   /** Parsed container logs of MetalLB pods (speaker, controller, frr, frr-k8s). */
   logs: LogStream[];
   /** `rbac.json`: the permission preflight (what the collector could and could not read). */
@@ -140,7 +142,58 @@ export interface NodeState {
   frr?: FrrState;
   capture?: CaptureSummary;
   arping: ArpingResult[];
+  /** TCP and HTTPS probes from the node's debug container (`probe/connect.txt`). */
+  probes?: ConnectProbeResult[];
   /** Bundle paths per source, e.g. { 'ip-addr': 'nodes/n1/net/ip-addr.json' }. */
+  paths: Record<string, string>;
+}
+
+/**
+ * One probe line of `probe/connect.txt`: a curl to the API server (https) or a TCP connect
+ * (`telnet://`, nothing sent). `outcome`: `ok` (HTTP 200), `http-error` (answered, not 200),
+ * `connected` (TCP handshake done), `refused` (curl exit 7: refused or no route), `timeout` (no
+ * connection within the limit), `error` (anything else).
+ */
+export interface ConnectProbeResult {
+  id: string;
+  /** From the id's first segment: `api`, `memberlist`, `endpoint`, `lb`. */
+  kind: string;
+  /** The rest of the id: `healthz`, a node name, `<ns>/<svc>/...`. */
+  subject: string;
+  url: string;
+  host?: string;
+  port?: number;
+  exitCode: number;
+  httpCode?: number;
+  connectSeconds: number;
+  remoteIp?: string;
+  error?: string;
+  outcome: 'ok' | 'http-error' | 'connected' | 'refused' | 'timeout' | 'error';
+  path: string;
+  /** The line as written, for evidence. */
+  line: string;
+}
+
+/** `nslookup <name>` (BIND's, as in the debug image): the server asked and what it answered. */
+export interface DnsLookup {
+  name: string;
+  server?: string;
+  /** Canonical name answered (`kubernetes.default.svc.cluster.local`). */
+  answeredName?: string;
+  addresses: string[];
+  /** `connection timed out; no servers could be reached`, `NXDOMAIN`, `SERVFAIL`, ... */
+  error?: string;
+  path: string;
+}
+
+/** What the debug container in the controller pod saw (the pod's own network namespace). */
+export interface ControllerNetState {
+  sockets: Socket[];
+  addresses: InterfaceAddresses[];
+  routes: Route[];
+  dns?: DnsLookup;
+  probes: ConnectProbeResult[];
+  /** Bundle paths per item key (`net.ss`, `dns.kubernetes`, `probe.api`, ...). */
   paths: Record<string, string>;
 }
 

@@ -8,11 +8,11 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { nodeItems, captureFiles, type NodeItem, type ParserId } from '../catalogue/index.js';
+import { nodeItems, captureFiles, connectProbeFile, controllerItems, type NodeItem, type ParserId } from '../catalogue/index.js';
 import { safePathSegment } from '../bundle/paths.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
 import { emptyModel } from '../model/cluster.js';
-import type { CaptureSummary, ClusterModel, FrrState, KubeObject, LogStream, NodeState, ParseNote, MetricsScrape } from '../model/cluster.js';
+import type { CaptureSummary, ClusterModel, ConnectProbeResult, ControllerNetState, DnsLookup, FrrState, KubeObject, LogStream, NodeState, ParseNote, MetricsScrape } from '../model/cluster.js';
 import type { Discovery, Manifest, RbacCheck } from '../model/bundle.js';
 import { NoteSink, type Parsed } from './result.js';
 import { isRecord, parseJsonTolerant, str, getOwn, setOwn } from './json.js';
@@ -36,6 +36,8 @@ import * as pcap from './pcap.js';
 import * as prometheus from './prometheus.js';
 import * as metallbLog from './metallb-log.js';
 import * as kubeList from './kube-list.js';
+import * as connectProbes from './connect-probes.js';
+import * as nslookup from './nslookup.js';
 
 export type { Parsed } from './result.js';
 
@@ -58,6 +60,8 @@ const textParsers = {
   'tcpdump-text': tcpdumpText.parse,
   arping: arping.parse,
   prometheus: prometheus.parse,
+  nslookup: nslookup.parse,
+  'connect-probes': connectProbes.parse,
 } as const satisfies Record<Exclude<ParserId, 'pcap'>, (text: string, path: string) => Parsed<unknown>>;
 
 type ParserResults = { [K in keyof typeof textParsers]: ReturnType<(typeof textParsers)[K]> } & { pcap: ReturnType<typeof pcap.parse> };
@@ -246,14 +250,36 @@ export function modelFromFiles(input: Record<string, string | Buffer>): ClusterM
   for (const k of [...files.keys()].sort()) {
     if (!/\.(txt|prom)$/.test(k)) continue;
     if (!(k.startsWith('controller/') || /(^|\/)metrics\//.test(k))) continue;
+    if (controllerItems.some((i) => i.file === k)) continue;
     const scrape: MetricsScrape = { path: k, samples: collect(prometheus.parse(text(k)!, k)) };
     const node = /^nodes\/([^/]+)\//.exec(k)?.[1];
     if (node) scrape.node = nodeDirs.get(node) ?? node;
     metrics.push(scrape);
   }
   if (metrics.length > 0) model.metrics = metrics;
+  readController(model, files, notes);
   frrK8sRunningConfigs(model, notes);
   return model;
+}
+
+/** `controller/net`, `controller/dns`, `controller/probe`: what the controller pod's debug container saw. */
+function readController(model: ClusterModel, files: Map<string, string | Buffer>, notes: ParseNote[]): void {
+  let state: ControllerNetState | undefined;
+  for (const item of controllerItems) {
+    const content = files.get(item.file);
+    if (content === undefined) continue;
+    state ??= { sockets: [], addresses: [], routes: [], probes: [], paths: {} };
+    state.paths[item.id.replace(/^controller\./, '')] = item.file;
+    if (!item.parser) continue;
+    const r = parseById(item.parser, content, item.file) as Parsed<unknown>;
+    notes.push(...r.notes);
+    if (item.parser === 'ss') state.sockets = r.value as ControllerNetState['sockets'];
+    else if (item.parser === 'ip-addr') state.addresses = r.value as ControllerNetState['addresses'];
+    else if (item.parser === 'ip-route') state.routes = r.value as ControllerNetState['routes'];
+    else if (item.parser === 'nslookup' && r.value) state.dns = r.value as DnsLookup;
+    else if (item.parser === 'connect-probes') state.probes.push(...(r.value as ConnectProbeResult[]));
+  }
+  if (state) model.controller = state;
 }
 
 /**
@@ -376,6 +402,13 @@ function readNode(
   const fromText = textContent !== undefined ? keep(tcpdumpText.parse(toText(textContent), textPath)) : undefined;
   if (fromText && (!fromPcap || fromText.packets >= fromPcap.packets)) node.capture = fromPcap ? enrichFromPcap(fromText, fromPcap) : fromText;
   else if (fromPcap) node.capture = fromPcap;
+  // TCP / HTTPS probes
+  const connectPath = base + connectProbeFile;
+  const connect = files.get(connectPath);
+  if (connect !== undefined) {
+    node.paths['probe-connect'] = connectPath;
+    node.probes = keep(connectProbes.parse(toText(connect), connectPath));
+  }
   // arping probes
   for (const k of probeFiles) node.arping.push(keep(arping.parse(toText(files.get(k)!), k)));
   // FRR log lines: the frr container log of the MetalLB pod on this node.

@@ -64,7 +64,8 @@ export interface LatencyModel {
 
 /** Faults a scenario can declare; the server (and backend) apply them. */
 export type Fault =
-  | { type: 'rbac-deny'; verb: string; resource: string; subresource?: string; group?: string; namespace?: string }
+  /** `name`: only requests about that object (an RBAC rule with resourceNames; the preflight, which asks per namespace, does not see it). */
+  | { type: 'rbac-deny'; verb: string; resource: string; subresource?: string; group?: string; namespace?: string; name?: string }
   | { type: 'ephemeral-unsupported' }
   | { type: 'image-pull-failure'; image?: string; nodes?: string[] }
   | { type: 'slow-container-start'; ms: number; nodes?: string[] }

@@ -10,6 +10,7 @@ import { UserError } from '../../util/errors.js';
 import { SimClock } from '../clock.js';
 import type { ContainerLog, Fault, World } from '../world.js';
 import { defaultSegment, defaultInterface, labMac, type Dataplane } from './dataplane.js';
+import { validateDataPath, webhookEndpointSlices } from './datapath.js';
 import { defaultService } from './defaults.js';
 import { advertisementSelectsPool, anySelectorMatches, eligibleNodes, excludeLabel, l2Order, poolForIp, type CandidateNode } from './election.js';
 import { deriveInstall, type NodeInfo } from './install.js';
@@ -94,6 +95,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
     if (!n) throw new UserError(`${path}: unknown node ${JSON.stringify(name)}`, `use one of the scenario's nodes: ${[...nodeByName.keys()].slice(0, 10).join(', ')}`);
     return n;
   };
+  validateDataPath(scenario, requireNode);
   const controllerNode = scenario.install.controllerNode
     ? requireNode(scenario.install.controllerNode, 'install.controllerNode').name
     : (nodes.find((n) => !n.controlPlane) ?? nodes[0]!).name;
@@ -335,6 +337,7 @@ export function buildWorld(scenario: Scenario): BuildResult {
   // ------------------------------------------------------------ status objects and events
   for (const o of statusObjects(model, meta)) objects.push(o);
   if (mode === 'frr-k8s') for (const o of frrk8sObjects(model, meta, userObjects)) objects.push(o);
+  for (const o of webhookEndpointSlices(model, controllerRunning(model))) objects.push(o);
   for (const o of serviceEvents(model, nextResourceVersion)) objects.push(o);
 
   const faults = resolveFaults(scenario.faults ?? [], objects, model);

@@ -13,6 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { UserError } from '../../util/errors.js';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget } from '../world.js';
 import { captureOutput } from './capture.js';
+import { answerProbes, nslookup, resolvConf, webhookListening } from './datapath.js';
 import { bfdPeers, bgpNeighbors, bgpSummaryText, bgpRoutes, bgpSummary, desiredConfig, reloadStatus, runningConfig, showDaemons } from './frr.js';
 import type { SimModel, SimNode } from './model.js';
 import { arpAn, arping, ipAddrJson, ipAddrText, ipLinkJson, ipNeighJson, ipNeighText, ipRouteJson, podView, ssAll, ssListen, sysctlGrep, sysctlValues, type PodView } from './netout.js';
@@ -86,7 +87,10 @@ export class ReplayBackend implements ExecBackend {
       return { exitCode: 128, startError: `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown` };
     }
     const role = r.role!;
-    const recorded = this.recording?.nodes[target.node]?.[role]?.[argv.join(' ')];
+    const pod = this.model.install.pods.find((p) => p.pod.metadata.name === target.pod)?.pod;
+    // Recordings hold the node's network namespace: a pod with its own (the controller) is synthesised.
+    const ownNetns = !!pod && !pod.spec.hostNetwork && !target.hostNetwork;
+    const recorded = ownNetns ? undefined : this.recording?.nodes[target.node]?.[role]?.[argv.join(' ')];
     if (recorded) {
       if (recorded.stdout) io.stdout(recorded.stdout);
       if (recorded.stderr) io.stderr(recorded.stderr);
@@ -97,8 +101,9 @@ export class ReplayBackend implements ExecBackend {
       io.stderr(`node ${target.node} is not part of scenario ${this.model.name}\n`);
       return { exitCode: 1 };
     }
-    const pod = this.model.install.pods.find((p) => p.pod.metadata.name === target.pod)?.pod;
-    const view = pod && !pod.spec.hostNetwork && !target.hostNetwork ? podView(this.model, node, pod) : undefined;
+    const view = ownNetns ? podView(this.model, node, pod) : undefined;
+    // A webhook server that failed to start leaves 9443 unbound in the controller pod.
+    if (view && isController(pod) && !webhookListening(this.model)) view.sockets = view.sockets.filter((x) => x.local[1] !== '9443');
     const out = await this.exec({ target, role, busybox: !!r.busybox, node, io, view }, argv);
     if (out.stdout) io.stdout(out.stdout);
     if (out.stderr) io.stderr(out.stderr);
@@ -140,6 +145,9 @@ export class ReplayBackend implements ExecBackend {
         return this.ss(ctx, args);
       case 'arp':
         return ok(arpAn(this.model, ctx.node));
+      case 'nslookup':
+        if (ctx.role !== 'debug' || ctx.busybox) return notFound('nslookup');
+        return nslookup(this.model, args.filter((a) => !a.startsWith('-'))[0] ?? '', isController(this.podOf(ctx)));
       case 'sysctl':
         return this.sysctl(ctx, args);
       case 'vtysh':
@@ -163,6 +171,7 @@ export class ReplayBackend implements ExecBackend {
    * Each simple command is answered like a lone exec: from the recording first, else synthesised.
    */
   private async shell(ctx: Ctx, script: string): Promise<Output> {
+    if (script.startsWith('# mlb-report connect probes')) return this.connectProbes(ctx, script);
     if (script.includes('tcpdump') && script.includes('mlb-report pcap base64')) {
       if (ctx.role !== 'debug' || ctx.busybox) return { stdout: '', stderr: 'sh: tcpdump: not found\n', exitCode: 127 };
       const m = /timeout (\d+) tcpdump/.exec(script);
@@ -197,6 +206,20 @@ export class ReplayBackend implements ExecBackend {
     return { stdout, stderr, exitCode: last.exitCode };
   }
 
+  /** The catalogue's connect probes: every `curl` at once, so the batch lasts as long as its slowest probe. */
+  private async connectProbes(ctx: Ctx, script: string): Promise<Output> {
+    const fromController = isController(this.podOf(ctx));
+    const r = answerProbes(this.model, ctx.node, fromController, script);
+    // No curl in the image: each `$(curl ...)` is empty and its error silenced, so only id and URL are echoed.
+    if (ctx.role !== 'debug' || ctx.busybox) return ok(r.stdout.split('\n').filter(Boolean).map((l) => `${l.split(' ').slice(0, 2).join(' ')} \n`).join(''));
+    if (!(await this.wait(ctx, r.seconds))) return { stdout: '', exitCode: 143 };
+    return ok(r.stdout);
+  }
+
+  private podOf(ctx: Ctx): any {
+    return this.model.install.pods.find((p) => p.pod.metadata.name === ctx.target.pod)?.pod;
+  }
+
   /**
    * A live `tcpdump` typed by hand (`timeout N tcpdump -i any ...`): it runs until `timeout` stops
    * it (exit 124), printing the decoded packets of the window; without a timeout it would run until
@@ -211,6 +234,7 @@ export class ReplayBackend implements ExecBackend {
   }
 
   private recorded(ctx: Ctx, argv: string[]): Output | undefined {
+    if (ctx.view) return undefined;
     const r = this.recording?.nodes[ctx.node.name]?.[ctx.role]?.[argv.join(' ')];
     return r ? { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode } : undefined;
   }
@@ -232,7 +256,7 @@ export class ReplayBackend implements ExecBackend {
   }
 
   private which(ctx: Ctx, tool: string): Output {
-    const debugTools = ['ip', 'ss', 'tcpdump', 'arping', 'sysctl', 'grep', 'cat', 'sh', 'bash', 'base64', 'timeout', 'arp', 'sleep', 'echo'];
+    const debugTools = ['ip', 'ss', 'tcpdump', 'arping', 'curl', 'nslookup', 'sysctl', 'grep', 'cat', 'sh', 'bash', 'base64', 'timeout', 'arp', 'sleep', 'echo'];
     const frrTools = ['ip', 'ss', 'vtysh', 'grep', 'cat', 'sh', 'bash', 'python3', 'sleep', 'echo', 'sysctl'];
     const busyboxTools = ['ip', 'grep', 'cat', 'sh', 'sleep', 'echo', 'sysctl', 'arp'];
     const tools = ctx.role === 'frr' ? frrTools : ctx.busybox ? busyboxTools : debugTools;
@@ -272,6 +296,7 @@ export class ReplayBackend implements ExecBackend {
       return v === undefined ? undefined : `${v}\n`;
     }
     if (f === '/etc/hostname') return `${node.name}\n`;
+    if (f === '/etc/resolv.conf' && ctx.view) return resolvConf(this.podOf(ctx)?.metadata?.namespace ?? model.namespace);
     const frrHere = model.mode !== 'native' && ctx.role === 'frr';
     if (frrHere && f.startsWith('/etc/frr_reloader/') && this.mounts(ctx, '/etc/frr_reloader')) {
       if (f === '/etc/frr_reloader/frr.conf') return desiredConfig(model, node);
@@ -408,6 +433,10 @@ export class ReplayBackend implements ExecBackend {
     if (c === 'show version') return ok(`FRRouting ${m.install.frrVersion ?? '9.1.0'} (${node.name}) on Linux(6.1.0-28-amd64).\nCopyright 1996-2005 Kunihiro Ishiguro, et al.\n`);
     return { stdout: `% Unknown command: ${c}\n`, exitCode: 1 };
   }
+}
+
+function isController(pod: any): boolean {
+  return !!pod?.spec?.containers?.some((c: { name: string }) => c.name === 'controller');
 }
 
 interface Ctx {

@@ -27,7 +27,7 @@ const faultSchemas: JsonSchema[] = [
     type: 'object',
     additionalProperties: false,
     required: ['type', 'verb', 'resource'],
-    properties: { type: { const: 'rbac-deny' }, verb: str, resource: str, subresource: str, group: str, namespace: str },
+    properties: { type: { const: 'rbac-deny' }, verb: str, resource: str, subresource: str, group: str, namespace: str, name: str },
   },
   { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { const: 'ephemeral-unsupported' } } },
   {
@@ -311,6 +311,24 @@ export const scenarioSchema: JsonSchema = {
               ipvsAddresses: { type: 'array', items: ipv4 },
               vrfs: { type: 'array', items: str },
             },
+          },
+        },
+      },
+    },
+    dataPath: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        memberlistBlocked: { type: 'array', items: { type: 'array', items: nodeName, minItems: 2, maxItems: 2 } },
+        apiUnreachableFrom: { type: 'array', items: nodeName },
+        endpointsUnreachableFrom: { type: 'array', items: nodeName },
+        controller: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            dns: { enum: ['ok', 'timeout', 'nxdomain'] },
+            webhookListening: { type: 'boolean' },
+            apiReachable: { type: 'boolean' },
           },
         },
       },

@@ -34,6 +34,29 @@ export interface Scenario {
   metrics?: MetricsSpec[];
   /** Per-session BGP history: flaps over a window, uptime, last reset, down at collection time. */
   bgpSessions?: BgpSessionSpec[];
+  /** What the nodes and the controller can reach beyond ARP and BGP (docs/scenarios.md `dataPath`). */
+  dataPath?: DataPathSpec;
+}
+
+/**
+ * The path to the API server, between speakers and to the Services' pods, as the connect probes
+ * and the controller's DNS and sockets see it. Everything reachable by default.
+ */
+export interface DataPathSpec {
+  /** Pairs of nodes between which TCP and UDP 7946 are dropped (a firewall between two speakers). */
+  memberlistBlocked?: [string, string][];
+  /** Nodes whose connections to the `kubernetes` Service ClusterIP time out. */
+  apiUnreachableFrom?: string[];
+  /** Nodes that cannot reach pods on other nodes (CNI, routes, NetworkPolicy): endpoint and LB IP connects time out. */
+  endpointsUnreachableFrom?: string[];
+  controller?: {
+    /** `timeout`: no DNS server answers; `nxdomain`: kubernetes.default.svc is not found. Default `ok`. */
+    dns?: 'ok' | 'timeout' | 'nxdomain';
+    /** `false`: the webhook server is not listening on 9443 (the pod is otherwise running). */
+    webhookListening?: boolean;
+    /** `false`: the controller's connections to the `kubernetes` Service ClusterIP time out. */
+    apiReachable?: boolean;
+  };
 }
 
 export interface InstallSpec {

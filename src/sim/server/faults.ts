@@ -35,6 +35,7 @@ export class Faults {
       if ((f.subresource ?? '') !== (attrs.subresource ?? '') && f.subresource !== '*') return false;
       if (f.group !== undefined && f.group !== '*' && f.group !== attrs.group) return false;
       if (f.namespace !== undefined && f.namespace !== attrs.namespace) return false;
+      if (f.name !== undefined && f.name !== attrs.name) return false;
       return true;
     });
   }
