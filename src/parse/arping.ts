@@ -26,6 +26,13 @@ export function missingTool(text: string): string | undefined {
   return tool?.split('/').pop();
 }
 const replyRe = /^(?:Unicast|Broadcast) reply from (\S+) \[([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5})\]/;
+/**
+ * Thomas Habets' arping (the `arping` package of Debian/Ubuntu, Homebrew's), which users often run
+ * from their workstation: `60 bytes from d6:d2:0f:d8:0f:62 (10.255.255.210): index=0 time=728.075 usec`
+ * and `3 packets transmitted, 3 packets received,   0% unanswered (0 extra)`.
+ */
+const habetsReplyRe = /^\d+ bytes from ([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}) \(([^)]+)\): index=\d+/;
+const habetsSummaryRe = /^(\d+) packets transmitted, (\d+) packets received/;
 
 export function parse(text: string, path: string): Parsed<ArpingResult> {
   const notes = new NoteSink(path);
@@ -53,11 +60,15 @@ export function parse(text: string, path: string): Parsed<ArpingResult> {
       result.ip = m[1];
       if (m[2]) result.sourceIp = m[2];
       if (m[3]) result.iface = m[3];
-    } else if ((m = replyRe.exec(line))) {
-      if (!result.ip) result.ip = m[1];
-      const mac = m[2].toLowerCase();
+    } else if ((m = replyRe.exec(line)) || (m = habetsReplyRe.exec(line))) {
+      const [ip, macText] = m[0].includes(' bytes from ') ? [m[2], m[1]] : [m[1], m[2]];
+      if (!result.ip) result.ip = ip;
+      const mac = macText.toLowerCase();
       byMac[mac] = (byMac[mac] ?? 0) + 1;
       result.replies++;
+    } else if ((m = habetsSummaryRe.exec(line))) {
+      result.sent = Number(m[1]);
+      result.received = Number(m[2]);
     } else if ((m = /^Sent (\d+) probes?/.exec(line))) result.sent = Number(m[1]);
     else if ((m = /^Received (\d+) response/.exec(line))) result.received = Number(m[1]);
   }

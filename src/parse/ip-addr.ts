@@ -1,13 +1,16 @@
 /** `ip -j -d addr show` → addresses per interface. */
-import { isRecord, num, str, compact } from './json.js';
+import { cleanText, isRecord, num, str, compact } from './json.js';
 import { linkFromEntry, ipJsonArray } from './iproute.js';
 import { NoteSink, type Parsed } from './result.js';
+import { looksLikeIpJson, parseAddrText } from './iproute-text.js';
 import type { InterfaceAddresses } from '../model/cluster.js';
 
 type Addr = InterfaceAddresses['addrs'][number];
 
 export function parse(text: string, path: string): Parsed<InterfaceAddresses[]> {
   const notes = new NoteSink(path);
+  // A pasted `ip addr` (text) reads into the same model; the collector's `ip -j` is JSON.
+  if (!looksLikeIpJson(cleanText(text)) && cleanText(text).trim() !== '') return notes.result(parseAddrText(cleanText(text), notes));
   const out: InterfaceAddresses[] = [];
   ipJsonArray(text, notes, 'addr').forEach((entry, i) => {
     const link = linkFromEntry(entry);

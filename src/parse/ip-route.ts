@@ -1,11 +1,14 @@
 /** `ip -j -d route show table all` → routes. */
-import { isRecord, num, str, compact } from './json.js';
+import { cleanText, isRecord, num, str, compact } from './json.js';
 import { ipJsonArray } from './iproute.js';
 import { NoteSink, type Parsed } from './result.js';
+import { looksLikeIpJson, parseRouteText } from './iproute-text.js';
 import type { Route } from '../model/cluster.js';
 
 export function parse(text: string, path: string): Parsed<Route[]> {
   const notes = new NoteSink(path);
+  // A pasted `ip route` (text) reads into the same model; the collector's `ip -j` is JSON.
+  if (!looksLikeIpJson(cleanText(text)) && cleanText(text).trim() !== '') return notes.result(parseRouteText(cleanText(text), notes));
   const routes: Route[] = [];
   ipJsonArray(text, notes, 'route').forEach((e, i) => {
     const dst = str(e.dst);

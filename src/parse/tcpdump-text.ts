@@ -22,7 +22,11 @@ const sll1Re = new RegExp(`^(In|Out|B|M|P)\\s+(${mac}) ethertype (\\S+) \\(0x[0-
 const vlanRe = /^vlan \d+, p \d+, ethertype (\S+) \(0x[0-9a-f]+\), (.*)$/;
 const arpRequestRe = new RegExp(`Request who-has (\\S+)(?: \\((${mac})\\))? tell (\\S+?),`);
 const arpReplyRe = new RegExp(`Reply (\\S+) is-at (${mac})`);
-const flowRe = /(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)\.(\d+) > (\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)\.(\d+): (.*)$/;
+const flowRe = /(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)\.(\d+|[a-z][a-z-]*) > (\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)\.(\d+|[a-z][a-z-]*): (.*)$/;
+/** Ports tcpdump names when run without -n (from /etc/services), as users often run it. */
+const namedPorts: Record<string, number> = { bgp: 179, 'bfd-control': 3784, 'bfd-echo': 3785, 'bfd-multihop': 4784 };
+/** The shell prompt and command a paste starts with, and the ^C that stopped the capture. */
+const pasteNoiseRe = /^(?:\S*[#$%]\s*(?:sudo\s+)?tcpdump\b.*|\^C)$/;
 const bgpMsgRe = /^\s*(Open|Update|Notification|Keepalive|Route Refresh|Capability) Message \((\d+)\), length: (\d+)(.*)$/;
 const openRe = /my AS (\d+), Holdtime (\d+)s, ID (\S+)/;
 const notifRe = /^, ([^(]+?) \((\d+)\)(?:,? subcode ([^(]+?) \((\d+)\))?/;
@@ -49,7 +53,7 @@ export function parse(text: string, path: string): Parsed<CaptureSummary> {
     const m = tsRe.exec(raw);
     if (m) packets.push({ time: m[1], lines: [m[2]] });
     else if (/^\s/.test(raw) && packets.length > 0) packets[packets.length - 1].lines.push(raw);
-    else if (/^(reading from file|tcpdump: |listening on|\d+ packets? (captured|received|dropped))/.test(raw)) continue;
+    else if (/^(reading from file|tcpdump: |listening on|\d+ packets? (captured|received|dropped))/.test(raw) || pasteNoiseRe.test(raw.trim())) continue;
     else unknownLines++;
   }
   if (unknownLines > 0) notes.add(`${unknownLines} line(s) were not tcpdump packet lines`);
@@ -119,8 +123,8 @@ function readPacket(p: Packet, summary: CaptureSummary): void {
   }
   if (!flow) return;
   const [, src, sp, dst, dp, rest] = flow;
-  const srcPort = Number(sp);
-  const dstPort = Number(dp);
+  const srcPort = /^\d+$/.test(sp) ? Number(sp) : (namedPorts[sp] ?? -1);
+  const dstPort = /^\d+$/.test(dp) ? Number(dp) : (namedPorts[dp] ?? -1);
   if (srcPort === bgpPort || dstPort === bgpPort) {
     const base = { src, dst, srcPort, dstPort, time: p.time };
     const flags = /Flags \[([^\]]*)\]/.exec(rest)?.[1];
