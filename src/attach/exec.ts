@@ -47,7 +47,27 @@ export interface ExecOutcome {
 
 const maxStderrBytes = 64 * 1024;
 
+/**
+ * Runs the exec; one that failed before any byte arrived (a broken connection, 429, 502/503/504:
+ * the API server or its dial to the kubelet failed, the command never ran) is tried once more.
+ */
 export async function execCapture(kube: Kube, req: ExecRequest): Promise<ExecOutcome> {
+  const first = await execOnce(kube, req);
+  const cause = execRetryCause(first);
+  if (!cause || kube.signal.aborted || req.cancel?.aborted) return first;
+  kube.retries.record(cause);
+  return execOnce(kube, req);
+}
+
+/** Why a failed exec may be tried once more: it failed before its command produced anything. */
+export function execRetryCause(o: ExecOutcome): string | undefined {
+  if (o.timedOut || o.exitCode !== undefined || o.stdout.length > 0 || o.stderr.length > 0 || !o.error) return undefined;
+  if (o.httpCode !== undefined) return [429, 502, 503, 504].includes(o.httpCode) ? `exec ${o.httpCode}` : undefined;
+  if (/ECONNRESET|socket hang up|ECONNREFUSED|closed before the connection was established/i.test(o.error)) return 'exec connection reset';
+  return undefined;
+}
+
+async function execOnce(kube: Kube, req: ExecRequest): Promise<ExecOutcome> {
   const started = Date.now();
   const chunks: Buffer[] = [];
   let bytes = 0;

@@ -98,12 +98,15 @@ export async function attachEphemeral(kube: Kube, o: EphemeralOptions): Promise<
       { spec: { ephemeralContainers: [ephemeralContainerSpec(o)] } },
       kube.requestTimeoutMs,
       'ephemeral container patch',
+      // Merged by container name: a patch repeated after a broken connection changes nothing.
+      { idempotent: true },
     ).finally(() => o.onRequested?.());
   } catch (e) {
     const info = apiError(e);
     let reason = info.message;
     let podGone = false;
-    if (info.code === 403) reason = `forbidden to add ephemeral containers: ${info.message}`;
+    if (info.code === 403 && podSecurityRejection(info.message)) reason = podSecurityReason(o.namespace, info.message, 'ephemeral');
+    else if (info.code === 403) reason = `forbidden to add ephemeral containers: ${info.message}`;
     else if (info.code === 404) {
       const details = parseDetailsName(e);
       if (details) {
@@ -123,6 +126,28 @@ export async function attachEphemeral(kube: Kube, o: EphemeralOptions): Promise<
   if (waited.state === 'terminated') added.finalState = 'terminated';
   const reason = waited.state === 'failed' && /ImagePull|ErrImage|InvalidImageName/.test(waited.reason) ? `image ${o.image} could not be pulled: ${waited.reason}` : waited.reason;
   return { ok: false, reason, added, durationMs: elapsed(), podGone: waited.state === 'deleted' };
+}
+
+/** `violates PodSecurity "baseline:latest": …` in a 403 from Pod Security Admission → level and violations. */
+export function podSecurityRejection(message: string): { level: string; version: string; violations: string } | undefined {
+  const m = /violates PodSecurity "(\w+):([\w.]+)": (.*)$/.exec(message);
+  return m ? { level: m[1]!, version: m[2]!, violations: m[3]! } : undefined;
+}
+
+/** The label Pod Security Admission reads on a namespace for the level it enforces. */
+export const podSecurityEnforceLabel = 'pod-security.kubernetes.io/enforce';
+
+/**
+ * One line naming the cause and both ways out: the namespace's enforce label (set it to
+ * privileged), or node debug pods in a namespace that allows them.
+ */
+export function podSecurityReason(namespace: string, message: string, strategy: 'ephemeral' | 'node-pod'): string {
+  const r = podSecurityRejection(message)!;
+  const what = strategy === 'ephemeral' ? 'the debug container (NET_ADMIN, NET_RAW)' : 'the privileged node debug pod';
+  return (
+    `Pod Security "${r.level}:${r.version}" (namespace ${namespace}, label ${podSecurityEnforceLabel}=${r.level}) rejects ${what}: ${r.violations}; ` +
+    `fix: kubectl label namespace ${namespace} ${podSecurityEnforceLabel}=privileged --overwrite, or rerun with --strategy node-pod --debug-namespace <a namespace whose ${podSecurityEnforceLabel} is privileged>`
+  );
 }
 
 function parseDetailsName(e: unknown): string | undefined {
@@ -195,7 +220,13 @@ export async function attachNodePod(kube: Kube, o: NodePodOptions): Promise<Atta
     created = await kube.core.createNamespacedPod({ namespace: o.namespace, body }).finally(() => o.onRequested?.());
   } catch (e) {
     const info = apiError(e);
-    return { ok: false, reason: info.code === 403 ? `forbidden to create debug pods: ${info.message}` : `debug pod not created: ${info.message}`, code: info.code, durationMs: elapsed() };
+    // A create retried after a broken connection finds the pod its first attempt made.
+    const mine = info.code === 409 ? await kube.core.readNamespacedPod({ name, namespace: o.namespace }).catch(() => undefined) : undefined;
+    if (mine?.metadata?.labels?.['mlb-report/run'] === o.runId) created = mine;
+    else {
+      const reason = info.code === 403 && podSecurityRejection(info.message) ? podSecurityReason(o.namespace, info.message, 'node-pod') : info.code === 403 ? `forbidden to create debug pods: ${info.message}` : `debug pod not created: ${info.message}`;
+      return { ok: false, reason, code: info.code, durationMs: elapsed() };
+    }
   }
   added.finalState = 'running';
   const waited = await o.watcher.wait(name, nodePodContainer, 'regular', o.startTimeoutMs, created);

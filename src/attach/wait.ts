@@ -6,6 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { Kube } from '../kube/client.js';
 import { whenAborted } from '../util/abort.js';
+import { backoffMs, connectionFailure, retryableStatus, type Retryable } from '../kube/retry.js';
 
 export type WaitOutcome =
   | { state: 'running'; pod: V1Pod }
@@ -133,14 +134,19 @@ export class PodWatcher {
   }
 
   private async loop(): Promise<void> {
+    // Consecutive failed starts (429, 5xx, a reset): each waits longer, as any retried request does.
+    let failures = 0;
     while (!this.closed && !this.kube.signal.aborted) {
       const started = Date.now();
+      let failed: Retryable | undefined;
       await new Promise<void>((done) => {
         let finished = false;
-        const end = (): void => {
+        const end = (err?: unknown): void => {
           if (finished) return;
           finished = true;
           this.streaming = false;
+          const code = (err as { statusCode?: unknown } | undefined)?.statusCode;
+          failed = typeof code === 'number' ? retryableStatus(code) ?? { cause: `watch ${code}`, maxAttempts: Infinity } : err && connectionFailure(err) ? { cause: connectionFailure(err)!, maxAttempts: Infinity } : undefined;
           done();
         };
         // First in the queue: hundreds of attach patches may be waiting for tokens, and every
@@ -152,24 +158,39 @@ export class PodWatcher {
               `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods`,
               { allowWatchBookmarks: true },
               (type: string, obj: V1Pod) => this.onEvent(type, obj),
-              () => end(),
+              (err: unknown) => end(err),
             ),
           )
           .then((c) => {
             this.controller = c;
             if (this.closed || finished) c.abort();
           })
-          .catch(() => end());
+          .catch((err: unknown) => end(err));
       });
+      if (this.closed) break;
+      if (failed) {
+        failures++;
+        this.kube.retries.scope({ node: undefined, step: 'attach.watch' }, () => this.kube.retries.record(failed!.cause));
+        // A watch error carries no Retry-After: back off as for any retried request (429 from 1 s).
+        const wait = Math.max(failed.cause.startsWith('429') ? 1000 : 0, backoffMs(failures, failed));
+        await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, this.kube.retryOptions.deadline ? this.kube.retryOptions.deadline - Date.now() : wait))));
+        continue;
+      }
+      failures = 0;
       // A server that ends watches at once must not turn this into a busy loop.
       const elapsed = Date.now() - started;
-      if (elapsed < 250 && !this.closed) await new Promise((r) => setTimeout(r, 250 - elapsed));
+      if (elapsed < 250) await new Promise((r) => setTimeout(r, 250 - elapsed));
     }
     this.running = false;
   }
 
   private onEvent(type: string, obj: V1Pod): void {
-    if (type === 'ERROR') return;
+    if (type === 'ERROR') {
+      // 410 Expired: the server no longer holds our position; the next start re-lists (no resourceVersion).
+      const code = (obj as { code?: unknown }).code;
+      this.kube.retries.scope({ node: undefined, step: 'attach.watch' }, () => this.kube.retries.record(code === 410 ? '410 watch expired (re-list)' : `watch error ${String(code ?? '')}`.trim()));
+      return;
+    }
     this.streaming = true;
     if (type === 'BOOKMARK') return;
     const name = obj.metadata?.name;

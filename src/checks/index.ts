@@ -23,6 +23,7 @@ import conflictingLbImplementation from './rules/conflicting-lb-implementation.j
 import controllerNotReady from './rules/controller-not-ready.js';
 import crdConversionFailure from './rules/crd-conversion-failure.js';
 import deprecatedAnnotation from './rules/deprecated-annotation.js';
+import debugContainerPodSecurity from './rules/debug-container-pod-security.js';
 import etpLocalNoEndpoint from './rules/etp-local-no-endpoint.js';
 import foreignBgpListener from './rules/foreign-bgp-listener.js';
 import frrConfigDrift from './rules/frr-config-drift.js';
@@ -30,6 +31,7 @@ import frrReloadFailed from './rules/frr-reload-failed.js';
 import ipNotAdvertised from './rules/ip-not-advertised.js';
 import ipSharingError from './rules/ip-sharing-error.js';
 import kubeProxyIpvsStrictarp from './rules/kube-proxy-ipvs-strictarp.js';
+import kubeletUnreachable from './rules/kubelet-unreachable.js';
 import l2AnnouncerInterfaceDown from './rules/l2-announcer-interface-down.js';
 import l2AnnouncerMismatch from './rules/l2-announcer-mismatch.js';
 import l2DuplicateMac from './rules/l2-duplicate-mac.js';
@@ -77,6 +79,7 @@ export const allChecks: Check[] = [
   deprecatedAnnotation,
   etpLocalNoEndpoint,
   foreignBgpListener,
+  debugContainerPodSecurity,
   frrConfigDrift,
   frrReloadFailed,
   ipNotAdvertised,
@@ -84,6 +87,7 @@ export const allChecks: Check[] = [
   kubeProxyIpvsStrictarp,
   l2AnnouncerInterfaceDown,
   l2AnnouncerMismatch,
+  kubeletUnreachable,
   l2DuplicateMac,
   l2InterfaceMissing,
   l2LeaderMismatch,

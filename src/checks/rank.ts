@@ -49,6 +49,9 @@ export const explanations: Record<string, string[]> = {
 };
 
 const severityWeight: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+  // Nothing of the node's own came back: what checks miss about it is explained by the dial failure.
+  'kubelet-unreachable': ['collection-gap', 'logs-missing', 'probe-tool-missing', 'capture-empty'],
+  'debug-container-pod-security': ['collection-gap', 'probe-tool-missing', 'capture-empty'],
 
 const subjectKey = (s: Subject) => `${s.kind}|${s.namespace ?? ''}|${s.name}`;
 /** Cluster-wide subjects explain everything of the kinds listed for the cause. */

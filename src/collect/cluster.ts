@@ -140,7 +140,7 @@ async function collectItem(ctx: RunContext, item: ClusterItem): Promise<Step> {
   let lastError: ReturnType<typeof apiError> | undefined;
   for (const version of item.versions) {
     try {
-      const items = await withTimeout(fetchItem(ctx, item, version), item.timeoutMs, item.id);
+      const items = await withTimeout(ctx.kube.retries.scope({ step: item.id }, () => fetchItem(ctx, item, version)), item.timeoutMs, item.id);
       if (item.filter === 'loadbalancer-services') ctx.lbServices = items.filter((s) => (s as V1Service).spec?.type === 'LoadBalancer') as V1Service[];
       const kept = applyFilter(ctx, item, items);
       const apiVersion = item.group ? `${item.group}/${version}` : version;

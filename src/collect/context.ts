@@ -11,6 +11,8 @@ export interface RunSettings {
   runId: string;
   image: string;
   strategy: 'ephemeral' | 'node-pod';
+  /** Namespace of the node debug pods; default the MetalLB namespace. */
+  debugNamespace?: string;
   capture: boolean;
   captureSeconds: number;
   probe: boolean;

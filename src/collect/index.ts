@@ -58,6 +58,8 @@ export interface CollectOptions {
   maxStreams?: number;
   timeoutMs?: number;
   strategy?: 'ephemeral' | 'node-pod';
+  /** Namespace of the node debug pods (--strategy node-pod); default the MetalLB namespace. */
+  debugNamespace?: string;
   sinceSeconds?: number;
   redactIps?: boolean;
   /** What the caller writes after collection (findings, reports); recorded in the manifest. */
@@ -335,7 +337,7 @@ function startRun(options: CollectOptions): CollectionRun {
   // Every in-flight request, exec and watch listens on this signal; hundreds at once is by design.
   setMaxListeners(0, abort.signal);
   const qps = options.qps ?? defaults.qps;
-  const kube = makeKube(kc, { qps, burst: options.burst ?? 2 * qps, maxStreams: options.maxStreams ?? defaultMaxStreams, requestTimeoutMs: 30_000, signal: abort.signal });
+  const kube = makeKube(kc, { qps, burst: options.burst ?? 2 * qps, maxStreams: options.maxStreams ?? defaultMaxStreams, requestTimeoutMs: 30_000, signal: abort.signal, deadline: t0 + timeoutMs });
   const redactor = new Redactor({ ips: !!options.redactIps });
   const run: CollectionRun = {
     options,
@@ -391,7 +393,7 @@ async function discoverCluster(run: CollectionRun): Promise<void> {
     throw e;
   }
   try {
-    run.found = await discover(kube, { namespace: options.namespace, nodes: options.nodes, nodeSelector: options.nodeSelector });
+    run.found = await kube.retries.scope({ step: 'discovery' }, () => discover(kube, { namespace: options.namespace, nodes: options.nodes, nodeSelector: options.nodeSelector }));
   } catch (e) {
     if (run.interrupted) throw new UserError('interrupted during discovery; nothing collected', undefined, ExitCode.interrupted);
     if (e instanceof UserError) throw e;
@@ -413,7 +415,7 @@ async function preflight(run: CollectionRun): Promise<RunContext> {
   const t = Date.now();
   const strategy = options.strategy ?? defaults.strategy;
   const frrK8sNamespaces = [...new Set(found.discovery.frrK8s.map((p) => p.namespace))];
-  const rbac = await rbacPreflight(kube, plannedPermissions({ namespace: found.discovery.namespace, frrK8sNamespaces, strategy, metrics: true })).catch((e) => {
+  const rbac = await rbacPreflight(kube, plannedPermissions({ namespace: found.discovery.namespace, frrK8sNamespaces, strategy, metrics: true, debugNamespace: options.debugNamespace })).catch((e) => {
     run.notes.push(`RBAC preflight failed (${apiError(e).message}); continuing without it`);
     return new RbacResult([]);
   });
@@ -444,6 +446,7 @@ async function preflight(run: CollectionRun): Promise<RunContext> {
       runId: newRunId(),
       image: options.image ?? defaults.image,
       strategy,
+      debugNamespace: options.debugNamespace,
       capture: options.capture ?? true,
       captureSeconds: options.captureSeconds ?? defaults.captureSeconds,
       probe: options.probe ?? true,
@@ -570,7 +573,7 @@ async function cleanUp(run: CollectionRun): Promise<void> {
   if (added.length > 0) {
     const t = Date.now();
     // The run's signal may already be aborted: cleanup gets its own short deadline.
-    const cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000) });
+    const cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000), deadline: Date.now() + 30_000, retries: kube.retries });
     await Promise.all(run.pendingEnds);
     const ephemeral = added.filter((a) => a.kind === 'ephemeral');
     // Containers whose node did not get to end them (Ctrl-C, --timeout, a failed exec) end now.
@@ -613,6 +616,7 @@ function draftManifest(run: CollectionRun): Omit<Manifest, 'files'> {
       nodeSelector: options.nodeSelector,
       image: options.image ?? defaults.image,
       strategy: options.strategy ?? defaults.strategy,
+      debugNamespace: options.debugNamespace,
       capture: options.capture ?? true,
       captureSeconds: options.captureSeconds ?? defaults.captureSeconds,
       probe: options.probe ?? true,
@@ -628,10 +632,19 @@ function draftManifest(run: CollectionRun): Omit<Manifest, 'files'> {
     timings: { ...run.timings, totalMs: Date.now() - run.t0 },
     interrupted: run.interrupted || undefined,
     redaction: { ips: redactor.options.ips, rules: redactor.rules, count: redactor.count },
-    nodes: run.nodeRecords.map((n) => ({ ...n, steps: n.steps.map(written) })),
+    nodes: run.nodeRecords.map((n) => {
+      const retries = retryRecords(run.kube, n.node);
+      return { ...n, steps: n.steps.map(written), ...(retries.length ? { retries } : {}) };
+    }),
     clusterSteps: run.clusterSteps.map(publicStep).map(written),
+    ...(run.kube.retries.total > 0 ? { retries: { total: run.kube.retries.total, causes: run.kube.retries.causes(), cluster: retryRecords(run.kube, undefined) } } : {}),
     addedContainers: run.added,
   };
+}
+
+/** The ledger's tallies of a node (or the cluster-wide ones) as the manifest records them. */
+function retryRecords(kube: Kube, node: string | undefined): NonNullable<NodeRecord['retries']> {
+  return kube.retries.of(node).map((t) => ({ step: t.step, count: t.count, causes: t.causes }));
 }
 
 export { step };

@@ -100,24 +100,35 @@ function targetGone(o: ExecOutcome): boolean {
   return o.httpCode === 404 || /not found|NotFound|does not have a host|is not valid for pod/i.test(o.error ?? '');
 }
 
-export async function collectNode(ctx: RunContext, node: string, progress: (msg: string) => void = () => {}): Promise<NodeRecord> {
+/**
+ * The API server's text when its dial to a node's kubelet fails (upgradeaware.go `error dialing
+ * backend: …`; log reads name the kubelet URL and the dial error instead).
+ */
+const kubeletDialError = /error dialing backend: .*|dial tcp [^\s]+:10250: .*/;
+
+export function collectNode(ctx: RunContext, node: string, progress: (msg: string) => void = () => {}): Promise<NodeRecord> {
+  // Retries of this node's requests are recorded under its name (and each step's id).
+  return ctx.kube.retries.scope({ node }, () => collectNodeNow(ctx, node, progress));
+}
+
+async function collectNodeNow(ctx: RunContext, node: string, progress: (msg: string) => void): Promise<NodeRecord> {
   const run = new NodeCollection(ctx, node, progress);
   // The attach request goes first: it is on the critical path (the container then takes seconds
   // to start), so the FRR lane, logs and metrics start once it has been answered and fill that wait.
   const frrLaneDone = run.attachSent.then(() => run.runLane(run.items.filter((i) => i.runIn === 'frr'), run.frrLane));
   const logsAndMetrics = run.attachSent.then(() => run.collectPodsOnNode());
-  await run.attach();
+  await ctx.kube.retries.scope({ step: `attach.${ctx.settings.strategy}` }, () => run.attach());
   const lanes: Promise<void>[] = [frrLaneDone, logsAndMetrics];
   // When the debug lane falls back to the frr container, its items run there too.
   lanes.push(
     (async () => {
       await run.runLane(run.items.filter((i) => i.runIn === 'debug'), run.debugLane);
       // ARP probes need the interface holding the node IP, from `ip addr`.
-      if (ctx.settings.probe) await runProbes(ctx, node, run.debugLane, run.rawOutputs.get('net.ip-addr'), run.steps, progress);
+      if (ctx.settings.probe) await ctx.kube.retries.scope({ step: 'probe.arping' }, () => runProbes(ctx, node, run.debugLane, run.rawOutputs.get('net.ip-addr'), run.steps, progress));
       else run.steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
     })(),
   );
-  if (ctx.settings.capture) lanes.push(runCapture(ctx, node, run.debugLane, run.debugViaFrr, run.steps, progress));
+  if (ctx.settings.capture) lanes.push(ctx.kube.retries.scope({ step: 'capture' }, () => runCapture(ctx, node, run.debugLane, run.debugViaFrr, run.steps, progress)));
   else run.steps.push(step('capture', 'skipped', 0, [], 'disabled (--no-capture)'));
   await Promise.all(lanes);
   // Off the node's critical path: cleanup waits for these before it looks at what is still running.
@@ -148,6 +159,8 @@ class NodeCollection {
   private attachReason: string | undefined;
   debugViaFrr = false;
   private nodeTimeouts = 0;
+  /** Set when the API server could not reach this node's kubelet (see kubeletDialError). */
+  private kubeletDown: string | undefined;
   /** The ephemeral container this run added to the speaker pod, once attached. */
   private ephemeral: AddedContainer | undefined;
 
@@ -185,8 +198,21 @@ class NodeCollection {
     return item.runIn === 'frr' && item.container && this.frrPod?.spec?.containers?.some((c) => c.name === item.container) ? item.container : lane.target!.container;
   }
 
+  /**
+   * The API server cannot reach this node's kubelet: no exec, log or metrics read will work, so
+   * both lanes stop at once instead of waiting out a dial timeout per command.
+   */
+  noteKubelet(error: string | undefined): void {
+    const m = error ? kubeletDialError.exec(error) : null;
+    if (!m || this.kubeletDown) return;
+    this.kubeletDown = `kubelet on ${this.node} unreachable from the API server (${m[0]}): exec, logs and metrics of its pods could not be collected; check that the control plane reaches TCP 10250 on the node and that the kubelet runs`;
+    this.debugLane.unusable ??= this.kubeletDown;
+    this.frrLane.unusable ??= this.kubeletDown;
+  }
+
   /** Writes an item's output and records its step; counts timeouts towards "not answering". */
   private async recordOutcome(item: NodeItem, lane: Lane, o: ExecOutcome): Promise<void> {
+    this.noteKubelet(o.error);
     const file = nodeFilePath(this.node, item.file);
     const { status, problem } = statusOf(o);
     const files: string[] = [];
@@ -220,7 +246,7 @@ class NodeCollection {
     this.progress(item.title);
     const remaining = Math.max(1000, this.ctx.settings.deadline - Date.now());
     const container = this.containerFor(item, lane);
-    const o = await execCapture(this.ctx.kube, { ...lane.target!, container, command: item.command, timeoutMs: Math.min(item.timeoutMs, remaining), maxBytes: item.maxBytes });
+    const o = await this.ctx.kube.retries.scope({ step: item.id }, () => execCapture(this.ctx.kube, { ...lane.target!, container, command: item.command, timeoutMs: Math.min(item.timeoutMs, remaining), maxBytes: item.maxBytes }));
     if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(this.ctx, lane.target!.namespace, lane.target!.pod, container, o.error);
     await this.recordOutcome(item, lane, o);
   }
@@ -243,7 +269,8 @@ class NodeCollection {
     if (this.skipReason(lane)) return group;
     const container = this.containerFor(group[0]!, lane);
     this.progress(group.map((i) => i.title).join(', '));
-    const outcome = await execBatch(this.ctx, lane.target!, container, group);
+    const outcome = await this.ctx.kube.retries.scope({ step: `${group[0]!.runIn}.batch` }, () => execBatch(this.ctx, lane.target!, container, group));
+    this.noteKubelet(outcome.exec.error);
     if (outcome.noShell) return group;
     for (const [index, item] of group.entries()) {
       const r = outcome.results.get(item.id)!;
@@ -263,6 +290,7 @@ class NodeCollection {
   async collectPodsOnNode(): Promise<void> {
     for (const pod of [this.speaker, this.frrK8s].filter((p): p is V1Pod => !!p)) {
       const [logs, metrics] = await Promise.all([collectPodLogs(this.ctx, pod), collectPodMetrics(this.ctx, pod, bundlePath('nodes', safePathSegment(this.node)))]);
+      for (const s of [...logs, ...metrics]) this.noteKubelet(s.reason);
       this.steps.push(...logs, ...metrics);
     }
     if (!this.speaker) this.steps.push(step('logs.speaker', 'skipped', 0, [], 'no speaker pod on this node', { problem: true }));
@@ -332,7 +360,7 @@ class NodeCollection {
 
   private async attachDebugPod(attachStep: string): Promise<void> {
     const { ctx } = this;
-    const ns = ctx.found.discovery.namespace;
+    const ns = ctx.settings.debugNamespace ?? ctx.found.discovery.namespace;
     if (!ctx.rbac.allowed('create', '', 'pods', undefined, ns)) {
       this.attachReason = `RBAC: not allowed to create pods in ${ns}`;
       this.steps.push(step(attachStep, 'skipped', 0, [], this.attachReason, { problem: true }));
@@ -375,7 +403,11 @@ class NodeCollection {
     const useful = steps.filter((s) => (s.status === 'ok' || s.status === 'partial') && !s.step.startsWith('attach.'));
     const problems = steps.filter((s) => s.problem);
     record.steps = steps.map(publicStep);
-    if (useful.length === 0) {
+    if (this.kubeletDown) {
+      // One cause for every failed step: name it, whatever else the node managed.
+      record.status = useful.length === 0 ? 'failed' : 'partial';
+      record.reason = this.kubeletDown;
+    } else if (useful.length === 0) {
       record.status = 'failed';
       record.reason = this.attachReason ?? problems[0]?.reason ?? 'nothing could be collected';
     } else if (problems.length > 0) {
@@ -652,6 +684,7 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
       progress(`arping ${ctx.writer.redactor.ip(ip)}`);
       o = await execCapture(ctx.kube, { ...target, command: item.command, timeoutMs: item.timeoutMs, maxBytes: item.maxBytes });
     } else {
+    const o = got;
       const r = batch!.results.get(item.id)!;
       if (!r.started) {
         steps.push(step(id, 'skipped', 0, [], `not run: ${batch!.why}`, { problem: true }));

@@ -37,13 +37,13 @@ export async function collectPodLogs(ctx: RunContext, pod: V1Pod, timeoutMs = lo
       if (ctx.interrupted() || ctx.timedOut()) return step(id, 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true });
       try {
         const { text: content, truncated: cut } = await ctx.kube.stream(() =>
-          getText(ctx.kube, {
+          ctx.kube.retries.scope({ step: id }, () => getText(ctx.kube, {
             path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`,
             query: { container, previous, sinceSeconds: ctx.settings.sinceSeconds, limitBytes: logMaxBytes },
             timeoutMs,
             what: 'log read',
             maxBytes: logMaxBytes,
-          }),
+          })),
         );
         await ctx.writer.text(file, content);
         const truncated = cut || Buffer.byteLength(content) >= logMaxBytes;
@@ -96,12 +96,12 @@ export async function collectPodMetrics(ctx: RunContext, pod: V1Pod, dir: string
     }
     try {
       const { text } = await ctx.kube.stream(() =>
-        getText(ctx.kube, {
+        ctx.kube.retries.scope({ step: id }, () => getText(ctx.kube, {
           path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(`${p.https ? 'https:' : ''}${name}:${p.port}`)}/proxy/metrics`,
           timeoutMs: metricsTimeoutMs,
           what: 'metrics scrape',
           maxBytes: metricsMaxBytes,
-        }),
+        })),
       );
       const file = bundlePath(dir, metricsFile(p.port));
       await ctx.writer.text(file, text);

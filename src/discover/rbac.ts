@@ -18,7 +18,7 @@ export interface Permission {
   neededFor: string;
 }
 
-export function plannedPermissions(opts: { namespace: string; frrK8sNamespaces: string[]; strategy: 'ephemeral' | 'node-pod'; metrics: boolean }): Permission[] {
+export function plannedPermissions(opts: { namespace: string; frrK8sNamespaces: string[]; strategy: 'ephemeral' | 'node-pod'; metrics: boolean; debugNamespace?: string }): Permission[] {
   const ns = opts.namespace;
   const p: Permission[] = [
     { verb: 'list', group: '', resource: 'nodes', neededFor: 'cluster.nodes' },
@@ -45,8 +45,14 @@ export function plannedPermissions(opts: { namespace: string; frrK8sNamespaces: 
   if (opts.strategy === 'ephemeral') {
     p.push({ verb: 'patch', group: '', resource: 'pods', subresource: 'ephemeralcontainers', namespace: ns, neededFor: 'attach.ephemeral' });
   } else {
-    p.push({ verb: 'create', group: '', resource: 'pods', namespace: ns, neededFor: 'attach.node-pod' });
-    p.push({ verb: 'delete', group: '', resource: 'pods', namespace: ns, neededFor: 'attach.node-pod cleanup' });
+    // --debug-namespace: the debug pods run in a namespace whose Pod Security level allows them.
+    const debugNs = opts.debugNamespace ?? ns;
+    p.push({ verb: 'create', group: '', resource: 'pods', namespace: debugNs, neededFor: 'attach.node-pod' });
+    p.push({ verb: 'delete', group: '', resource: 'pods', namespace: debugNs, neededFor: 'attach.node-pod cleanup' });
+    if (debugNs !== ns) {
+      p.push({ verb: 'watch', group: '', resource: 'pods', namespace: debugNs, neededFor: 'waiting for debug pods' });
+      p.push({ verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: debugNs, neededFor: 'node commands in debug pods' });
+    }
   }
   if (opts.metrics) p.push({ verb: 'get', group: '', resource: 'pods', subresource: 'proxy', namespace: ns, neededFor: 'metrics' });
   return p;

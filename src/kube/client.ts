@@ -13,6 +13,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { withSharedTls } from './tls-reuse.js';
+import { connectionFailure, RetryLedger, retryableStatus, withRetries, type RetryOptions } from './retry.js';
 import { whenAborted } from '../util/abort.js';
 
 /**
@@ -148,6 +149,10 @@ export interface Kube {
   signal: AbortSignal;
   /** Timeout of one rate-limited request (get, list, patch). */
   requestTimeoutMs: number;
+  /** Retries of the run by node, step and cause (see retry.ts). */
+  retries: RetryLedger;
+  /** How retries of this run wait: its signal, its deadline, its ledger. */
+  retryOptions: RetryOptions;
   /**
    * Waits for a token and counts a request made outside the generated clients (watch, our own
    * HTTP client); `first`, or a call inside `first()`, jumps the queue.
@@ -171,6 +176,65 @@ export interface KubeOptions {
   signal: AbortSignal;
   /** Streams open at once (default 128). */
   maxStreams?: number;
+  /** Epoch ms of the run's end (--timeout): no retry waits past it. */
+  deadline?: number;
+  /** Shared with another client of the same run (cleanup), so its retries count too. */
+  retries?: RetryLedger;
+}
+
+/**
+ * client-node's fetch with retries (retry.ts): every call of the generated clients (get, create,
+ * delete, access reviews, /version) tries again on 429 and 5xx, and on a reset or refused
+ * connection: their reads and deletes may be repeated, the access review is a question, and the
+ * only create is the node debug pod, whose fixed name makes a repeat answer AlreadyExists (which
+ * attach takes as created). Each retry takes a --qps token, as any request does.
+ */
+class RetryingHttpLibrary implements k8s.HttpLibrary {
+  private readonly inner = new k8s.IsomorphicFetchHttpLibrary();
+
+  constructor(
+    private readonly again: () => Promise<void>,
+    private readonly options: RetryOptions,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  send(request: k8s.RequestContext): k8s.Observable<k8s.ResponseContext> {
+    return new k8s.Observable(this.run(request));
+  }
+
+  private async run(request: k8s.RequestContext): Promise<k8s.ResponseContext> {
+    try {
+      return await withRetries(
+        this.options,
+        (e) => (e instanceof RetryableAnswer ? e.retry : connectionFailure(e) ? { cause: connectionFailure(e)!, maxAttempts: 12 } : undefined),
+        async (n) => {
+          if (n > 1) {
+            await this.again();
+            request.setSignal(AbortSignal.any([this.options.signal, AbortSignal.timeout(this.requestTimeoutMs)]) as any);
+          }
+          const res = await this.inner.send(request).toPromise();
+          const retry = retryableStatus(res.httpStatusCode, res.headers['retry-after']);
+          if (!retry) return res;
+          // The body can be read once: keep it for the caller in case this was the last attempt.
+          const text = await res.body.text().catch(() => '');
+          const kept = new k8s.ResponseContext(res.httpStatusCode, res.headers, { text: async () => text, binary: async () => Buffer.from(text) });
+          throw new RetryableAnswer(kept, retry);
+        },
+      );
+    } catch (e) {
+      if (e instanceof RetryableAnswer) return e.response;
+      throw e;
+    }
+  }
+}
+
+class RetryableAnswer extends Error {
+  constructor(
+    readonly response: k8s.ResponseContext,
+    readonly retry: NonNullable<ReturnType<typeof retryableStatus>>,
+  ) {
+    super(`HTTP ${response.httpStatusCode}`);
+  }
 }
 
 /** Streams open at once by default: a few per node for a hundred nodes in flight. */
@@ -184,6 +248,8 @@ export function makeKube(original: k8s.KubeConfig, options: KubeOptions): Kube {
   const stats: ApiStats = { requests: 0, streams: 0 };
   const streamSlots = new Semaphore(Math.max(1, options.maxStreams ?? defaultMaxStreams));
   const priority = new AsyncLocalStorage<boolean>();
+  const retries = options.retries ?? new RetryLedger();
+  const retryOptions: RetryOptions = { signal: options.signal, deadline: options.deadline, ledger: retries };
   const middleware: k8s.Middleware = {
     pre: async (ctx) => {
       if (isStreamRequest(ctx.getUrl())) stats.streams++;
@@ -198,6 +264,14 @@ export function makeKube(original: k8s.KubeConfig, options: KubeOptions): Kube {
     baseServer: new k8s.ServerConfiguration(cluster.server, {}),
     authMethods: { default: kc },
     promiseMiddleware: [middleware],
+    httpApi: new RetryingHttpLibrary(
+      async () => {
+        await bucket.take(options.signal, priority.getStore() === true);
+        stats.requests++;
+      },
+      retryOptions,
+      options.requestTimeoutMs,
+    ),
   });
   return {
     kc,
@@ -209,6 +283,8 @@ export function makeKube(original: k8s.KubeConfig, options: KubeOptions): Kube {
     stats,
     signal: options.signal,
     requestTimeoutMs: options.requestTimeoutMs,
+    retries,
+    retryOptions,
     admit: async (first = false) => {
       await bucket.take(options.signal, first || priority.getStore() === true);
       stats.requests++;

@@ -9,6 +9,7 @@
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Kube } from './client.js';
+import { connectionFailure, retryableStatus, withRetries, type Retryable } from './retry.js';
 
 const keepAliveAgents = new WeakMap<object, https.Agent>();
 
@@ -38,9 +39,30 @@ export class HttpStatusError extends Error {
   constructor(
     readonly code: number,
     readonly body: string,
+    readonly headers: IncomingMessage['headers'] = {},
   ) {
     super(`HTTP ${code}`);
   }
+}
+
+/**
+ * Whether a failed rate-limited request may be tried again (retry.ts): 429 and 5xx always; a
+ * broken connection when the request may be repeated (`idempotent`).
+ */
+function classify(idempotent: boolean): (e: unknown) => Retryable | undefined {
+  return (e) => {
+    if (e instanceof HttpStatusError) return retryableStatus(e.code, e.headers['retry-after']);
+    const broken = connectionFailure(e);
+    return broken && idempotent ? { cause: broken, maxAttempts: 12 } : undefined;
+  };
+}
+
+/** One rate-limited request with retries: each attempt takes a --qps token. */
+function limited<T>(kube: Kube, idempotent: boolean, attempt: () => Promise<T>): Promise<T> {
+  return withRetries(kube.retryOptions, classify(idempotent), async () => {
+    await kube.admit();
+    return attempt();
+  });
 }
 
 /**
@@ -50,8 +72,7 @@ export class HttpStatusError extends Error {
  * A rate-limited request: it takes a --qps token.
  */
 export async function getJson<T = unknown>(kube: Kube, path: string, query: TextRequest['query'], timeoutMs: number, what: string): Promise<T> {
-  await kube.admit();
-  const { text } = await fetchText(kube, { path, query, timeoutMs, what, maxBytes: 1024 * 1024 * 1024 });
+  const { text } = await limited(kube, true, () => fetchText(kube, { path, query, timeoutMs, what, maxBytes: 1024 * 1024 * 1024 }));
   return JSON.parse(text) as T;
 }
 
@@ -60,28 +81,79 @@ export async function getJson<T = unknown>(kube: Kube, path: string, query: Text
  * a whole pod, which client-node would turn into its models only for us to read three fields.
  * A rate-limited request: it takes a --qps token.
  */
-export async function sendJson<T = unknown>(kube: Kube, method: 'PATCH' | 'POST', path: string, contentType: string, body: unknown, timeoutMs: number, what: string): Promise<T> {
-  await kube.admit();
-  const { text } = await fetchText(kube, { path, timeoutMs, what, maxBytes: 64 * 1024 * 1024, method, body: { contentType, data: JSON.stringify(body) } });
+export async function sendJson<T = unknown>(
+  kube: Kube,
+  method: 'PATCH' | 'POST',
+  path: string,
+  contentType: string,
+  body: unknown,
+  timeoutMs: number,
+  what: string,
+  /** The write may be repeated after a broken connection (the ephemeral-container patch: merged by container name). */
+  opts: { idempotent?: boolean } = {},
+): Promise<T> {
+  const data = JSON.stringify(body);
+  const { text } = await limited(kube, opts.idempotent ?? false, () => fetchText(kube, { path, timeoutMs, what, maxBytes: 64 * 1024 * 1024, method, body: { contentType, data } }));
   return JSON.parse(text) as T;
 }
 
-/** All items of a list, page by page (`limit`/`continue`). */
+/** Fresh starts of a list whose `continue` token expired before the server's token is used instead. */
+const listRestarts = 2;
+
+/**
+ * All items of a list, page by page (`limit`/`continue`). A `continue` token that expired (410:
+ * etcd compacted the revision it pins) starts the list again for a consistent result; after
+ * `listRestarts` such starts the token the 410 carries finishes it (possibly inconsistent, which
+ * beats no list on a cluster that compacts faster than we page).
+ */
 export async function listJson<T = unknown>(kube: Kube, path: string, query: TextRequest['query'], timeoutMs: number, what: string): Promise<T[]> {
-  const items: T[] = [];
+  let items: T[] = [];
   let cont: string | undefined;
+  let restarts = 0;
   do {
-    const page = await getJson<{ items?: T[]; metadata?: { continue?: string } }>(kube, path, { ...query, limit: 500, continue: cont }, timeoutMs, what);
+    let page: { items?: T[]; metadata?: { continue?: string } };
+    try {
+      page = await getJson(kube, path, { ...query, limit: 500, continue: cont }, timeoutMs, what);
+    } catch (e) {
+      if (!(cont && e instanceof HttpStatusError && e.code === 410)) throw e;
+      kube.retries.record('410 continue expired');
+      if (restarts++ < listRestarts) {
+        items = [];
+        cont = undefined;
+        continue;
+      }
+      const fresh = (JSON.parse(e.body || '{}') as { metadata?: { continue?: string } }).metadata?.continue;
+      if (!fresh) throw e;
+      cont = fresh;
+      continue;
+    }
     items.push(...(page.items ?? []));
     cont = page.metadata?.continue || undefined;
   } while (cont);
   return items;
 }
 
-/** A stream read (log, pod proxy): counted as a stream; the caller holds a stream slot. */
+/**
+ * A stream read (log, pod proxy): counted as a stream; the caller holds a stream slot. A read that
+ * fails before any of its content arrived (a broken connection, 429, 502/503/504) is tried once more.
+ */
 export async function getText(kube: Kube, req: TextRequest): Promise<{ text: string; truncated: boolean }> {
   kube.countStream();
-  return fetchText(kube, req);
+  try {
+    return await fetchText(kube, req);
+  } catch (e) {
+    const cause = streamRetryCause(e);
+    if (!cause || kube.signal.aborted) throw e;
+    kube.retries.record(cause);
+    kube.countStream();
+    return fetchText(kube, req);
+  }
+}
+
+/** Why a stream that failed before its first byte may be tried once more, or undefined. */
+export function streamRetryCause(e: unknown): string | undefined {
+  if (e instanceof HttpStatusError) return [429, 502, 503, 504].includes(e.code) ? retryableStatus(e.code)!.cause : undefined;
+  return connectionFailure(e);
 }
 
 async function fetchText(kube: Kube, req: TextRequest): Promise<{ text: string; truncated: boolean }> {
@@ -117,7 +189,7 @@ async function fetchText(kube: Kube, req: TextRequest): Promise<{ text: string; 
         const text = Buffer.concat(chunks, bytes).toString('utf8');
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) resolve({ text, truncated });
-        else reject(new HttpStatusError(status, text));
+        else reject(new HttpStatusError(status, text, res.headers));
       });
       res.on('error', reject);
     });

@@ -46,6 +46,15 @@ export interface NodeRecord {
   /** Where commands ran: the ephemeral container, the node debug pod, or the frr container only. */
   access?: 'ephemeral' | 'node-pod' | 'frr-exec' | 'none';
   steps: StepRecord[];
+  /** Requests of this node that were tried again (429, 5xx, a reset, an expired watch), by step and cause. */
+  retries?: RetryRecord[];
+}
+
+/** Retries of one step: how many, and why (cause → count, e.g. `429 Too Many Requests`). */
+export interface RetryRecord {
+  step: string;
+  count: number;
+  causes: Record<string, number>;
 }
 
 export interface AddedContainer {
@@ -83,6 +92,8 @@ export interface Manifest {
   nodes: NodeRecord[];
   /** Cluster-wide steps (object lists, logs, controller). */
   clusterSteps: StepRecord[];
+  /** Every retry of the run (a stressed control plane): total, by cause, and the cluster-wide steps' own. */
+  retries?: { total: number; causes: Record<string, number>; cluster: RetryRecord[] };
   addedContainers: AddedContainer[];
   files: ManifestFile[];
 }

@@ -83,7 +83,34 @@ export type Fault =
    * available for service "<name>"` when the controller is down). The loader fills `kind`,
    * `versions` and `url` from the CRD.
    */
-  | { type: 'conversion-webhook-failure'; resource: string; group?: string; service?: string; error?: string; kind?: string; versions?: string[]; url?: string };
+  | { type: 'conversion-webhook-failure'; resource: string; group?: string; service?: string; error?: string; kind?: string; versions?: string[]; url?: string }
+  /**
+   * A busy control plane (API Priority and Fairness queues full): this fraction of rate-limited
+   * requests (get, list, watch, create, patch, update, delete; `verbs` narrows them) answers 429 with
+   * `Retry-After`. Which requests is drawn from a seeded generator (`seed`), so a run repeats.
+   */
+  | { type: 'api-throttle'; fraction: number; retryAfterSeconds?: number; verbs?: string[]; seed?: number }
+  /** This fraction of rate-limited requests answers 500 (etcd timeout), 503 or 504 (request timeout). */
+  | { type: 'api-unavailable'; fraction: number; status?: 500 | 503 | 504; verbs?: string[]; seed?: number }
+  /** This fraction of rate-limited requests has its TCP connection reset before any answer. */
+  | { type: 'connection-reset'; fraction: number; verbs?: string[]; seed?: number }
+  /**
+   * Watches end after `afterMs` with an ERROR event carrying 410 Expired; list `continue` tokens
+   * older than `afterMs` answer 410 with a fresh token in the Status.
+   */
+  | { type: 'watch-expired'; afterMs: number }
+  /**
+   * The API server cannot reach the kubelet of these nodes (port 10250 firewalled, kubelet hung):
+   * exec, attach, logs and the pod proxy of their pods answer 502 after the dial timeout
+   * (`dialTimeoutMs`, 30 s on a real API server). The pods still look Running.
+   */
+  | { type: 'kubelet-unreachable'; nodes: string[]; dialTimeoutMs?: number }
+  /**
+   * Pod Security Admission enforces `level` in these namespaces (every namespace when omitted; the
+   * namespaces carry the `pod-security.kubernetes.io/enforce` label): pod creates and
+   * ephemeral-container updates whose pod then violates the level answer 403.
+   */
+  | { type: 'pod-security'; level: 'baseline' | 'restricted'; namespaces?: string[] };
 
 // ---------------------------------------------------------------- exec
 

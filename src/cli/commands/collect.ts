@@ -25,6 +25,7 @@ interface Flags {
   maxStreams?: string;
   timeout?: string;
   strategy?: string;
+  debugNamespace?: string;
   since?: string;
   redactIps?: boolean;
   format?: string;
@@ -51,6 +52,7 @@ export function register(program: Command): void {
     .option('--max-streams <n>', 'exec, log and pod-proxy streams open at once (the API server does not rate-limit these; this bounds them)', '128')
     .option('--timeout <duration>', 'time limit for the whole run (e.g. 90s, 10m)', '10m')
     .option('--strategy <ephemeral|node-pod>', 'ephemeral containers in speaker pods, or a privileged debug pod per node', 'ephemeral')
+    .option('--debug-namespace <ns>', 'namespace of the node debug pods (--strategy node-pod), e.g. one whose Pod Security level is privileged (default: the MetalLB namespace)')
     .option('--since <duration>', 'only logs newer than this (e.g. 1h)', '24h')
     .option('--redact-ips', 'replace IP addresses consistently (mapping written beside the bundle, never inside)')
     .option('--format <list>', 'report formats: json,html,pdf (pdf where a Chrome/Chromium is found), or none for the raw bundle alone', 'json,html,pdf')
@@ -60,6 +62,9 @@ export function register(program: Command): void {
       const { parseDuration, parseFormats, parsePositiveInt, scrubArgv } = await import('../../collect/options.js');
       if (flags.strategy !== 'ephemeral' && flags.strategy !== 'node-pod') {
         throw new UserError(`invalid --strategy: ${JSON.stringify(flags.strategy)}`, 'use --strategy ephemeral or --strategy node-pod', ExitCode.usage);
+      }
+      if (flags.debugNamespace && flags.strategy !== 'node-pod') {
+        throw new UserError('--debug-namespace names where node debug pods run', 'add --strategy node-pod, or leave --debug-namespace out', ExitCode.usage);
       }
       if (flags.nodes && flags.nodeSelector) {
         throw new UserError('--nodes and --node-selector cannot be combined', 'pass one of them', ExitCode.usage);
@@ -100,6 +105,7 @@ export function register(program: Command): void {
           maxStreams: parsePositiveInt(flags.maxStreams ?? '128', '--max-streams', 1, 10_000),
           timeoutMs: parseDuration(flags.timeout ?? '10m', '--timeout'),
           strategy: flags.strategy,
+          debugNamespace: flags.debugNamespace,
           sinceSeconds: parseDuration(flags.since ?? '24h', '--since') / 1000,
           redactIps: !!flags.redactIps,
           formats: parseFormats(flags.format ?? 'json,html,pdf'),

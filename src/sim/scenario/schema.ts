@@ -21,6 +21,8 @@ const podHealth: JsonSchema = {
   },
 };
 const component: JsonSchema = { enum: ['speaker', 'controller', 'frr-k8s'] };
+const fraction: JsonSchema = { type: 'number', minimum: 0, maximum: 1 };
+const verbList: JsonSchema = { type: 'array', items: { enum: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] } };
 
 const faultSchemas: JsonSchema[] = [
   {
@@ -89,6 +91,37 @@ const faultSchemas: JsonSchema[] = [
     additionalProperties: false,
     required: ['type', 'resource'],
     properties: { type: { const: 'conversion-webhook-failure' }, resource: str, group: str, service: str, error: str },
+  },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'fraction'],
+    properties: { type: { const: 'api-throttle' }, fraction: fraction, retryAfterSeconds: { type: 'integer', minimum: 0 }, verbs: verbList, seed: { type: 'integer' } },
+  },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'fraction'],
+    properties: { type: { const: 'api-unavailable' }, fraction: fraction, status: { enum: [500, 503, 504] }, verbs: verbList, seed: { type: 'integer' } },
+  },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'fraction'],
+    properties: { type: { const: 'connection-reset' }, fraction: fraction, verbs: verbList, seed: { type: 'integer' } },
+  },
+  { type: 'object', additionalProperties: false, required: ['type', 'afterMs'], properties: { type: { const: 'watch-expired' }, afterMs: { type: 'integer', minimum: 0 } } },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'nodes'],
+    properties: { type: { const: 'kubelet-unreachable' }, nodes: { type: 'array', items: str, minItems: 1 }, dialTimeoutMs: { type: 'integer', minimum: 0 } },
+  },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'level'],
+    properties: { type: { const: 'pod-security' }, level: { enum: ['baseline', 'restricted'] }, namespaces: { type: 'array', items: str } },
   },
 ];
 

@@ -28,7 +28,7 @@ const CH_CLOSE = 255;
 export function writeRawStatus(socket: Duplex, status: StatusBody & { code: number }, extraHeaders: Record<string, string> = {}): void {
   if (socket.destroyed) return;
   const body = JSON.stringify(status);
-  const reasonPhrases: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+  const reasonPhrases: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 502: 'Bad Gateway' };
   const headers = [
     `HTTP/1.1 ${status.code} ${reasonPhrases[status.code] ?? 'Error'}`,
     'Content-Type: application/json',

@@ -68,6 +68,15 @@ function loadWorld(state: SimState, world: World): void {
   }
   // Namespaces referenced by objects exist, as on a real cluster.
   const nsType = state.registry.lookup('', 'v1', 'namespaces')!;
+  // pod-security faults: the namespaces carry the label Pod Security Admission reads.
+  for (const f of state.apiFaults.podSecurity) {
+    for (const name of f.namespaces ?? []) {
+      const ns = world.objects.find((o) => o.kind === 'Namespace' && o.metadata.name === name);
+      const labels = { 'kubernetes.io/metadata.name': name, ...(ns?.metadata.labels ?? {}), 'pod-security.kubernetes.io/enforce': f.level, 'pod-security.kubernetes.io/enforce-version': 'latest' };
+      if (ns && state.store.get(nsType, undefined, name)) state.store.update(nsType, undefined, name, (draft) => void (draft.metadata.labels = labels));
+      else if (!state.store.get(nsType, undefined, name)) state.store.seed(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    }
+  }
   const namespaces = new Set<string>(['default', 'kube-system', 'kube-public']);
   for (const o of world.objects) if (o.metadata.namespace) namespaces.add(o.metadata.namespace);
   for (const ns of namespaces) {
@@ -107,6 +116,14 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
       const p = parseApiPath(url.pathname);
       if (!p || p.group !== '' || p.resource !== 'pods' || !p.namespace || !p.name || (p.subresource !== 'exec' && p.subresource !== 'attach')) {
         return writeRawStatus(socket, pathNotFound().status);
+      }
+      // kubelet-unreachable: the API server's dial to the kubelet times out before any upgrade.
+      const node: string | undefined = state.store.get(state.podType, p.namespace, p.name)?.spec?.nodeName;
+      const dialMs = state.apiFaults.kubeletUnreachable(node);
+      if (dialMs !== undefined) {
+        if (dialMs > 0) await new Promise((r) => setTimeout(r, dialMs));
+        const err = state.apiFaults.kubeletDialError(router.nodeAddress(node!));
+        return writeRawStatus(socket, err.status);
       }
       streams.handleUpgrade(req, socket, head, { kind: p.subresource, namespace: p.namespace, pod: p.name, query: url.searchParams });
     })();

@@ -12,7 +12,7 @@ import { parseBool, parseIntParam, serveLogs } from './logs.js';
 import { jsonMergePatch, jsonPatch, PatchError, strategicMerge } from './patch.js';
 import { createPod, decodePodBody, deletePod } from './pods.js';
 import { decodeProtobufObject } from './protobuf.js';
-import { servePodProxy } from './proxy.js';
+import { parseProxyTarget, servePodProxy } from './proxy.js';
 import { groupVersion, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { SimState } from './state.js';
@@ -31,6 +31,7 @@ import {
   unsupportedMediaType,
 } from './status.js';
 import { sleep } from './stream-util.js';
+import { requestVerb } from './api-faults.js';
 import { toTable, wantsTable } from './tables.js';
 
 export interface ParsedPath {
@@ -114,6 +115,8 @@ function present(rt: ResourceType, version: string, obj: KubeObject): KubeObject
 interface ContinueToken {
   rv: string;
   after: string;
+  /** When the token was issued (ms since the epoch): watch-expired lets old ones expire. */
+  at?: number;
 }
 
 function encodeContinue(t: ContinueToken): string {
@@ -199,10 +202,38 @@ export class Router {
         const refused = readOnlyWrite(method, parsed);
         if (refused) throw readOnlyRefusal(refused.resource, refused.action, this.readOnly);
       }
+      if (this.disrupted(req, res, method, parsed, url.searchParams)) return;
       await this.resource(req, res, method, parsed, url.searchParams);
     } catch (e) {
       sendError(res, e);
     }
+  }
+
+  /**
+   * Faults of a stressed control plane (api-faults.ts) on a rate-limited request: a 429, a 5xx or
+   * a reset connection instead of the answer. True when the request was answered that way.
+   */
+  private disrupted(req: IncomingMessage, res: ServerResponse, method: string, p: ParsedPath, q: URLSearchParams): boolean {
+    const faults = this.state.apiFaults;
+    if (!faults.any) return false;
+    // Long-running requests proxied to a kubelet are not rate-limited by the API server.
+    if (p.subresource && ['log', 'exec', 'attach', 'proxy', 'portforward'].includes(p.subresource)) return false;
+    const d = faults.disrupt(requestVerb(method, p.name !== undefined, parseBool(q.get('watch'))));
+    if (!d) return false;
+    if (d.kind === 'reset') {
+      // RST before any byte of an answer, as when a load balancer in front of the API servers drops the flow.
+      const socket = req.socket as IncomingMessage['socket'] & { resetAndDestroy?: () => void };
+      try {
+        socket.resetAndDestroy?.();
+      } catch {
+        // fall through to destroy
+      }
+      if (!socket.destroyed) socket.destroy();
+      return true;
+    }
+    res.writeHead(d.code, { 'Content-Type': d.contentType, 'Content-Length': Buffer.byteLength(d.body), ...d.headers });
+    res.end(d.body);
+    return true;
   }
 
   private version(): object {
@@ -337,13 +368,30 @@ export class Router {
     const listRv = state.store.resourceVersion;
     if (cont) {
       const token = decodeContinue(cont);
+      const expiry = state.apiFaults.watchExpiry;
+      if (expiry && token.at !== undefined && Date.now() - token.at > expiry.afterMs) {
+        // etcd compacted the revision the token pins: 410 with a token for the rest at the current revision.
+        state.apiFaults.counts['watch-expired']++;
+        const fresh = encodeContinue({ rv: listRv, after: token.after, at: Date.now() });
+        const body = {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: { continue: fresh },
+          status: 'Failure',
+          message:
+            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+          reason: 'Expired',
+          code: 410,
+        };
+        return sendJson(res, 410, body);
+      }
       items = items.filter((o) => keyOf(o) > token.after);
     }
     const meta: Record<string, unknown> = { resourceVersion: listRv };
     if (limit > 0 && items.length > limit) {
       const remaining = items.length - limit;
       items = items.slice(0, limit);
-      meta.continue = encodeContinue({ rv: listRv, after: keyOf(items[items.length - 1]!) });
+      meta.continue = encodeContinue({ rv: listRv, after: keyOf(items[items.length - 1]!), ...(state.apiFaults.watchExpiry ? { at: Date.now() } : {}) });
       if (!q.get('labelSelector') && !q.get('fieldSelector')) meta.remainingItemCount = remaining;
     }
     const table = wantsTable(req.headers.accept);
@@ -440,10 +488,21 @@ export class Router {
     bookmark();
     const bookmarkTimer = bookmarks ? setInterval(bookmark, 5000) : undefined;
     const timeout = timeoutSeconds && timeoutSeconds > 0 ? setTimeout(() => finish(), timeoutSeconds * 1000) : undefined;
+    const expiry = state.apiFaults.watchExpiry;
+    const openedAtRv = state.store.resourceVersion;
+    // watch-expired: the watch cache no longer holds the watch's position; the stream ends with ERROR 410.
+    const expire = expiry
+      ? setTimeout(() => {
+          state.apiFaults.counts['watch-expired']++;
+          write('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${fromRv ?? openedAtRv} (${state.store.resourceVersion})`, reason: 'Expired', code: 410 });
+          finish();
+        }, expiry.afterMs)
+      : undefined;
     const finish = (): void => {
       unsubscribe();
       if (bookmarkTimer) clearInterval(bookmarkTimer);
       if (timeout) clearTimeout(timeout);
+      if (expire) clearTimeout(expire);
       state.stopSignal.removeEventListener('abort', finish);
       if (!res.writableEnded) res.end();
     };
@@ -466,7 +525,10 @@ export class Router {
       return sendJson(res, 201, this.review(rt, review));
     }
     if (rt.group === '' && rt.resource === 'pods') {
-      const created = createPod(state, this.runtime, ns!, decodePodBody(contentType, body));
+      const pod = decodePodBody(contentType, body);
+      const rejected = state.apiFaults.admitPod(ns!, pod);
+      if (rejected) throw rejected;
+      const created = createPod(state, this.runtime, ns!, pod);
       return sendJson(res, 201, present(rt, version, created));
     }
     if (!contentType.includes('json')) throw unsupportedMediaType(['application/json', 'application/yaml']);
@@ -554,6 +616,49 @@ export class Router {
     });
   }
 
+  /**
+   * kubelet-unreachable: the API server's dial to the node's kubelet times out; the request then
+   * fails with the proxy's error (a pod that does not exist fails as before, with NotFound).
+   */
+  private async dialKubelet(namespace: string, podName: string): Promise<void> {
+    const pod = this.state.store.get(this.state.podType, namespace, podName);
+    const node: string | undefined = pod?.spec?.nodeName;
+    const delay = this.state.apiFaults.kubeletUnreachable(node);
+    if (delay === undefined) return;
+    if (delay > 0) await sleep(delay, this.state.stopSignal);
+    throw this.state.apiFaults.kubeletDialError(this.nodeAddress(node!));
+  }
+
+  /** A node's InternalIP, as the API server dials its kubelet. */
+  nodeAddress(node: string): string {
+    const obj = this.state.store.get(this.state.nodeType, undefined, node);
+    const addrs: { type?: string; address?: string }[] = obj?.status?.addresses ?? [];
+    return addrs.find((a) => a.type === 'InternalIP')?.address ?? node;
+  }
+
+  /**
+   * Pod Security Admission on an ephemeral-containers update: the pod as it would be with the
+   * containers of the request (merged by name) must meet the namespace's level.
+   */
+  private admitEphemeral(namespace: string, name: string, contentType: string, body: Buffer): void {
+    if (!this.state.apiFaults.enforcedLevel(namespace)) return;
+    const pod = this.state.store.get(this.state.podType, namespace, name);
+    if (!pod) return;
+    let requested: { name?: string }[] = [];
+    try {
+      const parsed = JSON.parse(body.toString('utf8'));
+      const list = Array.isArray(parsed) ? parsed.filter((op: any) => /ephemeralContainers/.test(op?.path ?? '')).map((op: any) => op.value).flat() : parsed?.spec?.ephemeralContainers;
+      if (Array.isArray(list)) requested = list.filter((c: unknown) => c && typeof c === 'object');
+    } catch {
+      return; // the update itself answers the decoding error
+    }
+    if (contentType.includes('protobuf')) return;
+    const byName = new Map<string, unknown>((pod.spec?.ephemeralContainers ?? []).map((c: { name: string }) => [c.name, c]));
+    for (const c of requested) if (c.name) byName.set(c.name, c);
+    const rejected = this.state.apiFaults.admitPod(namespace, { ...pod, spec: { ...pod.spec, ephemeralContainers: [...byName.values()] } });
+    if (rejected) throw rejected;
+  }
+
   private async subresource(req: IncomingMessage, res: ServerResponse, method: string, rt: ResourceType, p: ParsedPath, q: URLSearchParams): Promise<void> {
     const { state } = this;
     const ns = p.namespace;
@@ -562,11 +667,13 @@ export class Router {
     const isPod = rt.group === '' && rt.resource === 'pods';
     if (isPod && sub === 'proxy') {
       state.authorize({ verb: method === 'GET' ? 'get' : 'create', group: '', resource: 'pods', subresource: 'proxy', namespace: ns, name });
+      await this.dialKubelet(ns!, parseProxyTarget(name).pod);
       return servePodProxy(state, ns!, name, p.rest ?? '', res);
     }
     if (isPod && sub === 'log') {
       if (method !== 'GET') throw methodNotSupported('pods/log', method.toLowerCase());
       state.authorize({ verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace: ns, name });
+      await this.dialKubelet(ns!, name);
       return serveLogs(state, this.runtime, ns!, name, q, res);
     }
     if (isPod && (sub === 'exec' || sub === 'attach')) {
@@ -583,6 +690,7 @@ export class Router {
       if (method !== 'PATCH' && method !== 'PUT') throw methodNotSupported('pods/ephemeralcontainers', method.toLowerCase());
       state.authorize({ verb: method === 'PATCH' ? 'patch' : 'update', group: '', resource: 'pods', subresource: sub, namespace: ns, name });
       const body = await readBody(req);
+      this.admitEphemeral(ns!, name, String(req.headers['content-type'] ?? ''), body);
       const result = updateEphemeralContainers(state, this.runtime, { namespace: ns!, name, method, contentType: String(req.headers['content-type'] ?? ''), body });
       const headers: Record<string, string[]> = {};
       if (result.warnings.length > 0) headers.Warning = result.warnings.map((w) => `299 - ${JSON.stringify(w)}`);

@@ -8,6 +8,7 @@ import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../../model/cluster.js';
 import type { ExecBackend, ExecTarget, World } from '../world.js';
 import { Faults, type RequestAttributes } from './faults.js';
+import { ApiFaults } from './api-faults.js';
 import { builtinResources, ResourceRegistry, type ResourceType } from './resources.js';
 import { ObjectStore } from './store.js';
 import { badRequest, forbidden } from './status.js';
@@ -43,6 +44,8 @@ export class SimState {
   readonly clock: SimClock;
   readonly registry: ResourceRegistry;
   readonly faults: Faults;
+  /** Throttling, outages, resets, expiring watches, unreachable kubelets, Pod Security (api-faults.ts). */
+  readonly apiFaults: ApiFaults;
   readonly world: World;
   readonly backend: ExecBackend;
   readonly token: string;
@@ -66,6 +69,7 @@ export class SimState {
     this.user = opts.user ?? 'mlb-report-sim-user';
     this.maxGraceMs = opts.maxGraceMs ?? 1000;
     this.faults = new Faults(opts.world.faults ?? [], opts.world.latency);
+    this.apiFaults = new ApiFaults(opts.world.faults ?? []);
     this.registry = new ResourceRegistry(builtinResources, this.faults.ephemeralUnsupported ? new Set(['ephemeralcontainers']) : new Set());
     this.podType = this.registry.lookup('', 'v1', 'pods')!;
     this.nodeType = this.registry.lookup('', 'v1', 'nodes')!;
