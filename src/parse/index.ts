@@ -7,7 +7,6 @@
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { nodeItems, captureFiles, connectProbeFile, controllerItems, type NodeItem, type ParserId } from '../catalogue/index.js';
 import { safePathSegment } from '../bundle/paths.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
@@ -15,7 +14,7 @@ import { emptyModel } from '../model/cluster.js';
 import type { CaptureSummary, ClusterModel, ConnectProbeResult, ControllerNetState, DnsLookup, FrrState, KubeObject, LogStream, NodeState, ParseNote, MetricsScrape } from '../model/cluster.js';
 import type { Discovery, Manifest, RbacCheck } from '../model/bundle.js';
 import { NoteSink, type Parsed } from './result.js';
-import { isRecord, parseJsonTolerant, str, getOwn, setOwn } from './json.js';
+import { isRecord, parseJsonTolerant, getOwn, setOwn } from './json.js';
 import * as ipLink from './ip-link.js';
 import * as ipAddr from './ip-addr.js';
 import * as ipRoute from './ip-route.js';
@@ -329,24 +328,8 @@ function readKubeProxy(model: ClusterModel, t: string | undefined): void {
   if (t !== undefined) {
     const sink = new NoteSink(kubeProxyFile);
     const objects = kubeList.objectsFrom(parseJsonTolerant(t, sink, 'ConfigMap JSON'), sink);
-    const cm = objects[0];
-    const conf = cm && isRecord(cm.data) ? str((cm.data as Record<string, unknown>)['config.conf']) : undefined;
-    if (conf !== undefined) {
-      try {
-        const doc = parseYaml(conf, { maxAliasCount: 50 }) as unknown;
-        const mode = isRecord(doc) ? str(doc.mode) : undefined;
-        const ipvs = isRecord(doc) && isRecord(doc.ipvs) ? doc.ipvs : undefined;
-        const kubeProxy: NonNullable<ClusterModel['kube']['kubeProxy']> = {
-          // An empty mode means the platform default, iptables on Linux.
-          mode: mode === undefined || mode === '' ? 'iptables' : mode === 'iptables' || mode === 'ipvs' || mode === 'nftables' ? mode : 'unknown',
-          path: kubeProxyFile,
-        };
-        if (typeof ipvs?.strictARP === 'boolean') kubeProxy.strictARP = ipvs.strictARP;
-        model.kube.kubeProxy = kubeProxy;
-      } catch (e) {
-        sink.add(`kube-proxy config.conf is not YAML: ${errorMessage(e).split('\n')[0]}`);
-      }
-    } else if (objects.length > 0) sink.add('kube-proxy ConfigMap has no config.conf');
+    const kubeProxy = kubeList.kubeProxyFromConfigMap(objects[0], kubeProxyFile, sink);
+    if (kubeProxy) model.kube.kubeProxy = kubeProxy;
     model.notes.push(...sink.notes);
   }
   if (!model.kube.kubeProxy && model.discovery?.kubeProxyMode) {
