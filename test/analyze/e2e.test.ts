@@ -13,7 +13,7 @@ import { analyzeBundle } from '../../src/analyze/index.js';
 import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
 import type { Finding } from '../../src/model/finding.js';
 
-const healthy = ['healthy-l2', 'healthy-frr', 'healthy-frr-k8s', 'bgp-password'];
+const healthy = ['healthy-l2', 'healthy-frr', 'healthy-frr-k8s', 'bgp-password', 'healthy-bgp-flap-recovered', 'healthy-unused-pool', 'healthy-clusterip-mix', 'healthy-helm-custom-namespace'];
 
 /** scenario → what the first finding must be. */
 const rootCause: Record<string, { id: string; summary?: RegExp }> = {
@@ -39,6 +39,27 @@ const rootCause: Record<string, { id: string; summary?: RegExp }> = {
   'wifi-arp-requests-dropped': { id: 'arp-replies-lost', summary: /wlan0 is a wireless interface without promiscuous mode/ },
   'wifi-ipoib-nodes': { id: 'wireless-interface', summary: /worker-2 has wireless interface wlan0 up without PROMISC/ },
   'no-ready-endpoints': { id: 'service-no-endpoints', summary: /shop\/(api|web) .*MetalLB does not announce it/ },
+  // Written from public threads (each scenario's description names its source).
+  'pending-autoassign-false': { id: 'service-pending', summary: /every pool has autoAssign: false and the service names no pool or IP/ },
+  'pending-empty-service-allocation': { id: 'service-pending', summary: /serviceAllocation: \{\} pins the pool to no service/ },
+  'pending-namespace-not-allowed': { id: 'service-pending', summary: /serviceAllocation \(namespaces istio-qa, qa\) does not admit istio-prod\/prod-gateway/ },
+  'pending-requested-ip-outside-pool': { id: 'service-pending', summary: /requested IP 198\.51\.100\.40 is not in any IPAddressPool/ },
+  'pending-requested-ip-family-mismatch': { id: 'service-pending', summary: /does not match the ipFamily of the service/ },
+  'pending-dual-stack-ipv4-pool': { id: 'service-pending', summary: /IP family .*no suitable pool for DualStack IPFamily/ },
+  'pending-sharing-key-mismatch': { id: 'ip-sharing-error', summary: /sharing keys differ \("pihole" vs "pihole-svc"\)/ },
+  'pending-sharing-local-selectors': { id: 'ip-sharing-error', summary: /externalTrafficPolicy Local with different selectors/ },
+  'pending-shared-ip-without-key': { id: 'ip-sharing-error', summary: /cannot share 198\.51\.100\.2 with default\/ekvm-busybox: .*has no metallb\.io\/allow-shared-ip/ },
+  'pending-pool-exhausted': { id: 'pool-exhausted', summary: /Pool my-ip-space is exhausted: 3\/3 .*\(apps\/svc4\)/ },
+  'l2-advertisement-nodeselector-no-match': { id: 'announcer-eligibility', summary: /production\/web 198\.51\.100\.100: .*advertisement nodeSelectors removed the last 3 nodes/ },
+  'l2-advertisement-interface-missing': { id: 'l2-interface-missing', summary: /elected node worker-1 has none of the interfaces ens192/ },
+  'single-node-exclude-label': { id: 'node-excluded-from-lb', summary: /kind-control-plane/ },
+  'network-unavailable-after-reboot': { id: 'node-network-unavailable', summary: /NetworkUnavailable=True .*ingress-nginx\/ingress/ },
+  'etp-local-speakers-on-subset': { id: 'speaker-missing', summary: /pve1: no speaker pod; node taints dedicated=ingress:NoSchedule/ },
+  'k3s-servicelb-conflict': { id: 'conflicting-lb-implementation', summary: /joplin\/joplin-sync .*192\.0\.2\.12 is in no MetalLB pool/ },
+  'pool-overlaps-node-ips': { id: 'pool-overlaps-node-ip', summary: /192\.0\.2\.12 \(InternalIP of node worker-1\)/ },
+  'bgp-peer-nodeselector-mismatch': { id: 'bgp-advertisement-without-peer', summary: /no BGPPeer \(test\) selects a node that may announce it \(worker-2, worker-3\)/ },
+  'frr-k8s-peer-zone-unlabelled': { id: 'bgp-advertisement-without-peer', summary: /no BGPPeer \(bgp-bird-am4, bgp-bird-am6\)/ },
+  'frr-container-probe-restarts': { id: 'speaker-restarting', summary: /\/frr on worker-2 restarted 31 times/ },
 };
 
 async function analyzeScenario(scenario: string): Promise<Finding[]> {

@@ -141,3 +141,14 @@ test('a stated sharing failure ranks its check above a full pool and the pending
   // The pool is full but nobody waits for an address of it: not the outage.
   assert.equal(findings.find((f) => f.id === 'pool-exhausted')?.severity, 'warning');
 });
+
+test('requested addresses must match the service IP family (metallb/metallb#1742)', () => {
+  const svc = service('default/example', { annotations: { 'metallb.io/loadBalancerIPs': '192.0.2.10,2001:db8::10' } });
+  svc.spec.ipFamilyPolicy = 'PreferDualStack';
+  svc.spec.ipFamilies = ['IPv4'];
+  const d = decide(svc, [], [pool('both', ['192.0.2.10/31', '2001:db8::10/127'])]);
+  assert.equal(d.rule, 'ip-family');
+  assert.equal(d.error, 'requested loadBalancer IP(s) ["192.0.2.10","2001:db8::10"] does not match the ipFamily of the service');
+  svc.spec.ipFamilies = ['IPv4', 'IPv6'];
+  assert.equal(decide(svc, [], [pool('both', ['192.0.2.10/31', '2001:db8::10/127'])]).pool, 'both');
+});

@@ -7,7 +7,10 @@ caseTable('pool-overlaps-node-ip', [
     name: 'pool contains a node InternalIP',
     spec: l2Base({ metallb: { ipaddresspools: [pool('lan', ['192.0.2.0/28'])], l2advertisements: [l2ad('a')] } }),
     fires: true,
-    check: (f) => assert.match(f[0].summary, /192\.0\.2\.11 \(InternalIP of node n1\)/),
+    check: (f) => {
+      assert.match(f[0].summary, /192\.0\.2\.11 \(InternalIP of node n1\)/);
+      assert.ok(f[0].subjects.some((s) => s.kind === 'IP' && s.name === '192.0.2.11'), 'the clashing address is a subject');
+    },
   },
   {
     name: 'pool contains the default gateway from ip route (real lab output)',

@@ -312,6 +312,13 @@ function selectPool(model: ClusterModel, svc: V1Service, holders: Map<string, V1
   }
 
   if (decision.request === 'ips') {
+    // service.go: the requested addresses must be of the service's families before any pool is looked at.
+    const requestedFamilies = requestedIPs.map((ip) => parseIp(ip)?.family);
+    const familyOk = family === 'dual' ? new Set(requestedFamilies).size === requestedIPs.length : requestedIPs.length === 1 && requestedFamilies[0] === family;
+    if (!familyOk) {
+      const left = run('ip-family', `requested IPs of the service's IP family`, all, () => `the service is ${family === 'dual' ? 'dual-stack' : `IPv${family} single-stack`}`);
+      return finish(left, `requested loadBalancer IP(s) ${JSON.stringify(requestedIPs)} does not match the ipFamily of the service`);
+    }
     // poolFor: an avoidBuggyIPs pool does not own its .0 and .255 addresses.
     const owns = (p: KubeObject, ip: string) => poolContains(p, ip) && !(p.spec?.avoidBuggyIPs === true && /\.(0|255)$/.test(ip));
     let left = run('requested-ip', `pool containing ${requestedIPs.join(', ')}`, all, (p) => (requestedIPs.every((ip) => owns(p, ip)) ? undefined : `does not contain ${requestedIPs.filter((ip) => !owns(p, ip)).join(', ')}`));
@@ -397,6 +404,9 @@ export function allocationCauseText(d: AllocationDecision): string {
       break;
     case 'capacity':
       words = `pool ${pools} is exhausted`;
+      break;
+    case 'ip-family':
+      words = d.request === 'ips' ? `the requested IP ${d.requestedIPs.join(', ')} does not match the service's IP families` : allocationRuleText['ip-family'];
       break;
     default:
       words = allocationRuleText[d.rule ?? 'no-pool'];

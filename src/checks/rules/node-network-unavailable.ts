@@ -1,6 +1,6 @@
 import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence } from '../lib/evidence.js';
-import { announcementDuties } from '../lib/announce.js';
+import { announceDecision, announcementDuties, protocolDecisions } from '../lib/announce.js';
 import { clusterPath, findNode, networkUnavailable, svcKey } from '../lib/model.js';
 
 export default defineCheck({
@@ -22,8 +22,10 @@ export default defineCheck({
       if (!networkUnavailable(n)) continue;
       const cond = n?.status?.conditions?.find((c) => c.type === 'NetworkUnavailable');
       const essential = duties.some((d) => d.essential);
+      // No other node left to take over: the condition is the outage, not a lost spare.
+      const stranded = duties.some((d) => protocolDecisions(announceDecision(model, d.svc)).some((p) => p.protocol === d.protocol && p.announcers.length === 0));
       out.push({
-        severity: essential ? 'error' : 'warning',
+        severity: essential || stranded ? 'error' : 'warning',
         summary: `Node ${node} has NetworkUnavailable=True (${cond?.reason ?? 'no reason'}) and will not announce ${[...new Set(duties.map((d) => svcKey(d.svc)))].join(', ')}`,
         subjects: [{ kind: 'Node', name: node }],
         evidence: [objectEvidence(clusterPath.nodes, { metadata: { name: node }, status: { conditions: [cond] } })],

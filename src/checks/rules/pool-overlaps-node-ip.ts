@@ -43,7 +43,8 @@ export default defineCheck({
       const list = [...hits.values()];
       out.push({
         summary: `Pool ${pool.metadata.name} (${(pool.spec?.addresses ?? []).join(', ')}) contains ${list.map((t) => `${t.ip} (${t.what})`).join(', ')}`,
-        subjects: [{ kind: 'IPAddressPool', namespace: pool.metadata.namespace, name: pool.metadata.name }],
+        // The clashing addresses are subjects too: what breaks on one of them (a connect to the LB IP) is this finding's doing.
+        subjects: [{ kind: 'IPAddressPool', namespace: pool.metadata.namespace, name: pool.metadata.name }, ...list.map((t) => ({ kind: 'IP', name: t.ip }))],
         evidence: [
           objectEvidence(clusterPath.metallb('ipaddresspools'), { metadata: { name: pool.metadata.name }, spec: { addresses: pool.spec?.addresses } }),
           ...list.slice(0, 4).map((t) => ({ path: t.path, excerpt: rawExcerpt(model, t.path, [t.needle], `${t.what}: ${t.ip}`), label: t.what })),

@@ -11,7 +11,10 @@ export function decodeAllocationFailure(message: string): string {
   if (/no available IPs in pool "?([^"\s]+)"?/.test(message)) return `pool ${/no available IPs in pool "?([^"\s]+)"?/.exec(message)![1]} is exhausted`;
   if (/no available IPs/.test(message)) return 'every eligible pool is exhausted';
   if (/no suitable pool for (\S+) IPFamily/.test(message)) return `no pool has addresses of the service's IP family (${/no suitable pool for (\S+) IPFamily/.exec(message)![1]})`;
-  if (/is not allowed in config/.test(message)) return 'the requested IP is not in any IPAddressPool';
+  if (/is not allowed in config/.test(message)) {
+    const ips = [...(/\[(.*)\] is not allowed in config/.exec(message)?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    return `the requested IP ${ips.length ? `${ips.join(', ')} ` : ''}is not in any IPAddressPool`;
+  }
   if (/not compatible for ip assignment/.test(message)) return "the requested pool's serviceAllocation (namespaces / selectors) excludes this service";
   if (/sharing key|does not allow sharing|already in use|backend key/.test(message)) return 'IP sharing rules are violated';
   if (/unknown pool/.test(message)) return 'the requested pool does not exist';
