@@ -41,7 +41,8 @@ export function parse(text: string, path: string): Parsed<BgpSummaryPeer[]> {
             state: str(p.state) ?? 'Unknown',
             uptime: str(p.peerUptime),
             uptimeMs: num(p.peerUptimeMsec),
-            prefixesReceived: num(p.pfxRcd),
+            // FRR before 7.2 printed only prefixReceivedCount (7.2 to 7.5 print both).
+            prefixesReceived: num(p.pfxRcd) ?? num(p.prefixReceivedCount),
             prefixesSent: num(p.pfxSnt),
             messagesReceived: num(p.msgRcvd),
             messagesSent: num(p.msgSent),
