@@ -7,6 +7,12 @@ import type { ClusterModel } from '../model/cluster.js';
 import { errorMessage } from '../util/errors.js';
 import announcerEligibility from './rules/announcer-eligibility.js';
 import arpRepliesLost from './rules/arp-replies-lost.js';
+import apiUnreachableFromNode from './rules/api-unreachable-from-node.js';
+import controllerDnsFailure from './rules/controller-dns-failure.js';
+import controllerWebhookNotListening from './rules/controller-webhook-not-listening.js';
+import endpointsUnreachableFromNode from './rules/endpoints-unreachable-from-node.js';
+import lbIpNotForwarded from './rules/lb-ip-not-forwarded.js';
+import memberlistPortBlocked from './rules/memberlist-port-blocked.js';
 import bfdDown from './rules/bfd-down.js';
 import bgpAdvertisementWithoutPeer from './rules/bgp-advertisement-without-peer.js';
 import bgpAsnRouteridInconsistent from './rules/bgp-asn-routerid-inconsistent.js';
@@ -60,6 +66,7 @@ import wirelessInterface from './rules/wireless-interface.js';
 
 export const allChecks: Check[] = [
   announcerEligibility,
+  apiUnreachableFromNode,
   arpRepliesLost,
   bfdDown,
   bgpAdvertisementWithoutPeer,
@@ -74,9 +81,12 @@ export const allChecks: Check[] = [
   collectionGap,
   configInvalid,
   conflictingLbImplementation,
+  controllerDnsFailure,
   controllerNotReady,
+  controllerWebhookNotListening,
   crdConversionFailure,
   deprecatedAnnotation,
+  endpointsUnreachableFromNode,
   etpLocalNoEndpoint,
   foreignBgpListener,
   debugContainerPodSecurity,
@@ -93,9 +103,11 @@ export const allChecks: Check[] = [
   l2LeaderMismatch,
   l2MultipleAnnouncers,
   l2MultipleInterfaces,
+  lbIpNotForwarded,
   loadBalancerClassMismatch,
   logsMissing,
   memberlistJoinFailures,
+  memberlistPortBlocked,
   memberlistPortNotListening,
   metallbObjectsWrongNamespace,
   nodeExcludedFromLb,

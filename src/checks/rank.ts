@@ -9,7 +9,7 @@ import type { Finding, Severity, Subject } from '../model/finding.js';
 
 /** cause id → symptom ids it can explain. */
 export const explanations: Record<string, string[]> = {
-  'controller-not-ready': ['service-pending', 'webhook-failure', 'pool-exhausted'],
+  'controller-not-ready': ['service-pending', 'webhook-failure', 'pool-exhausted', 'controller-webhook-not-listening'],
   'config-invalid': ['announcer-eligibility', 'ip-not-advertised', 'service-pending', 'bgp-prefix-not-advertised', 'frr-config-drift'],
   'metallb-objects-wrong-namespace': ['service-pending', 'ip-not-advertised'],
   'pool-overlap': ['config-invalid', 'service-pending'],
@@ -22,6 +22,10 @@ export const explanations: Record<string, string[]> = {
   'node-excluded-from-lb': ['announcer-eligibility', 'l2-leader-mismatch', 'etp-local-no-endpoint', 'bgp-prefix-not-advertised'],
   'node-network-unavailable': ['announcer-eligibility', 'l2-leader-mismatch', 'etp-local-no-endpoint', 'bgp-prefix-not-advertised'],
   'memberlist-port-not-listening': ['memberlist-join-failures', 'l2-multiple-announcers', 'l2-duplicate-mac', 'l2-leader-mismatch'],
+  'memberlist-port-blocked': ['memberlist-join-failures', 'l2-multiple-announcers', 'l2-duplicate-mac', 'l2-leader-mismatch', 'l2-announcer-mismatch'],
+  'api-unreachable-from-node': ['l2-leader-mismatch', 'l2-announcer-mismatch', 'ip-not-advertised', 'bgp-prefix-not-advertised', 'controller-webhook-not-listening'],
+  'endpoints-unreachable-from-node': ['lb-ip-not-forwarded'],
+  'controller-dns-failure': ['controller-webhook-not-listening'],
   'memberlist-join-failures': ['l2-multiple-announcers', 'l2-duplicate-mac', 'l2-leader-mismatch', 'l2-announcer-mismatch'],
   'l2-multiple-announcers': ['l2-duplicate-mac', 'l2-announcer-mismatch'],
   // With the split-brain diagnosis (rank 90) the duplicate-MAC finding carries the memberlist cause.
@@ -42,16 +46,17 @@ export const explanations: Record<string, string[]> = {
   'foreign-bgp-listener': ['bgp-session-flapping'],
   'conflicting-lb-implementation': ['announcer-eligibility', 'l2-duplicate-mac', 'l2-announcer-mismatch'],
   'webhook-failure': ['frr-reload-failed'],
+  'controller-webhook-not-listening': ['webhook-failure', 'frr-reload-failed', 'config-invalid'],
   // The lost replies name the cloud when the node's providerID shows one.
   'arp-replies-lost': ['cloud-antispoofing', 'wireless-interface', 'l2-leader-mismatch', 'l2-announcer-mismatch'],
   // Objects the collection could not read make checks that need them conclude from their absence.
   'crd-conversion-failure': ['collection-gap', 'announcer-eligibility', 'bgp-advertisement-without-peer', 'bgp-session-down', 'config-invalid'],
-};
-
-const severityWeight: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
   // Nothing of the node's own came back: what checks miss about it is explained by the dial failure.
   'kubelet-unreachable': ['collection-gap', 'logs-missing', 'probe-tool-missing', 'capture-empty'],
   'debug-container-pod-security': ['collection-gap', 'probe-tool-missing', 'capture-empty'],
+};
+
+const severityWeight: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
 const subjectKey = (s: Subject) => `${s.kind}|${s.namespace ?? ''}|${s.name}`;
 /** Cluster-wide subjects explain everything of the kinds listed for the cause. */

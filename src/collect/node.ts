@@ -679,19 +679,12 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
     if (ctx.interrupted() || ctx.timedOut() || lane.unusable) break;
     // Step id and file name carry the raw address: the writer redacts the path, the manifest its text.
     const id = `probe.arping.${ip}`;
-    let o: ExecOutcome;
-    if (sequential) {
-      progress(`arping ${ctx.writer.redactor.ip(ip)}`);
-      o = await execCapture(ctx.kube, { ...target, command: item.command, timeoutMs: item.timeoutMs, maxBytes: item.maxBytes });
-    } else {
-    const o = got;
-      const r = batch!.results.get(item.id)!;
-      if (!r.started) {
-        steps.push(step(id, 'skipped', 0, [], `not run: ${batch!.why}`, { problem: true }));
-        continue;
-      }
-      o = batchItemOutcome(r, item, batch!.exec);
+    const got = await outcomeOf(item, `arping ${ctx.writer.redactor.ip(ip)}`);
+    if (typeof got === 'string') {
+      steps.push(step(id, 'skipped', 0, [], got, { problem: true }));
+      continue;
     }
+    const o = got;
     const file = nodeFilePath(node, arpingFile(ip));
     const files: string[] = [];
     if (o.stdout.length > 0 || o.exitCode !== undefined) {

@@ -131,6 +131,8 @@ export interface BundleSpec {
   logs?: Record<string, string>;
   manifest?: Obj;
   discovery?: Obj;
+  /** Any other bundle file, by bundle-relative path (e.g. `controller/net/ss.txt`). */
+  files?: Record<string, string>;
 }
 
 const list = (items: Obj[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
@@ -156,6 +158,7 @@ export function bundleFiles(spec: BundleSpec): Record<string, string> {
   for (const [k, text] of Object.entries(spec.logs ?? {})) files[`logs/${k}.log`] = text;
   if (spec.manifest) files['manifest.json'] = JSON.stringify(spec.manifest);
   if (spec.discovery) files['discovery.json'] = JSON.stringify(spec.discovery);
+  Object.assign(files, spec.files ?? {});
   return files;
 }
 
