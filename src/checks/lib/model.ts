@@ -259,8 +259,9 @@ export function endpointsOf(model: ClusterModel, svc: V1Service): EndpointInfo[]
   });
   for (const slice of bySvc.get(`${svc.metadata?.namespace}/${svc.metadata?.name}`) ?? []) {
     for (const ep of slice.endpoints ?? []) {
-      // A missing `ready` counts as ready (EndpointSlice API semantics).
-      const ready = ep.conditions?.ready !== false && ep.conditions?.terminating !== true;
+      // MetalLB's epslices.EndpointCanServe: ready (a missing `ready` counts as ready), or not ready
+      // but still serving (a terminating pod draining its connections).
+      const ready = ep.conditions?.ready !== false || ep.conditions?.serving === true;
       for (const ip of ep.addresses ?? []) out.push({ ip, node: ep.nodeName, ready });
     }
   }
