@@ -159,6 +159,8 @@ function summaryRow(row: string, hasPfxSnt: boolean): Row | undefined {
     rest.shift();
   } else {
     out.state = rest.shift() ?? 'Unknown';
+    // A session that is not up holds no routes from the peer; the JSON form says pfxRcd 0 for it.
+    out.prefixesReceived = 0;
     // `Idle (Admin)`, `Idle (PfxCt)`, `Active (passive)`: the reason belongs to the state.
     if (rest[0]?.startsWith('(')) {
       let reason = rest.shift()!;
