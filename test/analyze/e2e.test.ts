@@ -39,6 +39,12 @@ const rootCause: Record<string, { id: string; summary?: RegExp }> = {
   'wifi-arp-requests-dropped': { id: 'arp-replies-lost', summary: /wlan0 is a wireless interface without promiscuous mode/ },
   'wifi-ipoib-nodes': { id: 'wireless-interface', summary: /worker-2 has wireless interface wlan0 up without PROMISC/ },
   'no-ready-endpoints': { id: 'service-no-endpoints', summary: /shop\/(api|web) .*MetalLB does not announce it/ },
+  'memberlist-port-blocked': { id: 'memberlist-port-blocked', summary: /^TCP 7946 from worker-1 to worker-2 \(192\.0\.2\.13\) gets no answer within 2 s/ },
+  'endpoints-unreachable': { id: 'endpoints-unreachable-from-node', summary: /^worker-1 announces 198\.51\.100\.100 but cannot reach any probed endpoint\(s\) of shop\/web/ },
+  'controller-dns-failure': { id: 'controller-dns-failure', summary: /cannot resolve kubernetes\.default\.svc: connection timed out; no servers could be reached/ },
+  'api-unreachable-from-node': { id: 'api-unreachable-from-node', summary: /^worker-2 cannot reach the API server through the kubernetes Service \(https:\/\/10\.96\.0\.1:443\/healthz/ },
+  'webhook-not-listening': { id: 'controller-webhook-not-listening', summary: /Nothing listens on 9443 in the controller pod/ },
+  'lb-ip-not-forwarded': { id: 'lb-ip-not-forwarded', summary: /^worker-2 announces 198\.51\.100\.101:443 \(shop\/api\) and reaches its endpoints/ },
   // Written from public threads (each scenario's description names its source).
   'pending-autoassign-false': { id: 'service-pending', summary: /every pool has autoAssign: false and the service names no pool or IP/ },
   'pending-empty-service-allocation': { id: 'service-pending', summary: /serviceAllocation: \{\} pins the pool to no service/ },

@@ -355,6 +355,7 @@ export const scenarioSchema: JsonSchema = {
         memberlistBlocked: { type: 'array', items: { type: 'array', items: nodeName, minItems: 2, maxItems: 2 } },
         apiUnreachableFrom: { type: 'array', items: nodeName },
         endpointsUnreachableFrom: { type: 'array', items: nodeName },
+        lbIpsNotForwardedOn: { type: 'array', items: nodeName },
         controller: {
           type: 'object',
           additionalProperties: false,

@@ -49,6 +49,8 @@ export interface DataPathSpec {
   apiUnreachableFrom?: string[];
   /** Nodes that cannot reach pods on other nodes (CNI, routes, NetworkPolicy): endpoint and LB IP connects time out. */
   endpointsUnreachableFrom?: string[];
+  /** Nodes where nothing forwards LoadBalancer IPs (kube-proxy down, or a replacement without LoadBalancer support): LB IP connects time out, endpoints answer. */
+  lbIpsNotForwardedOn?: string[];
   controller?: {
     /** `timeout`: no DNS server answers; `nxdomain`: kubernetes.default.svc is not found. Default `ok`. */
     dns?: 'ok' | 'timeout' | 'nxdomain';
