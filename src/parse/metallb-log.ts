@@ -2,13 +2,19 @@
  * Container logs of MetalLB pods. MetalLB logs go-kit JSON (`{"caller":..,"level":..,"msg":..,"ts":..}`
  * plus context keys); controller-runtime lines come through zap (numeric `ts`); klog text lines
  * (`I1127 12:47:20.123456  1 file.go:12] msg`) and anything else are kept as `raw`. Lines may carry
- * the RFC 3339 prefix `kubectl logs --timestamps` / the API's `timestamps=true` adds.
+ * the RFC 3339 prefix `kubectl logs --timestamps` / the API's `timestamps=true` adds, and the
+ * pod/container prefix of `kubectl logs --prefix` or stern.
  */
 import { cleanText, looksBinary, isRecord, setOwn } from './json.js';
 import { NoteSink, type Parsed } from './result.js';
 import type { LogRecord } from '../model/cluster.js';
 
 const streamTsRe = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))\s(.*)$/;
+/**
+ * The pod and container a multi-pod log reader puts before each line: `kubectl logs --prefix`
+ * (`[pod/speaker-gxwrl/speaker] `) or stern (`speaker-gxwrl speaker `), as users paste them.
+ */
+const podPrefixRe = /^(?:\[pod\/[^/\]\s]+\/[^\]\s]+\]|[a-z0-9][a-z0-9.-]{0,252} [a-z0-9][a-z0-9-]{0,62}) (?=\{)/;
 const klogRe = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+([^\]]+)\]\s?(.*)$/;
 const klogLevels: Record<string, string> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' };
 /** Longest line kept verbatim; longer ones are cut so one runaway line cannot bloat a report. */
@@ -34,7 +40,9 @@ export function parse(text: string, path: string): Parsed<LogRecord[]> {
     }
     const record: LogRecord = { line: i + 1, fields: {} };
     if (streamTs) record.streamTs = streamTs;
-    const trimmed = line.trim();
+    let trimmed = line.trim();
+    const prefix = podPrefixRe.exec(trimmed);
+    if (prefix) trimmed = trimmed.slice(prefix[0].length);
     if (trimmed.startsWith('{')) {
       let obj: unknown;
       try {

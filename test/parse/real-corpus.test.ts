@@ -406,6 +406,61 @@ const expected: Record<string, Expectation> = {
       1,
     ),
   },
+  'fixtures/real/logs/speaker-0.11-bgp-01.log': {
+    value: log(
+      {
+        0: { level: 'error', msg: 'peer sent notification, closing session', fields: { event: 'peerNotification', error: 'got BGP notification code 0x0202 (Bad peer AS)', localASN: 65358, peerASN: 65330, peer: '10.10.10.250:179' } },
+        1: { level: 'info', msg: 'BGP session established', fields: { event: 'sessionUp' } },
+        2: { level: 'warn', msg: 'BGP session down', fields: { event: 'sessionDown' }, ts: '2021-12-09T11:22:58.563075149Z' },
+        // a Go struct dump in the middle of the JSON lines stays as text
+        3: { raw: 'struct { Version uint8; ASN16 uint16; HoldTime uint16; RouterID uint32; OptsLen uint8 }{Version:0x4, ASN16:0xff32, HoldTime:0xb4, RouterID:0xa71d4fa, OptsLen:0xe}', msg: undefined, level: undefined },
+        5: { level: 'error', fields: { error: 'got BGP notification code 0x0202 (Bad peer AS)' } },
+      },
+      6,
+    ),
+  },
+  'fixtures/real/logs/speaker-0.11-l2-01.log': {
+    value: log(
+      {
+        0: { level: 'info', msg: 'MetalLB speaker starting version 0.11.0 (commit 846c55a, branch v0.11.0)', fields: { version: '0.11.0' } },
+        1: { level: 'error', msg: 'failed to create ARP responder', fields: { interface: 'eth0', op: 'createARPResponder', error: 'creating ARP responder for "eth0": operation not permitted' } },
+        2: { msg: 'using endpoint slices' },
+        5: { msg: 'node event - forcing sync', fields: { 'node addr': '192.168.10.233', 'node event': 'NodeJoin', 'node name': 'master02' } },
+      },
+      6,
+    ),
+  },
+  'fixtures/real/logs/speaker-0.12.1-01.log': {
+    value: log(
+      {
+        0: { level: 'info', msg: 'MetalLB speaker starting version 0.12.1 (commit v0.12.1, branch HEAD)', fields: { version: '0.12.1', goversion: 'gc / go1.16.14 / amd64' } },
+        1: { msg: 'created ARP responder for interface', fields: { event: 'createARPResponder', interface: 'ens192' } },
+        6: { fields: { interface: 'cali0ef99de76d3' } },
+      },
+      7,
+    ),
+  },
+  'fixtures/real/logs/speaker-0.6-01.log': {
+    value: log(
+      {
+        0: { msg: 'failed to connect to peer', caller: 'bgp.go:54', ts: '2018-04-30T06:20:24.479597438Z', fields: { error: 'read OPEN from "10.0.24.1:179": EOF', peer: '10.0.24.1:179', localASN: 64512, peerASN: 64512 } },
+        4: { msg: 'failed to connect to peer', ts: '2018-04-30T06:20:54.484421073Z' },
+      },
+      5,
+    ),
+  },
+  'fixtures/real/logs/speaker-0.9.3-prefixed-01.log': {
+    value: log(
+      {
+        // `<pod> <container> ` before the JSON, as multi-pod log readers print it
+        0: { msg: 'MetalLB speaker starting version 0.9.3 (commit v0.9.3, branch HEAD)', caller: 'main.go:82', fields: { version: '0.9.3' } },
+        1: { msg: 'Node event', fields: { 'node addr': '172.17.0.1', 'node name': 'node01' } },
+        3: { raw: '...', msg: undefined },
+        4: { msg: 'net.go:785: [DEBUG] memberlist: Initiating push/pull sync with: 27.50.81.41:7946', fields: { component: 'MemberList' } },
+      },
+      6,
+    ),
+  },
   'fixtures/real/logs/speaker-0.14-01.log': {
     value: log(
       {
