@@ -6,7 +6,8 @@
  */
 import { statSync } from 'node:fs';
 import { ExitCode, UserError } from '../util/errors.js';
-import type { ExecBackend, World } from '../sim/world.js';
+import type { ExecBackend, Fault, World } from '../sim/world.js';
+import type { JsonSchema } from '../sim/scenario/jsonschema.js';
 import { startSimulator } from '../sim/server/index.js';
 import { parsePort, runInForeground } from '../sim/server/foreground.js';
 
@@ -15,6 +16,31 @@ export interface SimCommandOptions {
   port: string;
   kubeconfigOut?: string;
   backend: string;
+  /** `--fault <yaml>`: faults added to the scenario's own (synthetic clusters have none). */
+  fault?: string[];
+}
+
+/**
+ * `--fault` values: each one fault in the scenario's `faults:` syntax (YAML flow or JSON),
+ * checked against the scenario schema so a typo fails with the field that is wrong.
+ */
+export async function parseFaultOptions(values: string[]): Promise<Fault[]> {
+  const [{ parse }, { scenarioSchema }, { validateSchema, formatPath }] = await Promise.all([import('yaml'), import('../sim/scenario/schema.js'), import('../sim/scenario/jsonschema.js')]);
+  const itemSchema = (scenarioSchema.properties!.faults as { items: JsonSchema }).items;
+  return values.map((text) => {
+    let value: unknown;
+    try {
+      value = parse(text);
+    } catch (e) {
+      throw new UserError(`--fault ${JSON.stringify(text)} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, "write one fault, e.g. --fault '{type: api-throttle, fraction: 0.3}'", ExitCode.usage);
+    }
+    const errors = validateSchema(itemSchema, value, scenarioSchema);
+    if (errors.length > 0) {
+      const e = errors[0]!;
+      throw new UserError(`--fault ${JSON.stringify(text)}: ${formatPath(e.path) || 'the fault'}: ${e.message}`, 'see the faults section of docs/scenarios.md', ExitCode.usage);
+    }
+    return value as Fault;
+  });
 }
 
 const isMissingModule = (e: unknown, path: string): boolean => (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(e).includes(path);
@@ -71,7 +97,9 @@ export async function runSim(opts: SimCommandOptions): Promise<void> {
   if (opts.backend !== 'replay' && opts.backend !== 'lab') {
     throw new UserError(`unknown --backend ${JSON.stringify(opts.backend)}`, 'use --backend replay or --backend lab', ExitCode.usage);
   }
+  const extraFaults = await parseFaultOptions(opts.fault ?? []);
   const loaded = await loadWorld(opts.scenario);
+  loaded.world.faults.push(...extraFaults);
   let backend = loaded.backend;
   if (opts.backend === 'lab') {
     await loaded.backend.close();

@@ -109,15 +109,17 @@ const listRestarts = 2;
 export async function listJson<T = unknown>(kube: Kube, path: string, query: TextRequest['query'], timeoutMs: number, what: string): Promise<T[]> {
   let items: T[] = [];
   let cont: string | undefined;
-  let restarts = 0;
-  do {
+  let expired = 0;
+  for (;;) {
     let page: { items?: T[]; metadata?: { continue?: string } };
     try {
       page = await getJson(kube, path, { ...query, limit: 500, continue: cont }, timeoutMs, what);
     } catch (e) {
       if (!(cont && e instanceof HttpStatusError && e.code === 410)) throw e;
       kube.retries.record('410 continue expired');
-      if (restarts++ < listRestarts) {
+      // A server whose fresh tokens expire too would page forever: give up after a few.
+      if (++expired > listRestarts + 3) throw e;
+      if (expired <= listRestarts) {
         items = [];
         cont = undefined;
         continue;
@@ -129,8 +131,8 @@ export async function listJson<T = unknown>(kube: Kube, path: string, query: Tex
     }
     items.push(...(page.items ?? []));
     cont = page.metadata?.continue || undefined;
-  } while (cont);
-  return items;
+    if (!cont) return items;
+  }
 }
 
 /**

@@ -192,6 +192,8 @@ export interface CollectionView {
   clusterSteps: StepView[];
   addedContainers: { namespace: string; pod: string; container: string; image: string; kind: string; finalState: string; stateClass: string; endText: string }[];
   timings: { phase: string; text: string }[];
+  /** Requests tried again (a throttled or failing control plane): the total by cause, then per node and step. */
+  retries?: { text: string; rows: { where: string; step: string; count: number; causes: string }[] };
   command: string;
   redaction?: string;
   interrupted: boolean;
@@ -699,12 +701,29 @@ function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boo
     clusterSteps: (manifest?.clusterSteps ?? []).map((s) => stepView(s, rawAnchors)),
     addedContainers: (manifest?.addedContainers ?? []).map((c) => ({ ...c, stateClass: statusClass(c.finalState), endText: containerEndText(c) })),
     timings: Object.entries(manifest?.timings ?? {}).map(([phase, ms]) => ({ phase, text: formatDuration(ms) })),
+    retries: retriesView(manifest),
     command: (manifest?.command ?? []).join(' '),
     redaction: manifest ? `${manifest.redaction.count} value(s) redacted${manifest.redaction.ips ? `, IP addresses replaced${model.addresses === 'redacted' ? `; ${leaderUnknownNote}` : ''}` : ''}${manifest.redaction.rules.length ? ` (rules: ${manifest.redaction.rules.join(', ')})` : ''}` : undefined,
     interrupted: manifest?.interrupted ?? false,
     fileCount: manifest?.files.length ?? 0,
     sizeText: formatBytes((manifest?.files ?? []).reduce((sum, f) => sum + (f.size ?? 0), 0)),
   };
+}
+
+const causeText = (causes: Record<string, number>): string =>
+  Object.entries(causes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cause, n]) => `${n}× ${cause}`)
+    .join(', ');
+
+/** The manifest's retries: one line of totals by cause, and a row per node (or cluster-wide) and step. */
+function retriesView(manifest: ClusterModel['manifest']): CollectionView['retries'] {
+  if (!manifest?.retries?.total) return undefined;
+  const rows = [
+    ...manifest.nodes.flatMap((n) => (n.retries ?? []).map((r) => ({ where: n.node, step: r.step, count: r.count, causes: causeText(r.causes) }))),
+    ...manifest.retries.cluster.map((r) => ({ where: 'cluster-wide', step: r.step, count: r.count, causes: causeText(r.causes) })),
+  ];
+  return { text: `${manifest.retries.total} request(s) tried again: ${causeText(manifest.retries.causes)}`, rows };
 }
 
 /** Rows of each summary table on paper; the detail sections list everything. */

@@ -11,7 +11,12 @@ export function register(program: Command): void {
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
     .option('--kubeconfig-out <file>', 'where to write the kubeconfig (default: a temporary file)')
     .option('--backend <kind>', 'how commands in containers are answered: replay (recorded outputs) or lab (network namespaces and FRR)', 'replay')
-    .action(async (opts: { scenario?: string; port: string; kubeconfigOut?: string; backend: string }) => {
+    .option(
+      '--fault <yaml>',
+      'add a fault to the scenario (repeatable), as in its faults: list, e.g. \'{type: api-throttle, fraction: 0.3, retryAfterSeconds: 1}\' (docs/scenarios.md)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action(async (opts: { scenario?: string; port: string; kubeconfigOut?: string; backend: string; fault?: string[] }) => {
       const { runSim } = await import('../sim.js');
       await runSim(opts);
     });

@@ -372,7 +372,8 @@ export class Router {
       if (expiry && token.at !== undefined && Date.now() - token.at > expiry.afterMs) {
         // etcd compacted the revision the token pins: 410 with a token for the rest at the current revision.
         state.apiFaults.counts['watch-expired']++;
-        const fresh = encodeContinue({ rv: listRv, after: token.after, at: Date.now() });
+        // The new token pins the current revision ("inconsistent" continuation): it does not expire.
+        const fresh = encodeContinue({ rv: listRv, after: token.after });
         const body = {
           kind: 'Status',
           apiVersion: 'v1',
