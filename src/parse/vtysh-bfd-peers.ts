@@ -9,7 +9,7 @@ import type { BfdPeer } from '../model/cluster.js';
 export function parse(text: string, path: string): Parsed<BfdPeer[]> {
   const notes = new NoteSink(path);
   const clean = cleanText(text);
-  if (/^\s*BFD Peers:\s*$/m.test(clean) && !/^\s*[[{]/.test(clean)) return notes.result(parseText(clean, path, notes));
+  if (!/^\s*[[{]/.test(clean) && /^\s*BFD Peers:\s*$/m.test(clean)) return notes.result(parseText(clean, path, notes));
   const data = parseJsonTolerant(text, notes, 'vtysh BFD JSON');
   const out: BfdPeer[] = [];
   if (data === undefined) return notes.result(out);
