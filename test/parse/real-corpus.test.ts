@@ -158,6 +158,32 @@ const expected: Record<string, Expectation> = {
   'fixtures/real/frr/bgp-neighbors-text-03.txt': {
     value: { length: 1, 0: { address: '2001:db8:20::1', remoteAs: 10, localAs: 20, hostname: 'sonic', state: 'Idle', remoteRouterId: '10.1.0.1', routerId: '10.1.0.1', holdTimeMs: 180_000, keepaliveMs: 60_000 } },
   },
+  'fixtures/real/frr/bgp-neighbors-text-04.txt': {
+    value: {
+      length: 2,
+      0: {
+        vrf: 'default',
+        address: '10.0.0.57',
+        remoteAs: 64600,
+        localAs: 65100,
+        state: 'Established',
+        uptimeMs: 39_000,
+        remoteRouterId: '100.1.0.29',
+        routerId: '10.1.0.32',
+        holdTimeMs: 10_000,
+        keepaliveMs: 3000,
+        messages: { opensSent: 2, opensReceived: 1, notificationsSent: 2, notificationsReceived: 2, updatesSent: 3203, updatesReceived: 3202, keepalivesSent: 14, keepalivesReceived: 15 },
+        acceptedPrefixes: { ipv4Unicast: 6400 },
+        connectionsEstablished: 1,
+        connectionsDropped: 0,
+        lastResetDueTo: 'No AFI/SAFI activated for peer',
+        hostLocal: '10.0.0.56',
+        hostForeign: '10.0.0.57',
+        portForeign: 44731,
+      },
+      1: { vrf: 'Vnet_90', address: '192.168.109.11', remoteAs: 65100, localAs: 64600, state: 'Connect', uptimeMs: undefined, routerId: '192.168.109.10', messages: { opensSent: 0, updatesReceived: 0 }, acceptedPrefixes: { ipv4Unicast: 0 }, connectionsEstablished: 0, lastResetDueTo: 'Waiting for peer OPEN (n/a)' },
+    },
+  },
   // ------------------------------------------------------------ BGP summary
   'fixtures/real/frr/bgp-summary-01.json': {
     value: {
