@@ -7,6 +7,7 @@ import type { ClusterModel } from '../model/cluster.js';
 import { errorMessage } from '../util/errors.js';
 import announcerEligibility from './rules/announcer-eligibility.js';
 import arpRepliesLost from './rules/arp-replies-lost.js';
+import rpFilterAsymmetricRoute from './rules/rp-filter-asymmetric-route.js';
 import apiUnreachableFromNode from './rules/api-unreachable-from-node.js';
 import controllerDnsFailure from './rules/controller-dns-failure.js';
 import controllerWebhookNotListening from './rules/controller-webhook-not-listening.js';
@@ -117,6 +118,7 @@ export const allChecks: Check[] = [
   poolOverlap,
   poolOverlapsNodeIp,
   probeToolMissing,
+  rpFilterAsymmetricRoute,
   serviceNoEndpoints,
   servicePending,
   speakerMissing,

@@ -34,6 +34,7 @@ export function validateDataPath(scenario: Scenario, requireNode: (name: string,
   for (const n of dp.apiUnreachableFrom ?? []) requireNode(n, 'dataPath.apiUnreachableFrom');
   for (const n of dp.endpointsUnreachableFrom ?? []) requireNode(n, 'dataPath.endpointsUnreachableFrom');
   for (const n of dp.lbIpsNotForwardedOn ?? []) requireNode(n, 'dataPath.lbIpsNotForwardedOn');
+  for (const n of Object.keys(dp.defaultRoutes ?? {})) requireNode(n, 'dataPath.defaultRoutes');
 }
 
 /** Is the controller's webhook server listening on 9443? */

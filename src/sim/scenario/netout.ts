@@ -6,6 +6,7 @@
  */
  
 import { bgpLocalPort } from './frr.js';
+import { dataPathOf } from './datapath.js';
 import { nodeSessions } from './bgp.js';
 import { labMac } from './dataplane.js';
 import type { SimModel, SimNode } from './model.js';
@@ -265,9 +266,11 @@ export function ipRouteJson(model: SimModel, node: SimNode): string {
   const routes: any[] = [];
   if (up) {
     const router = dp.routers.find((r) => cidrContains(dp.segment, r.address));
-    if (router) routes.push({ type: 'unicast', dst: 'default', gateway: router.address, dev: dp.interface, table: 'main', protocol: 'static', scope: 'global', flags: [] });
+    if (router && !dataPathOf(model).defaultRoutes?.[node.name]) routes.push({ type: 'unicast', dst: 'default', gateway: router.address, dev: dp.interface, table: 'main', protocol: 'static', scope: 'global', flags: [] });
     routes.push({ type: 'unicast', dst: dp.segment, dev: dp.interface, table: 'main', protocol: 'kernel', scope: 'link', prefsrc: node.ip, flags: [] });
   }
+  const viaOther = dataPathOf(model).defaultRoutes?.[node.name];
+  if (viaOther && ifaces.some((i) => i.ifname === viaOther.dev && i.operstate === 'UP')) routes.unshift({ type: 'unicast', dst: 'default', gateway: viaOther.gateway, dev: viaOther.dev, table: 'main', protocol: 'static', scope: 'global', flags: [] });
   const { base, prefix } = parseCidr(dp.segment);
   for (const i of ifaces) {
     for (const a of i.addrs) {

@@ -356,6 +356,7 @@ export const scenarioSchema: JsonSchema = {
         apiUnreachableFrom: { type: 'array', items: nodeName },
         endpointsUnreachableFrom: { type: 'array', items: nodeName },
         lbIpsNotForwardedOn: { type: 'array', items: nodeName },
+        defaultRoutes: { type: 'object', additionalProperties: { type: 'object', additionalProperties: false, required: ['dev', 'gateway'], properties: { dev: str, gateway: ipv4 } } },
         controller: {
           type: 'object',
           additionalProperties: false,

@@ -51,6 +51,8 @@ export interface DataPathSpec {
   endpointsUnreachableFrom?: string[];
   /** Nodes where nothing forwards LoadBalancer IPs (kube-proxy down, or a replacement without LoadBalancer support): LB IP connects time out, endpoints answer. */
   lbIpsNotForwardedOn?: string[];
+  /** A node's default route (the way back to clients outside the segment) through another interface, e.g. `{ worker-1: { dev: eth1, gateway: 203.0.113.1 } }`. */
+  defaultRoutes?: Record<string, { dev: string; gateway: string }>;
   controller?: {
     /** `timeout`: no DNS server answers; `nxdomain`: kubernetes.default.svc is not found. Default `ok`. */
     dns?: 'ok' | 'timeout' | 'nxdomain';
