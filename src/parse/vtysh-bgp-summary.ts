@@ -92,6 +92,12 @@ function parseText(text: string, path: string, notes: NoteSink): BgpSummaryPeer[
   let hasPfxSnt = false;
   let inTable = false;
   let sawHeader = false;
+  // A family whose preamble came without its neighbour table: the paste was cut there.
+  let openFamily: string | undefined;
+  const closeFamily = (): void => {
+    if (openFamily) notes.add(`${openFamily} summary has no neighbour table: the output ends before it (cut?)`);
+    openFamily = undefined;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\s+$/, '');
     let m: RegExpExecArray | null;
@@ -102,6 +108,8 @@ function parseText(text: string, path: string, notes: NoteSink): BgpSummaryPeer[
       continue;
     }
     if ((m = familyRe.exec(line))) {
+      closeFamily();
+      openFamily = m[1];
       afi = afiKey(m[1]);
       if (m[2]) vrf = m[2];
       inTable = false;
@@ -112,7 +120,9 @@ function parseText(text: string, path: string, notes: NoteSink): BgpSummaryPeer[
       localAs = Number(m[2]);
       continue;
     }
+    if (/No BGP neighbors found|No \S+ neighbor is configured/.test(line)) openFamily = undefined;
     if (headerRe.test(line)) {
+      openFamily = undefined;
       inTable = true;
       sawHeader = true;
       hasPfxSnt = /\bPfxSnt\b/.test(line);
@@ -134,7 +144,8 @@ function parseText(text: string, path: string, notes: NoteSink): BgpSummaryPeer[
     }
     out.push(compact({ vrf, afi, ...row, routerId, localAs, path }));
   }
-  if (!sawHeader && !/No BGP neighbors found|No such neighbor/.test(text)) notes.add('show bgp summary text without a Neighbor/V/AS column header: no neighbour rows read');
+  closeFamily();
+  if (!sawHeader && !/No BGP neighbors found|No such neighbor|No \S+ neighbor is configured/.test(text)) notes.add('show bgp summary text without a Neighbor/V/AS column header: no neighbour rows read');
   return out;
 }
 

@@ -223,6 +223,25 @@ const expected: Record<string, Expectation> = {
   'fixtures/real/frr/bgp-summary-text-04.txt': {
     value: { length: 1, 0: { address: '10.0.0.2', routerId: '10.1.0.32', localAs: 65000, remoteAs: 65100, state: 'Idle', uptime: 'never', messagesReceived: 4, messagesSent: 22 } },
   },
+  'fixtures/real/frr/bgp-summary-text-05.txt': {
+    notes: [/IPv6 Unicast summary has no neighbour table/],
+    value: {
+      length: 4,
+      0: { afi: 'ipv4Unicast', address: '10.68.50.129', routerId: '10.68.50.169', localAs: 4265547035, remoteAs: 4265547010, state: 'Established', uptime: '02:35:34', prefixesReceived: 0, prefixesSent: 7 },
+      1: { address: '10.68.50.161', state: 'Established', prefixesSent: 7 },
+      // IPv6 neighbours in the IPv4 family: the session is up but the family was not negotiated
+      2: { address: '12a0:43b0:58b4:740::1', state: 'NoNeg', prefixesSent: undefined },
+      3: { address: '12a0:43b0:58b4:741::1', state: 'NoNeg' },
+    },
+  },
+  'fixtures/real/frr/bgp-summary-text-06.txt': {
+    value: {
+      length: 3,
+      0: { address: 'fdd2:337d:e558:13ca::244', routerId: '10.9.62.245', localAs: 63410, remoteAs: 63401, state: 'Established', prefixesReceived: 0, uptime: '00:11:00', messagesReceived: 136, messagesSent: 162 },
+      1: { address: 'fdd2:337d:e558:13ca::245', uptime: '00:10:49' },
+      2: { address: 'fdd2:337d:e558:13ca::246', messagesReceived: 128, messagesSent: 149 },
+    },
+  },
   // ------------------------------------------------------------ FRR configs
   'fixtures/real/frr/running-config-01.txt': {
     value: { version: '8.5_git', hostname: 'w7', routers: { length: 0 }, unparsed: { length: 0 } },
@@ -358,6 +377,14 @@ const expected: Record<string, Expectation> = {
       config: {
         addressPools: { length: 2, 0: { name: 'default', protocol: 'bgp', addresses: { 0: '192.168.10.0/24' } }, 1: { name: 'dmz', protocol: 'bgp', addresses: { 0: '10.168.10.0/24' } } },
         peers: { length: 2, 0: { peerAddress: '10.0.0.1', peerASN: 64501, myASN: 64500, addressPools: { length: 1, 0: 'default' } }, 1: { peerAddress: '172.0.0.1', peerASN: 64501, addressPools: { 0: 'dmz' } } },
+      },
+    },
+  },
+  'fixtures/real/k8s/legacy-configmap-04.yaml': {
+    value: {
+      config: {
+        addressPools: { length: 1, 0: { name: 'default', protocol: 'bgp', addresses: { length: 1, 0: 'fdd2:337d:e558:13ca:10::020-fdd2:337d:e558:13ca:10::02f' } } },
+        peers: { length: 1, 0: { peerAddress: 'fdd2:337d:e558:13ca::1', peerASN: 63410, myASN: 63401 } },
       },
     },
   },
