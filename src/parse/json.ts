@@ -61,7 +61,8 @@ export function parseJsonTolerant(text: string, notes: NoteSink, what = 'JSON', 
     }
     const salvaged = salvageTruncatedJson(t, elementDepth);
     if (salvaged !== undefined) {
-      notes.add(`${what} is truncated or damaged (${(e as Error).message}); kept the complete part`);
+      const empty = (Array.isArray(salvaged) && salvaged.length === 0) || (isRecord(salvaged) && Object.keys(salvaged).length === 0);
+      notes.add(`${what} is truncated or damaged (${(e as Error).message}); ${empty ? 'nothing in it was complete before the damage, so nothing was read' : 'kept the complete part'}`);
       return salvaged;
     }
     notes.add(`not valid ${what}: ${(e as Error).message}`);

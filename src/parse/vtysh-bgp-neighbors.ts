@@ -18,6 +18,7 @@ export function parse(text: string, path: string): Parsed<BgpNeighbor[]> {
   const notes = new NoteSink(path);
   const clean = cleanText(text);
   if (!/^\s*[[{]/.test(clean) && /^\s*BGP neighbor (?:is|on) /m.test(clean)) return notes.result(parseText(clean, path, notes));
+  if (!/^\s*[[{]/.test(clean) && briefHeaderRe.test(clean)) return notes.result(parseBrief(clean, path, notes));
   // A peer's object is the second level (third under `vrf all`): a cut file keeps its complete peers.
   const data = parseJsonTolerant(text, notes, 'vtysh neighbors JSON', /^\s*\{\s*"[^"]*"\s*:\s*\{\s*"vrfId"/.test(clean) ? 2 : 1);
   const out: BgpNeighbor[] = [];
@@ -200,4 +201,40 @@ function parseText(text: string, path: string, notes: NoteSink): BgpNeighbor[] {
   });
   finish();
   return out;
+}
+
+// ---------------------------------------------------------------- brief table (FRR 10.6+)
+
+const briefHeaderRe = /^Neighbor\s+AS\s+MsgRcvd\s+MsgSent\s+ResetTime\s+State\s+Afi\/Safi\s+PfxRcd\s+PfxSnt/m;
+const briefRowRe = /^(\S+)\s+(\d+(?:\.\d+)?)\s+\d+\s+\d+\s+\S+\s+(\S+(?: \([^)]*\))?)\s+(\S+ \S+)\s+(\d+)\s+(\d+)$/;
+
+/**
+ * `show bgp neighbors brief`: `Neighbor AS MsgRcvd MsgSent ResetTime State Afi/Safi PfxRcd PfxSnt`,
+ * one row per neighbour and address family; rows of one neighbour merge into one entry.
+ */
+function parseBrief(text: string, path: string, notes: NoteSink): BgpNeighbor[] {
+  const byAddress = new Map<string, BgpNeighbor>();
+  let inTable = false;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (briefHeaderRe.test(line)) {
+      inTable = true;
+      return;
+    }
+    if (!inTable || line === '' || promptLineRe.test(raw)) return;
+    const m = briefRowRe.exec(line);
+    if (!m) {
+      notes.add(`line ${i + 1}: not a row of show bgp neighbors brief: ${line.slice(0, 100)}`);
+      return;
+    }
+    const afi = afiKey(m[4]);
+    let n = byAddress.get(m[1]);
+    if (!n) {
+      n = { vrf: 'default', address: m[1], remoteAs: asn(m[2]), state: m[3], path };
+      byAddress.set(m[1], n);
+    }
+    setOwn((n.acceptedPrefixes ??= {}), afi, Number(m[5]));
+    setOwn((n.sentPrefixes ??= {}), afi, Number(m[6]));
+  });
+  return [...byAddress.values()];
 }
