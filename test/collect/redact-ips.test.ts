@@ -48,7 +48,7 @@ async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<voi
   }));
 }
 
-test('--redact-ips gives the same finding ids as without it on every built-in scenario; bundles intact, every address mapped once', { timeout: 180_000 }, async () => {
+test('--redact-ips gives the same finding ids as without it on every built-in scenario; bundles intact, every address mapped once', { timeout: 300_000 }, async () => {
   const scenarios = builtinScenarioNames();
   assert.ok(scenarios.length >= 10, 'the built-in scenarios are found');
   const problems: string[] = [];
