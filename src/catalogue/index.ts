@@ -91,6 +91,25 @@ export const nodeItems: NodeItem[] = [
 /** Packet capture: filter for ARP, BGP, memberlist and BFD (peer ports are added at run time). */
 export const captureFilter = 'arp or tcp port 179 or port 7946 or udp port 3784 or udp port 3785';
 export const captureMaxPackets = 2000;
+/** Above this many LoadBalancer IPs the filter names their prefixes instead of each address. */
+export const captureMaxHostTerms = 64;
+
+/**
+ * The capture filter with the Services' own traffic: every LoadBalancer IP as a host term (clients'
+ * SYNs, the answers, RSTs, ICMP errors quoting them), or beyond `captureMaxHostTerms` the /24 (IPv4)
+ * or /64 (IPv6) prefixes they fall in, at most `captureMaxHostTerms` of them.
+ */
+export function captureFilterWithLbIps(ips: string[]): string {
+  const valid = ips.filter((ip) => /^[0-9a-fA-F.:]+$/.test(ip));
+  if (valid.length === 0) return captureFilter;
+  let terms: string[];
+  if (valid.length <= captureMaxHostTerms) terms = valid.map((ip) => `host ${ip}`);
+  else {
+    const nets = new Set(valid.map((ip) => (ip.includes(':') ? `${ip.split(':').slice(0, 4).join(':')}::/64` : `${ip.split('.').slice(0, 3).join('.')}.0/24`)));
+    terms = [...nets].slice(0, captureMaxHostTerms).map((n) => `net ${n}`);
+  }
+  return `${captureFilter} or ${terms.join(' or ')}`;
+}
 
 /**
  * The capture runs in the debug container and prints the pcap (base64, so it survives text

@@ -7,6 +7,7 @@ import type { ClusterModel } from '../model/cluster.js';
 import { errorMessage } from '../util/errors.js';
 import announcerEligibility from './rules/announcer-eligibility.js';
 import arpRepliesLost from './rules/arp-replies-lost.js';
+import lbIpSynUnanswered from './rules/lb-ip-syn-unanswered.js';
 import rpFilterAsymmetricRoute from './rules/rp-filter-asymmetric-route.js';
 import apiUnreachableFromNode from './rules/api-unreachable-from-node.js';
 import controllerDnsFailure from './rules/controller-dns-failure.js';
@@ -107,6 +108,7 @@ export const allChecks: Check[] = [
   lbIpNotForwarded,
   loadBalancerClassMismatch,
   logsMissing,
+  lbIpSynUnanswered,
   memberlistJoinFailures,
   memberlistPortBlocked,
   memberlistPortNotListening,

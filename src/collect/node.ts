@@ -9,7 +9,7 @@ import type { AddedContainer, MetallbMode, NodeRecord, StepStatus } from '../mod
 import { attachEphemeral, attachNodePod, endDebugContainer, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { nodeFilePath, safePathSegment, bundlePath } from '../bundle/paths.js';
-import { apiProbeUrl, arpingCommand, arpingFile, captureCommand, captureFiles, connectProbeCommand, connectProbeFile, nodeItems, probeLimits, probeTimeoutSeconds, tcpProbeUrl, type ConnectProbe, type NodeItem } from '../catalogue/index.js';
+import { apiProbeUrl, arpingCommand, arpingFile, captureCommand, captureFiles, captureFilterWithLbIps, connectProbeCommand, connectProbeFile, nodeItems, probeLimits, probeTimeoutSeconds, tcpProbeUrl, type ConnectProbe, type NodeItem } from '../catalogue/index.js';
 import type { RunContext, Step } from './context.js';
 import { podName, publicStep, step } from './context.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
@@ -516,6 +516,9 @@ async function explainRefusedExec(ctx: RunContext, namespace: string, pod: strin
   }
 }
 
+/** How long a capture waits for the Service list before it starts without the LoadBalancer IPs. */
+const lbIpWaitMs = 3000;
+
 async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boolean, steps: Step[], progress: (m: string) => void): Promise<void> {
   if (viaFrr) {
     steps.push(step('capture', 'skipped', 0, [], 'no tcpdump in the FRR image (debug container unavailable)', { problem: true }));
@@ -529,9 +532,13 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
     steps.push(step('capture', 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true }));
     return;
   }
+  // The Services' own packets need their IPs in the filter. The Service list usually arrives while the
+  // container starts; a capture does not wait for it longer than lbIpWaitMs (the window would slip).
+  let timer: NodeJS.Timeout | undefined;
+  const listed = await Promise.race([ctx.lbServicesReady.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), lbIpWaitMs)))]).finally(() => clearTimeout(timer));
   progress(`capturing ${ctx.settings.captureSeconds} s`);
   const seconds = ctx.settings.captureSeconds;
-  const o = await execCapture(ctx.kube, { ...lane.target, command: captureCommand(seconds), timeoutMs: seconds * 1000 + 20_000, maxBytes: 64 * 1024 * 1024, windowed: true });
+  const o = await execCapture(ctx.kube, { ...lane.target, command: captureCommand(seconds, captureFilterWithLbIps(listed ? managedLbIps(ctx) : [])), timeoutMs: seconds * 1000 + 20_000, maxBytes: 64 * 1024 * 1024, windowed: true });
   if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(ctx, lane.target.namespace, lane.target.pod, lane.target.container, o.error);
   const files: string[] = [];
   const split = splitCapture(o.stdout);
@@ -556,6 +563,7 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
     status = 'partial';
     problem = true;
   }
+  if (!listed) note = [note, `LoadBalancer IPs not in the filter (Services not listed within ${lbIpWaitMs / 1000} s)`].filter(Boolean).join('; ');
   const reason = status === 'ok' ? note : `${describeOutcome(o)}${split.complete ? '' : ' (no pcap in the output)'}`;
   steps.push(step('capture', status, o.durationMs, files, reason, { exitCode: o.exitCode, problem }));
 }

@@ -517,6 +517,14 @@ export interface CaptureSummary {
     errorSubcode?: number;
   }[];
   bfd: { src: string; dst: string; state?: string; diagnostic?: string; time?: string }[];
+  /**
+   * TCP control segments of other ports (SYN, SYN-ACK, RST, FIN; the Services' own traffic when the
+   * filter names their IPs), with the interface and direction `-i any` prints (`In`, `Out`).
+   * Read from tcpdump's text only.
+   */
+  tcp?: { src: string; dst: string; srcPort: number; dstPort: number; flags: string; iface?: string; dir?: string; time?: string }[];
+  /** ICMP destination-unreachable messages: about which address and port, and the reason tcpdump prints. */
+  icmp?: { src: string; dst: string; about: string; proto?: string; port?: number; reason: string; iface?: string; dir?: string; time?: string }[];
   /** Which file the summary was read from. */
   source?: 'pcap' | 'text';
   /** pcap link type (1 Ethernet, 113 Linux SLL, 276 Linux SLL2). */

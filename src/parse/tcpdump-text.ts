@@ -68,6 +68,7 @@ function readPacket(p: Packet, summary: CaptureSummary): void {
   let dstMac: string | undefined;
   let iface: string | undefined;
   let broadcast = false;
+  let dir: string | undefined;
   let m: RegExpExecArray | null;
   if ((m = ethRe.exec(head))) {
     srcMac = m[1].toLowerCase();
@@ -76,6 +77,7 @@ function readPacket(p: Packet, summary: CaptureSummary): void {
     head = m[4];
   } else if ((m = sll2Re.exec(head))) {
     iface = m[1];
+    dir = m[2];
     broadcast = m[2] === 'B';
     srcMac = m[3].toLowerCase();
     head = m[5];
@@ -121,7 +123,10 @@ function readPacket(p: Packet, summary: CaptureSummary): void {
       break;
     }
   }
-  if (!flow) return;
+  if (!flow) {
+    readIcmp(p, head, summary, iface, dir);
+    return;
+  }
   const [, src, sp, dst, dp, rest] = flow;
   const srcPort = /^\d+$/.test(sp) ? Number(sp) : (namedPorts[sp] ?? -1);
   const dstPort = /^\d+$/.test(dp) ? Number(dp) : (namedPorts[dp] ?? -1);
@@ -158,6 +163,14 @@ function readPacket(p: Packet, summary: CaptureSummary): void {
     }
     return;
   }
+  const tcpFlags = srcPort !== bgpPort && dstPort !== bgpPort && !bfdPorts.has(dstPort) ? /Flags \[([^\]]*)\]/.exec(rest)?.[1] : undefined;
+  if (tcpFlags !== undefined && /[SRF]/.test(tcpFlags)) {
+    const entry: NonNullable<CaptureSummary['tcp']>[number] = { src, dst, srcPort, dstPort, flags: tcpFlags, time: p.time };
+    if (iface) entry.iface = iface;
+    if (dir) entry.dir = dir;
+    (summary.tcp ??= []).push(entry);
+    return;
+  }
   if (bfdPorts.has(dstPort)) {
     const all = [rest, ...p.lines.slice(flowAt + 1)].join('\n');
     const entry: CaptureSummary['bfd'][number] = { src, dst, time: p.time };
@@ -172,5 +185,28 @@ function readPacket(p: Packet, summary: CaptureSummary): void {
     const diag = /Diagnostic: ([^(\n]+?) \(0x[0-9a-f]+\)/.exec(all);
     if (diag) entry.diagnostic = diag[1];
     summary.bfd.push(entry);
+  }
+}
+
+/** `IP 192.0.2.12 > 203.0.113.50: ICMP 198.51.100.100 tcp port 80 unreachable, length 68` (and `host … unreachable`). */
+const icmpPortRe = /(\S+) > (\S+): ICMP (\S+) (tcp|udp) port (\S+) unreachable/;
+const icmpOtherRe = /(\S+) > (\S+): ICMP (?:host|net) (\S+) unreachable(?: - ([^,]+))?/;
+
+function readIcmp(p: Packet, head: string, summary: CaptureSummary, iface: string | undefined, dir: string | undefined): void {
+  for (let i = 0; i < Math.min(p.lines.length, 3); i++) {
+    const line = (i === 0 ? head : p.lines[i]).replace(/^\s*IP6? /, '');
+    const port = icmpPortRe.exec(line);
+    const other = port ? null : icmpOtherRe.exec(line);
+    if (!port && !other) continue;
+    const m = (port ?? other)!;
+    const entry: NonNullable<CaptureSummary['icmp']>[number] = { src: m[1]!, dst: m[2]!.replace(/:$/, ''), about: m[3]!, reason: port ? 'port unreachable' : (other![4] ?? 'host unreachable'), time: p.time };
+    if (port) {
+      entry.proto = port[4];
+      entry.port = /^\d+$/.test(port[5]!) ? Number(port[5]) : namedPorts[port[5]!] ?? -1;
+    }
+    if (iface) entry.iface = iface;
+    if (dir) entry.dir = dir;
+    (summary.icmp ??= []).push(entry);
+    return;
   }
 }

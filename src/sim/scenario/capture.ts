@@ -12,6 +12,7 @@ import { nodeSessions } from './bgp.js';
 import type { SimModel, SimNode } from './model.js';
 import { arpResponders, heldIps, nodeInterfaces, routerMac } from './netout.js';
 import { captureMaxPackets } from '../../catalogue/index.js';
+import { dataPathOf } from './datapath.js';
 import { cidrHost, ipToInt, sha256Hex } from './util.js';
 
 type Dir = 'In' | 'Out' | 'B';
@@ -363,7 +364,53 @@ export function capturePackets(model: SimModel, node: SimNode, seconds: number):
       }
     }
   }
+  packets.push(...clientTraffic(model, node, nextId));
   return packets.filter((p) => p.t <= seconds).sort((a, b) => a.t - b.t).slice(0, captureMaxPackets);
+}
+
+/** A client outside the segment (documentation range) that connects to LoadBalancer IPs. */
+export const clientIp = '203.0.113.50';
+
+/**
+ * `dataPath.clientTraffic`: a client's SYNs to a LoadBalancer IP on the node that holds it, at 0.5 s,
+ * 1.5 s and 3.5 s (the kernel's retransmission backoff), each answered by a SYN-ACK, a RST or nothing.
+ */
+function clientTraffic(model: SimModel, node: SimNode, nextId: () => number): Packet[] {
+  const out: Packet[] = [];
+  const held = heldIps(model, node.name);
+  const iface = model.dataplane.interface;
+  for (const c of dataPathOf(model).clientTraffic ?? []) {
+    if (!held.l2.includes(c.ip) && !held.bgp.includes(c.ip)) continue;
+    const sport = 40000 + (parseInt(sha256Hex(`client/${c.ip}/${c.port}`).slice(0, 4), 16) % 20000);
+    const seq = parseInt(sha256Hex(`client-seq/${c.ip}`).slice(0, 8), 16);
+    const mySeq = parseInt(sha256Hex(`server-seq/${node.name}/${c.ip}`).slice(0, 8), 16);
+    const ts = parseInt(sha256Hex(`client-ts/${c.ip}`).slice(0, 7), 16);
+    const push = (t: number, inbound: boolean, seg: TcpSeg): void => {
+      const { segment, cksum } = tcp(seg);
+      const ip = ipv4(6, seg.src, seg.dst, inbound ? (parseInt(sha256Hex(`client-id/${t}`).slice(0, 4), 16) & 0xffff) : nextId(), inbound ? 61 : 64, 0, segment);
+      const seqText = seg.flags & 0x02 || seg.flags & 0x04 ? `seq ${seg.seq}, ` : '';
+      const ackText = seg.flags & 0x10 ? `ack ${seg.ack}, ` : '';
+      const opts = seg.syn ? `, options [mss 1460,sackOK,TS val ${seg.tsval} ecr ${seg.tsecr},nop,wscale 10]` : '';
+      out.push({
+        t,
+        dir: inbound ? 'In' : 'Out',
+        srcMac: inbound ? routerMac(model, 0) : node.mac,
+        ethertype: 0x0800,
+        payload: ip,
+        decode:
+          `(tos 0x0, ttl ${inbound ? 61 : 64}, id ${ip.readUInt16BE(4)}, offset 0, flags [DF], proto TCP (6), length ${ip.length})\n` +
+          `    ${seg.src}.${seg.sport} > ${seg.dst}.${seg.dport}: Flags [${tcpFlagText(seg.flags)}], cksum 0x${cksum.toString(16).padStart(4, '0')} (correct), ${seqText}${ackText}win ${seg.flags & 0x04 ? 0 : 64240}${opts}, length 0`,
+      });
+    };
+    void iface;
+    for (const t of [0.5, 1.5, 3.5]) {
+      push(t, true, { src: clientIp, sport, dst: c.ip, dport: c.port, seq, ack: 0, flags: 0x02, tsval: ts + Math.round(t * 1000), tsecr: 0, data: Buffer.alloc(0), syn: true });
+      if (c.answer === 'syn-ack') push(t + 0.00012, false, { src: c.ip, sport: c.port, dst: clientIp, dport: sport, seq: mySeq, ack: seq + 1, flags: 0x12, tsval: ts + 5, tsecr: ts + Math.round(t * 1000), data: Buffer.alloc(0), syn: true });
+      else if (c.answer === 'rst') push(t + 0.00004, false, { src: c.ip, sport: c.port, dst: clientIp, dport: sport, seq: 0, ack: seq + 1, flags: 0x14, tsval: 0, tsecr: 0, data: Buffer.alloc(0) });
+      if (c.answer === 'syn-ack') break;
+    }
+  }
+  return out;
 }
 
 /** Classic pcap (LINUX_SLL2, snaplen 256) of the packets. */

@@ -356,6 +356,7 @@ export const scenarioSchema: JsonSchema = {
         apiUnreachableFrom: { type: 'array', items: nodeName },
         endpointsUnreachableFrom: { type: 'array', items: nodeName },
         lbIpsNotForwardedOn: { type: 'array', items: nodeName },
+        clientTraffic: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['ip', 'port', 'answer'], properties: { ip: ipv4, port: { type: 'integer', minimum: 1, maximum: 65535 }, answer: { enum: ['syn-ack', 'rst', 'none'] } } } },
         defaultRoutes: { type: 'object', additionalProperties: { type: 'object', additionalProperties: false, required: ['dev', 'gateway'], properties: { dev: str, gateway: ipv4 } } },
         controller: {
           type: 'object',

@@ -51,6 +51,12 @@ export interface DataPathSpec {
   endpointsUnreachableFrom?: string[];
   /** Nodes where nothing forwards LoadBalancer IPs (kube-proxy down, or a replacement without LoadBalancer support): LB IP connects time out, endpoints answer. */
   lbIpsNotForwardedOn?: string[];
+  /**
+   * A client (203.0.113.50) connecting to LoadBalancer IPs during the capture, seen on the node that
+   * holds the IP: `answer` `syn-ack` (a listener answers), `rst` (refused), `none` (nothing answers;
+   * the client retransmits at 1.5 s and 3.5 s).
+   */
+  clientTraffic?: { ip: string; port: number; answer: 'syn-ack' | 'rst' | 'none' }[];
   /** A node's default route (the way back to clients outside the segment) through another interface, e.g. `{ worker-1: { dev: eth1, gateway: 203.0.113.1 } }`. */
   defaultRoutes?: Record<string, { dev: string; gateway: string }>;
   controller?: {
