@@ -69,3 +69,22 @@ test('ShouldAnnounce: endpoints on both hosts → the election picks iris2 for 1
 test('ShouldAnnounce: the endpoint on iris2 not ready → iris1 announces 10.20.30.1', () => {
   assert.deepEqual(decide('10.20.30.1', [{ node: 'iris1', conditions: ready }, { node: 'iris2', conditions: notReady }]).announcers, ['iris1']);
 });
+
+test("BGP: an advertisement's peers field sends the route only to those peers; a node whose peers are all others does not announce", async () => {
+  const { bgpad, peer } = await import('./helpers.js');
+  const host = (n: string) => [{ matchLabels: { 'kubernetes.io/hostname': n } }];
+  const m = model({
+    nodes: [node('iris1'), node('iris2')],
+    pods: [speaker('iris1'), speaker('iris2')],
+    services: [service('default/test1', { ip: '10.20.30.1' })],
+    endpointSlices: [slice('test1', [{ node: 'iris1', conditions: ready }])],
+    metallb: {
+      ipaddresspools: [pool('default', ['10.20.30.0/24'])],
+      bgpadvertisements: [bgpad('default', { peers: ['tor-a'] })],
+      bgppeers: [peer('tor-a', { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', nodeSelectors: host('iris1') }), peer('tor-b', { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.2', nodeSelectors: host('iris2') })],
+    },
+  });
+  const d = announceDecision(m, m.kube.services[0]).bgp!;
+  assert.deepEqual(d.announcers, ['iris1']);
+  assert.match(d.blockers.get('iris2')![0].why, /its BGPPeers \(tor-b\) are not in the advertisement's peers \(tor-a\)/);
+});

@@ -198,7 +198,21 @@ function nodeConditions(model: ClusterModel, svc: V1Service, protocol: Protocol,
       fails: (n) => (!anyReady ? noEndpointAnywhere : local && !readyNodes.has(n) ? 'externalTrafficPolicy Local and no ready endpoint here' : undefined),
     },
   );
-  if (protocol === 'bgp') conditions.push({ kind: 'bgp-peer', label: stepLabels['bgp-peer'], fails: (n) => (peersForNode(model, n).length ? undefined : 'no BGPPeer selects this node') });
+  if (protocol === 'bgp') {
+    // BGPAdvertisement peers (bgp_controller.go): the route goes only to the named peers; an
+    // advertisement without the field goes to every peer of the node.
+    const named = ads.some((a) => !((a.spec?.peers ?? []) as string[]).length) ? undefined : new Set(ads.flatMap((a) => (a.spec?.peers ?? []) as string[]));
+    conditions.push({
+      kind: 'bgp-peer',
+      label: stepLabels['bgp-peer'],
+      fails: (n) => {
+        const peers = peersForNode(model, n);
+        if (!peers.length) return 'no BGPPeer selects this node';
+        if (named && !peers.some((p) => named.has(p.metadata.name))) return `its BGPPeers (${peers.map((p) => p.metadata.name).join(', ')}) are not in the advertisement's peers (${[...named].join(', ')})`;
+        return undefined;
+      },
+    });
+  }
   return conditions;
 }
 
