@@ -14,6 +14,7 @@ import type { NodeRecord, StepRecord } from '../model/bundle.js';
 import { allChecks, checkById, runChecks } from '../checks/index.js';
 import { rankFindings } from '../checks/rank.js';
 import { findingEntries, type FindingEntry } from '../checks/group.js';
+import { findingDocs } from '../checks/docs.js';
 import { extractBundle, type ExtractOptions, type ExtractResult } from '../bundle/extract.js';
 import { ipRestorer, Redactor } from '../bundle/redact.js';
 import { metallbNamespace, mode } from '../checks/lib/model.js';
@@ -159,7 +160,7 @@ const stepView = (s: StepRecord) => ({ step: s.step, status: s.status, ...(s.rea
 export function findingsDocument(result: Pick<AnalyzeResult, 'model' | 'findings' | 'extraction'>, inputPath: string, opts: { now?: Date; only?: string[] } = {}): FindingsDocument {
   const { model, findings } = result;
   const m = model.manifest;
-  const entries = findingEntries(findings, (id) => checkById(id)?.docs);
+  const entries = findingEntries(findings, findingDocs);
   const count = (s: Severity) => entries.filter((e) => e.severity === s).length;
   return {
     schemaVersion: findingsSchemaVersion,

@@ -2,6 +2,17 @@
 import type { Check } from '../model/finding.js';
 import { allChecks } from './index.js';
 
+/**
+ * A check's docs as findings.json carries them: the threads it was verified on document the tool
+ * (docs/checks.md), not the findings of a cluster.
+ */
+export function findingDocs(id: string): Check['docs'] | undefined {
+  const docs = allChecks.find((c) => c.id === id)?.docs;
+  if (!docs?.threads) return docs;
+  const { threads: _threads, ...rest } = docs;
+  return rest;
+}
+
 export interface CheckInfo {
   id: string;
   title: string;
@@ -73,6 +84,7 @@ export async function checksMarkdown(): Promise<string> {
     );
     if (c.explains.length) lines.push(`**Explains.** ${c.explains.map((e) => `\`${e}\``).join(', ')}`, '');
     if (c.docs.references?.length) lines.push(`**References.** ${c.docs.references.join(', ')}`, '');
+    if (c.docs.threads?.length) lines.push(`**Verified on real incidents.** ${c.docs.threads.map((u) => `<${u}>`).join(', ')}`, '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

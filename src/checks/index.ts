@@ -5,6 +5,7 @@
 import type { Check, Finding } from '../model/finding.js';
 import type { ClusterModel } from '../model/cluster.js';
 import { errorMessage } from '../util/errors.js';
+import apiRequestsFailing from './rules/api-requests-failing.js';
 import announcerEligibility from './rules/announcer-eligibility.js';
 import arpRepliesLost from './rules/arp-replies-lost.js';
 import lbIpSynUnanswered from './rules/lb-ip-syn-unanswered.js';
@@ -63,11 +64,13 @@ import serviceNoEndpoints from './rules/service-no-endpoints.js';
 import servicePending from './rules/service-pending.js';
 import speakerMissing from './rules/speaker-missing.js';
 import speakerRestarting from './rules/speaker-restarting.js';
+import webhookCertInjectionFailed from './rules/webhook-cert-injection-failed.js';
 import webhookFailure from './rules/webhook-failure.js';
 import wirelessInterface from './rules/wireless-interface.js';
 
 export const allChecks: Check[] = [
   announcerEligibility,
+  apiRequestsFailing,
   apiUnreachableFromNode,
   arpRepliesLost,
   bfdDown,
@@ -125,6 +128,7 @@ export const allChecks: Check[] = [
   servicePending,
   speakerMissing,
   speakerRestarting,
+  webhookCertInjectionFailed,
   webhookFailure,
   wirelessInterface,
 ];

@@ -10,6 +10,9 @@ import type { Finding, Severity, Subject } from '../model/finding.js';
 /** cause id → symptom ids it can explain. */
 export const explanations: Record<string, string[]> = {
   'controller-not-ready': ['service-pending', 'webhook-failure', 'pool-exhausted', 'controller-webhook-not-listening'],
+  // A MetalLB pod blind to the API server explains what it then fails to do.
+  'api-requests-failing': ['controller-not-ready', 'service-pending', 'webhook-failure', 'config-invalid', 'memberlist-join-failures', 'speaker-restarting', 'crd-conversion-failure'],
+  'webhook-cert-injection-failed': ['controller-not-ready', 'webhook-failure', 'crd-conversion-failure', 'service-pending'],
   'config-invalid': ['announcer-eligibility', 'ip-not-advertised', 'service-pending', 'bgp-prefix-not-advertised', 'frr-config-drift'],
   'metallb-objects-wrong-namespace': ['service-pending', 'ip-not-advertised'],
   'pool-overlap': ['config-invalid', 'service-pending'],

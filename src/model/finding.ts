@@ -66,6 +66,11 @@ export interface CheckDocs {
   fix: string;
   /** Upstream issue references, e.g. `metallb/metallb#1154`. */
   references?: string[];
+  /**
+   * Public threads (URLs) of real incidents this check was built or verified from: each has a bundle
+   * in fixtures/real/incidents whose thread-found root cause this check ranks first.
+   */
+  threads?: string[];
 }
 
 /** One heuristic check, ESLint-rule style: one file in src/checks/rules/, pure function of the model. */

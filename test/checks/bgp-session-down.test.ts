@@ -70,3 +70,43 @@ test('bgp-session-down quotes only the failing neighbor of a file with several',
   assert.ok(f[0].evidence[0].excerpt.includes('"bgpState":"Idle"'));
   assert.ok(!f[0].evidence[0].excerpt.includes('"bgpState":"Established"'), f[0].evidence[0].excerpt);
 });
+
+// Native BGP speakers print the router's OPEN before the session event (metallb/metallb#1114, #391).
+const open = (asn16: string, routerId: string) => `struct { Version uint8; ASN16 uint16; HoldTime uint16; RouterID uint32; OptsLen uint8 }{Version:0x4, ASN16:${asn16}, HoldTime:0xb4, RouterID:${routerId}, OptsLen:0xe}`;
+const nativeLog = (localASN: number, peerASN: number, peer: string, error: string) =>
+  [
+    JSON.stringify({ caller: 'level.go:63', event: 'sessionUp', level: 'info', localASN, msg: 'BGP session established', peer, peerASN, ts: '2021-12-09T11:22:58.507Z' }),
+    JSON.stringify({ caller: 'level.go:63', error, event: 'peerNotification', level: 'error', localASN, msg: 'peer sent notification, closing session', peer, peerASN, ts: '2021-12-09T11:22:58.508Z' }),
+    JSON.stringify({ caller: 'level.go:63', event: 'sessionDown', level: 'warn', localASN, msg: 'BGP session down', peer, peerASN, ts: '2021-12-09T11:22:58.509Z' }),
+  ].join('\n');
+caseTable('bgp-session-down', [
+  {
+    name: 'native: Bad Peer AS while the router announces the configured peer AS: our AS is refused',
+    spec: { logs: { 'speaker/speaker': `${open('0xff32', '0xa71d4fa')}\n${nativeLog(65358, 65330, '10.10.10.250:179', 'got BGP notification code 0x0202 (Bad peer AS)')}\n` } },
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /speaker → 10\.10\.10\.250 is down: the router \(AS 65330, as configured\) refuses this speaker's AS 65358 \(got BGP notification code 0x0202/);
+      assert.match(f[0].remediation.summary, /expects another AS from this node than 65358/);
+      assert.match(f[0].evidence[0].excerpt, /ASN16:0xff32/);
+    },
+  },
+  {
+    name: 'native: Bad Peer AS and the router announces another AS than configured',
+    spec: { logs: { 'speaker/speaker': `${open('0xfc02', '0xa000001')}\n${nativeLog(64512, 64513, '10.0.0.1:179', 'got BGP notification code 0x0202 (Bad peer AS)')}\n` } },
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /bad peer AS \(the router's OPEN says AS 64514, configured peerASN 64513\)/);
+      assert.match(f[0].remediation.summary, /Set peerASN of BGPPeer <bgppeer> to 64514/);
+    },
+  },
+  {
+    name: 'native: Bad BGP identifier, the router ID decoded from its OPEN',
+    spec: { logs: { 'metallb-speaker-hj9fw/speaker': `${open('0xfc00', '0xa600064')}\n${nativeLog(64512, 64512, '10.96.0.100:179', 'got BGP notification code 0x0203 (Bad BGP identifier)')}\n` } },
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /is down: bad BGP identifier: the router rejects this speaker's router ID \(the router's own is 10\.96\.0\.100; in iBGP the two must differ\)/);
+      assert.match(f[0].remediation.summary, /router ID that differs from the router's \(10\.96\.0\.100\)/);
+    },
+  },
+  { name: 'native: the session came back up after the notification', spec: { logs: { 'speaker/speaker': `${nativeLog(64512, 64512, '10.0.0.1:179', 'got BGP notification code 0x0203 (Bad BGP identifier)')}\n${JSON.stringify({ event: 'sessionUp', msg: 'BGP session established', peer: '10.0.0.1:179', localASN: 64512, peerASN: 64512 })}\n` } }, fires: false },
+]);

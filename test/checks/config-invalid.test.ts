@@ -35,3 +35,21 @@ caseTable('config-invalid', [
     },
   },
 ]);
+
+// Before v0.13 the configuration was a ConfigMap; a YAML error left the controller without one (metallb/metallb#608).
+caseTable('config-invalid', [
+  {
+    name: 'legacy ConfigMap that is not YAML (configStale)',
+    spec: {
+      logs: {
+        'controller/controller': `${JSON.stringify({ caller: 'k8s.go:387', configmap: 'metallb-system/config', error: "could not parse config: yaml: line 2: did not find expected '-' indicator", event: 'configStale', msg: 'config (re)load failed, config marked stale', ts: '2020-05-29T07:05:42.474694772Z' })}\n`,
+      },
+    },
+    fires: true,
+    check: (f) => {
+      assert.match(f[0].summary, /MetalLB rejected its configuration .*could not parse config: yaml: line 2/);
+      assert.equal(f[0].evidence[0].path, 'logs/controller/controller.log');
+    },
+  },
+  { name: 'a config that loaded (configLoaded)', spec: { logs: { 'controller/controller': `${logLine({ caller: 'main.go:159', configmap: 'metallb-system/config', event: 'configLoaded', msg: 'config (re)loaded' })}\n` } }, fires: false },
+]);

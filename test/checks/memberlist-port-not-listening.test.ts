@@ -23,3 +23,19 @@ caseTable('memberlist-port-not-listening', [
   },
   { name: 'only TCP', spec: l2Base({ nodeFiles: { n1: { 'net/ss.txt': ssWithMemberlist.split('\n').filter((l) => !l.startsWith('udp')).join('\n') } } }), fires: true, check: (f) => assert.match(f[0].summary, /UDP 7946/) },
 ]);
+
+// metallb/metallb#581: another process (Docker Swarm) holds 7946, as the speaker logs it at start-up.
+const bindError = JSON.stringify({ caller: 'main.go:118', error: 'Could not set up network transport: failed to obtain an address: Failed to start TCP listener on "10.110.57.13" port 7946: listen tcp 10.110.57.13:7946: bind: address already in use', msg: 'failed to create memberlist', op: 'startup', ts: '2020-04-14T01:08:29.480975464Z' });
+caseTable('memberlist-port-not-listening', [
+  {
+    name: 'speaker log: memberlist bind failed, address already in use',
+    spec: l2Base({ logs: { 'speaker-n1/speaker': `${bindError}\n` } }),
+    fires: true,
+    check: (f) => {
+      assert.equal(f.length, 1);
+      assert.match(f[0].summary, /Speaker speaker-n1 on n1 could not start memberlist: 10\.110\.57\.13:7946 is already in use by another process/);
+      assert.equal(f[0].evidence[0].path, 'logs/speaker-n1/speaker.log');
+    },
+  },
+  { name: 'a bind error of the metrics port is not memberlist', spec: l2Base({ logs: { 'speaker-n1/speaker': `${JSON.stringify({ msg: 'failed to start metrics server', error: 'listen tcp :7472: bind: address already in use' })}\n` } }), fires: false },
+]);

@@ -29,3 +29,19 @@ caseTable('node-excluded-from-lb', [
     fires: false,
   },
 ]);
+
+// A partial bundle (metallb-operator#490): nodes and the service only, no pools or advertisements.
+caseTable('node-excluded-from-lb', [
+  {
+    name: 'every node carries the label, pools not collected',
+    spec: { nodes: [node('cp1', { labels: excl }), node('cp2', { labels: excl })], services: [service('myns/nginx', { ip: '192.168.99.220' })] },
+    fires: true,
+    check: (f) => {
+      assert.equal(f[0].severity, 'error');
+      assert.match(f[0].summary, /No node may announce myns\/nginx \(192\.168\.99\.220\): every node \(cp1, cp2\) carries/);
+      assert.match(f[0].remediation.snippet ?? '', /kubectl label node cp1 node\.kubernetes\.io\/exclude-from-external-load-balancers-/);
+    },
+  },
+  { name: 'one node without the label, pools not collected', spec: { nodes: [node('cp1', { labels: excl }), node('w1')], services: [service('myns/nginx', { ip: '192.168.99.220' })] }, fires: false },
+  { name: 'every node labelled but no service holds an IP', spec: { nodes: [node('cp1', { labels: excl })], services: [service('myns/nginx', {})] }, fires: false },
+]);

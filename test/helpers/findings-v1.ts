@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../../src/model/finding.js';
-import { checkById } from '../../src/checks/index.js';
+import { findingDocs } from '../../src/checks/docs.js';
 import { findingsDocument, type AnalyzeResult } from '../../src/analyze/index.js';
 import { validateSchema, formatPath, type JsonSchema } from '../../src/sim/scenario/jsonschema.js';
 import { packageRoot } from '../../src/version.js';
@@ -17,7 +17,7 @@ export function findingsDocumentV1(result: Pick<AnalyzeResult, 'model' | 'findin
     ...current,
     schemaVersion: 1,
     summary: { error: count('error'), warning: count('warning'), info: count('info'), checksRun: current.summary.checksRun },
-    findings: result.findings.map((f) => ({ ...f, docs: checkById(f.id)?.docs })),
+    findings: result.findings.map((f) => ({ ...f, docs: findingDocs(f.id) })),
   };
 }
 

@@ -5,6 +5,7 @@ import { announceDecision, protocolDecisions, type AnnounceStep, type ProtocolDe
 import { announceChain, nodeList } from '../lib/services.js';
 import { clusterPath, findNode, metallbServices, nodeAssignedEvents, nodeSubject, observedL2Announcers, svcKey, svcSubject } from '../lib/model.js';
 import type { ClusterModel } from '../../model/cluster.js';
+import { listCollected } from '../lib/collected.js';
 
 /** The step in words, naming the rule MetalLB applies there. */
 const ruleOf: Record<AnnounceStep['kind'], string> = {
@@ -48,6 +49,8 @@ export default defineCheck({
       const d = announceDecision(model, svc);
       if (!d.ip) continue;
       if (d.stop?.kind === 'pool') {
+        // Pools that were never read cannot show that none contains the IP.
+        if (!listCollected(model, clusterPath.metallb('ipaddresspools'))) continue;
         out.push({
           summary: `${svcKey(svc)} holds ${d.ip}, which no IPAddressPool contains: no speaker announces it (the pool changed after the allocation, or another load-balancer implementation wrote the address)`,
           subjects: [svcSubject(svc)],

@@ -22,6 +22,7 @@ export default defineCheck({
     confirm: "kubectl exec -n metallb-system <speaker> -c frr -- vtysh -c 'show bgp neighbor <peer> json'\nkubectl get bgpsessionstates -A   # frr-k8s\ntcpdump -n -i any tcp port 179   # on the node",
     fix: 'Make both sides agree: peerASN = the router’s AS and myASN = the AS the router expects for this node, identical passwords, reachable peer address (ebgpMultiHop for routed peers), and the router configured to accept this node.',
     references: ['metallb/metallb#1114', 'metallb/metallb#1125', 'metallb/metallb#1980', 'metallb/metallb#1537', 'metallb/metallb#678'],
+    threads: ['https://github.com/metallb/metallb/issues/1114', 'https://github.com/metallb/metallb/issues/391'],
   },
   run(model) {
     const out: Draft[] = [];
@@ -77,15 +78,33 @@ export default defineCheck({
     for (const [key, e] of last) {
       if (!e.down || covered.has(key)) continue;
       const [node, addr] = key.split('|');
-      const lastRec = e.records[e.records.length - 1];
+      // The sessionDown line that follows a NOTIFICATION carries no error: quote the last one that does.
+      const lastRec = [...e.records].reverse().find((r) => r.fields.error !== undefined) ?? e.records[e.records.length - 1];
       const err = String(lastRec.fields.error ?? lastRec.msg ?? '');
       const badAs = /0x0202|Bad peer AS/i.test(err);
+      const badId = /0x0203|Bad BGP identifier/i.test(err);
+      const open = routerOpen(e.stream);
       const peer = peerForAddress(model, addr, node);
+      const localAs = Number(lastRec.fields.localASN);
+      const peerAs = Number(lastRec.fields.peerASN);
+      // The router names its own AS in its OPEN: when that is the AS configured for it, our AS is the one it refuses.
+      const ownAsRefused = badAs && open?.asn !== undefined && open.asn === peerAs && Number.isFinite(localAs);
+      const why = ownAsRefused
+        ? `: the router (AS ${open!.asn}, as configured) refuses this speaker's AS ${localAs}`
+        : badAs
+          ? `: bad peer AS${open?.asn !== undefined ? ` (the router's OPEN says AS ${open.asn}, configured peerASN ${peerAs})` : ''}`
+          : badId
+            ? `: bad BGP identifier: the router rejects this speaker's router ID${open?.routerId ? ` (the router's own is ${open.routerId}; in iBGP the two must differ)` : ''}`
+            : '';
       out.push({
-        summary: `BGP session ${node} → ${addr} is down${badAs ? ': bad peer AS' : ''} (${err})`,
+        summary: `BGP session ${node} → ${addr} is down${why} (${err})`,
         subjects: [{ kind: 'Node', name: node }, { kind: 'Neighbor', name: addr }, ...(peer ? [{ kind: 'BGPPeer', namespace: peer.metadata.namespace, name: peer.metadata.name }] : [])],
-        evidence: [logEvidence(model, e.stream, e.records.slice(-3))],
-        remediation: remediationFor(badAs ? 'bad-peer-as' : 'other', peer, undefined, ns, addr),
+        evidence: [logEvidence(model, e.stream, [...(open ? [open.record] : []), ...e.records.slice(-3)])],
+        remediation: ownAsRefused
+          ? { summary: `The router expects another AS from this node than ${localAs}: set myASN of BGPPeer ${peer?.metadata.name ?? '<bgppeer>'} to the remote-as of the router's neighbor statement for this node, or change that statement to ${localAs}.` }
+          : badId
+            ? { summary: `Give this speaker a router ID that differs from the router's${open?.routerId ? ` (${open.routerId})` : ''}: set routerID on BGPPeer ${peer?.metadata.name ?? '<bgppeer>'}, or move the router off the address the speaker uses as its ID.` }
+            : remediationFor(badAs ? 'bad-peer-as' : 'other', peer, badAs ? open?.asn : undefined, ns, addr),
       });
     }
     return out;
@@ -114,4 +133,21 @@ function remediationFor(kind: string, peer: KubeObject | undefined, routerAs: nu
     default:
       return { summary: `Compare BGPPeer ${name} with the router's neighbor configuration and read the FRR log for ${addr}.`, snippet: `kubectl exec -n ${ns} <speaker> -c frr -- vtysh -c 'show bgp neighbor ${addr} json'`, snippetLanguage: 'shell' as const };
   }
+}
+
+/**
+ * The native speaker prints the router's OPEN it received (`struct { Version uint8; ASN16 uint16; …
+ * }{Version:0x4, ASN16:0xff32, HoldTime:0xb4, RouterID:0xa71d4fa, …}`): the router's AS and ID.
+ */
+function routerOpen(stream: LogStream): { asn?: number; routerId?: string; record: LogRecord } | undefined {
+  for (let i = stream.records.length - 1; i >= 0; i--) {
+    const r = stream.records[i];
+    const text = r.raw ?? r.msg ?? '';
+    const asn = /ASN16:0x([0-9a-f]+)/i.exec(text);
+    const id = /RouterID:0x([0-9a-f]+)/i.exec(text);
+    if (!asn && !id) continue;
+    const n = id ? parseInt(id[1], 16) : undefined;
+    return { ...(asn ? { asn: parseInt(asn[1], 16) } : {}), ...(n !== undefined ? { routerId: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.') } : {}), record: r };
+  }
+  return undefined;
 }

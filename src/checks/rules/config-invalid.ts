@@ -14,6 +14,7 @@ export default defineCheck({
     confirm: 'kubectl get configurationstates -n metallb-system -o yaml   # v0.15.3+\nkubectl logs -n metallb-system deploy/controller | grep "failed to parse the configuration"\nkubectl get cm -n metallb-system config',
     fix: 'Correct the objects named in the error (or convert the legacy ConfigMap to CRs with the configmaptocrs tool), then check that ConfigurationState reports Valid.',
     references: ['metallb/metallb#1473'],
+    threads: ['https://github.com/metallb/metallb/issues/608'],
   },
   run(model) {
     const out: Draft[] = [];
@@ -28,7 +29,8 @@ export default defineCheck({
     }
     const byStream = new Map<string, { stream: any; records: any[] }>();
     for (const { stream, record, text } of logRecords(model, ['controller', 'speaker'])) {
-      if (!/failed to parse the configuration|reload failed, no retry/.test(text)) continue;
+      // v0.13+ CRs, and the ConfigMap of earlier versions (configStale: "config (re)load failed").
+      if (!/failed to parse the configuration|reload failed, no retry|config \(re\)load failed|could not parse config/.test(text)) continue;
       const e = byStream.get(stream.path) ?? { stream, records: [] };
       e.records.push(record);
       byStream.set(stream.path, e);

@@ -26,6 +26,7 @@ export default defineCheck({
       'kubectl get bgppeers.metallb.io -A   # Error from server: conversion webhook for metallb.io/v1beta1, Kind=BGPPeer failed: ...\nkubectl get crd bgppeers.metallb.io -o jsonpath="{.spec.conversion.webhook.clientConfig}"\nkubectl get svc,endpointslices -n metallb-system | grep webhook',
     fix: 'Point the CRD’s conversion clientConfig at the Service that exists (or create the Service it names), make the controller ready so the Service has endpoints, and let the controller re-inject the caBundle (restart it). Then migrate stored objects to the storage version (kubectl get -o yaml | kubectl apply) so reads stop needing conversion.',
     references: ['bitnami/charts#24846', 'metallb/metallb#2679', 'metallb/metallb#1731', 'https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definition-versioning/#webhook-conversion'],
+    threads: ['https://github.com/bitnami/charts/issues/24846', 'https://github.com/metal-stack/gardener-extension-provider-metal/issues/480'],
   },
   run(model) {
     const out: Draft[] = [];

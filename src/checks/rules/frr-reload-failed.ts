@@ -18,6 +18,7 @@ export default defineCheck({
     confirm: 'kubectl exec -n metallb-system <speaker> -c reloader -- cat /etc/frr_reloader/.status\nkubectl logs -n metallb-system <speaker> -c reloader\nkubectl get frrnodestates -o yaml   # frr-k8s: lastReloadResult, lastConversionResult',
     fix: 'Read the reloader error: fix the offending object (often extra config in ConfigMap bgpextras or unsupported values), or upgrade MetalLB/FRR when frr-reload.py itself crashes.',
     references: ['metallb/metallb#2029', 'metallb/metallb#1241', 'metallb/metallb#1046', 'metallb/metallb#2945'],
+    threads: ['https://github.com/metallb/metallb/issues/1241'],
   },
   run(model) {
     const out: Draft[] = [];
@@ -46,9 +47,29 @@ export default defineCheck({
         summary: `FRR reload failed on ${node}: ${detail.slice(0, 200)}`,
         subjects: [{ kind: 'Node', name: node }],
         evidence: evidence.slice(0, 4),
-        remediation: { summary: 'Fix the configuration the reloader rejects (see the error), then check that .status reports success.', snippet: `kubectl logs -n metallb-system <speaker on ${node}> -c reloader --tail=50`, snippetLanguage: 'shell' },
+        remediation: remediationFor(detail, `kubectl logs -n metallb-system <speaker on ${node}> -c reloader --tail=50`),
+      });
+    }
+    // A log whose pod is not in the bundle (no pod list) still shows the failure; its node is unknown.
+    for (const h of logHits.values()) {
+      if (h.stream.node) continue;
+      const first = h.records[0];
+      const detail = first ? first.msg ?? first.raw ?? '' : '';
+      out.push({
+        summary: `FRR reload failed (${h.stream.container} log of ${h.stream.pod}, node not known): ${detail.slice(0, 200)}`,
+        subjects: [{ kind: 'Pod', namespace: h.stream.namespace || undefined, name: h.stream.pod }],
+        evidence: [logEvidence(model, h.stream, h.records)],
+        remediation: remediationFor(detail, `kubectl logs -n metallb-system ${h.stream.pod} -c reloader --tail=50`),
       });
     }
     return out;
   },
 });
+
+/** The reloader's error in words, with the fix for the failures threads have pinned down. */
+function remediationFor(detail: string, snippet: string) {
+  // FRR prints `domainname` with no value when the host has no DNS domain, and vtysh rejects its own line.
+  if (/Command incomplete: domainname/.test(detail))
+    return { summary: 'FRR printed an empty `domainname` line (the node has no DNS domain) that its own reload script rejects: give the node a DNS domain or run an FRR release that omits the empty line.', snippet, snippetLanguage: 'shell' as const };
+  return { summary: 'Fix the configuration the reloader rejects (see the error), then check that .status reports success.', snippet, snippetLanguage: 'shell' as const };
+}

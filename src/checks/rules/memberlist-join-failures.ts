@@ -25,6 +25,7 @@ export default defineCheck({
     confirm: 'kubectl logs -n metallb-system -l component=speaker -c speaker | grep -E "partial join|Failed to join|UDP probes failed|as failed"\nnc -zv <other node IP> 7946; nc -zuv <other node IP> 7946',
     fix: 'Allow TCP and UDP 7946 between all nodes (host firewall, cloud security groups), and make sure Secret memberlist exists in the MetalLB namespace.',
     references: ['metallb/metallb#1539', 'metallb/metallb#782', 'metallb/metallb#2009', 'metallb/metallb#767', 'metallb/metallb#1533'],
+    threads: ['https://github.com/metallb/metallb/issues/782'],
   },
   run(model) {
     const byStream = new Map<string, { stream: LogStream; records: LogRecord[]; kinds: Set<string> }>();

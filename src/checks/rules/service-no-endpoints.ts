@@ -1,6 +1,7 @@
 import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence } from '../lib/evidence.js';
 import { clusterPath, endpointsOf, metallbServices, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
+import { listCollected } from '../lib/collected.js';
 
 export default defineCheck({
   id: 'service-no-endpoints',
@@ -16,6 +17,8 @@ export default defineCheck({
   },
   run(model) {
     const out: Draft[] = [];
+    // EndpointSlices that were never read cannot show that a service has none.
+    if (!listCollected(model, clusterPath.endpointSlices)) return out;
     for (const svc of metallbServices(model)) {
       if (!serviceIPs(svc).length) continue;
       const eps = endpointsOf(model, svc);

@@ -17,6 +17,7 @@ export default defineCheck({
     confirm: "kubectl get validatingwebhookconfiguration metallb-webhook-configuration -o yaml | grep -c caBundle\nkubectl get endpointslices -n metallb-system -l kubernetes.io/service-name=metallb-webhook-service\nkubectl logs -n metallb-system -l component=speaker -c speaker | grep 'denied the request'",
     fix: 'Make the controller ready (it serves the webhook), fix the caBundle / certificate (restart the controller to re-inject it), or let the API server reach the pod network; for denied FRRConfigurations fix the conflicting config the message names.',
     references: ['metallb/metallb#1597', 'metallb/metallb#1540', 'metallb/metallb#1612', 'metallb/metallb#2486', 'metallb/metallb#2945'],
+    threads: ['https://github.com/metallb/metallb/issues/2944'],
   },
   run(model) {
     const out: Draft[] = [];
