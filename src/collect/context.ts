@@ -48,6 +48,11 @@ export interface RunContext {
    * the others skip the attempt with the same reason instead of repeating it N times.
    */
   ephemeralBlocked?: string;
+  /**
+   * Stops the run for good: writing the bundle failed (a full disk, a read-only file system). The
+   * run aborts like on Ctrl-C, cleans up, and ends with the error (collect/index.ts writeFailure).
+   */
+  fatal(e: unknown): void;
   /** Set by SIGINT: stop starting new work. */
   interrupted: () => boolean;
   timedOut: () => boolean;

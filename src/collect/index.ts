@@ -240,6 +240,7 @@ export async function collectBundle(options: CollectOptions = {}): Promise<OpenB
     await discoverCluster(run);
     const ctx = await preflight(run);
     run.timings['nodesMs'] = await timed(() => collectAll(run, ctx));
+    if (run.fatal !== undefined) throw writeFailure(run, run.fatal);
   } catch (e) {
     // What was written stays in the folder; only the half-built tarball beside it goes.
     await run.writer.tarball?.abandon().catch(() => undefined);
@@ -324,6 +325,8 @@ interface CollectionRun {
   log: (line: string) => void;
   found?: DiscoveryResult;
   clusterVersion?: string;
+  /** Why the run stopped for good (RunContext.fatal), if it did. */
+  fatal?: unknown;
   stopTimers(): void;
 }
 
@@ -454,6 +457,12 @@ async function preflight(run: CollectionRun): Promise<RunContext> {
       redactIps: !!options.redactIps,
       deadline: run.deadline,
       attachTimeoutMs: Math.min(120_000, Math.max(10_000, run.timeoutMs / 2)),
+    },
+    fatal: (e: unknown) => {
+      if (run.fatal !== undefined) return;
+      run.fatal = e;
+      run.log(`stopping: ${errorMessage(e)}`);
+      run.abort.abort(new Error('bundle write failed'));
     },
     interrupted: () => run.interrupted,
     timedOut: () => run.timedOut,
@@ -640,6 +649,21 @@ function draftManifest(run: CollectionRun): Omit<Manifest, 'files'> {
     ...(run.kube.retries.total > 0 ? { retries: { total: run.kube.retries.total, causes: run.kube.retries.causes(), cluster: retryRecords(run.kube, undefined) } } : {}),
     addedContainers: run.added,
   };
+}
+
+/**
+ * A bundle that cannot be written (no space left, read-only, I/O error): the run has stopped and
+ * cleaned up (debug containers told to end, debug pods deleted); what was written stays in the
+ * folder, without a manifest. One line naming the folder, the cause and the fix.
+ */
+function writeFailure(run: CollectionRun, e: unknown): UserError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const cause = code === 'ENOSPC' ? 'no space left on the device' : code === 'EROFS' ? 'read-only file system' : code === 'EDQUOT' ? 'disk quota exceeded' : errorMessage(e).split('\n')[0];
+  return new UserError(
+    `cannot write the bundle under ${run.dir}: ${cause}; the run stopped and cleaned up its debug containers and pods, and the folder keeps what was written before (no manifest, no tarball)`,
+    'free space there, or pass --out on another file system, and collect again',
+    ExitCode.usage,
+  );
 }
 
 /** The ledger's tallies of a node (or the cluster-wide ones) as the manifest records them. */

@@ -115,20 +115,23 @@ async function collectNodeNow(ctx: RunContext, node: string, progress: (msg: str
   const run = new NodeCollection(ctx, node, progress);
   // The attach request goes first: it is on the critical path (the container then takes seconds
   // to start), so the FRR lane, logs and metrics start once it has been answered and fill that wait.
-  const frrLaneDone = run.attachSent.then(() => run.runLane(run.items.filter((i) => i.runIn === 'frr'), run.frrLane));
-  const logsAndMetrics = run.attachSent.then(() => run.collectPodsOnNode());
+  // Lanes never throw by design; one that does could not write the bundle (a full disk): that stops
+  // the run (ctx.fatal) instead of crashing it before the cleanup, and this node ends with what it has.
+  const stopOn = (p: Promise<void>): Promise<void> => p.catch((e: unknown) => ctx.fatal(e));
+  const frrLaneDone = stopOn(run.attachSent.then(() => run.runLane(run.items.filter((i) => i.runIn === 'frr'), run.frrLane)));
+  const logsAndMetrics = stopOn(run.attachSent.then(() => run.collectPodsOnNode()));
   await ctx.kube.retries.scope({ step: `attach.${ctx.settings.strategy}` }, () => run.attach());
   const lanes: Promise<void>[] = [frrLaneDone, logsAndMetrics];
   // When the debug lane falls back to the frr container, its items run there too.
   lanes.push(
-    (async () => {
+    stopOn((async () => {
       await run.runLane(run.items.filter((i) => i.runIn === 'debug'), run.debugLane);
       // ARP probes need the interface holding the node IP, from `ip addr`.
       if (ctx.settings.probe) await ctx.kube.retries.scope({ step: 'probe.arping' }, () => runProbes(ctx, node, run.debugLane, run.rawOutputs.get('net.ip-addr'), run.steps, progress));
       else run.steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
-    })(),
+    })()),
   );
-  if (ctx.settings.capture) lanes.push(ctx.kube.retries.scope({ step: 'capture' }, () => runCapture(ctx, node, run.debugLane, run.debugViaFrr, run.steps, progress)));
+  if (ctx.settings.capture) lanes.push(stopOn(ctx.kube.retries.scope({ step: 'capture' }, () => runCapture(ctx, node, run.debugLane, run.debugViaFrr, run.steps, progress))));
   else run.steps.push(step('capture', 'skipped', 0, [], 'disabled (--no-capture)'));
   await Promise.all(lanes);
   // Off the node's critical path: cleanup waits for these before it looks at what is still running.
