@@ -10,7 +10,7 @@ export function parse(text: string, path: string): Parsed<Route[]> {
   // A pasted `ip route` (text) reads into the same model; the collector's `ip -j` is JSON.
   if (!looksLikeIpJson(cleanText(text)) && cleanText(text).trim() !== '') return notes.result(parseRouteText(cleanText(text), notes));
   const routes: Route[] = [];
-  ipJsonArray(text, notes, 'route').forEach((e, i) => {
+  ipJsonArray(withTypeKeys(text, notes), notes, 'route').forEach((e, i) => {
     const dst = str(e.dst);
     if (!dst) {
       notes.add(`route entry ${i} has no dst`);
@@ -36,4 +36,18 @@ export function parse(text: string, path: string): Parsed<Route[]> {
     );
   });
   return notes.result(routes);
+}
+
+/**
+ * iproute2 around 5.9 printed a route's type as a bare string, `[{"broadcast","dst":...}]`, for the
+ * local table (iproute2/iproute2#37): invalid JSON. `{"<type>",` cannot start a valid object, so it
+ * is read as `{"type":"<type>",` and a note says so.
+ */
+const bareTypeRe = /\{"(unicast|local|broadcast|blackhole|unreachable|prohibit|throw|multicast|anycast|nat)",/g;
+
+function withTypeKeys(text: string, notes: NoteSink): string {
+  if (!bareTypeRe.test(text)) return text;
+  bareTypeRe.lastIndex = 0;
+  notes.add('ip -j route printed route types without a key ({"local",...}, an iproute2 bug); read them as "type"');
+  return text.replace(bareTypeRe, '{"type":"$1",');
 }

@@ -340,6 +340,30 @@ const expected: Record<string, Expectation> = {
       22: { dst: '10.42.144.206', dev: 'caliee4ecbccf95', scope: 'link' },
     },
   },
+  'fixtures/real/iproute2/ip-route-text-02.txt': {
+    value: {
+      length: 7,
+      0: { type: 'broadcast', dst: '127.0.0.0', dev: 'lo', protocol: 'kernel', scope: 'link', prefsrc: '127.0.0.1' },
+      1: { type: 'local', dst: '127.0.0.0/8', scope: 'host' },
+      5: { type: 'local', dst: '192.168.178.78', dev: 'uplink', prefsrc: '192.168.178.78' },
+      6: { type: 'broadcast', dst: '192.168.178.255', dev: 'uplink' },
+    },
+  },
+  'fixtures/real/iproute2/ip-route-02.json': {
+    notes: [/route types without a key/, /ip -j route JSON is truncated or damaged .*kept the complete part/],
+    value: {
+      length: 4,
+      0: { type: 'broadcast', dst: '127.0.0.0', dev: 'lo', protocol: 'kernel', scope: 'link', prefsrc: '127.0.0.1' },
+      1: { type: 'local', dst: '127.0.0.0/8', scope: 'host' },
+      3: { type: 'broadcast', dst: '127.255.255.255' },
+    },
+  },
+  'fixtures/real/iproute2/ip-route-get-01.json': {
+    value: { length: 1, 0: { dst: '169.55.126.1', gateway: '169.55.126.145', dev: 'baremetal', prefsrc: '169.55.126.157', type: undefined } },
+  },
+  'fixtures/real/iproute2/ip-route-get-02.json': {
+    value: { length: 1, 0: { type: 'local', dst: '169.55.126.157', dev: 'lo', prefsrc: '169.55.126.157', gateway: undefined } },
+  },
   // ------------------------------------------------------------ Kubernetes objects
   'fixtures/real/k8s/bgppeer-01.yaml': {
     value: {
@@ -753,6 +777,14 @@ test('text forms read into the same model as JSON: show bgp summary (FRR 8.4 lab
     assert.ok(j.value.length > 0, name);
     assert.deepEqual(t.value, j.value, `${name}: text and -j disagree`);
   }
+});
+
+test('the local routing table pasted as text and as the buggy -j JSON in one thread (iproute2/iproute2#37) reads the same', () => {
+  const read = (p: string): Parsed => parsers['ip-route'](readFileSync(join(root, p), 'utf8'), p);
+  const text = read('fixtures/real/iproute2/ip-route-text-02.txt').value as unknown[];
+  const json = read('fixtures/real/iproute2/ip-route-02.json').value as unknown[];
+  assert.equal(json.length, 4);
+  assert.deepEqual(text.slice(0, json.length), json);
 });
 
 test('the same router pasted as text and as JSON in one thread (FRRouting/frr#2567) reads as the same neighbour', () => {
