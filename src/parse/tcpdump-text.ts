@@ -13,6 +13,7 @@ import type { CaptureSummary } from '../model/cluster.js';
 type Arp = CaptureSummary['arp'][number];
 type Bgp = CaptureSummary['bgp'][number];
 
+const packetNumberRe = /^\s*\d+ {2}(?=\d)/;
 const tsRe = /^(\d{2}:\d{2}:\d{2}\.\d+|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+|\d{9,}\.\d+)\s+(.*)$/;
 const mac = '[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}';
 const ethRe = new RegExp(`^(${mac}) > (${mac}|Broadcast), ethertype (\\S+) \\(0x[0-9a-f]+\\), length \\d+: (.*)$`);
@@ -50,7 +51,9 @@ export function parse(text: string, path: string): Parsed<CaptureSummary> {
     // The collector appends the base64 pcap after a marker; it is not text output.
     if (raw.startsWith('--- mlb-report pcap base64')) break;
     if (raw.trim() === '') continue;
-    const m = tsRe.exec(raw);
+    // `tcpdump -#` (--number) puts the packet's number before its time: `    1  15:43:08.773753 IP ...`.
+    const numbered = packetNumberRe.exec(raw);
+    const m = tsRe.exec(numbered ? raw.slice(numbered[0].length) : raw);
     if (m) packets.push({ time: m[1], lines: [m[2]] });
     else if (/^\s/.test(raw) && packets.length > 0) packets[packets.length - 1].lines.push(raw);
     else if (/^(reading from file|tcpdump: |listening on|\d+ packets? (captured|received|dropped))/.test(raw) || pasteNoiseRe.test(raw.trim())) continue;

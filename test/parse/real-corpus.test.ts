@@ -693,6 +693,24 @@ const expected: Record<string, Expectation> = {
       },
     },
   },
+  'fixtures/real/tcpdump/tcpdump-bgp-bfd-cease-v.txt': {
+    // `tcpdump -#` numbers each packet before its time
+    value: { packets: 1, bgp: { length: 2, 0: { type: 'TCP-SYN' }, 1: { type: 'NOTIFICATION', errorCode: 6, errorSubcode: 10, detail: 'Cease/BFD Down', dstPort: 179 } } },
+  },
+  'fixtures/real/tcpdump/tcpdump-bgp-hard-reset-v.txt': {
+    value: {
+      packets: 3,
+      bgp: {
+        length: 3,
+        0: { type: 'OPEN', src: '1.0.0.1', asn: 100, holdTime: 3600, routerId: '1.0.1.1' },
+        1: { type: 'OPEN', src: '1.0.0.2', asn: 100, routerId: '0.0.0.1' },
+        2: { type: 'NOTIFICATION', src: '1.0.0.2', errorCode: 6, errorSubcode: 9, detail: 'Cease/Hard Reset' },
+      },
+    },
+  },
+  'fixtures/real/tcpdump/tcpdump-bfd-49152-v.txt': {
+    value: { packets: 1, bfd: { length: 1, 0: { src: '11.11.11.2', dst: '11.11.11.1', state: 'Up', diagnostic: 'No Diagnostic' } } },
+  },
 };
 
 function expectationFor(path: string): Expectation | undefined {
