@@ -147,10 +147,24 @@ async function inspectFiles(parent: string, dir: string): Promise<{ text: string
   return { text: problems.length ? problems.join('; ') : 'bundle + tarball intact', manifest };
 }
 
-/** Processes still in the run's process group (the child was its leader: `detached`). */
-function groupAlive(pgid: number): number {
-  const r = spawnSync('ps', ['-e', '-o', 'pgid='], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((l) => Number(l.trim()) === pgid).length;
+/** Processes still in the run's process group (the child was its leader: `detached`), by name. */
+function groupAlive(pgid: number): string[] {
+  const r = spawnSync('ps', ['-e', '-o', 'pgid=,comm='], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([g]) => Number(g) === pgid)
+    .map(([, name]) => name ?? '?');
+}
+
+/** The group's processes once they had 2 s to exit (a helper such as the esbuild service of a source run ends a moment after its parent). */
+async function leftoverProcesses(pgid: number): Promise<string[]> {
+  for (let i = 0; i < 20; i++) {
+    const alive = groupAlive(pgid);
+    if (alive.length === 0) return [];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return groupAlive(pgid);
 }
 
 function mountTmpfs(at: string): string | undefined {
@@ -201,7 +215,10 @@ async function runCase(c: Case, index: number): Promise<Row> {
   const seconds = (Date.now() - started) / 1000;
   // Give the simulator's kubelet a moment to report containers told to end, as the run's cleanup does.
   await new Promise((r) => setTimeout(r, 300));
-  const processes = groupAlive(child.pid!);
+  const processList = await leftoverProcesses(child.pid!);
+  const processes = processList.length;
+  const notes: string[] = [];
+  if (processes) notes.push(`left running: ${processList.join(', ')}`);
   const pods = sim.state.store.list(sim.state.podType);
   const debugPods = pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/managed-by'] === 'mlb-report').length;
   const runningDebugContainers = pods.flatMap((p) => (p.status?.ephemeralContainerStatuses ?? []) as { name: string; state?: { running?: unknown } }[]).filter((s) => s.name.startsWith('mlb-report-') && s.state?.running).length;
@@ -210,17 +227,19 @@ async function runCase(c: Case, index: number): Promise<Row> {
   const count = (s: string): number => m?.nodes.filter((n) => n.status === s).length ?? 0;
   const nodesText = m ? `${count('ok')} ok${count('partial') ? `, ${count('partial')} partial` : ''}${count('failed') ? `, ${count('failed')} failed` : ''}${count('skipped') ? `, ${count('skipped')} skipped` : ''} / ${m.nodes.length}` : '–';
   const retries = m?.retries ? `${m.retries.total}: ${Object.entries(m.retries.causes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} × ${k}`).join(', ')}` : m ? '0' : '–';
-  if (c.signal && !signalled) note = 'the moment never came (the run ended first)';
+  if (c.signal && !signalled) notes.push('the moment never came (the run ended first)');
   if (c.outOn) {
-    const line = output.split('\n').find((l) => /ENOSPC|no space|disk/i.test(l));
-    note = line ? line.trim().slice(0, 160) : output.trim().split('\n').slice(-2).join(' ').slice(0, 160);
+    const line = output.split('\n').find((l) => /^error: /.test(l));
+    notes.push(line ? line.trim().slice(0, 200) : output.trim().split('\n').slice(-2).join(' ').slice(0, 200));
     spawnSync('umount', [outParent]);
   }
   if (!c.outOn && !c.signal) {
     const failed = m?.nodes.filter((n) => n.status !== 'ok').slice(0, 1)[0];
-    if (failed) note = `${failed.node}: ${(failed.reason ?? '').slice(0, 140)}`;
+    if (failed) notes.push(`${failed.node}: ${(failed.reason ?? '').slice(0, 140)}`);
   }
-  if (c.signal && m?.interrupted) note = `${note ? `${note}; ` : ''}manifest says interrupted`;
+  if (c.signal && m?.interrupted) notes.push('manifest says interrupted');
+  // Temporary folders of this machine stay out of the table.
+  note = notes.join('; ').split(outParent).join('<--out parent>').split(parent).join('<run folder>');
   await sim.close();
   if (processes > 0 && child.pid && child.pid > 1) {
     try {

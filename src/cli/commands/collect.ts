@@ -124,7 +124,7 @@ export function register(program: Command): void {
           formatSummary({
             header: [
               `nodes: ${m.nodes.length} (ok ${count('ok')}, partial ${count('partial')}, failed ${count('failed')}, skipped ${count('skipped')}); ` +
-                `API requests: ${result.apiRequests}; ${(result.durationMs / 1000).toFixed(1)} s`,
+                `API requests: ${result.apiRequests}${m.retries?.total ? ` (${m.retries.total} retried: ${Object.entries(m.retries.causes).sort((a, b) => b[1] - a[1]).map(([cause, n]) => `${n} × ${cause}`).join(', ')})` : ''}; ${(result.durationMs / 1000).toFixed(1)} s`,
             ],
             findings: result.analysis?.findings,
             notes: result.notes,
