@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseById } from '../../src/parse/index.js';
+import { modelFromFiles, parseById } from '../../src/parse/index.js';
+import { runChecks } from '../../src/checks/index.js';
 import { structure } from '../../src/parse/frr-log.js';
 import { parse as parseMetallbLog } from '../../src/parse/metallb-log.js';
 import { parseManifests, parseKubeProxyConfigMap, legacyMetallbConfig } from '../../src/parse/kube-list.js';
@@ -813,4 +814,41 @@ test('the same router pasted as text and as JSON in one thread (FRRouting/frr#25
   // The thread's point: the JSON still said Idle (PfxCt) while the text showed the session up.
   assert.equal(text[0].state, 'Established');
   assert.equal(json[0].state, 'Idle (PfxCt)');
+});
+
+test('pasted outputs placed in a bundle reach the model, and what could not be read reaches the report as parse notes', () => {
+  const real = (p: string): string => readFileSync(join(root, 'fixtures/real', p), 'utf8');
+  const model = modelFromFiles({
+    // text forms where the collector would have written JSON
+    'nodes/n1/frr/bgp-summary.json': real('frr/bgp-summary-text-01.txt'),
+    'nodes/n1/frr/bgp-neighbors.json': real('frr/bgp-neighbors-text-04.txt'),
+    'nodes/n1/net/ip-neigh.json': real('iproute2/ip-neigh-text-01.txt'),
+    // cut and damaged JSON
+    'nodes/n2/frr/bfd-peers.json': real('frr/bfd-peers-01.json'),
+    'nodes/n2/frr/bgp-neighbors.json': real('frr/bgp-neighbors-02.json'),
+    'logs/speaker-abcde/speaker.log': real('logs/speaker-0.11-bgp-01.log'),
+  });
+  const n1 = model.nodes.n1;
+  assert.equal(n1.frr?.summary?.[0].state, 'Established');
+  assert.equal(n1.frr?.summary?.[0].remoteAs, 64520);
+  assert.deepEqual(
+    n1.frr?.neighbors.map((n) => [n.vrf, n.address, n.state]),
+    [
+      ['default', '10.0.0.57', 'Established'],
+      ['Vnet_90', '192.168.109.11', 'Connect'],
+    ],
+  );
+  assert.equal(n1.neighbors.length, 22);
+  assert.equal(model.nodes.n2.frr?.bfdPeers[0].status, 'up');
+  assert.equal(model.logs[0].records.filter((r) => r.level === 'error').length, 2);
+
+  assert.deepEqual(
+    model.notes.map((n) => n.path).sort(),
+    ['nodes/n2/frr/bfd-peers.json', 'nodes/n2/frr/bgp-neighbors.json'],
+    JSON.stringify(model.notes),
+  );
+  const [finding] = runChecks(model, { only: ['parse-notes'] });
+  assert.ok(finding, 'parse-notes reports the unreadable outputs');
+  assert.deepEqual(finding.evidence.map((e) => e.path).sort(), ['nodes/n2/frr/bfd-peers.json', 'nodes/n2/frr/bgp-neighbors.json']);
+  assert.match(finding.evidence.find((e) => e.path.endsWith('bgp-neighbors.json'))?.excerpt ?? '', /nothing in it was complete/);
 });
