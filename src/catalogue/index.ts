@@ -178,6 +178,47 @@ export function connectProbeCommand(probes: ConnectProbe[]): string[] {
 
 export const connectProbeFile = 'probe/connect.txt';
 
+// ---------------------------------------------------------------- data-path rules
+
+/** The node's kube-proxy rules for the LoadBalancer IPs, whatever its mode (`net/kube-proxy-rules.txt`). */
+export const dataPathRulesFile = 'net/kube-proxy-rules.txt';
+export const dataPathRulesMarker = '# mlb-report data-path rules';
+
+/**
+ * One `sh -c` that prints, each after a `--- <command>` line, what every kube-proxy mode would have
+ * programmed for `ips`: the nat table lines mentioning them plus the chains those lines jump to
+ * (iptables), the lines of the kube-proxy nftables table mentioning them, and the IPVS virtual
+ * servers on them with their real servers; `--- none` names what was looked for when no tool
+ * printed anything (Cilium's kube-proxy replacement, kube-router). Only these lines reach the bundle.
+ */
+export function dataPathRulesCommand(ips: string[]): string[] {
+  const safe = ips.filter((ip) => /^[0-9a-fA-F.:]+$/.test(ip)).slice(0, 256);
+  const re = safe.map((ip) => ip.replace(/\./g, '\\.')).join('|') || '^$';
+  const lines = [
+    dataPathRulesMarker,
+    `re='(^|[^0-9a-fA-F.:])(${re})([^0-9a-fA-F]|$)'`,
+    'found=',
+    'if command -v iptables-save >/dev/null 2>&1 && iptables-save -t nat > /tmp/mlb-report-nat 2>/dev/null && grep -q KUBE- /tmp/mlb-report-nat; then',
+    "  found=1; echo '--- iptables-save -t nat'",
+    '  grep -E "$re" /tmp/mlb-report-nat > /tmp/mlb-report-nat-hits',
+    '  cat /tmp/mlb-report-nat-hits',
+    "  for c in $(sed -n 's/.* -j \\(KUBE-[A-Z]*-[A-Z0-9]*\\).*/\\1/p' /tmp/mlb-report-nat-hits | sort -u); do grep -E -- \"^-A $c \" /tmp/mlb-report-nat; done",
+    'fi',
+    'rm -f /tmp/mlb-report-nat /tmp/mlb-report-nat-hits',
+    'if command -v nft >/dev/null 2>&1 && nft list table ip kube-proxy > /tmp/mlb-report-nft 2>/dev/null; then',
+    "  found=1; echo '--- nft list table ip kube-proxy'; grep -E \"$re\" /tmp/mlb-report-nft",
+    'fi',
+    'rm -f /tmp/mlb-report-nft',
+    "if command -v ipvsadm >/dev/null 2>&1 && ipvsadm -Ln > /tmp/mlb-report-ipvs 2>/dev/null && grep -qE '^(TCP|UDP|SCTP) ' /tmp/mlb-report-ipvs; then",
+    "  found=1; echo '--- ipvsadm -Ln'",
+    "  awk -v re=\"$re\" '/^(TCP|UDP|SCTP) /{show = ($2 ~ re)} show' /tmp/mlb-report-ipvs",
+    'fi',
+    'rm -f /tmp/mlb-report-ipvs',
+    `[ -n "$found" ] || echo '--- none: looked for KUBE- chains in iptables-save -t nat, nft table ip kube-proxy, IPVS virtual servers'`,
+  ];
+  return ['sh', '-c', lines.join('\n')];
+}
+
 // ---------------------------------------------------------------- controller
 
 /**

@@ -8,6 +8,7 @@ import { errorMessage } from '../util/errors.js';
 import apiRequestsFailing from './rules/api-requests-failing.js';
 import announcerEligibility from './rules/announcer-eligibility.js';
 import arpRepliesLost from './rules/arp-replies-lost.js';
+import kubeProxyRuleMissing from './rules/kube-proxy-rule-missing.js';
 import lbIpSynUnanswered from './rules/lb-ip-syn-unanswered.js';
 import rpFilterAsymmetricRoute from './rules/rp-filter-asymmetric-route.js';
 import apiUnreachableFromNode from './rules/api-unreachable-from-node.js';
@@ -100,6 +101,7 @@ export const allChecks: Check[] = [
   ipNotAdvertised,
   ipSharingError,
   kubeProxyIpvsStrictarp,
+  kubeProxyRuleMissing,
   l2AnnouncerInterfaceDown,
   l2AnnouncerMismatch,
   kubeletUnreachable,

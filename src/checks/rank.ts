@@ -29,6 +29,7 @@ export const explanations: Record<string, string[]> = {
   'api-unreachable-from-node': ['l2-leader-mismatch', 'l2-announcer-mismatch', 'ip-not-advertised', 'bgp-prefix-not-advertised', 'controller-webhook-not-listening'],
   'endpoints-unreachable-from-node': ['lb-ip-not-forwarded', 'lb-ip-syn-unanswered'],
   'lb-ip-not-forwarded': ['lb-ip-syn-unanswered'],
+  'kube-proxy-rule-missing': ['lb-ip-not-forwarded', 'lb-ip-syn-unanswered'],
   'rp-filter-asymmetric-route': ['lb-ip-syn-unanswered'],
   'controller-dns-failure': ['controller-webhook-not-listening'],
   'memberlist-join-failures': ['l2-multiple-announcers', 'l2-duplicate-mac', 'l2-leader-mismatch', 'l2-announcer-mismatch'],

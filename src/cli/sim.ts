@@ -56,7 +56,7 @@ async function loadWorld(scenario: string): Promise<{ world: World; backend: Exe
   return mod.loadScenario(scenario);
 }
 
-async function labBackend(world: World): Promise<ExecBackend> {
+async function labBackend(world: World, replay: ExecBackend): Promise<ExecBackend> {
   let mod: typeof import('../lab/index.js');
   try {
     mod = await import('../lab/index.js');
@@ -67,7 +67,9 @@ async function labBackend(world: World): Promise<ExecBackend> {
     throw e;
   }
   // Lab progress goes to stderr: stdout carries only the ready line.
-  return mod.createLabBackend(world, { log: (line) => void process.stderr.write(`lab: ${line}\n`) });
+  // The replay backend's model answers what the lab does not build (API ClusterIP, pods, netfilter).
+  const model = (replay as { model?: import('../sim/scenario/model.js').SimModel }).model;
+  return mod.createLabBackend(world, { log: (line) => void process.stderr.write(`lab: ${line}\n`), model });
 }
 
 /**
@@ -103,7 +105,7 @@ export async function runSim(opts: SimCommandOptions): Promise<void> {
   let backend = loaded.backend;
   if (opts.backend === 'lab') {
     await loaded.backend.close();
-    backend = await labBackend(loaded.world);
+    backend = await labBackend(loaded.world, loaded.backend);
   }
   const sim = await startSimulator({ world: loaded.world, backend, port }).catch(async (e) => {
     await backend.close();

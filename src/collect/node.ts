@@ -9,7 +9,7 @@ import type { AddedContainer, MetallbMode, NodeRecord, StepStatus } from '../mod
 import { attachEphemeral, attachNodePod, endDebugContainer, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { nodeFilePath, safePathSegment, bundlePath } from '../bundle/paths.js';
-import { apiProbeUrl, arpingCommand, arpingFile, captureCommand, captureFiles, captureFilterWithLbIps, connectProbeCommand, connectProbeFile, nodeItems, probeLimits, probeTimeoutSeconds, tcpProbeUrl, type ConnectProbe, type NodeItem } from '../catalogue/index.js';
+import { apiProbeUrl, arpingCommand, arpingFile, captureCommand, captureFiles, captureFilterWithLbIps, connectProbeCommand, connectProbeFile, dataPathRulesCommand, dataPathRulesFile, nodeItems, probeLimits, probeTimeoutSeconds, tcpProbeUrl, type ConnectProbe, type NodeItem } from '../catalogue/index.js';
 import type { RunContext, Step } from './context.js';
 import { podName, publicStep, step } from './context.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
@@ -655,7 +655,9 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
     const [ip, iface] = p.split(' ');
     return { id: `arping-${i}`, command: arpingCommand(ip!, iface!), timeoutMs: 10_000, maxBytes: 256 * 1024 };
   });
-  const items = [connectItem, ...arpItems];
+  // kube-proxy's rules for the LB IPs, in the same exec: they send nothing, and need the IPs too.
+  const rulesItem: BatchItem | undefined = ips.length ? { id: 'rules', command: dataPathRulesCommand(ips), timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 } : undefined;
+  const items = [connectItem, ...(rulesItem ? [rulesItem] : []), ...arpItems];
   // All probes in one exec (batch.ts); one exec each when no shell can start.
   const batch = !ctx.interrupted() && !ctx.timedOut() ? await execBatch(ctx, target, target.container, items) : undefined;
   const sequential = !batch || batch.noShell;
@@ -682,6 +684,16 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
       }
       const ok = o.exitCode === 0 && o.stdout.length > 0;
       steps.push(step('probe.connect', ok ? 'ok' : o.stdout.length ? 'partial' : 'failed', o.durationMs, files, ok ? plan.summary : `${describeOutcome(o)}; planned: ${plan.summary}`, { exitCode: o.exitCode, problem: !ok }));
+    }
+  }
+  if (rulesItem && !ctx.interrupted() && !ctx.timedOut()) {
+    const o = await outcomeOf(rulesItem, 'kube-proxy rules');
+    if (typeof o === 'string') steps.push(step('net.kube-proxy-rules', 'skipped', 0, [], o, { problem: true }));
+    else {
+      const file = nodeFilePath(node, dataPathRulesFile);
+      if (o.stdout.length > 0) await ctx.writer.bytes(file, o.stdout);
+      const ok = o.exitCode === 0 && o.stdout.length > 0;
+      steps.push(step('net.kube-proxy-rules', ok ? 'ok' : o.stdout.length ? 'partial' : 'failed', o.durationMs, o.stdout.length ? [file] : [], ok ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem: !ok }));
     }
   }
   for (const [i, p] of planned.entries()) {

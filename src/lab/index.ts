@@ -14,6 +14,8 @@ import { randomBytes } from 'node:crypto';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget, World } from '../sim/world.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
 import { poolEntryContains, splitIntegratedConfig } from '../sim/scenario/metallb-frr-config.js';
+import { answerProbes, answerRules } from '../sim/scenario/datapath.js';
+import type { SimModel } from '../sim/scenario/model.js';
 import { buildPlan, type LabPlan, type PlannedNode, type PlannedRouter, type PlannedSession } from './plan.js';
 import { mustRun, runCommand, pidIsOurs, pidAlive, signalPid, signalGroup, waitExited, findExecutable, pollUntil } from './proc.js';
 
@@ -53,11 +55,19 @@ export interface LabOptions {
   log?: (line: string) => void;
   /** Upper bound for `ready`; default 30 s plus the longest hold time the scenario waits for. */
   readyTimeoutMs?: number;
+  /**
+   * The scenario's model: the connect probes and the kube-proxy rules script are answered from it
+   * (the lab builds no API server ClusterIP, no pods and no netfilter rules; docs/lab-backend.md).
+   * Without it they run for real in the namespaces.
+   */
+  model?: SimModel;
 }
 
 export type LabBackend = ExecBackend & { ready: Promise<void>; describe(): LabDescription };
 
 const frrBin = '/usr/lib/frr';
+const connectProbeMarker = '# mlb-report connect probes';
+const rulesMarker = '# mlb-report data-path rules';
 /** Executables the FRR image ships (Alpine + bash, busybox, iproute2, python3, vtysh); no tcpdump, no arping. */
 const frrImageTools = new Set(['vtysh', 'cat', 'ls', 'ip', 'ss', 'sh', 'bash', 'grep', 'head', 'tail', 'echo', 'test', 'ps', 'python3', 'env', 'true', 'false', 'sleep', 'date', 'wc', 'sed', 'awk', 'find', 'stat', 'base64', 'timeout']);
 const frrContainers = new Set(['frr', 'reloader', 'frr-metrics', 'frr-status']);
@@ -129,6 +139,8 @@ class Lab implements LabBackend {
   private readonly log: (line: string) => void;
   private readonly frrUser = frrUid();
   readonly plan: LabPlan;
+  /** See LabOptions.model. */
+  synthesized?: SimModel;
 
   constructor(
     world: World,
@@ -551,7 +563,7 @@ class Lab implements LabBackend {
     const ns = inNodeNs ? this.ns(node.suffix) : this.podNs;
     const tmp = this.nodeTmp(inNodeNs ? node.suffix : 'pod');
 
-    let command = argv;
+    let command = this.synthesize(target, argv);
     let script = 'mount --bind "$1" /tmp || exit 126; shift 3; exec "$@"';
     let etc = '-';
     let run = '-';
@@ -565,6 +577,34 @@ class Lab implements LabBackend {
       command = argv.map((a) => a.replaceAll('/etc/frr_reloader', join(d, 'reloader')));
     }
     return this.spawnStreaming(['ip', 'netns', 'exec', ns, '/bin/sh', '-c', script, 'sh', tmp, etc, run, ...command], io, role === 'frr' ? this.frrDir(node.suffix) : undefined);
+  }
+
+  /**
+   * The connect-probe and kube-proxy-rules scripts (alone or inside a batch) replaced by what the
+   * scenario says they print: `printf` of the synthesised text, so the rest of a batch runs for real.
+   */
+  private synthesize(target: ExecTarget, argv: string[]): string[] {
+    const model = this.synthesized;
+    const node = model?.nodeByName.get(target.node);
+    if (!model || !node || argv[0] !== 'sh' || argv[1] !== '-c' || !argv[2]) return argv;
+    const pod = model.install.pods.find((p) => p.pod.metadata.name === target.pod);
+    const answer = (inner: string): string | undefined =>
+      inner.startsWith(connectProbeMarker) ? answerProbes(model, node, pod?.component === 'controller', inner).stdout : inner.startsWith(rulesMarker) ? answerRules(model, node, inner) : undefined;
+    const direct = answer(argv[2]);
+    if (direct !== undefined) return ['printf', '%s', direct];
+    let script = argv[2];
+    for (const marker of [connectProbeMarker, rulesMarker]) {
+      const start = script.indexOf(`sh -c '${marker}`);
+      if (start < 0) continue;
+      // The quoted word ends at a quote that does not open the '\'' escape of a quote inside it.
+      let i = start + 7;
+      while (i < script.length && !(script[i] === "'" && script.slice(i, i + 4) !== "'\\''")) i += script.slice(i, i + 4) === "'\\''" ? 4 : 1;
+      const inner = script.slice(start + 7, i).replaceAll("'\\''", "'");
+      const text = answer(inner);
+      if (text === undefined) continue;
+      script = `${script.slice(0, start)}printf '%s' '${text.replaceAll("'", "'\\''")}'${script.slice(i + 1)}`;
+    }
+    return ['sh', '-c', script];
   }
 
   private spawnStreaming(argv: string[], io: ExecIO, frrDir: string | undefined): Promise<ExecResult> {
@@ -714,6 +754,7 @@ export async function createLabBackend(world: World, opts: LabOptions = {}): Pro
     throw new UserError(`network namespaces starting with ${prefix} already exist`, 'choose another --prefix, or remove the namespaces of the old run (ip netns list)');
   }
   const lab = new Lab(world, prefix, opts.workDir, opts.log);
+  lab.synthesized = opts.model;
   installSignalHandlers();
   openLabs.add(lab);
   try {

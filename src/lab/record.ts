@@ -4,6 +4,7 @@
  * role, in fixtures/replay/<scenario>.json — the file the replay backend answers from. The key of a
  * command is its argv joined by single spaces, exactly as the replay backend looks it up.
  */
+import type { SimModel } from '../sim/scenario/model.js';
 import { mkdirSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import type { Command } from 'commander';
@@ -171,7 +172,7 @@ export async function recordScenario(nameOrPath: string, outFile?: string, opts:
   // A busy machine can delay bfdd past the detection time once, leaving a BFD reset in the history
   // of a session that should be clean; such a run is not what the scenario describes, so run again.
   for (let attempt = 1; attempt <= recordAttempts && !nodes; attempt++) {
-    const lab = await createLabBackend(world, { log: opts.log });
+    const lab = await createLabBackend(world, { log: opts.log, model: (backend as { model?: SimModel }).model });
     let run: Recording['nodes'];
     try {
       await lab.ready;

@@ -144,6 +144,8 @@ export interface NodeState {
   arping: ArpingResult[];
   /** TCP and HTTPS probes from the node's debug container (`probe/connect.txt`). */
   probes?: ConnectProbeResult[];
+  /** kube-proxy's rules for the LoadBalancer IPs on this node (`net/kube-proxy-rules.txt`). */
+  kubeProxyRules?: KubeProxyRules;
   /** Bundle paths per source, e.g. { 'ip-addr': 'nodes/n1/net/ip-addr.json' }. */
   paths: Record<string, string>;
 }
@@ -172,6 +174,18 @@ export interface ConnectProbeResult {
   path: string;
   /** The line as written, for evidence. */
   line: string;
+}
+
+/**
+ * The rules each kube-proxy mode programmed for the LoadBalancer IPs on a node: one section per
+ * tool that answered (its lines are only those about the IPs), `none` when no tool found any
+ * kube-proxy state (a replacement such as Cilium or kube-router, or no kube-proxy at all).
+ */
+export interface KubeProxyRules {
+  path: string;
+  sections: { tool: 'iptables' | 'nftables' | 'ipvs'; lines: string[] }[];
+  /** What was looked for, when nothing was found. */
+  none?: string;
 }
 
 /** `nslookup <name>` (BIND's, as in the debug image): the server asked and what it answered. */

@@ -7,7 +7,7 @@
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nodeItems, captureFiles, connectProbeFile, controllerItems, type NodeItem, type ParserId } from '../catalogue/index.js';
+import { nodeItems, captureFiles, connectProbeFile, controllerItems, dataPathRulesFile, type NodeItem, type ParserId } from '../catalogue/index.js';
 import { safePathSegment } from '../bundle/paths.js';
 import { UserError, ExitCode, errorMessage } from '../util/errors.js';
 import { emptyModel } from '../model/cluster.js';
@@ -37,6 +37,7 @@ import * as metallbLog from './metallb-log.js';
 import * as kubeList from './kube-list.js';
 import * as connectProbes from './connect-probes.js';
 import * as nslookup from './nslookup.js';
+import * as kubeProxyRules from './kube-proxy-rules.js';
 
 export type { Parsed } from './result.js';
 
@@ -385,6 +386,13 @@ function readNode(
   const fromText = textContent !== undefined ? keep(tcpdumpText.parse(toText(textContent), textPath)) : undefined;
   if (fromText && (!fromPcap || fromText.packets >= fromPcap.packets)) node.capture = fromPcap ? enrichFromPcap(fromText, fromPcap) : fromText;
   else if (fromPcap) node.capture = fromPcap;
+  // kube-proxy rules for the LoadBalancer IPs
+  const rulesPath = base + dataPathRulesFile;
+  const rules = files.get(rulesPath);
+  if (rules !== undefined) {
+    node.paths['kube-proxy-rules'] = rulesPath;
+    node.kubeProxyRules = keep(kubeProxyRules.parse(toText(rules), rulesPath));
+  }
   // TCP / HTTPS probes
   const connectPath = base + connectProbeFile;
   const connect = files.get(connectPath);

@@ -46,7 +46,7 @@ const rootCause: Record<string, { id: string; summary?: RegExp }> = {
   'webhook-not-listening': { id: 'controller-webhook-not-listening', summary: /Nothing listens on 9443 in the controller pod/ },
   'rp-filter-asymmetric-route': { id: 'rp-filter-asymmetric-route', summary: /^worker-1 answers ARP for shop\/web \(198\.51\.100\.100\) on eth0 with strict rp_filter, but its default route leaves by eth1/ },
   'lb-ip-syn-unanswered': { id: 'lb-ip-syn-unanswered', summary: /^worker-1 receives 1 SYN\(s\) for 198\.51\.100\.100:80 \(shop\/web\) from 203\.0\.113\.50 on eth0 and nothing answers/ },
-  'lb-ip-not-forwarded': { id: 'lb-ip-not-forwarded', summary: /^worker-2 announces 198\.51\.100\.101:443 \(shop\/api\) and reaches its endpoints/ },
+  'lb-ip-not-forwarded': { id: 'kube-proxy-rule-missing', summary: /^worker-2 announces 198\.51\.100\.101 \(shop\/api\) but its kube-proxy rules have nothing for it \(looked in iptables\)/ },
   // Written from public threads (each scenario's description names its source).
   'pending-autoassign-false': { id: 'service-pending', summary: /every pool has autoAssign: false and the service names no pool or IP/ },
   'pending-empty-service-allocation': { id: 'service-pending', summary: /serviceAllocation: \{\} pins the pool to no service/ },

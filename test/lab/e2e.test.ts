@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLabBackend } from '../../src/lab/index.js';
 import { loadScenario } from '../../src/sim/scenario/index.js';
+import type { ReplayBackend } from '../../src/sim/scenario/replay.js';
 import { startSimulator } from '../../src/sim/server/index.js';
 import { collect } from '../../src/collect/index.js';
 import { analyzeBundle } from '../../src/analyze/index.js';
@@ -44,7 +45,8 @@ for (const c of cases) {
   labTest(`e2e ${c.scenario}: sim with the lab backend → collect → analyze → ${expectation}`, async () => {
     const { world, backend } = await loadScenario(c.scenario);
     await backend.close();
-    const lab = await createLabBackend(world);
+    // What the lab does not build (API server ClusterIP, pods, netfilter) is answered from the scenario.
+    const lab = await createLabBackend(world, { model: (backend as ReplayBackend).model });
     const snapshot = lab.describe();
     const dir = await mkdtemp(join(tmpdir(), 'mlb-lab-e2e-'));
     try {

@@ -109,6 +109,55 @@ export function probeLines(script: string): ProbeLine[] {
   return out;
 }
 
+/** kube-proxy's chain suffix: base32 of sha256(`<ns>/<name>:<port name>` + protocol), 16 characters. */
+function chainHash(servicePortName: string, protocol: string): string {
+  const bytes = Buffer.from(sha256Hex(servicePortName + protocol.toLowerCase()), 'hex');
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const b of bytes) bits += b.toString(2).padStart(8, '0');
+  let out = '';
+  for (let i = 0; i + 5 <= bits.length && out.length < 16; i += 5) out += alphabet[parseInt(bits.slice(i, i + 5), 2)];
+  return out;
+}
+
+/**
+ * The catalogue's data-path rules script on `node`: what kube-proxy in the scenario's mode programs
+ * for the LoadBalancer IPs the script asks about, in the text iptables-save, nft and ipvsadm print
+ * (filtered as the script filters). A node in `dataPath.lbIpsNotForwardedOn` has kube-proxy's other
+ * rules but none for the LoadBalancer IPs (a kube-proxy that stopped before they were assigned).
+ */
+export function answerRules(model: SimModel, node: SimNode, script: string): string {
+  // re='(^|<before>)(<ip>|<ip>)(<after>|$)': the middle group lists the addresses.
+  const m = /^re='\(\^\|[^)]*\)\((.*)\)\([^)]*\|\$\)'$/m.exec(script);
+  const asked = new Set((m?.[1] ?? '').split('|').map((x) => x.replace(/\\\./g, '.')));
+  const missing = (dataPathOf(model).lbIpsNotForwardedOn ?? []).includes(node.name);
+  const services = missing ? [] : model.services.filter((s) => s.ip && asked.has(s.ip));
+  const mode = model.kubeProxy.mode;
+  const out: string[] = [];
+  if (mode === 'iptables') {
+    out.push('--- iptables-save -t nat');
+    const jumps: string[] = [];
+    for (const s of services) {
+      for (const p of s.ports.filter((x) => x.protocol === 'TCP' || !x.protocol)) {
+        const spn = `${s.namespace}/${s.name}${p.name ? `:${p.name}` : ''}`;
+        const h = chainHash(spn, 'tcp');
+        out.push(`-A KUBE-SERVICES -d ${s.ip}/32 -p tcp -m comment --comment "${spn} loadbalancer IP" -m tcp --dport ${p.port} -j KUBE-EXT-${h}`);
+        jumps.push(`-A KUBE-EXT-${h} -m comment --comment "masquerade traffic for ${spn} external destinations" -j KUBE-MARK-MASQ`, `-A KUBE-EXT-${h} -j ${s.externalTrafficPolicy === 'Local' ? 'KUBE-SVL' : 'KUBE-SVC'}-${h}`);
+      }
+    }
+    out.push(...jumps);
+  } else if (mode === 'nftables') {
+    out.push('--- nft list table ip kube-proxy');
+    services.forEach((s) =>
+      s.ports.forEach((p) => out.push(`\t\t\t     ${s.ip} . tcp . ${p.port} : goto external-${chainHash(`${s.namespace}/${s.name}:${p.name ?? ''}`, 'tcp').slice(0, 8)}-${s.namespace}/${s.name}/tcp/${p.name ?? ''},`)),
+    );
+  } else {
+    out.push('--- ipvsadm -Ln');
+    services.forEach((s) => s.ports.forEach((p) => out.push(`TCP  ${s.ip}:${p.port} rr`)));
+  }
+  return out.map((l) => `${l}\n`).join('');
+}
+
 type Outcome = { kind: 'http'; code: number } | { kind: 'connected' } | { kind: 'refused' } | { kind: 'timeout' };
 
 /**

@@ -13,7 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { UserError } from '../../util/errors.js';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget } from '../world.js';
 import { captureOutput } from './capture.js';
-import { answerProbes, nslookup, resolvConf, webhookListening } from './datapath.js';
+import { answerProbes, answerRules, nslookup, resolvConf, webhookListening } from './datapath.js';
 import { bfdPeers, bgpNeighbors, bgpSummaryText, bgpRoutes, bgpSummary, desiredConfig, reloadStatus, runningConfig, showDaemons } from './frr.js';
 import type { SimModel, SimNode } from './model.js';
 import { arpAn, arping, ipAddrJson, ipAddrText, ipLinkJson, ipNeighJson, ipNeighText, ipRouteJson, podView, ssAll, ssListen, sysctlGrep, sysctlValues, type PodView } from './netout.js';
@@ -172,6 +172,11 @@ export class ReplayBackend implements ExecBackend {
    */
   private async shell(ctx: Ctx, script: string): Promise<Output> {
     if (script.startsWith('# mlb-report connect probes')) return this.connectProbes(ctx, script);
+    if (script.startsWith('# mlb-report data-path rules')) {
+      // The FRR image and busybox have none of the three tools: only the "none" line is printed.
+      if (ctx.role !== 'debug' || ctx.busybox) return ok("--- none: looked for KUBE- chains in iptables-save -t nat, nft table ip kube-proxy, IPVS virtual servers\n");
+      return ok(answerRules(this.model, ctx.node, script));
+    }
     if (script.includes('tcpdump') && script.includes('mlb-report pcap base64')) {
       if (ctx.role !== 'debug' || ctx.busybox) return { stdout: '', stderr: 'sh: tcpdump: not found\n', exitCode: 127 };
       const m = /timeout (\d+) tcpdump/.exec(script);
