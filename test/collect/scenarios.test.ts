@@ -1,5 +1,6 @@
 /**
- * Every built-in scenario: a bundle with raw outputs for every speaker node, controller logs and
+ * Every built-in scenario (but the thread-derived ones that only vary configuration, see
+ * test/helpers/scenarios.ts): a bundle with raw outputs for every speaker node, controller logs and
  * FRR outputs where the mode has FRR; manifest complete and checksums verified.
  */
 import { describe, test } from 'node:test';
@@ -8,17 +9,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Discovery } from '../../src/model/bundle.js';
 import { nodeFilePath } from '../../src/bundle/paths.js';
-import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
+import { infrastructureScenarios } from '../helpers/scenarios.js';
 import { assertBundleIntact, runCollect, speakerNodes } from './support.js';
 
-const scenarios = builtinScenarioNames();
+const scenarios = infrastructureScenarios();
 
 test('the built-in scenarios are there to test against', () => {
   for (const required of ['healthy-l2', 'healthy-frr', 'healthy-frr-k8s', 'bgp-password']) assert.ok(scenarios.includes(required), required);
 });
 
 // Runs are mostly waiting on the simulator's sockets: a few at a time keeps the suite short.
-describe('every built-in scenario', { concurrency: 3 }, () => {
+describe('every built-in scenario with a shape of its own', { concurrency: 3 }, () => {
 for (const scenario of scenarios) {
   test(`scenario ${scenario}: complete bundle`, { timeout: 120_000 }, async () => {
     const ran = await runCollect(scenario);

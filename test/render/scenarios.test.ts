@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
+import { infrastructureScenarios } from '../helpers/scenarios.js';
 import { collect } from '../../src/collect/index.js';
 import { analyzeBundle } from '../../src/analyze/index.js';
 import { renderReport } from '../../src/render/index.js';
@@ -68,7 +68,7 @@ async function reportFor(scenario: string): Promise<void> {
   }
 }
 
-const scenarios = builtinScenarioNames();
+const scenarios = infrastructureScenarios();
 
 test('there are built-in scenarios to render', () => {
   assert.ok(scenarios.length >= 10, `found ${scenarios.length}`);

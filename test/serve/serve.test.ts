@@ -17,7 +17,7 @@ import { runCollect, worldIndex, type Ran } from '../collect/support.js';
 import { serveBundle, type ServedBundle } from '../../src/serve/index.js';
 import { kubectlPath, runKubectl, type KubectlRun } from '../helpers/kubectl.js';
 import { isUserError } from '../../src/util/errors.js';
-import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
+import { infrastructureScenarios } from '../helpers/scenarios.js';
 import { parse as parseYaml } from 'yaml';
 
 const ns = 'metallb-system';
@@ -409,9 +409,9 @@ function frrTarget(ran: Ran, mode: string): { namespace: string; pod: string } |
 }
 
 const detailed = new Set(scenarios.map((s) => s.name));
-const others = builtinScenarioNames().filter((n) => !detailed.has(n));
+const others = infrastructureScenarios().filter((n) => !detailed.has(n));
 
-describe('serve: every other built-in scenario answers kubectl as the live simulator did', { concurrency: 4, skip: !existsSync(kubectlPath) && 'kubectl is not installed' }, () => {
+describe('serve: every other built-in scenario with a shape of its own answers kubectl as the live simulator did', { concurrency: 4, skip: !existsSync(kubectlPath) && 'kubectl is not installed' }, () => {
   for (const name of others) {
     it(`${name}: get pods -o wide, get ipaddresspools -A, speaker logs, vtysh summary (FRR modes)`, { timeout: 120_000 }, async () => {
       const mode = String((parseYaml(readFileSync(join(repoRoot, 'fixtures', 'scenarios', `${name}.yaml`), 'utf8')) as { install: { mode: string } }).install.mode);
