@@ -72,6 +72,13 @@ function assertFindingsAgree(scenario: string, findings: Finding[], byKey: Map<s
         assert.ok(blocked, `${where}: the model blocks ${node} at the ${kind} step`);
       }
       compared++;
+    } else if (f.id === 'announcer-eligibility' && d && /no node may announce it over (layer 2|BGP)/.test(f.summary)) {
+      // The rule it names removed the model's last candidate of that protocol.
+      const p = protocolDecisions(d).find((x) => x.protocol === (/over layer 2/.test(f.summary) ? 'layer2' : 'bgp'));
+      assert.deepEqual(p?.announcers, [], where);
+      const last = p?.emptiedBy?.removed.at(-1);
+      assert.ok(last && f.summary.includes(`(${last.node}: ${last.why})`), `${where}: names the model's last removal`);
+      compared++;
     } else if (f.id === 'etp-local-no-endpoint' && d) {
       const usable = protocolDecisions(d).flatMap((p) => nodesBlockedOnlyBy(p, ['exclude-label', 'network-unavailable', 'bgp-peer']));
       if (/announced nowhere/.test(f.summary)) assert.deepEqual(usable, [], where);
@@ -84,7 +91,7 @@ function assertFindingsAgree(scenario: string, findings: Finding[], byKey: Map<s
 const scenarios = builtinScenarioNames();
 
 /** Scenarios whose findings must include one the comparison reads (a guard against comparing nothing). */
-const comparedFindingIn = ['no-advertisement', 'speaker-missing', 'l2-interface-down'];
+const comparedFindingIn = ['no-advertisement', 'speaker-missing', 'l2-interface-down', 'l2-advertisement-nodeselector-no-match', 'bgp-peer-nodeselector-mismatch'];
 
 describe('report and checks read one announcement model', { concurrency: 3 }, () => {
   for (const scenario of scenarios) {
