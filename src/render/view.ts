@@ -9,6 +9,7 @@ import type { Finding, Severity } from '../model/finding.js';
 import type { AddedContainer, StepRecord } from '../model/bundle.js';
 import { toolVersion } from '../version.js';
 import { analyzeServices, announceChain, speakerReadiness, type ServiceAnalysis } from '../checks/lib/services.js';
+import { servicePath, type PathHop } from '../checks/lib/paths.js';
 import { causeKey } from '../checks/group.js';
 import { leaderUnknownNote } from '../checks/rules/l2-leader-mismatch.js';
 import { buildTopology, printLimits, screenLimits, type Topology } from './topology.js';
@@ -157,6 +158,8 @@ export interface ServiceView extends ServiceAnalysis {
   findingRefs: { number: number; anchor: string; severity: Severity }[];
   /** The same texts as words that are not split across lines (see `words`). */
   w: { name: Word[]; ips: Word[]; expected: Word[]; chain: Word[][]; observed: Word[][]; endpoints: Word[]; verdict: Word[] };
+  /** Router → announcing node → kube-proxy rule → endpoints, each hop with what was seen and its file (checks/lib/paths.ts). */
+  path: (PathHop & { anchor?: string; last: boolean })[];
 }
 
 export interface NodeView {
@@ -612,12 +615,18 @@ function observedLinesOf(s: ServiceAnalysis): string[] {
   return observedLines;
 }
 
-function serviceView(s: ServiceAnalysis, findingViews: FindingView[], toGroupRefs: GroupRefs): ServiceView {
+/** The service's path, each hop linked to the raw output that shows it when the report holds that file. */
+function pathView(model: ClusterModel, s: ServiceAnalysis, rawAnchors: Set<string>): ServiceView['path'] {
+  const hops = servicePath(model, s);
+  return hops.map((h, i) => ({ ...h, anchor: h.evidence && rawAnchors.has(rawAnchor(h.evidence)) ? rawAnchor(h.evidence) : undefined, last: i === hops.length - 1 }));
+}
+
+function serviceView(s: ServiceAnalysis, findingViews: FindingView[], toGroupRefs: GroupRefs): Omit<ServiceView, 'path'> {
   const key = `Service ${s.namespace}/${s.name}`;
   const expected: string[] = [];
   if (s.l2) expected.push(s.l2.expected ? `L2: ${s.l2.expected}` : 'L2: no candidate');
   if (s.modes.includes('bgp')) expected.push(`BGP: ${s.expectedBgpNodes.length ? abbreviate(s.expectedBgpNodes, listedNodes, ', ') : 'no node'}`);
-  const view: Omit<ServiceView, 'w'> = {
+  const view: Omit<ServiceView, 'w' | 'path'> = {
     ...s,
     anchor: anchorFor('svc', `${s.namespace}/${s.name}`),
     verdictClass: s.verdict === 'ok' ? 'good' : s.verdict === 'unknown' ? 'muted' : s.verdict === 'conflict' || s.verdict === 'pending' ? 'bad' : 'warn',
@@ -779,7 +788,7 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
   const { groups, groupOf } = groupFindings(findingViews);
   const toGroupRefs = groupRefsWith(groupOf);
   const analyses = analyzeServices(model);
-  const services = analyses.map((s) => serviceView(s, findingViews, toGroupRefs));
+  const services = analyses.map((s) => ({ ...serviceView(s, findingViews, toGroupRefs), path: pathView(model, s, rawAnchors) }));
   const { nodeNames, nodes, nodeDigest, nodesWithFindings } = nodesSection(model, analyses, findingViews, rawAnchors, print, toGroupRefs);
   const clusterName = manifest?.cluster.context ?? manifest?.cluster.server ?? 'cluster';
   const collection = collectionView(model, rawAnchors, print);

@@ -138,10 +138,11 @@ export function answerRules(model: SimModel, node: SimNode, script: string): str
     out.push('--- iptables-save -t nat');
     const jumps: string[] = [];
     for (const s of services) {
-      for (const p of s.ports.filter((x) => x.protocol === 'TCP' || !x.protocol)) {
+      for (const p of s.ports) {
+        const proto = (p.protocol || 'TCP').toLowerCase();
         const spn = `${s.namespace}/${s.name}${p.name ? `:${p.name}` : ''}`;
-        const h = chainHash(spn, 'tcp');
-        out.push(`-A KUBE-SERVICES -d ${s.ip}/32 -p tcp -m comment --comment "${spn} loadbalancer IP" -m tcp --dport ${p.port} -j KUBE-EXT-${h}`);
+        const h = chainHash(spn, proto);
+        out.push(`-A KUBE-SERVICES -d ${s.ip}/32 -p ${proto} -m comment --comment "${spn} loadbalancer IP" -m ${proto} --dport ${p.port} -j KUBE-EXT-${h}`);
         jumps.push(`-A KUBE-EXT-${h} -m comment --comment "masquerade traffic for ${spn} external destinations" -j KUBE-MARK-MASQ`, `-A KUBE-EXT-${h} -j ${s.externalTrafficPolicy === 'Local' ? 'KUBE-SVL' : 'KUBE-SVC'}-${h}`);
       }
     }
@@ -149,11 +150,11 @@ export function answerRules(model: SimModel, node: SimNode, script: string): str
   } else if (mode === 'nftables') {
     out.push('--- nft list table ip kube-proxy');
     services.forEach((s) =>
-      s.ports.forEach((p) => out.push(`\t\t\t     ${s.ip} . tcp . ${p.port} : goto external-${chainHash(`${s.namespace}/${s.name}:${p.name ?? ''}`, 'tcp').slice(0, 8)}-${s.namespace}/${s.name}/tcp/${p.name ?? ''},`)),
+      s.ports.forEach((p) => out.push(`\t\t\t     ${s.ip} . ${(p.protocol || 'TCP').toLowerCase()} . ${p.port} : goto external-${chainHash(`${s.namespace}/${s.name}:${p.name ?? ''}`, (p.protocol || 'TCP').toLowerCase()).slice(0, 8)}-${s.namespace}/${s.name}/${(p.protocol || 'TCP').toLowerCase()}/${p.name ?? ''},`)),
     );
   } else {
     out.push('--- ipvsadm -Ln');
-    services.forEach((s) => s.ports.forEach((p) => out.push(`TCP  ${s.ip}:${p.port} rr`)));
+    services.forEach((s) => s.ports.forEach((p) => out.push(`${(p.protocol || 'TCP').toUpperCase().padEnd(5)}${s.ip}:${p.port} rr`)));
   }
   return out.map((l) => `${l}\n`).join('');
 }
