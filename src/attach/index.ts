@@ -12,6 +12,7 @@ import type { AddedContainer } from '../model/bundle.js';
 import type { Kube } from '../kube/client.js';
 import { apiError } from '../kube/client.js';
 import { listJson, sendJson } from '../kube/http-text.js';
+import { connectionFailure, retryableStatus, withRetries } from '../kube/retry.js';
 import { containerStatus, type PodWatcher } from './wait.js';
 import { execCapture } from './exec.js';
 
@@ -238,10 +239,20 @@ export async function attachNodePod(kube: Kube, o: NodePodOptions): Promise<Atta
 /** Deletes a debug pod (grace 0); NotFound counts as deleted. */
 export async function deleteNodePod(kube: Kube, added: AddedContainer, signalFree = false): Promise<void> {
   try {
-    // Cleanup must still happen after Ctrl-C aborted the run's signal, so it goes around the limiter.
+    // Cleanup must still happen after Ctrl-C aborted the run's signal, so it goes around the limiter;
+    // not around the retries: on a throttled control plane a delete answered 429 would leave the pod.
     if (signalFree) {
       const core = kube.kc.makeApiClient(k8s.CoreV1Api);
-      await core.deleteNamespacedPod({ name: added.pod, namespace: added.namespace, gracePeriodSeconds: 0 });
+      await withRetries(
+        { signal: AbortSignal.timeout(30_000), ledger: kube.retries },
+        (e) => {
+          const err = e as { code?: unknown; headers?: Record<string, string> };
+          if (typeof err.code === 'number') return retryableStatus(err.code, err.headers?.['retry-after']);
+          const broken = connectionFailure(e);
+          return broken ? { cause: broken, maxAttempts: 12 } : undefined;
+        },
+        () => core.deleteNamespacedPod({ name: added.pod, namespace: added.namespace, gracePeriodSeconds: 0 }),
+      );
     } else {
       await kube.core.deleteNamespacedPod({ name: added.pod, namespace: added.namespace, gracePeriodSeconds: 0 });
     }

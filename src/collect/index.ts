@@ -389,7 +389,7 @@ async function discoverCluster(run: CollectionRun): Promise<void> {
   const { kube, server, options } = run;
   const t = Date.now();
   try {
-    run.clusterVersion = await checkServer(kube, server);
+    run.clusterVersion = await kube.retries.scope({ step: 'version' }, () => checkServer(kube, server));
   } catch (e) {
     // Ctrl-C while the server has not answered yet aborts the request: that is the user stopping, not an unreachable server.
     if (run.interrupted) throw new UserError('interrupted while connecting to the API server; nothing collected', undefined, ExitCode.interrupted);
@@ -418,7 +418,7 @@ async function preflight(run: CollectionRun): Promise<RunContext> {
   const t = Date.now();
   const strategy = options.strategy ?? defaults.strategy;
   const frrK8sNamespaces = [...new Set(found.discovery.frrK8s.map((p) => p.namespace))];
-  const rbac = await rbacPreflight(kube, plannedPermissions({ namespace: found.discovery.namespace, frrK8sNamespaces, strategy, metrics: true, debugNamespace: options.debugNamespace })).catch((e) => {
+  const rbac = await kube.retries.scope({ step: 'rbac' }, () => rbacPreflight(kube, plannedPermissions({ namespace: found.discovery.namespace, frrK8sNamespaces, strategy, metrics: true, debugNamespace: options.debugNamespace }))).catch((e) => {
     run.notes.push(`RBAC preflight failed (${apiError(e).message}); continuing without it`);
     return new RbacResult([]);
   });

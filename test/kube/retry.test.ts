@@ -12,7 +12,9 @@ import { getJson, getText, listJson, sendJson } from '../../src/kube/http-text.j
 import { backoffMs, connectionFailure, parseRetryAfter, RetryLedger, retryableStatus, withRetries } from '../../src/kube/retry.js';
 import type { Fault } from '../../src/sim/world.js';
 import type { KubeObject } from '../../src/model/cluster.js';
-import { miniSim, type RunningSim } from '../helpers/sim.js';
+import { api, miniSim, type RunningSim } from '../helpers/sim.js';
+import { deleteNodePod } from '../../src/attach/index.js';
+import type { AddedContainer } from '../../src/model/bundle.js';
 
 async function withKube(faults: Fault[], fn: (kube: Kube, sim: RunningSim) => Promise<void>, extra: (objects: KubeObject[]) => void = () => {}, deadlineMs = 60_000): Promise<void> {
   const sim = await miniSim({
@@ -132,5 +134,17 @@ test('a stream read that fails before its first byte is tried once more', async 
     await assert.rejects(getText(kube, { path: '/api/v1/namespaces/metallb-system/pods/speaker-4vzxk/log', query: { container: 'speaker' }, timeoutMs: 5000, what: 'log read', maxBytes: 1 << 20 }), /HTTP 502/);
     assert.equal(sim.sim.state.apiFaults.counts['kubelet-unreachable'], 2, 'one retry');
     assert.deepEqual(kube.retries.causes(), { '502 Bad Gateway': 1 });
+  });
+});
+
+test('cleanup deletes a debug pod on a throttled control plane (it retries 429 outside the run limiter)', async () => {
+  await withKube([{ type: 'api-throttle', fraction: 0.7, retryAfterSeconds: 0, verbs: ['delete'], seed: 2 }], async (kube, sim) => {
+    const created = await api(sim, 'POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'mlb-report-node-1-abc' }, spec: { nodeName: 'node-1', containers: [{ name: 'debugger', image: 'busybox' }] } } });
+    assert.equal(created.status, 201);
+    const added: AddedContainer = { namespace: 'default', pod: 'mlb-report-node-1-abc', container: 'debugger', image: 'busybox', kind: 'pod', finalState: 'running' };
+    await deleteNodePod(kube, added, true);
+    assert.equal(added.finalState, 'deleted');
+    assert.ok(sim.sim.state.apiFaults.counts['api-throttle'] >= 1, 'the delete was throttled at least once');
+    assert.equal(kube.retries.causes()['429 Too Many Requests'], sim.sim.state.apiFaults.counts['api-throttle']);
   });
 });
