@@ -295,6 +295,12 @@ export function parse(text: string, path: string): Parsed<FrrConfig> {
     lineNo: number,
   ): void {
     const opt = rest[0];
+    // `neighbor 10.0.0.1 GROUP` (the peer-group keyword left out) is not FRR syntax: FRR rejects the
+    // line, so the neighbour does not exist. A common hand-written mistake (FRRouting/frr#12735).
+    if (!negated && c.kind === 'router' && rest.length === 1 && draft.groups.has(opt)) {
+      config.unparsed.push(`line ${lineNo}: ${redactPasswords(line)} (missing the peer-group keyword: neighbor ${name} peer-group ${opt})`);
+      return;
+    }
     // `neighbor X peer-group` (no group name) defines a group.
     if (opt === 'peer-group' && rest.length === 1 && !negated) {
       if (!draft.groups.has(name)) draft.groups.set(name, newNeighbor(name));
@@ -395,6 +401,11 @@ export function parse(text: string, path: string): Parsed<FrrConfig> {
     for (const n of [...r.neighbors, ...(r.peerGroups ?? [])]) if (n.timers && n.connectTimer !== undefined) n.timers.connect = n.connectTimer;
   }
   if (Object.keys(config.routeMaps!).length === 0) delete config.routeMaps;
+  // FRR rejects such statements: say so, or the report would silently show a config without them.
+  if (config.unparsed.length > 0) {
+    const shown = config.unparsed.slice(0, 3).join('; ');
+    notes.add(`${config.unparsed.length} statement(s) are not FRR syntax and were not read: ${shown}${config.unparsed.length > 3 ? '; …' : ''}`);
+  }
   return notes.result(config);
 
   function resolveRouter(draft: RouterDraft): void {

@@ -3,7 +3,7 @@
  * container. Lines are kept verbatim (without the trailing newline); the structured view below
  * is for checks that want the daemon and time. Besides FRR's own log file format (FRR 7 to 9) the
  * structured view reads FRR 10's (`2024-09-24 04:30:21.292 [DEBG] bgpd: [SCW43-WN4M1] message`)
- * and syslog's (`Aug 17 19:49:54 host bgpd[56417]: message`).
+ * and syslog's or journalctl's (`Aug 17 19:49:54 host bgpd[56417]: message`).
  */
 import { cleanText, looksBinary } from './json.js';
 import { NoteSink, type Parsed } from './result.js';
@@ -86,7 +86,7 @@ const lineRe = /^(?:(\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+)?([A-Z]
 /** FRR 10's log file line: ISO-like time, priority in brackets, the daemon's own name. */
 const frr10Re = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) \[([A-Z!]{3,5})\] ([a-z0-9]+): (?:\[([A-Z0-9]{5}-[A-Z0-9]{5})\](?:\[EC \d+\])?\s*)?(.*)$/;
 /** A syslog line (`Aug 17 19:49:54 host bgpd[56417]: message`), FRR's message id optional. */
-const syslogRe = /^([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S+ ([a-z0-9]+)(?:\[\d+\])?: (?:\[([A-Z0-9]{5}-[A-Z0-9]{5})\](?:\[EC \d+\])?\s*)?(.*)$/;
+const syslogRe = /^([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S+ ([A-Za-z0-9._-]+)(?:\[\d+\])?: +(?:\[([A-Z0-9]{5}-[A-Z0-9]{5})\](?:\[EC \d+\])?\s*)?(.*)$/;
 
 export function parse(text: string, path: string): Parsed<string[]> {
   const notes = new NoteSink(path);

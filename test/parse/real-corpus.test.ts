@@ -256,6 +256,15 @@ const expected: Record<string, Expectation> = {
     },
   },
   // ------------------------------------------------------------ FRR configs
+  'fixtures/real/frr/frr-conf-01.conf': {
+    // `neighbor X kubegroup` lacks the peer-group keyword: FRR rejects those lines, and so does the parser, aloud
+    notes: [/3 statement\(s\) are not FRR syntax and were not read: line 10: neighbor 10\.88\.88\.227 kubegroup \(missing the peer-group keyword/],
+    value: {
+      routers: { length: 1, 0: { asn: 64321, routerId: '10.88.88.234', neighbors: { length: 0 }, peerGroups: { length: 1, 0: { address: 'kubegroup', remoteAs: 64322 } } } },
+      prefixLists: { kube1: { length: 2, 0: { seq: 5, action: 'permit', prefix: '10.202.0.0/24', le: 32 }, 1: { seq: 10, action: 'deny', prefix: 'any' } } },
+      unparsed: { length: 3, 2: 'line 12: neighbor 10.88.88.229 kubegroup (missing the peer-group keyword: neighbor 10.88.88.229 peer-group kubegroup)' },
+    },
+  },
   'fixtures/real/frr/running-config-01.txt': {
     value: { version: '8.5_git', hostname: 'w7', routers: { length: 0 }, unparsed: { length: 0 } },
   },
@@ -654,6 +663,17 @@ const expected: Record<string, Expectation> = {
         2: { adjacency: { neighbor: '10.0.0.2', host: 'r2', vrf: 'default', up: false, reason: 'User reset' } },
       },
       7,
+    ),
+  },
+  'fixtures/real/logs/frr-journal-01.log': {
+    value: log(
+      {
+        0: { ts: 'Feb 03 12:12:43', daemon: 'systemd', message: 'Reloading FRRouting...' },
+        1: { daemon: 'watchfrr', id: 'NG1AJ-FP2TQ', message: 'Terminating on signal' },
+        2: { daemon: 'frrinit.sh', message: '* Stopped watchfrr' },
+        4: { daemon: 'watchfrr', id: 'T83RR-8SM5G', message: 'watchfrr 8.4.2 starting: vty@0' },
+      },
+      5,
     ),
   },
   'fixtures/real/logs/frr-bgpd-syslog-01.log': {
