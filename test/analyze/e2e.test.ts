@@ -87,7 +87,7 @@ async function analyzeScenario(scenario: string): Promise<Finding[]> {
 const show = (f: Finding[]) => f.slice(0, 5).map((x) => `${x.severity} ${x.id}: ${x.summary}`).join('\n');
 const available = new Set(builtinScenarioNames());
 
-describe('sim → collect → analyze', { concurrency: 3 }, () => {
+describe('sim → collect → analyze', { concurrency: 4 }, () => {
   for (const scenario of healthy) {
     test(`${scenario}: no error finding`, { timeout: 120_000, skip: !available.has(scenario) && `scenario ${scenario} not built in` }, async () => {
       const findings = await analyzeScenario(scenario);
