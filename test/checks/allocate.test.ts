@@ -152,3 +152,16 @@ test('requested addresses must match the service IP family (metallb/metallb#1742
   svc.spec.ipFamilies = ['IPv4', 'IPv6'];
   assert.equal(decide(svc, [], [pool('both', ['192.0.2.10/31', '2001:db8::10/127'])]).pool, 'both');
 });
+
+test('RequireDualStack needs a free address of each family; PreferDualStack takes the family left', () => {
+  const pools = [pool('both', ['192.0.2.10/32', '2001:db8::10/127'])];
+  const v4Holder = service('default/a', { ip: '192.0.2.10' });
+  const dual = (policy: string) => {
+    const svc = service('default/web');
+    svc.spec.ipFamilies = ['IPv4', 'IPv6'];
+    svc.spec.ipFamilyPolicy = policy;
+    return decide(svc, [v4Holder], pools);
+  };
+  assert.equal(dual('RequireDualStack').rule, 'capacity');
+  assert.equal(dual('PreferDualStack').pool, 'both');
+});

@@ -357,7 +357,12 @@ function selectPool(model: ClusterModel, svc: V1Service, holders: Map<string, V1
   const ordered = [...byPriority(left.filter((p) => !!p.spec?.serviceAllocation)), ...left.filter((p) => !p.spec?.serviceAllocation)];
   left = run('ip-family', `pool has IPv${families.join('/IPv')} addresses`, ordered, (p) => (families.some((f) => poolFamilies(p).has(f)) && (family !== 'dual' || families.every((f) => poolFamilies(p).has(f)) || svc.spec?.ipFamilyPolicy === 'PreferDualStack') ? undefined : `has no IPv${families.find((f) => !poolFamilies(p).has(f))} range`));
   if (left.length === 0 && decision.steps[decision.steps.length - 1].removed.length) return finish(left, `no suitable pool for ${family === 'dual' ? 'DualStack' : `IPv${family}`} IPFamily`);
-  left = run('capacity', 'a free or shareable address', left, (p) => (families.filter((f) => poolFamilies(p).has(f)).some((f) => freeAddress(p, f, svc, holders)) ? undefined : 'every address is in use and none can be shared'));
+  // RequireDualStack needs a free address of both families; PreferDualStack settles for one.
+  const needsBoth = family === 'dual' && svc.spec?.ipFamilyPolicy === 'RequireDualStack';
+  left = run('capacity', 'a free or shareable address', left, (p) => {
+    const free = families.filter((f) => poolFamilies(p).has(f)).filter((f) => freeAddress(p, f, svc, holders));
+    return (needsBoth ? free.length === families.length : free.length > 0) ? undefined : 'every address is in use and none can be shared';
+  });
   return finish(left, 'no available IPs');
 }
 
