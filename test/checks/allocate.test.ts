@@ -124,6 +124,15 @@ test("the controller's stated reason is read from the newest AllocationFailed ev
   const log = JSON.stringify({ caller: 'service.go:150', error: 'no available IPs in pool "lan"', level: 'error', msg: 'IP allocation failed', op: 'allocateIPs', service: 'default/web', ts: '2026-11-27T12:00:00Z' });
   const fromLog = model({ services: [svc], pods: [{ metadata: { name: 'controller-1', namespace: 'metallb-system', labels: { component: 'controller' } }, spec: { nodeName: 'n1', containers: [{ name: 'controller' }] }, status: { phase: 'Running' } }], logs: { 'controller-1/controller': log } });
   assert.equal(statedAllocationFailure(fromLog, fromLog.kube.services[0])?.check, 'pool-exhausted');
+  // v0.13+ lines name the service only in the reconcile's opening line (metallb/metallb#1742).
+  const lines = [
+    { caller: 'service_controller.go:64', controller: 'ServiceReconciler', level: 'info', 'start reconcile': 'default/other', ts: '2026-11-27T12:00:00Z' },
+    { caller: 'service.go:140', error: 'no available IPs', level: 'error', msg: 'IP allocation failed', op: 'allocateIPs', ts: '2026-11-27T12:00:00Z' },
+    { caller: 'service_controller.go:64', controller: 'ServiceReconciler', level: 'info', 'start reconcile': 'default/web', ts: '2026-11-27T12:00:01Z' },
+    { caller: 'service.go:140', error: 'requested loadBalancer IP(s) ["192.0.2.10" "2001:db8::1"] does not match the ipFamily of the service', level: 'error', msg: 'IP allocation failed', op: 'allocateIPs', ts: '2026-11-27T12:00:01Z' },
+  ].map((l) => JSON.stringify(l));
+  const fromReconcile = model({ services: [svc], pods: [{ metadata: { name: 'controller-1', namespace: 'metallb-system', labels: { component: 'controller' } }, spec: { nodeName: 'n1', containers: [{ name: 'controller' }] }, status: { phase: 'Running' } }], logs: { 'controller-1/controller': lines.join('\n') } });
+  assert.match(statedAllocationFailure(fromReconcile, fromReconcile.kube.services[0])?.text ?? '', /does not match the ipFamily/);
 });
 
 test('a stated sharing failure ranks its check above a full pool and the pending symptom', () => {

@@ -234,9 +234,12 @@ export function statedAllocationFailure(model: ClusterModel, svc: V1Service): St
   let source: StatedFailure['source'] = 'event';
   if (!text) {
     const key = svcKey(svc);
+    // v0.13+ lines carry no service field: the reconcile they belong to starts with "start reconcile".
+    let current = '';
     for (const { record } of logRecords(model, 'controller')) {
       const f = record.fields ?? {};
-      if (record.msg === 'IP allocation failed' && (f.service === key || String(record.raw ?? '').includes(key)) && typeof f.error === 'string') {
+      if (typeof f['start reconcile'] === 'string') current = f['start reconcile'];
+      if (record.msg === 'IP allocation failed' && (f.service ?? current) === key && typeof f.error === 'string') {
         text = f.error;
         source = 'log';
       }
