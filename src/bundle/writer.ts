@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ManifestFile } from '../model/bundle.js';
 import { bundlePath } from './paths.js';
@@ -87,7 +87,10 @@ export class BundleWriter {
   async unlistedJson(relPath: string, value: unknown, verbatim: ReadonlySet<string>): Promise<string> {
     const full = this.resolveInside(relPath);
     const redacted = JSON.stringify(this.redactor.json(value, { verbatim }), null, 2) + '\n';
-    await writeFile(full, redacted, { mode: 0o600 });
+    // Written whole then renamed: the manifest is rewritten while analysis may be reading it.
+    const partial = `${full}.partial`;
+    await writeFile(partial, redacted, { mode: 0o600 });
+    await rename(partial, full);
     return redacted;
   }
 

@@ -90,8 +90,11 @@ export interface CollectResult {
   ipMap?: string;
 }
 
-/** How long cleanup waits for told-to-end debug containers to show as terminated (the kubelet reports it a moment later). */
-const endWaitMs = 5000;
+/**
+ * How long a run waits for told-to-end debug containers to show as terminated: the kubelet reports
+ * the exit a moment later (its idle loop polls every second, then the pod status is updated).
+ */
+export const endWaitMs = 5000;
 
 /** Above this many nodes the progress shows one counting line instead of a line per node. */
 const perNodeTaskLimit = 30;
@@ -217,6 +220,13 @@ export interface OpenBundle extends Omit<CollectResult, 'tarball'> {
    * writes into the bundle goes through `addresses` / `json`, so one map covers everything.
    */
   redactor: Redactor;
+  /**
+   * Waits at most `waitMs` until the debug containers told to end show as terminated, then records
+   * their end states in the manifest. Nothing waits for it on a run's critical path: `collect()`
+   * and a run that renders a report (seconds of work anyway) call it; otherwise `seal()` records
+   * what the pod watch knows by then, and the report says a container was told to end.
+   */
+  settleDebugContainers(waitMs: number): Promise<void>;
   seal(addedFiles?: string[]): Promise<CollectResult>;
   /** Removes the half-built tarball (the folder stays): for a caller that fails before seal(). */
   abandon(): Promise<void>;
@@ -226,6 +236,7 @@ export interface OpenBundle extends Omit<CollectResult, 'tarball'> {
 export async function collect(options: CollectOptions = {}): Promise<CollectResult> {
   const bundle = await collectBundle(options);
   try {
+    await bundle.settleDebugContainers(endWaitMs);
     return await bundle.seal();
   } catch (e) {
     await bundle.abandon();
@@ -242,18 +253,22 @@ export async function collectBundle(options: CollectOptions = {}): Promise<OpenB
     run.timings['nodesMs'] = await timed(() => collectAll(run, ctx));
     if (run.fatal !== undefined) throw writeFailure(run, run.fatal);
   } catch (e) {
+    run.stopTimers();
     // What was written stays in the folder; only the half-built tarball beside it goes.
     await run.writer.tarball?.abandon().catch(() => undefined);
+    await cleanUp(run).finally(() => closeWatchers(run));
     throw e;
-  } finally {
-    run.stopTimers();
-    await cleanUp(run);
   }
+  run.stopTimers();
+  await cleanUp(run);
   listUncollectedNodes(run);
   const t = Date.now();
   const draft = draftManifest(run);
   // The manifest is written now, so that analysis can read the folder before the bundle is sealed.
-  await finishBundle(run.writer, draft, { tar: false });
+  await finishBundle(run.writer, draft, { tar: false }).catch((e: unknown) => {
+    closeWatchers(run);
+    throw e;
+  });
   const found = run.found!;
   const result = (): Omit<CollectResult, 'tarball'> => ({
     dir: run.dir,
@@ -265,10 +280,18 @@ export async function collectBundle(options: CollectOptions = {}): Promise<OpenB
     durationMs: Date.now() - run.t0,
     notes: run.notes,
   });
+  let settled: Promise<void> | undefined;
+  const settle = (waitMs: number): Promise<void> =>
+    (settled ??= (async () => {
+      await settleEndStates(run, waitMs);
+      await finishBundle(run.writer, draft, { tar: false });
+    })());
   return {
     ...result(),
     redactor: run.redactor,
+    settleDebugContainers: settle,
     async seal(addedFiles = []) {
+      await settle(0);
       for (const f of addedFiles) {
         const rel = relative(run.dir, f);
         if (!rel.startsWith('..')) await run.writer.adopt(rel);
@@ -286,6 +309,7 @@ export async function collectBundle(options: CollectOptions = {}): Promise<OpenB
       return { ...result(), manifest, tarball, ...(ipMap ? { ipMap } : {}) };
     },
     async abandon() {
+      closeWatchers(run);
       await run.writer.tarball?.abandon().catch(() => undefined);
     },
   };
@@ -315,6 +339,8 @@ interface CollectionRun {
   redactor: Redactor;
   writer: BundleWriter;
   podWatchers: Map<string, PodWatcher>;
+  /** Cleanup's own client (the run's may be aborted by then), kept for settleEndStates. */
+  cleanupKube?: Kube;
   added: AddedContainer[];
   clusterSteps: Step[];
   nodeRecords: NodeRecord[];
@@ -576,24 +602,41 @@ function nodeTasks(run: CollectionRun, ctx: RunContext): { title: string; task: 
   ];
 }
 
-/** Deletes node debug pods and records the end state of ephemeral containers, with its own deadline. */
+/**
+ * Deletes node debug pods and tells every ephemeral container still running to end, with its own
+ * deadline. After Ctrl-C or --timeout it also waits for the ends (the user is waiting for exactly
+ * that); otherwise the wait is settleEndStates', off the critical path.
+ */
 async function cleanUp(run: CollectionRun): Promise<void> {
   const { added, kube, kc } = run;
   if (added.length > 0) {
     const t = Date.now();
     // The run's signal may already be aborted: cleanup gets its own short deadline.
-    const cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000), deadline: Date.now() + 30_000, retries: kube.retries });
+    const cleanupKube = (run.cleanupKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000), deadline: Date.now() + 30_000, retries: kube.retries }));
     await Promise.all(run.pendingEnds);
     const ephemeral = added.filter((a) => a.kind === 'ephemeral');
     // Containers whose node did not get to end them (Ctrl-C, --timeout, a failed exec) end now.
     const notEnded = ephemeral.filter((a) => a.finalState === 'running' && !a.endRequested);
     await Promise.all(notEnded.map(async (a) => (a.endRequested = await endDebugContainer(cleanupKube, a))));
-    await Promise.all([...added.filter((a) => a.kind === 'pod').map((a) => deleteNodePod(cleanupKube, a, true)), waitForEnded(ephemeral, run.podWatchers, endWaitMs)]);
+    await Promise.all([...added.filter((a) => a.kind === 'pod').map((a) => deleteNodePod(cleanupKube, a, true)), run.interrupted || run.timedOut ? waitForEnded(ephemeral, run.podWatchers, endWaitMs) : undefined]);
     await refreshEphemeralStates(cleanupKube, ephemeral, run.podWatchers);
     // Cleanup calls go around the run's counters (the pod deletes even around cleanupKube's): count them here.
     kube.stats.requests += cleanupKube.stats.requests + added.filter((a) => a.kind === 'pod').length;
     run.timings['cleanupMs'] = Date.now() - t;
   }
+}
+
+/** Waits (at most `waitMs`) for told-to-end containers to show as terminated and records their states. */
+async function settleEndStates(run: CollectionRun, waitMs: number): Promise<void> {
+  const ephemeral = run.added.filter((a) => a.kind === 'ephemeral');
+  if (ephemeral.length > 0 && run.cleanupKube) {
+    await waitForEnded(ephemeral, run.podWatchers, waitMs);
+    await refreshEphemeralStates(run.cleanupKube, ephemeral, run.podWatchers);
+  }
+  closeWatchers(run);
+}
+
+function closeWatchers(run: CollectionRun): void {
   for (const w of run.podWatchers.values()) w.close();
 }
 

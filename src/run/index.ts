@@ -5,7 +5,7 @@
  * The CLI's `collect` and `demo` commands run it. Collection knows nothing of the steps after it;
  * a step that fails after collection leaves a note, never a lost bundle.
  */
-import { collectBundle, type CollectOptions, type CollectResult, type OpenBundle } from '../collect/index.js';
+import { collectBundle, endWaitMs, type CollectOptions, type CollectResult, type OpenBundle } from '../collect/index.js';
 import { analyzeBundle, exitCodeFor, findingsDocument, writeFindingsJson, type AnalyzeResult, type FailOn } from '../analyze/index.js';
 import { renderReport, type ReportFormat } from '../render/index.js';
 import { errorMessage } from '../util/errors.js';
@@ -35,7 +35,11 @@ export async function collectAndReport(options: RunOptions): Promise<RunResult> 
     // An interrupted run is sealed as it is: the user asked to stop (`mlb-report analyze` reads it later).
     // `--format none`: the raw bundle alone, the quickest collection (`mlb-report analyze` later).
     if (!bundle.interrupted && formats.length > 0) {
+      // A report shows each debug container's real end: the kubelet reports it while analysis runs.
+      const settled = formats.some((f) => f !== 'json') ? bundle.settleDebugContainers(endWaitMs) : undefined;
       analysis = await analyze(bundle, bundle.notes);
+      await settled;
+      if (analysis?.model.manifest) analysis.model.manifest.addedContainers = bundle.manifest.addedContainers;
       if (analysis) reportFiles.push(...(await writeReports(analysis, bundle, formats, bundle.notes)));
       // Missing evidence is easy to overlook among findings: say it on the terminal too.
       if (analysis) for (const note of evidenceNotes(analysis.findings, bundle.manifest.options)) bundle.notes.push(note);

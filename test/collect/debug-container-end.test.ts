@@ -29,10 +29,10 @@ test('a finished collection ends every ephemeral container it added, and the man
   const ran = await runCollect('healthy-l2', { report: true, formats: ['html'] });
   try {
     const manifest = ran.result.manifest;
-    assert.equal(manifest.addedContainers.length, 3);
+    assert.equal(manifest.addedContainers.length, 4, 'one per speaker and one in the controller pod');
     // The report shows each one's end, not a bare "running".
     const html = readFileSync(join(ran.result.dir, 'report.html'), 'utf8');
-    assert.equal(html.match(/>terminated<\/span> <span class="small">ended \d{4}-/g)?.length, 3, 'three containers shown ended');
+    assert.equal(html.match(/>terminated<\/span> <span class="small">ended \d{4}-/g)?.length, 4, 'four containers shown ended');
     for (const a of manifest.addedContainers) {
       assert.equal(a.kind, 'ephemeral');
       assert.equal(a.endRequested, true, `${a.pod} was told to end`);
@@ -55,7 +55,7 @@ test('after --timeout the cleanup ends the containers the nodes could not', { ti
   try {
     const manifest = ran.result.manifest;
     assert.ok(ran.result.timedOut, 'the run timed out');
-    assert.equal(manifest.addedContainers.length, 3);
+    assert.equal(manifest.addedContainers.length, 4, 'one per speaker and one in the controller pod');
     for (const a of manifest.addedContainers) assert.equal(a.finalState, 'terminated', `${a.pod}: ${a.finalState}`);
     for (const s of addedStates(ran.sim, manifest)) assert.equal(s.state.terminated?.exitCode, 0, `${s.name}: ${JSON.stringify(s.state)}`);
   } finally {
@@ -82,8 +82,9 @@ test('SIGINT with the ephemeral strategy: the containers end, none is left runni
         .flatMap((p: KubeObject) => p.status?.ephemeralContainerStatuses ?? [])
         .filter((s: any) => s.state?.running).length;
     const deadline = Date.now() + 60_000;
+    // Three speakers' containers (the controller's may have ended already: its work is short).
     while (running() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    assert.equal(running(), 3, `debug containers running; output so far:\n${output}`);
+    assert.ok(running() >= 3, `debug containers running; output so far:\n${output}`);
     child.kill('SIGINT');
     assert.equal(await exited, 130, output);
     assert.doesNotMatch(output, /removing debug pods/);
