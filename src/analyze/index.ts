@@ -149,10 +149,46 @@ export interface FindingsDocument {
   collection: {
     available: boolean;
     interrupted?: boolean;
+    /**
+     * Every node; `steps` holds only its steps that failed or were cut (partial). Steps that ended ok
+     * or skipped are counted once for all nodes in `nodeSteps`: per node they were boilerplate
+     * (1.5 MB of a healthy 500-node cluster's file).
+     */
     nodes: { node: string; status: string; reason?: string; access?: string; steps: Pick<StepRecord, 'step' | 'status' | 'reason' | 'durationMs'>[] }[];
+    nodeSteps: NodeStepOutcome[];
     clusterSteps: Pick<StepRecord, 'step' | 'status' | 'reason' | 'durationMs'>[];
     parseNotes: { path: string; message: string }[];
   };
+}
+
+/** One step's outcome on many nodes: ok (whatever the per-node detail), or skipped for one reason. */
+export interface NodeStepOutcome {
+  step: string;
+  status: 'ok' | 'skipped';
+  reason?: string;
+  /** On how many nodes, and the longest it took on one of them. */
+  nodes: number;
+  maxDurationMs: number;
+}
+
+const routineStep = (s: StepRecord): boolean => s.status === 'ok' || s.status === 'skipped';
+
+function nodeStepOutcomes(nodes: NodeRecord[]): NodeStepOutcome[] {
+  const outcomes = new Map<string, NodeStepOutcome>();
+  for (const n of nodes) {
+    for (const s of n.steps) {
+      if (!routineStep(s)) continue;
+      const status = s.status as NodeStepOutcome['status'];
+      // An ok step's reason is per-node detail (the pod it ran in); a skip's reason is why.
+      const reason = status === 'skipped' ? s.reason : undefined;
+      const key = `${s.step}\u0000${status}\u0000${reason ?? ''}`;
+      const outcome = outcomes.get(key) ?? { step: s.step, status, ...(reason ? { reason } : {}), nodes: 0, maxDurationMs: 0 };
+      outcome.nodes += 1;
+      outcome.maxDurationMs = Math.max(outcome.maxDurationMs, s.durationMs);
+      outcomes.set(key, outcome);
+    }
+  }
+  return [...outcomes.values()];
 }
 
 const stepView = (s: StepRecord) => ({ step: s.step, status: s.status, ...(s.reason ? { reason: s.reason } : {}), durationMs: s.durationMs });
@@ -187,7 +223,8 @@ export function findingsDocument(result: Pick<AnalyzeResult, 'model' | 'findings
     collection: {
       available: !!m,
       ...(m?.interrupted ? { interrupted: true } : {}),
-      nodes: (m?.nodes ?? []).map((n: NodeRecord) => ({ node: n.node, status: n.status, ...(n.reason ? { reason: n.reason } : {}), ...(n.access ? { access: n.access } : {}), steps: n.steps.map(stepView) })),
+      nodes: (m?.nodes ?? []).map((n: NodeRecord) => ({ node: n.node, status: n.status, ...(n.reason ? { reason: n.reason } : {}), ...(n.access ? { access: n.access } : {}), steps: n.steps.filter((s) => !routineStep(s)).map(stepView) })),
+      nodeSteps: nodeStepOutcomes(m?.nodes ?? []),
       clusterSteps: (m?.clusterSteps ?? []).map(stepView),
       parseNotes: model.notes.slice(0, 500),
     },

@@ -4,7 +4,7 @@
  * a caller asks for the 'json' format explicitly.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { ClusterModel } from '../model/cluster.js';
 import type { Finding } from '../model/finding.js';
 import { toolVersion } from '../version.js';
@@ -28,9 +28,14 @@ export interface RenderInput {
    * report is built from the real addresses and redacted here, with the bundle's own map.
    */
   redact?: (text: string) => string;
+  /**
+   * The bundle folder when it stays where it is (not a tarball's temporary extraction): the report
+   * links the files of the nodes it summarises there, relative to `outDir`.
+   */
+  bundleDir?: string;
 }
 
-export async function renderReport({ model, findings, outDir, formats, now, redact = (t) => t }: RenderInput): Promise<{ files: string[]; notes: string[] }> {
+export async function renderReport({ model, findings, outDir, formats, now, redact = (t) => t, bundleDir }: RenderInput): Promise<{ files: string[]; notes: string[] }> {
   const files: string[] = [];
   const notes: string[] = [];
   await mkdir(outDir, { recursive: true });
@@ -43,7 +48,8 @@ export async function renderReport({ model, findings, outDir, formats, now, reda
   }
   // The PDF needs a browser; without one the HTML is the fallback, so write it whenever a PDF was asked for.
   if (wants.has('html') || wants.has('pdf')) {
-    const view = await buildView(model, findings, { now });
+    const bundleLink = bundleDir === undefined ? undefined : relative(outDir, bundleDir);
+    const view = await buildView(model, findings, { now, bundleLink });
     const file = join(outDir, 'report.html');
     await writeFile(file, redact(renderViewHtml(view)));
     files.push(file);

@@ -15,6 +15,7 @@ import { leaderUnknownNote } from '../checks/rules/l2-leader-mismatch.js';
 import { buildTopology, printLimits, screenLimits, type Topology } from './topology.js';
 import { collectRawOutputs, rawAnchor, type RawOptions, type RawOutput } from './raw.js';
 import { capLines, readableExcerpt } from './excerpt.js';
+import { compactNames, groupAlike } from './alike.js';
 
 export const socketPortsOfInterest: Record<number, string> = {
   179: 'BGP',
@@ -189,8 +190,25 @@ export interface NodeView {
   raw: LinkRef[];
 }
 
+/** Nodes that raise no finding and share every trait: one paragraph instead of a section each. */
+export interface AlikeNodesView {
+  count: number;
+  /** "487 nodes alike" */
+  heading: string;
+  /** "collection ok via ephemeral, speaker ready, 2 BGP sessions, all Established, FRR reload success". */
+  traitsText: string;
+  /** Their names with numbered runs as ranges (compactNames). */
+  namesText: string;
+  /** Each node's folder in the bundle, relative to the report when the bundle is beside it. */
+  nodes: { name: string; href?: string; path: string }[];
+}
+
 export interface CollectionView {
   available: boolean;
+  /** Nodes whose collection went fine and that raise no finding: one row per set of alike step outcomes. */
+  alike: { count: number; namesText: string; stepsText: string }[];
+  /** Nodes in the manifest: `nodes` (shown one by one) and those `alike` counts. */
+  nodeCount: number;
   nodes: { name: string; status: string; statusClass: string; reason?: string; access?: string; speakerPod?: string; steps: StepView[]; durationText: string }[];
   clusterSteps: StepView[];
   addedContainers: { namespace: string; pod: string; container: string; image: string; kind: string; finalState: string; stateClass: string; endText: string }[];
@@ -234,8 +252,12 @@ export interface ReportView {
   topology: Topology;
   services: ServiceView[];
   nodes: NodeView[];
-  /** Nodes not shown in full (print view): one line each. */
+  /** Nodes that need attention but are past the paper's limit: one line each. */
   nodeDigest: { name: string; statusText: string; statusClass: string; speaker: string; bgp: string; lbIps: string }[];
+  /** Nodes whose outputs raise no finding, summarised by what they have in common (not shown in full). */
+  alike: AlikeNodesView[];
+  /** How many nodes `alike` summarises. */
+  alikeCount: number;
   collection: CollectionView;
   /** The PDF's summary pages: problems first, capped so a big cluster's summary stays a summary. */
   glance: { services: ServiceView[]; servicesMore: number; nodes: CollectionView['nodes']; nodesMore: number };
@@ -536,10 +558,16 @@ function nodeView(
 export interface ViewOptions {
   print?: boolean;
   now?: Date;
+  /**
+   * Where the bundle folder is, relative to the report ('' when the report is inside it): the
+   * summarised nodes link their folders there. Absent (a tarball, a bundle removed after the run):
+   * their paths are shown without links.
+   */
+  bundleLink?: string;
 }
 
 /** Bundle files for the raw-output section, and the anchors findings and nodes may link to. */
-async function rawSection(model: ClusterModel, findings: Finding[], print: boolean): Promise<{ raw: RawOutput[]; allRaw: RawOutput[]; rawAnchors: Set<string> }> {
+async function rawSection(model: ClusterModel, findings: Finding[], print: boolean, detailedNodes: Set<string>): Promise<{ raw: RawOutput[]; allRaw: RawOutput[]; rawAnchors: Set<string>; alikeFiles: number }> {
   const citations = new Map<string, string[]>();
   for (const finding of findings) {
     for (const evidence of finding.evidence) citations.set(evidence.path, [...new Set([...(citations.get(evidence.path) ?? []), finding.id])]);
@@ -548,11 +576,19 @@ async function rawSection(model: ClusterModel, findings: Finding[], print: boole
   const listed: { path: string; size?: number }[] = manifest
     ? manifest.files.filter((f) => f.path !== 'manifest.json')
     : [...new Set([...Object.values(model.nodes).flatMap((n) => [...Object.values(n.paths), ...Object.values(n.frr?.paths ?? {})]), ...model.logs.map((l) => l.path)])].map((path) => ({ path }));
+  // Outputs of nodes that raise nothing stay in the bundle (the Nodes section links their folders);
+  // a file a finding cites is embedded whoever owns it.
+  const podNodes = podNodesOf(model);
+  const isAlike = (path: string): boolean => {
+    const owner = fileOwner(path, podNodes);
+    return owner !== undefined && !detailedNodes.has(owner) && !citations.has(path);
+  };
+  const kept = listed.filter((f) => !isAlike(f.path));
   const rawOptions: RawOptions = print ? { perFileBytes: 1536, totalBytes: 40 * 1024, citedOnly: true } : { perFileBytes: 48 * 1024, totalBytes: 6 * 1024 * 1024 };
-  const allRaw = await collectRawOutputs(model.bundleRoot, listed, citations, model.addresses === 'restored' ? { ...rawOptions, texts: model.raw } : rawOptions);
+  const allRaw = await collectRawOutputs(model.bundleRoot, kept, citations, model.addresses === 'restored' ? { ...rawOptions, texts: model.raw } : rawOptions);
   // Paper gets only what findings cite; listing thousands of file names would bury the report.
   const raw = print ? allRaw.filter((r) => r.citedBy.length > 0) : allRaw;
-  return { raw, allRaw, rawAnchors: new Set(raw.filter((r) => !r.unavailable).map((r) => r.anchor)) };
+  return { raw, allRaw, rawAnchors: new Set(raw.filter((r) => !r.unavailable).map((r) => r.anchor)), alikeFiles: listed.length - kept.length };
 }
 
 function findingView(finding: Finding, index: number, rawAnchors: Set<string>): FindingView {
@@ -657,21 +693,44 @@ interface NodesSection {
   nodeNames: string[];
   nodes: NodeView[];
   nodeDigest: ReportView['nodeDigest'];
+  alike: AlikeNodesView[];
   nodesWithFindings: Set<string>;
 }
 
-function nodesSection(model: ClusterModel, analyses: ServiceAnalysis[], findingViews: FindingView[], rawAnchors: Set<string>, print: boolean, toGroupRefs: GroupRefs): NodesSection {
+function allNodeNames(model: ClusterModel): string[] {
+  return [...new Set([...(model.discovery?.nodes ?? []), ...(model.manifest?.nodes.map((n) => n.node) ?? []), ...Object.keys(model.nodes), ...model.kube.nodes.map((n) => n.metadata?.name ?? '')])].filter((n) => n !== '').sort();
+}
+
+function nodesSection(
+  model: ClusterModel,
+  nodeNames: string[],
+  detailedNodes: Set<string>,
+  analyses: ServiceAnalysis[],
+  findingViews: FindingView[],
+  rawAnchors: Set<string>,
+  print: boolean,
+  toGroupRefs: GroupRefs,
+  bundleLink: string | undefined,
+): NodesSection {
   const lbIps = lbIpSet(analyses);
-  const nodeNames = [...new Set([...(model.discovery?.nodes ?? []), ...(model.manifest?.nodes.map((n) => n.node) ?? []), ...Object.keys(model.nodes), ...model.kube.nodes.map((n) => n.metadata?.name ?? '')])]
-    .filter((n) => n !== '')
-    .sort();
   const allNodes = nodeNames.map((name) => nodeView(name, model, model.nodes[name], lbIps, findingViews, rawAnchors, print));
   for (const node of allNodes) node.findingRefs = toGroupRefs(node.findingRefs);
-  // Paper gets the nodes worth reading in full; the healthy rest is one line each.
-  const needsDetail = (n: NodeView): boolean => !print || n.findingRefs.length > 0 || n.statusClass !== 'good' || !n.speaker?.ready;
-  const nodes = allNodes.filter(needsDetail).slice(0, print ? printedNodeLimit : undefined);
+  // The nodes worth reading in full (paper: up to a limit, the rest one line each); the healthy
+  // rest is summarised by what they have in common.
+  const attention = allNodes.filter((n) => detailedNodes.has(n.name));
+  const nodes = attention.slice(0, print ? printedNodeLimit : undefined);
   const detailed = new Set(nodes.map((n) => n.name));
-  const nodeDigest = allNodes
+  const alike = groupAlike(
+    allNodes.filter((n) => !detailedNodes.has(n.name)),
+    nodeTraits,
+  ).map((g) => ({
+    count: g.members.length,
+    heading: `${g.members.length} node${g.members.length === 1 ? '' : 's'} alike`,
+    traitsText: g.traits.join(', '),
+    namesText: compactNames(g.members.map((n) => n.name)),
+    nodes: g.members.map((n) => ({ name: n.name, path: `nodes/${n.name}/`, href: bundleLink === undefined ? undefined : `${bundleLink}nodes/${encodeURIComponent(n.name)}/` })),
+  }));
+  const nodeDigest = attention
     .filter((n) => !detailed.has(n.name))
     .map((n) => ({
       name: n.name,
@@ -681,7 +740,56 @@ function nodesSection(model: ClusterModel, analyses: ServiceAnalysis[], findingV
       bgp: n.frr ? `${n.frr.neighbors.filter((x) => x.state === 'Established').length}/${n.frr.neighbors.length} Established` : '–',
       lbIps: n.interfaces.filter((i) => i.holdsLbIp).map((i) => i.ifname).join(', ') || '–',
     }));
-  return { nodeNames, nodes, nodeDigest, nodesWithFindings: new Set(nodes.filter((n) => n.findingRefs.length > 0).map((n) => n.name)) };
+  return { nodeNames, nodes, nodeDigest, alike, nodesWithFindings: new Set(nodes.filter((n) => n.findingRefs.length > 0).map((n) => n.name)) };
+}
+
+/** What a healthy node is, in words its alike nodes share. */
+function nodeTraits(n: NodeView): string[] {
+  const traits = [`collection ${n.statusText}${n.access ? ` via ${n.access}` : ''}`, n.speaker?.restarts ? 'speaker ready after restarts' : 'speaker ready'];
+  if (n.frr) {
+    const sessions = n.frr.neighbors.length;
+    const established = n.frr.neighbors.filter((x) => x.state === 'Established').length;
+    traits.push(sessions === 0 ? 'no BGP session' : established === sessions ? `${sessions} BGP session${sessions === 1 ? '' : 's'}, all Established` : `${established}/${sessions} BGP sessions Established`);
+    if (n.frr.bfd.length) traits.push(`${n.frr.bfd.filter((b) => b.statusClass === 'good').length}/${n.frr.bfd.length} BFD peers up`);
+    traits.push(`FRR reload ${n.frr.reload ?? 'unknown'}`);
+  }
+  traits.push(n.interfaces.some((i) => i.holdsLbIp) ? 'holding a LoadBalancer IP' : 'holding no LoadBalancer IP');
+  return traits;
+}
+
+/**
+ * Nodes shown in full: those a finding names, whose collection did not fully succeed, or whose
+ * speaker is missing or not ready. The rest raise nothing and are summarised (AlikeNodesView).
+ */
+function nodesNeedingDetail(model: ClusterModel, nodeNames: string[], findings: Finding[]): Set<string> {
+  const readiness = speakerReadiness(model);
+  const records = new Map((model.manifest?.nodes ?? []).map((n) => [n.node, n]));
+  const named = new Set(findings.flatMap((f) => f.subjects.filter((s) => s.kind === 'Node' && !s.namespace).map((s) => s.name)));
+  return new Set(
+    nodeNames.filter((name) => {
+      if (named.has(name) || findings.some((f) => f.summary.includes(name))) return true;
+      const status = records.get(name)?.status ?? (model.nodes[name]?.collected ? 'ok' : 'failed');
+      return statusClass(status) !== 'good' || !readiness.get(name)?.ready;
+    }),
+  );
+}
+
+/** The node a bundle file belongs to: nodes/<node>/…, or logs/<pod>/… of a pod on that node. */
+function fileOwner(path: string, podNodes: Map<string, string>): string | undefined {
+  const [top, second] = path.split('/');
+  if (top === 'nodes') return second;
+  if (top === 'logs' && second) return podNodes.get(second);
+  return undefined;
+}
+
+function podNodesOf(model: ClusterModel): Map<string, string> {
+  const podNodes = new Map<string, string>();
+  for (const n of model.manifest?.nodes ?? []) {
+    if (n.speakerPod) podNodes.set(n.speakerPod, n.node);
+    if (n.frrPod) podNodes.set(n.frrPod, n.node);
+  }
+  for (const log of model.logs) if (log.node) podNodes.set(log.pod, log.node);
+  return podNodes;
 }
 
 function coverageOf(model: ClusterModel, total: number): ReportView['coverage'] {
@@ -692,11 +800,17 @@ function coverageOf(model: ClusterModel, total: number): ReportView['coverage'] 
   return { text, cls: collected === total ? 'good' : collected + partial === total ? 'warn' : 'bad', collected, partial, total };
 }
 
-function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boolean): CollectionView {
+function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boolean, detailedNodes: Set<string>): { collection: CollectionView; allNodes: CollectionView['nodes'] } {
   const manifest = model.manifest;
-  return {
-    available: Boolean(manifest),
-    nodes: (manifest?.nodes ?? []).map((n) => ({
+  const records = manifest?.nodes ?? [];
+  // A node that raises nothing and whose every step ended ok or skipped is one of many alike rows.
+  const routine = (n: (typeof records)[number]): boolean => !detailedNodes.has(n.node) && n.status === 'ok' && n.steps.every((s) => s.status === 'ok' || s.status === 'skipped');
+  const skippedText = (n: (typeof records)[number]): string => {
+    const skipped = n.steps.filter((s) => s.status === 'skipped').map((s) => `${s.step} skipped${s.reason ? ` (${s.reason})` : ''}`);
+    return `every step ok${skipped.length ? ` except: ${skipped.join('; ')}` : ''}${n.access ? ` · access: ${n.access}` : ''}`;
+  };
+  const alike = groupAlike(records.filter(routine), (n) => [skippedText(n)]).map((g) => ({ count: g.members.length, namesText: compactNames(g.members.map((n) => n.node)), stepsText: g.traits[0]! }));
+  const allNodes = records.map((n) => ({
       name: n.node,
       status: n.status,
       statusClass: statusClass(n.status),
@@ -706,9 +820,15 @@ function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boo
       // On paper only the steps that need attention; the HTML has them all.
       steps: n.steps.filter((s) => !print || s.status !== 'ok').map((s) => stepView(s, rawAnchors)),
       durationText: formatDuration(n.steps.reduce((sum, s) => sum + s.durationMs, 0)),
-    })),
+    }));
+  const shown = new Set(records.filter((n) => !routine(n)).map((n) => n.node));
+  const collection: CollectionView = {
+    available: Boolean(manifest),
+    alike,
+    nodes: allNodes.filter((n) => shown.has(n.name)),
+    nodeCount: records.length,
     clusterSteps: (manifest?.clusterSteps ?? []).map((s) => stepView(s, rawAnchors)),
-    addedContainers: (manifest?.addedContainers ?? []).map((c) => ({ ...c, stateClass: statusClass(c.finalState), endText: containerEndText(c) })),
+    addedContainers: addedContainersView(manifest?.addedContainers ?? []),
     timings: Object.entries(manifest?.timings ?? {}).map(([phase, ms]) => ({ phase, text: formatDuration(ms) })),
     retries: retriesView(manifest),
     command: (manifest?.command ?? []).join(' '),
@@ -717,6 +837,20 @@ function collectionView(model: ClusterModel, rawAnchors: Set<string>, print: boo
     fileCount: manifest?.files.length ?? 0,
     sizeText: formatBytes((manifest?.files ?? []).reduce((sum, f) => sum + (f.size ?? 0), 0)),
   };
+  return { collection, allNodes };
+}
+
+/** Containers added alike (one ephemeral container per speaker, all ended): one row per kind, image and end. */
+function addedContainersView(containers: AddedContainer[]): CollectionView['addedContainers'] {
+  const rows = containers.map((c) => ({ ...c, stateClass: statusClass(c.finalState), endText: containerEndText(c) }));
+  const groups = groupAlike(rows, (c) => [c.namespace, c.kind, c.image, c.finalState, c.endRequested ? 'asked' : '']);
+  return groups.flatMap((g) => {
+    if (g.members.length <= 3) return g.members;
+    const first = g.members[0]!;
+    const pods = g.members.map((c) => c.pod);
+    const containerNames = [...new Set(g.members.map((c) => c.container))];
+    return [{ ...first, pod: `${pods.length} pods: ${abbreviate(pods, 3, ', ')}`, container: abbreviate(containerNames, 2, ', '), endText: first.finalState === 'terminated' ? 'ended' : first.endText }];
+  });
 }
 
 const causeText = (causes: Record<string, number>): string =>
@@ -738,12 +872,12 @@ function retriesView(manifest: ClusterModel['manifest']): CollectionView['retrie
 /** Rows of each summary table on paper; the detail sections list everything. */
 const glanceRows = 20;
 
-function glanceOf(services: ServiceView[], collection: CollectionView): ReportView['glance'] {
+function glanceOf(services: ServiceView[], allNodes: CollectionView['nodes']): ReportView['glance'] {
   const rank: Record<string, number> = { bad: 0, warn: 1, muted: 2, good: 3 };
   const ordered = [...services].sort((a, b) => (rank[a.verdictClass] ?? 2) - (rank[b.verdictClass] ?? 2));
   // Every node when few; otherwise the ones whose collection needs attention.
-  const nodes = collection.nodes.length <= glanceRows ? collection.nodes : collection.nodes.filter((n) => n.status !== 'ok' || n.steps.length > 0).slice(0, glanceRows);
-  return { services: ordered.slice(0, glanceRows), servicesMore: Math.max(0, ordered.length - glanceRows), nodes, nodesMore: collection.nodes.length - nodes.length };
+  const nodes = allNodes.length <= glanceRows ? allNodes : allNodes.filter((n) => n.status !== 'ok' || n.steps.length > 0).slice(0, glanceRows);
+  return { services: ordered.slice(0, glanceRows), servicesMore: Math.max(0, ordered.length - glanceRows), nodes, nodesMore: allNodes.length - nodes.length };
 }
 
 function formatBytes(bytes: number): string {
@@ -782,16 +916,20 @@ function metallbSummary(model: ClusterModel): ReportView['metallb'] {
 export async function buildView(model: ClusterModel, findings: Finding[], options: ViewOptions = {}): Promise<ReportView> {
   const print = options.print ?? false;
   const manifest = model.manifest;
-  const { raw, allRaw, rawAnchors } = await rawSection(model, findings, print);
+  const nodeNames = allNodeNames(model);
+  const detailedNodes = nodesNeedingDetail(model, nodeNames, findings);
+  const { raw, allRaw, rawAnchors, alikeFiles } = await rawSection(model, findings, print, detailedNodes);
   const findingViews = findings.map((finding, index) => findingView(finding, index, rawAnchors));
   linkExplanations(findings, findingViews);
   const { groups, groupOf } = groupFindings(findingViews);
   const toGroupRefs = groupRefsWith(groupOf);
   const analyses = analyzeServices(model);
   const services = analyses.map((s) => ({ ...serviceView(s, findingViews, toGroupRefs), path: pathView(model, s, rawAnchors) }));
-  const { nodeNames, nodes, nodeDigest, nodesWithFindings } = nodesSection(model, analyses, findingViews, rawAnchors, print, toGroupRefs);
+  const bundleLink = options.bundleLink === undefined ? undefined : options.bundleLink.split(/[\\/]/).filter(Boolean).map(encodeURIComponent).map((part) => `${part}/`).join('');
+  const { nodes, nodeDigest, alike, nodesWithFindings } = nodesSection(model, nodeNames, detailedNodes, analyses, findingViews, rawAnchors, print, toGroupRefs, bundleLink);
   const clusterName = manifest?.cluster.context ?? manifest?.cluster.server ?? 'cluster';
-  const collection = collectionView(model, rawAnchors, print);
+  const { collection, allNodes: collectionNodes } = collectionView(model, rawAnchors, print, detailedNodes);
+  const alikeCount = alike.reduce((sum, g) => sum + g.count, 0);
   return {
     title: `MetalLB report: ${clusterName}`,
     print,
@@ -810,12 +948,14 @@ export async function buildView(model: ClusterModel, findings: Finding[], option
     services,
     nodes,
     nodeDigest,
+    alike,
+    alikeCount,
     collection,
-    glance: glanceOf(services, collection),
+    glance: glanceOf(services, collectionNodes),
     raw,
     rawNote: print
-      ? `The outputs findings cite: their relevant lines are printed under Evidence and remedies, report.html shows each of them (up to 48 KB), and the bundle holds them complete with ${allRaw.length - raw.length} more file(s).`
-      : 'Each output is cut to 48 KB here; the complete file is in the bundle at the path shown.',
+      ? `The outputs findings cite: their relevant lines are printed under Evidence and remedies, report.html shows each of them (up to 48 KB), and the bundle holds them complete with ${allRaw.length - raw.length + alikeFiles} more file(s).`
+      : `Each output is cut to 48 KB here; the complete file is in the bundle at the path shown.${alikeFiles ? ` The ${alikeFiles} output(s) of the ${alikeCount} node(s) summarised as alike under Nodes are not embedded: they are in the bundle under nodes/<node>/ and logs/<pod>/.` : ''}`,
     notes: model.notes,
   };
 }

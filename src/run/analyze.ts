@@ -47,7 +47,7 @@ export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
     }
     const visual = o.formats.filter((f) => f !== 'json');
     if (visual.length) {
-      let render: { renderReport?: (i: { model: unknown; findings: Finding[]; outDir: string; formats: string[]; redact?: (text: string) => string }) => Promise<{ files: string[]; notes: string[] }> } | undefined;
+      let render: { renderReport?: (i: { model: unknown; findings: Finding[]; outDir: string; formats: string[]; redact?: (text: string) => string; bundleDir?: string }) => Promise<{ files: string[]; notes: string[] }> } | undefined;
       try {
         // A build without the renderer still writes findings.json. (A literal specifier, so the
         // install-time bundle includes the module.)
@@ -57,7 +57,7 @@ export async function runAnalyze(o: RunAnalyzeOptions): Promise<number> {
       }
       if (render?.renderReport) {
         // The renderer reads raw outputs from the bundle, so it runs before a tarball's folder is removed.
-        const out = await render.renderReport({ model: { ...result.model, bundleRoot: result.bundleDir }, findings: result.findings, outDir, formats: visual, ...(redactor ? { redact: (text: string) => redactor.addresses(text) } : {}) });
+        const out = await render.renderReport({ model: { ...result.model, bundleRoot: result.bundleDir }, findings: result.findings, outDir, formats: visual, ...(result.extraction ? {} : { bundleDir: result.bundleDir }), ...(redactor ? { redact: (text: string) => redactor.addresses(text) } : {}) });
         files.push(...out.files);
         notes.push(...out.notes);
       }

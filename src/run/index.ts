@@ -92,7 +92,7 @@ async function writeReports(analysis: AnalyzeResult, bundle: OpenBundle, formats
   const visual = formats.filter((f) => f !== 'json');
   if (visual.length === 0) return files;
   try {
-    const out = await renderReport({ model: analysis.model, findings: analysis.findings, outDir: dir, formats: visual, ...(ips ? { redact: (text: string) => redactor.addresses(text) } : {}) });
+    const out = await renderReport({ model: analysis.model, findings: analysis.findings, outDir: dir, formats: visual, bundleDir: dir, ...(ips ? { redact: (text: string) => redactor.addresses(text) } : {}) });
     files.push(...out.files);
     notes.push(...out.notes);
   } catch (e) {

@@ -18,6 +18,14 @@ export function findingsDocumentV1(result: Pick<AnalyzeResult, 'model' | 'findin
     schemaVersion: 1,
     summary: { error: count('error'), warning: count('warning'), info: count('info'), checksRun: current.summary.checksRun },
     findings: result.findings.map((f) => ({ ...f, docs: findingDocs(f.id) })),
+    // Version 1 listed every step of every node (no nodeSteps).
+    collection: {
+      available: current.collection.available,
+      ...(current.collection.interrupted ? { interrupted: true } : {}),
+      nodes: current.collection.nodes.map((n) => ({ ...n, steps: (result.model.manifest?.nodes.find((r) => r.node === n.node)?.steps ?? []).map((s) => ({ step: s.step, status: s.status, ...(s.reason ? { reason: s.reason } : {}), durationMs: s.durationMs })) })),
+      clusterSteps: current.collection.clusterSteps,
+      parseNotes: current.collection.parseNotes,
+    },
   };
 }
 
