@@ -4,7 +4,7 @@
  * and endpoint probe results in every node directory), and a controller that cannot be attached
  * leaves the speakers' collection whole.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ import { connectProbeFile } from '../../src/catalogue/index.js';
 import { loadBundle } from '../../src/parse/index.js';
 import { assertBundleIntact, runCollect, speakerNodes } from './support.js';
 
+// Two collections at once: each mostly waits on the simulator's sockets.
+describe('controller attach and connect probes', { concurrency: 2 }, () => {
 test('healthy-l2: controller debug container, webhook on 9443, API and endpoint probes from every node', { timeout: 60_000 }, async () => {
   const ran = await runCollect('healthy-l2');
   try {
@@ -81,4 +83,5 @@ test('an attach denied on the controller does not stop the speakers', { timeout:
   } finally {
     await ran.cleanup();
   }
+});
 });
