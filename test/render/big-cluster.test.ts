@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeBundle } from '../../src/analyze/index.js';
@@ -35,6 +35,20 @@ test('a 40-node cluster: the services table names at most 8 nodes per list and c
       `assignments are counted: ${bgp[0]!.observedLines.join(' | ')}`,
     );
     assert.ok(bgp.some((s) => /BGP: .*\(\+\d+ more\)/.test(s.expectedText)), `expected nodes are counted: ${bgp[0]!.expectedText}`);
+
+    // Healthy nodes are summarised, not shown in full, and their outputs are not embedded.
+    const screen = await buildView(result.model, result.findings, { bundleLink: '' });
+    assert.ok(screen.alikeCount >= 30, `${screen.alikeCount} of 40 nodes alike`);
+    assert.equal(screen.alikeCount + screen.nodes.length, 40);
+    const alikeNodes = new Set(screen.alike.flatMap((g) => g.nodes.map((n) => n.name)));
+    assert.ok(screen.alike.every((g) => g.namesText.length < g.nodes.length * 9), `names are compact: ${screen.alike[0]!.namesText}`);
+    assert.ok(!screen.raw.some((r) => r.citedBy.length === 0 && alikeNodes.has(r.path.split('/')[1]!)), 'no uncited output of a node alike is embedded');
+    assert.ok(screen.raw.some((r) => r.path.startsWith('cluster/') && r.text.length > 0), 'cluster objects are still embedded');
+    // findings.json: no list of ok steps per node.
+    const doc = JSON.parse(readFileSync(join(dir, 'findings.json'), 'utf8')) as { collection: { nodes: { steps: { status: string }[] }[]; nodeSteps: { nodes: number }[] } };
+    assert.equal(doc.collection.nodes.length, 40);
+    assert.ok(doc.collection.nodes.every((n) => n.steps.every((s) => s.status === 'failed' || s.status === 'partial')));
+    assert.ok(doc.collection.nodeSteps.some((o) => o.nodes === 40));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
