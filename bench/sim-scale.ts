@@ -6,12 +6,23 @@
  *     channel 3): `vtysh -c 'show bgp summary json'` in FRR containers when the scenario has them,
  *     else `ip -j -d addr show` in ephemeral debug containers first patched into the speakers.
  * Targets: full pod list < 1 s, 200 concurrent exec streams handled. Prints figures only.
+ *
+ * With --collect it measures the simulator's own cost instead (the issue of 5000-node clusters:
+ * simulator and collector share a 2-core machine): its RSS and CPU while idle (--idle seconds),
+ * then while serving one `mlb-report collect --format none --no-capture` run in a child process.
+ *
  * Usage: node --import tsx bench/sim-scale.ts [--scenario synthetic:nodes=1000[,mode=frr]] [--streams 200]
+ *        node --import tsx bench/sim-scale.ts --scenario synthetic:nodes=5000,mode=frr --collect [--idle 10]
  */
 import https from 'node:https';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { loadScenario } from '../src/sim/scenario/index.js';
 import { startSimulator } from '../src/sim/server/index.js';
+import { renderKubeconfig } from '../src/sim/server/kubeconfig.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,6 +54,55 @@ function get(path: string, accept = 'application/json'): Promise<{ ms: number; b
 
 const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
 console.log(`scenario ${scenario}: ${world.objects.length} objects, load ${fmt(tLoaded - t0)}, server start ${fmt(tStarted - tLoaded)}`);
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
+console.log(`after load and start: rss ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}`);
+
+/** The simulator's CPU (user + system) and peak RSS while `during` runs, sampled every 100 ms. */
+async function measure<T>(during: () => Promise<T>): Promise<{ result: T; wallMs: number; cpuMs: number; peakRss: number }> {
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  try {
+    const result = await during();
+    const cpu = process.cpuUsage(cpu0);
+    return { result, wallMs: performance.now() - start, cpuMs: (cpu.user + cpu.system) / 1000, peakRss: Math.max(peakRss, process.memoryUsage().rss) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+if (process.argv.includes('--collect')) {
+  const work = mkdtempSync(join(tmpdir(), 'mlb-sim-scale-'));
+  try {
+    const kubeconfig = join(work, 'kubeconfig');
+    writeFileSync(kubeconfig, renderKubeconfig({ server: sim.url, caPem: sim.caPem, token: sim.token, name: world.name }), { mode: 0o600 });
+    // The pod JSON is serialised in the background after start; idle means after that.
+    await new Promise((r) => setTimeout(r, 2000));
+    const idleSeconds = Number(arg('idle', '10'));
+    const idle = await measure(() => new Promise((r) => setTimeout(r, idleSeconds * 1000)));
+    console.log(`simulator idle ${idleSeconds} s: rss ${mb(idle.peakRss)}, cpu ${(idle.cpuMs / 1000).toFixed(2)} s (${((100 * idle.cpuMs) / idle.wallMs).toFixed(1)}% of a core)`);
+    const bin = join(import.meta.dirname, '..', 'bin', 'mlb-report.js');
+    const collect = await measure(
+      () =>
+        new Promise<number>((resolve) => {
+          const child = spawn(process.execPath, [bin, 'collect', '--kubeconfig', kubeconfig, '--out', join(work, 'bundle'), '--format', 'none', '--no-capture'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1', NO_COLOR: '1' } });
+          child.on('exit', (code) => resolve(code ?? -1));
+        }),
+    );
+    const perNode = (collect.peakRss - idle.peakRss) / world.objects.filter((o) => o.kind === 'Node').length;
+    console.log(
+      `simulator under one collect (exit ${collect.result}, ${(collect.wallMs / 1000).toFixed(1)} s): peak rss ${mb(collect.peakRss)} (+${(perNode / 1e3).toFixed(0)} kB a node over idle), ` +
+        `cpu ${(collect.cpuMs / 1000).toFixed(1)} s (${((100 * collect.cpuMs) / collect.wallMs).toFixed(0)}% of a core on average)`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    agent.destroy();
+    await sim.close();
+  }
+  process.exit(0);
+}
 
 const pods = sim.state.store.list(sim.state.podType);
 console.log(`pods: ${pods.length}`);

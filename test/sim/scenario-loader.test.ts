@@ -94,8 +94,8 @@ test('malformed files name the file, the YAML path, the line and the reason', as
 });
 
 test('synthetic parameters are checked', async () => {
-  await rejects(loadScenario('synthetic:nodes=0'), (e) => assert.match(e.message, /1 ≤ N ≤ 1000/));
-  await rejects(loadScenario('synthetic:nodes=1001'), (e) => assert.match(e.message, /1 ≤ N ≤ 1000/));
+  await rejects(loadScenario('synthetic:nodes=0'), (e) => assert.match(e.message, /1 ≤ N ≤ 5000/));
+  await rejects(loadScenario('synthetic:nodes=5001'), (e) => assert.match(e.message, /1 ≤ N ≤ 5000, got "5001"/));
   await rejects(loadScenario('synthetic:nodes=3,mode=bgp'), (e) => assert.match(e.message, /unknown mode "bgp"/));
   await rejects(loadScenario('synthetic:nodes=3,colour=red'), (e) => assert.match(e.message, /unknown synthetic scenario parameter "colour"/));
 });

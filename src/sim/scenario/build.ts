@@ -406,14 +406,16 @@ function conversionFailureLogs(model: SimModel, faults: Fault[], logs: Container
     const pods = new Set(model.install.pods.filter((p) => p.component === 'speaker' || (p.component === 'controller' && controllerRunning(model))).map((p) => p.pod.metadata.name));
     for (const log of logs) {
       if (!pods.has(log.pod) || !['speaker', 'controller'].includes(log.container) || log.previous) continue;
-      if (!log.lines.length) continue;
-      const start = log.lines[0]!.ts;
+      // Generated logs are produced on each read (lazyLog): read once, then assign the result.
+      const lines = [...log.lines];
+      if (!lines.length) continue;
+      const start = lines[0]!.ts;
       for (const ago of [1500, 900, 300, 60]) {
         const ts = new Date(model.now.getTime() - ago * 1000).toISOString();
         if (ts <= start) continue;
-        log.lines.push({ ts, text: goKitJson({ caller: 'reflector.go:158', level: 'error', msg: text, ts }) });
+        lines.push({ ts, text: goKitJson({ caller: 'reflector.go:158', level: 'error', msg: text, ts }) });
       }
-      log.lines.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+      log.lines = lines.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
     }
   }
 }

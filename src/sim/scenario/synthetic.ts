@@ -1,6 +1,6 @@
 /**
  * `synthetic:nodes=N[,mode=native|frr|frr-k8s][,version=vX.Y.Z][,services=K]` — a generated, healthy
- * cluster of N nodes (1..1000) for scale tests and benchmarks. Up to 240 nodes live on the
+ * cluster of N nodes (1..5000, Kubernetes' own limit) for scale tests and benchmarks. Up to 240 nodes live on the
  * documentation segment 192.0.2.0/24; larger clusters use the benchmarking range 198.18.0.0/15
  * (RFC 2544), which is reserved for exactly this kind of use.
  */
@@ -9,7 +9,10 @@ import type { KubeObject } from '../../model/cluster.js';
 import type { InstallMode, Scenario } from './types.js';
 import { intToIp, ipToInt } from './util.js';
 
-const usage = 'use synthetic:nodes=N with N from 1 to 1000, optionally ,mode=native|frr|frr-k8s ,version=v0.14.9 ,services=K';
+/** Kubernetes supports clusters of up to 5000 nodes. */
+export const maxNodes = 5000;
+
+const usage = 'use synthetic:nodes=N with N from 1 to 5000 (the most nodes Kubernetes supports), optionally ,mode=native|frr|frr-k8s ,version=v0.14.9 ,services=K';
 
 export function syntheticScenario(spec: string): Scenario {
   const params = new Map<string, string>();
@@ -24,7 +27,7 @@ export function syntheticScenario(spec: string): Scenario {
   }
   const nodesRaw = params.get('nodes');
   const n = Number(nodesRaw);
-  if (!nodesRaw || !Number.isInteger(n) || n < 1 || n > 1000) throw new UserError(`synthetic scenario needs nodes=N with 1 ≤ N ≤ 1000, got ${JSON.stringify(nodesRaw ?? '')}`, usage);
+  if (!nodesRaw || !Number.isInteger(n) || n < 1 || n > maxNodes) throw new UserError(`synthetic scenario needs nodes=N with 1 ≤ N ≤ ${maxNodes}, got ${JSON.stringify(nodesRaw ?? '')}`, usage);
   const mode = (params.get('mode') ?? 'native') as InstallMode;
   if (!['native', 'frr', 'frr-k8s'].includes(mode)) throw new UserError(`synthetic scenario: unknown mode ${JSON.stringify(mode)}`, usage);
   const version = params.get('version') ?? (mode === 'frr-k8s' ? 'v0.16.1' : 'v0.14.9');

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { KubeObject } from '../../model/cluster.js';
 import type { ContainerRuntime, LogLine } from './kubelet.js';
 import type { SimState } from './state.js';
+import type { ContainerLog } from '../world.js';
 import { badRequest, invalid, type FieldError } from './status.js';
 
 export function parseBool(v: string | null): boolean {
@@ -91,12 +92,35 @@ function formatLine(line: LogLine, timestamps: boolean): string {
   return timestamps ? `${line.ts} ${line.text}\n` : `${line.text}\n`;
 }
 
+const logKey = (namespace: string, pod: string, container: string, previous: boolean): string => `${namespace}/${pod}/${container}/${previous ? 'previous' : 'current'}`;
+const logIndexes = new WeakMap<ContainerLog[], { size: number; byKey: Map<string, ContainerLog> }>();
+
+/**
+ * The world's logs by pod and container: a collection asks for every speaker's logs, and scanning
+ * the list for each (4 containers × N nodes requests over 4 × N logs) grew with the square of N.
+ * Rebuilt when logs are added (a test or scenario may push more).
+ */
+function logIndex(logs: ContainerLog[]): Map<string, ContainerLog> {
+  let index = logIndexes.get(logs);
+  if (!index || index.size !== logs.length) {
+    const byKey = new Map<string, ContainerLog>();
+    // The first entry wins, as with a scan.
+    for (const l of logs) {
+      const key = logKey(l.namespace, l.pod, l.container, Boolean(l.previous));
+      if (!byKey.has(key)) byKey.set(key, l);
+    }
+    index = { size: logs.length, byKey };
+    logIndexes.set(logs, index);
+  }
+  return index.byKey;
+}
+
 export function serveLogs(state: SimState, runtime: ContainerRuntime, namespace: string, name: string, q: URLSearchParams, res: ServerResponse): void {
   const opts = readOptions(q, name);
   const pod = state.getPod(namespace, name);
   const ref = state.resolveContainer(pod, opts.container);
   const container: string = ref.spec.name;
-  const worldLog = state.world.logs.find((l) => l.namespace === namespace && l.pod === name && l.container === container && Boolean(l.previous) === opts.previous);
+  const worldLog = logIndex(state.world.logs).get(logKey(namespace, name, container, opts.previous));
   const proc = opts.previous ? undefined : runtime.process(namespace, name, container);
   if (!pod.spec?.nodeName) {
     res.writeHead(200, { 'Content-Type': 'text/plain' });

@@ -159,10 +159,11 @@ export class ObjectStore {
       const drop = Math.max(1, Math.floor(this.eventLogSize / 10));
       this.compactedRv = this.log[this.logStart + drop - 1]!.rv;
       this.logStart += drop;
-      if (this.logStart > this.eventLogSize) {
-        this.log.splice(0, this.logStart);
-        this.logStart = 0;
-      }
+      // Drop the compacted entries now: each pins an object version and its previous one (pods of
+      // a big cluster under collection: tens of kB each), and keeping them until a whole log's worth
+      // had piled up held twice the log. Moving 5000 references every 500 events costs nothing.
+      this.log.splice(0, this.logStart);
+      this.logStart = 0;
     }
     for (const w of this.watchers) this.deliver(w, ev);
   }
