@@ -211,7 +211,8 @@ export interface CollectionView {
   nodeCount: number;
   nodes: { name: string; status: string; statusClass: string; reason?: string; access?: string; speakerPod?: string; steps: StepView[]; durationText: string }[];
   clusterSteps: StepView[];
-  addedContainers: { namespace: string; pod: string; container: string; image: string; kind: string; finalState: string; stateClass: string; endText: string }[];
+  /** `alikeText`: this row stands for more containers added alike ("and 499 more pods alike: …"). */
+  addedContainers: { namespace: string; pod: string; alikeText?: string; container: string; image: string; kind: string; finalState: string; stateClass: string; endText: string }[];
   timings: { phase: string; text: string }[];
   /** Requests tried again (a throttled or failing control plane): the total by cause, then per node and step. */
   retries?: { text: string; rows: { where: string; step: string; count: number; causes: string }[] };
@@ -849,7 +850,7 @@ function addedContainersView(containers: AddedContainer[]): CollectionView['adde
     const first = g.members[0]!;
     const pods = g.members.map((c) => c.pod);
     const containerNames = [...new Set(g.members.map((c) => c.container))];
-    return [{ ...first, pod: `${pods.length} pods: ${abbreviate(pods, 3, ', ')}`, container: abbreviate(containerNames, 2, ', '), endText: first.finalState === 'terminated' ? 'ended' : first.endText }];
+    return [{ ...first, alikeText: `and ${pods.length - 1} more pods alike: ${abbreviate(pods.slice(1), 3, ', ')}`, container: abbreviate(containerNames, 2, ', '), endText: first.finalState === 'terminated' ? 'ended' : first.endText }];
   });
 }
 
