@@ -169,6 +169,8 @@ export function connectProbeCommand(probes: ConnectProbe[]): string[] {
   }
   const lines = [
     '# mlb-report connect probes',
+    // An image without curl says so (exit 127, the shell's words), instead of lines without results.
+    "command -v curl >/dev/null 2>&1 || { echo 'sh: curl: not found' >&2; exit 127; }",
     `p() { r=$(curl -s -k -m ${probeTimeoutSeconds} -o /dev/null -w '%{exitcode} %{http_code} %{time_connect} %{remote_ip} %{errormsg}' "$2" </dev/null 2>/dev/null); echo "$1 $2 $r"; }`,
     ...probes.map((p) => `p ${p.id} "${p.url}" &`),
     'wait',
@@ -189,7 +191,8 @@ export const dataPathRulesMarker = '# mlb-report data-path rules';
  * programmed for `ips`: the nat table lines mentioning them plus the chains those lines jump to
  * (iptables), the lines of the kube-proxy nftables table mentioning them, and the IPVS virtual
  * servers on them with their real servers; `--- none` names what was looked for when no tool
- * printed anything (Cilium's kube-proxy replacement, kube-router). Only these lines reach the bundle.
+ * printed anything (Cilium's kube-proxy replacement, kube-router), `--- unavailable` says the
+ * container has none of the tools. Only these lines reach the bundle.
  */
 export function dataPathRulesCommand(ips: string[]): string[] {
   const safe = ips.filter((ip) => /^[0-9a-fA-F.:]+$/.test(ip)).slice(0, 256);
@@ -197,7 +200,8 @@ export function dataPathRulesCommand(ips: string[]): string[] {
   const lines = [
     dataPathRulesMarker,
     `re='(^|[^0-9a-fA-F.:])(${re})([^0-9a-fA-F]|$)'`,
-    'found=',
+    'found=; tools=',
+    'for t in iptables-save nft ipvsadm; do command -v $t >/dev/null 2>&1 && tools=1; done',
     'if command -v iptables-save >/dev/null 2>&1 && iptables-save -t nat > /tmp/mlb-report-nat 2>/dev/null && grep -q KUBE- /tmp/mlb-report-nat; then',
     "  found=1; echo '--- iptables-save -t nat'",
     '  grep -E "$re" /tmp/mlb-report-nat > /tmp/mlb-report-nat-hits',
@@ -214,7 +218,9 @@ export function dataPathRulesCommand(ips: string[]): string[] {
     "  awk -v re=\"$re\" '/^(TCP|UDP|SCTP) /{show = ($2 ~ re)} show' /tmp/mlb-report-ipvs",
     'fi',
     'rm -f /tmp/mlb-report-ipvs',
-    `[ -n "$found" ] || echo '--- none: looked for KUBE- chains in iptables-save -t nat, nft table ip kube-proxy, IPVS virtual servers'`,
+    // Without the tools nothing can be said about kube-proxy: "unavailable", not "none".
+    `[ -n "$tools" ] || echo '--- unavailable: no iptables-save, nft or ipvsadm in this container'`,
+    `[ -n "$found" ] || [ -z "$tools" ] || echo '--- none: looked for KUBE- chains in iptables-save -t nat, nft table ip kube-proxy, IPVS virtual servers'`,
   ];
   return ['sh', '-c', lines.join('\n')];
 }

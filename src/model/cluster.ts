@@ -186,6 +186,8 @@ export interface KubeProxyRules {
   sections: { tool: 'iptables' | 'nftables' | 'ipvs'; lines: string[] }[];
   /** What was looked for, when nothing was found. */
   none?: string;
+  /** The container had none of the tools: nothing is known about kube-proxy on the node. */
+  unavailable?: string;
 }
 
 /** `nslookup <name>` (BIND's, as in the debug image): the server asked and what it answered. */

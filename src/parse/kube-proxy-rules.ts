@@ -31,6 +31,7 @@ export function parse(text: string, path: string): Parsed<KubeProxyRules> {
     const head = /^--- (.*)$/.exec(line);
     if (head) {
       if (head[1]!.startsWith('none')) out.none = head[1]!.replace(/^none:\s*/, '');
+      else if (head[1]!.startsWith('unavailable')) out.unavailable = head[1]!.replace(/^unavailable:\s*/, '');
       else {
         const tool = tools[head[1]!];
         if (tool) out.sections.push({ tool, lines: [] });

@@ -17,6 +17,7 @@ caseTable('kube-proxy-rule-missing', [
   { name: 'iptables has the LB IP', spec: l2Base(rules(iptables)), fires: false },
   { name: 'IPVS has the virtual server', spec: l2Base(rules('--- ipvsadm -Ln\nTCP  192.0.2.100:80 rr\n  -> 10.244.0.10:80              Masq    1      0          0')), fires: false },
   { name: 'no kube-proxy state and no kube-proxy ConfigMap (a replacement such as Cilium)', spec: l2Base(rules('--- none: looked for KUBE- chains in iptables-save -t nat, nft table ip kube-proxy, IPVS virtual servers')), fires: false },
+  { name: 'the container had none of the tools (FRR image after a fallback), although the cluster runs kube-proxy', spec: l2Base({ ...rules('--- unavailable: no iptables-save, nft or ipvsadm in this container'), kubeProxy }), fires: false },
   { name: 'a longer address that starts like the IP does not count', spec: l2Base(rules('--- iptables-save -t nat\n-A KUBE-SERVICES -d 192.0.2.1000/32 -j KUBE-EXT-X')), fires: true },
   {
     name: 'iptables section without the IP',

@@ -70,8 +70,8 @@ export function servicePath(model: ClusterModel, s: ServiceAnalysis): PathHop[] 
   hops.push({
     kind: 'kube-proxy',
     label: 'kube-proxy rule',
-    state: !rules ? 'unknown' : lines.length ? 'ok' : rules.sections.length || model.kube.kubeProxy ? 'bad' : 'unknown',
-    text: !rules ? 'not collected' : lines.length ? `${lines.length} line(s) in ${rules.sections.map((x) => x.tool).join(', ')}` : rules.sections.length ? `none in ${rules.sections.map((x) => x.tool).join(', ')}` : 'no kube-proxy tables on the node',
+    state: !rules || rules.unavailable ? 'unknown' : lines.length ? 'ok' : rules.sections.length || model.kube.kubeProxy ? 'bad' : 'unknown',
+    text: !rules ? 'not collected' : rules.unavailable ? 'no iptables, nft or ipvsadm in the container' : lines.length ? `${lines.length} line(s) in ${rules.sections.map((x) => x.tool).join(', ')}` : rules.sections.length ? `none in ${rules.sections.map((x) => x.tool).join(', ')}` : 'no kube-proxy tables on the node',
     evidence: rules?.path,
   });
 

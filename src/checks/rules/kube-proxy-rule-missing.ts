@@ -25,7 +25,7 @@ export default defineCheck({
       const [ns, name] = d.key.split('/') as [string, string];
       for (const node of d.announcers) {
         const rules = model.nodes[node]?.kubeProxyRules;
-        if (!rules) continue;
+        if (!rules || rules.unavailable) continue;
         // Nothing of kube-proxy at all: a replacement (Cilium, kube-router) unless the cluster runs kube-proxy.
         if (!rules.sections.length && !model.kube.kubeProxy) continue;
         for (const ip of d.ips) {

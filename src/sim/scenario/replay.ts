@@ -173,8 +173,8 @@ export class ReplayBackend implements ExecBackend {
   private async shell(ctx: Ctx, script: string): Promise<Output> {
     if (script.startsWith('# mlb-report connect probes')) return this.connectProbes(ctx, script);
     if (script.startsWith('# mlb-report data-path rules')) {
-      // The FRR image and busybox have none of the three tools: only the "none" line is printed.
-      if (ctx.role !== 'debug' || ctx.busybox) return ok("--- none: looked for KUBE- chains in iptables-save -t nat, nft table ip kube-proxy, IPVS virtual servers\n");
+      // The FRR image and busybox have none of the three tools.
+      if (ctx.role !== 'debug' || ctx.busybox) return ok('--- unavailable: no iptables-save, nft or ipvsadm in this container\n');
       return ok(answerRules(this.model, ctx.node, script));
     }
     if (script.includes('tcpdump') && script.includes('mlb-report pcap base64')) {
@@ -215,8 +215,8 @@ export class ReplayBackend implements ExecBackend {
   private async connectProbes(ctx: Ctx, script: string): Promise<Output> {
     const fromController = isController(this.podOf(ctx));
     const r = answerProbes(this.model, ctx.node, fromController, script);
-    // No curl in the image: each `$(curl ...)` is empty and its error silenced, so only id and URL are echoed.
-    if (ctx.role !== 'debug' || ctx.busybox) return ok(r.stdout.split('\n').filter(Boolean).map((l) => `${l.split(' ').slice(0, 2).join(' ')} \n`).join(''));
+    // No curl in the image: the script's own check stops it.
+    if (ctx.role !== 'debug' || ctx.busybox) return { stdout: '', stderr: 'sh: curl: not found\n', exitCode: 127 };
     if (!(await this.wait(ctx, r.seconds))) return { stdout: '', exitCode: 143 };
     return ok(r.stdout);
   }
