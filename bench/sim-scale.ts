@@ -96,6 +96,13 @@ if (process.argv.includes('--collect')) {
       `simulator under one collect (exit ${collect.result}, ${(collect.wallMs / 1000).toFixed(1)} s): peak rss ${mb(collect.peakRss)} (+${(perNode / 1e3).toFixed(0)} kB a node over idle), ` +
         `cpu ${(collect.cpuMs / 1000).toFixed(1)} s (${((100 * collect.cpuMs) / collect.wallMs).toFixed(0)}% of a core on average)`,
     );
+    // With node --expose-gc: how much of that is still live once the collection is over.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      const m = process.memoryUsage();
+      console.log(`after the collect, live: heap ${mb(m.heapUsed)}, rss ${mb(m.rss)}`);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
     agent.destroy();
