@@ -87,8 +87,9 @@ export class BundleWriter {
   async unlistedJson(relPath: string, value: unknown, verbatim: ReadonlySet<string>): Promise<string> {
     const full = this.resolveInside(relPath);
     const redacted = JSON.stringify(this.redactor.json(value, { verbatim }), null, 2) + '\n';
-    // Written whole then renamed: the manifest is rewritten while analysis may be reading it.
-    const partial = `${full}.partial`;
+    // Written whole then renamed: the manifest is rewritten while analysis may be reading the
+    // folder. The partial file sits beside the folder, where no listing of the bundle sees it.
+    const partial = `${this.dir}.${relPath.replace(/[\\/]/g, '_')}.partial`;
     await writeFile(partial, redacted, { mode: 0o600 });
     await rename(partial, full);
     return redacted;

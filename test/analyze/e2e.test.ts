@@ -1,6 +1,7 @@
 /**
  * End to end on the built-in scenarios: simulator → collect (real HTTPS client) → analyze. Healthy
- * scenarios must produce no error; broken ones must put their root cause first.
+ * scenarios must produce no error; broken ones must put their root cause first; every scenario's
+ * findings.json v2 validates and diffs clean against its v1 form (helpers/findings-v2-check.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -12,6 +13,7 @@ import { collect } from '../../src/collect/index.js';
 import { analyzeBundle } from '../../src/analyze/index.js';
 import { builtinScenarioNames } from '../../src/sim/scenario/index.js';
 import type { Finding } from '../../src/model/finding.js';
+import { assertFindingsDocuments } from '../helpers/findings-v2-check.js';
 
 const healthy = ['healthy-l2', 'healthy-frr', 'healthy-frr-k8s', 'bgp-password', 'healthy-bgp-flap-recovered', 'healthy-unused-pool', 'healthy-clusterip-mix', 'healthy-helm-custom-namespace'];
 
@@ -76,6 +78,8 @@ async function analyzeScenario(scenario: string): Promise<Finding[]> {
   try {
     const collected = await collect({ kubeconfigPath: sim.kubeconfigPath, out: join(root, 'bundle'), captureSeconds: 1, formats: ['json'], timeoutMs: 120_000, renderer: 'silent', tar: false });
     const result = await analyzeBundle(collected.dir);
+    // findings.json v2 of every built-in scenario, from the same collection.
+    await assertFindingsDocuments(result, collected.dir, root);
     await result.dispose();
     return result.findings;
   } finally {
@@ -87,7 +91,20 @@ async function analyzeScenario(scenario: string): Promise<Finding[]> {
 const show = (f: Finding[]) => f.slice(0, 5).map((x) => `${x.severity} ${x.id}: ${x.summary}`).join('\n');
 const available = new Set(builtinScenarioNames());
 
+/**
+ * Analysed (and their findings.json checked) without a ranking claim: mixed-incident has several
+ * independent causes by design; bgp-prefix-filtered's cause (an outbound filter on the router) is
+ * not ranked first yet.
+ */
+const analysedOnly = ['mixed-incident', 'bgp-prefix-filtered'];
+
 describe('sim → collect → analyze', { concurrency: 4 }, () => {
+  for (const scenario of analysedOnly) {
+    test(`${scenario}: analysed, findings.json checked`, { timeout: 120_000 }, async () => {
+      const findings = await analyzeScenario(scenario);
+      assert.ok(findings.length > 0, 'it has findings');
+    });
+  }
   for (const scenario of healthy) {
     test(`${scenario}: no error finding`, { timeout: 120_000, skip: !available.has(scenario) && `scenario ${scenario} not built in` }, async () => {
       const findings = await analyzeScenario(scenario);
@@ -103,4 +120,9 @@ describe('sim → collect → analyze', { concurrency: 4 }, () => {
       assert.ok(findings[0].evidence.length > 0, 'the root cause cites evidence');
     });
   }
+});
+
+test('every built-in scenario is in the tables above (so each is analysed and its findings.json checked)', () => {
+  const listed = new Set([...healthy, ...Object.keys(rootCause), ...analysedOnly]);
+  assert.deepEqual([...available].filter((n) => !listed.has(n)), []);
 });

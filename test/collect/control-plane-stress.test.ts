@@ -40,7 +40,7 @@ test('control plane under stress', { timeout: 120_000 }, async (t) => {
         assert.equal(perNodeAndCluster, m.retries.total, 'per node and step, the retries add up to the total');
         const findings = (r: typeof calm) => r.result.analysis?.findings ?? [];
         assert.equal(failOnExitCode(findings(stressed), 'warning'), failOnExitCode(findings(calm), 'warning'));
-        assert.deepEqual(findings(stressed).map((f) => f.id).sort(), findings(calm).map((f) => f.id).sort(), 'the same findings');
+        assert.deepEqual(findings(stressed).map((f) => f.id).sort(), findings(calm).map((f) => f.id).sort(), `the same findings; under stress: ${findings(stressed).map((f) => `${f.id}: ${f.summary}`).join(' | ')}`);
         // The report's collection section shows them.
         const html = readFileSync(stressed.result.reportFiles.find((f) => f.endsWith('.html'))!, 'utf8');
         assert.match(html, new RegExp(`Retries: ${m.retries.total} request\\(s\\) tried again: \\d+× 429 Too Many Requests`));

