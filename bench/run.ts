@@ -12,7 +12,7 @@
  * sample of nodes and the wall time is extrapolated linearly (the record says so: `extrapolated_from`).
  *
  * Writes bench/results.json and bench/results.md. `--quick` (CI): N ≤ 50, one run each.
- * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench] [--render bench/results.json]
+ * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench] [--only mlb-report] [--render bench/results.json]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
@@ -47,6 +47,8 @@ const captureWindows = (arg('capture') ?? (quick ? '0' : '0,5')).split(',').map(
  * headline ratio) and on 10 nodes otherwise; the xargs loop whole up to 50 nodes.
  */
 const sampleAbove = Number(arg('sample-above') ?? 50);
+/** `--only mlb-report`: skip the kubectl loops (a quick before/after of mlb-report alone). */
+const onlyMine = arg('only') === 'mlb-report';
 const sequentialWholeUpTo = (capture: number): number => (capture > 0 ? sequentialSample : sampleAbove);
 const sequentialSample = 10;
 const xargsSample = 50;
@@ -286,7 +288,7 @@ try {
           console.log(`N=${n} capture=${capture}s run ${r + 1}: mlb-report ${mine.wallS.toFixed(2)} s, ${mine.rssMb?.toFixed(0)} MB, ${mine.requests.toFixed(1)} req/node, ${mine.collected}/${n} nodes`);
           for (const kind of ['kubectl-sequential', 'kubectl-xargs-p10'] as const) {
             // Loops are slow and their time per node is flat: above 10 nodes one run each.
-            if (r > 0 && n > 10) continue;
+            if ((r > 0 && n > 10) || onlyMine) continue;
             const loop = await kubectlContender(kind, cluster, n, capture, work);
             walls[kind]!.push(loop.wallS);
             last[kind] = { req: loop.requests, rate: loop.maxRate, sample: loop.sample };
@@ -294,7 +296,8 @@ try {
           }
         }
         for (const contender of ['mlb-report', 'kubectl-sequential', 'kubectl-xargs-p10'] as const) {
-          const l = last[contender]!;
+          const l = last[contender];
+          if (!l) continue;
           records.push({
             contender,
             nodes: n,
