@@ -8,12 +8,13 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { AddedContainer } from '../model/bundle.js';
-import { attachEphemeral, endDebugContainer, type AttachedTarget } from '../attach/index.js';
+import { attachEphemeral, endCommand, endDebugContainer, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { controllerItems, type ControllerItem } from '../catalogue/index.js';
 import type { RunContext, Step } from './context.js';
 import { podName, step } from './context.js';
 import { batchItemOutcome, execBatch } from './node.js';
+import type { BatchItem } from './batch.js';
 
 /** The container the debug container joins (process namespace) in the controller pod. */
 const controllerContainer = 'controller';
@@ -46,13 +47,18 @@ export async function collectControllerNet(ctx: RunContext, pod: V1Pod): Promise
     return steps;
   }
   steps.push(step(attachStep, 'ok', res.durationMs, [], `${res.target.pod}/${res.target.container}`));
-  await runItems(ctx, res.target, steps);
-  if (res.added) ctx.pendingEnds.push(end(ctx, res.added));
+  const ended = await runItems(ctx, res.target, steps);
+  if (ended) res.added.endRequested = true;
+  else ctx.pendingEnds.push(end(ctx, res.added));
   return steps;
 }
 
-async function runItems(ctx: RunContext, target: AttachedTarget, steps: Step[]): Promise<void> {
-  const batch = await execBatch(ctx, target, target.container, controllerItems);
+/** Ends the container's main process (attach/index.ts idleCommand): nothing else runs in it afterwards. */
+const endItem: BatchItem = { id: 'end', command: endCommand, timeoutMs: 5000, maxBytes: 4096 };
+
+/** Runs the controller items in one batch that ends with the end marker; true when the marker ran. */
+async function runItems(ctx: RunContext, target: AttachedTarget, steps: Step[]): Promise<boolean> {
+  const batch = await execBatch(ctx, target, target.container, [...controllerItems, endItem]);
   for (const item of controllerItems) {
     let o: ExecOutcome;
     if (batch.noShell) {
@@ -67,6 +73,8 @@ async function runItems(ctx: RunContext, target: AttachedTarget, steps: Step[]):
     }
     await record(ctx, item, o, steps);
   }
+  const end = batch.noShell ? undefined : batch.results.get(endItem.id);
+  return !!end?.finished && end.exitCode === 0;
 }
 
 /**

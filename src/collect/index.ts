@@ -541,9 +541,14 @@ function controllerTask(run: CollectionRun, ctx: RunContext): { title: string; t
         run.clusterSteps.push(step('controller', 'skipped', 0, [], 'no controller pod found', { problem: true }));
       } else {
         // The debug container's attach and exec run beside the logs and metrics, which need none.
-        const net = collectControllerNet(ctx, pod);
-        run.clusterSteps.push(...(await collectPodLogs(ctx, pod)).map((x) => ({ ...x, step: `controller.${x.step}` })));
-        run.clusterSteps.push(...(await collectPodMetrics(ctx, pod, bundlePath('controller'))).map((x) => ({ ...x, step: `controller.${x.step}` })));
+        // Like a node's lanes, a failure here could only be the bundle's write (a full disk): it stops the run.
+        const net = collectControllerNet(ctx, pod).catch((e: unknown) => (ctx.fatal(e), []));
+        try {
+          run.clusterSteps.push(...(await collectPodLogs(ctx, pod)).map((x) => ({ ...x, step: `controller.${x.step}` })));
+          run.clusterSteps.push(...(await collectPodMetrics(ctx, pod, bundlePath('controller'))).map((x) => ({ ...x, step: `controller.${x.step}` })));
+        } catch (e) {
+          ctx.fatal(e);
+        }
         run.clusterSteps.push(...(await net));
       }
       run.timings['controllerMs'] = Date.now() - s;

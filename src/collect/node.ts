@@ -6,7 +6,7 @@
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import type { AddedContainer, MetallbMode, NodeRecord, StepStatus } from '../model/bundle.js';
-import { attachEphemeral, attachNodePod, endDebugContainer, type AttachedTarget } from '../attach/index.js';
+import { attachEphemeral, attachNodePod, endCommand, endDebugContainer, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { nodeFilePath, safePathSegment, bundlePath } from '../bundle/paths.js';
 import { apiProbeUrl, arpingCommand, arpingFile, captureCommand, captureFiles, captureFilterWithLbIps, connectProbeCommand, connectProbeFile, dataPathRulesCommand, dataPathRulesFile, nodeItems, probeLimits, probeTimeoutSeconds, tcpProbeUrl, type ConnectProbe, type NodeItem } from '../catalogue/index.js';
@@ -118,19 +118,12 @@ async function collectNodeNow(ctx: RunContext, node: string, progress: (msg: str
   // Lanes never throw by design; one that does could not write the bundle (a full disk): that stops
   // the run (ctx.fatal) instead of crashing it before the cleanup, and this node ends with what it has.
   const stopOn = (p: Promise<void>): Promise<void> => p.catch((e: unknown) => ctx.fatal(e));
-  const frrLaneDone = stopOn(run.attachSent.then(() => run.runLane(run.items.filter((i) => i.runIn === 'frr'), run.frrLane)));
+  const frrLaneDone = stopOn(run.attachSent.then(async () => void (await run.runLane(run.items.filter((i) => i.runIn === 'frr'), run.frrLane))));
   const logsAndMetrics = stopOn(run.attachSent.then(() => run.collectPodsOnNode()));
   await ctx.kube.retries.scope({ step: `attach.${ctx.settings.strategy}` }, () => run.attach());
   const lanes: Promise<void>[] = [frrLaneDone, logsAndMetrics];
   // When the debug lane falls back to the frr container, its items run there too.
-  lanes.push(
-    stopOn((async () => {
-      await run.runLane(run.items.filter((i) => i.runIn === 'debug'), run.debugLane);
-      // ARP probes need the interface holding the node IP, from `ip addr`.
-      if (ctx.settings.probe) await ctx.kube.retries.scope({ step: 'probe.arping' }, () => runProbes(ctx, node, run.debugLane, run.rawOutputs.get('net.ip-addr'), run.steps, progress));
-      else run.steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
-    })()),
-  );
+  lanes.push(stopOn(run.runDebugLane()));
   if (ctx.settings.capture) lanes.push(stopOn(ctx.kube.retries.scope({ step: 'capture' }, () => runCapture(ctx, node, run.debugLane, run.debugViaFrr, run.steps, progress))));
   else run.steps.push(step('capture', 'skipped', 0, [], 'disabled (--no-capture)'));
   await Promise.all(lanes);
@@ -166,6 +159,8 @@ class NodeCollection {
   private kubeletDown: string | undefined;
   /** The ephemeral container this run added to the speaker pod, once attached. */
   private ephemeral: AddedContainer | undefined;
+  /** Set once the Services are listed (the probes need them). */
+  private servicesListed = false;
 
   constructor(
     private readonly ctx: RunContext,
@@ -189,6 +184,7 @@ class NodeCollection {
     }
     this.items = nodeItems.filter((i) => !i.modes || i.modes.includes(this.mode));
     this.attachSent = new Promise<void>((resolve) => (this.attachRequested = resolve));
+    void ctx.lbServicesReady.then(() => (this.servicesListed = true));
   }
 
   private skipReason(lane: Lane): string | undefined {
@@ -254,31 +250,39 @@ class NodeCollection {
     await this.recordOutcome(item, lane, o);
   }
 
-  /** A lane's items, one exec per container (see batch.ts); falls back to one exec per item. */
-  async runLane(laneItems: NodeItem[], lane: Lane): Promise<void> {
+  /**
+   * A lane's items, one exec per container (see batch.ts); falls back to one exec per item.
+   * `riders` (probes, the end marker) run at the end of the first group's batch; its run is returned
+   * so that their owner can read them (undefined when no batch ran).
+   */
+  async runLane(laneItems: NodeItem[], lane: Lane, riders: BatchItem[] = []): Promise<BatchRun | undefined> {
     const groups = new Map<string, NodeItem[]>();
     for (const item of laneItems) {
       const key = lane.target && !lane.unusable ? `${item.runIn}/${this.containerFor(item, lane)}` : item.runIn;
       groups.set(key, [...(groups.get(key) ?? []), item]);
     }
+    let ridden: BatchRun | undefined;
     for (const group of groups.values()) {
-      const retry = group.length > 1 ? await this.runNodeBatch(group, lane) : group;
+      const extra = ridden ? [] : riders;
+      const { retry, batch } = group.length + extra.length > 1 ? await this.runNodeBatch(group, lane, extra) : { retry: group, batch: undefined };
+      if (extra.length) ridden = batch;
       for (const item of retry) await this.runItem(item, lane);
     }
+    return ridden;
   }
 
-  /** Runs `group` as one batch exec; returns the items that need a plain exec instead. */
-  private async runNodeBatch(group: NodeItem[], lane: Lane): Promise<NodeItem[]> {
-    if (this.skipReason(lane)) return group;
+  /** Runs `group` (then `riders`) as one batch exec; returns the items that need a plain exec instead. */
+  private async runNodeBatch(group: NodeItem[], lane: Lane, riders: BatchItem[] = []): Promise<{ retry: NodeItem[]; batch?: BatchRun }> {
+    if (this.skipReason(lane)) return { retry: group };
     const container = this.containerFor(group[0]!, lane);
     this.progress(group.map((i) => i.title).join(', '));
-    const outcome = await this.ctx.kube.retries.scope({ step: `${group[0]!.runIn}.batch` }, () => execBatch(this.ctx, lane.target!, container, group));
+    const outcome = await this.ctx.kube.retries.scope({ step: `${group[0]!.runIn}.batch` }, () => execBatch(this.ctx, lane.target!, container, [...group, ...riders]));
     this.noteKubelet(outcome.exec.error);
-    if (outcome.noShell) return group;
+    if (outcome.noShell) return { retry: group, batch: outcome };
     for (const [index, item] of group.entries()) {
       const r = outcome.results.get(item.id)!;
       // No `timeout` in the image: this item and the rest need a plain exec each.
-      if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return group.slice(index);
+      if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return { retry: group.slice(index), batch: outcome };
       if (!r.started) {
         const skip = this.skipReason(lane);
         this.steps.push(step(item.id, 'skipped', 0, [], skip ?? `not run: ${outcome.why}`, { problem: true }));
@@ -286,7 +290,45 @@ class NodeCollection {
       }
       await this.recordOutcome(item, lane, batchItemOutcome(r, item, outcome.exec));
     }
-    return [];
+    return { retry: [], batch: outcome };
+  }
+
+  /**
+   * The debug container's work: the catalogue's items, then the probes. Exec round trips are the
+   * node's critical path, so what does not wait for `ip addr` rides in the same exec: the connect
+   * probes and kube-proxy rules (once the Services are listed) and, when nothing else will run in
+   * the container afterwards (no capture, no ARP probe), the end marker. The ARP probes need the
+   * interface holding the node IP, from `ip addr`: they take a second exec, which then carries the
+   * end marker. Anything that could not ride runs as before, on its own.
+   */
+  async runDebugLane(): Promise<void> {
+    const { ctx, node } = this;
+    const lane = this.debugLane;
+    const probe = ctx.settings.probe;
+    const inOwnContainer = !!this.ephemeral && lane.target?.container === this.ephemeral.container;
+    const early = probe && this.servicesListed && inOwnContainer ? serviceProbes(ctx, node) : undefined;
+    // Nothing runs in the container after this lane without a capture; ARP probes come last if planned.
+    const endable = inOwnContainer && !ctx.settings.capture;
+    const arpingsPlanned = probe && (!this.servicesListed || plannedArpingIps(ctx, node).length > 0);
+    const riders = [...(early?.items ?? []), ...(endable && !arpingsPlanned ? [endItem] : [])];
+    const batch = await this.runLane(this.items.filter((i) => i.runIn === 'debug'), lane, riders);
+    const rode = (id: string): boolean => !!batch && !batch.noShell && !!batch.results.get(id)?.started;
+    const earlyDone = !!early && rode(early.connect.id);
+    if (early && earlyDone) await recordServiceProbes(ctx, node, early, outcomesOf(ctx, lane.target!, batch, this.progress), this.steps);
+    this.noteEnd(batch);
+    if (!probe) {
+      this.steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
+      return;
+    }
+    const end = endable && !this.ephemeral?.endRequested ? endItem : undefined;
+    const probes = await ctx.kube.retries.scope({ step: 'probe.arping' }, () => runProbes(ctx, node, lane, this.rawOutputs.get('net.ip-addr'), this.steps, this.progress, { serviceProbes: !earlyDone, end }));
+    this.noteEnd(probes);
+  }
+
+  /** Records an end marker that ran at the end of a batch: the container needs no separate exec to end. */
+  private noteEnd(batch: BatchRun | undefined): void {
+    const r = batch && !batch.noShell ? batch.results.get(endItem.id) : undefined;
+    if (this.ephemeral && r?.finished && r.exitCode === 0) this.ephemeral.endRequested = true;
   }
 
   /** Logs and metrics of the MetalLB pods on the node: they need no attach. */
@@ -395,7 +437,8 @@ class NodeCollection {
    * attach/index.ts idleCommand). After Ctrl-C or --timeout the cleanup does it instead.
    */
   async endDebugContainer(): Promise<void> {
-    if (!this.ephemeral || this.ctx.interrupted() || this.ctx.timedOut()) return;
+    // Already ended by the marker at the end of its last batch (runDebugLane).
+    if (!this.ephemeral || this.ephemeral.endRequested || this.ctx.interrupted() || this.ctx.timedOut()) return;
     const target = { namespace: this.ephemeral.namespace, pod: this.ephemeral.pod, container: this.ephemeral.container };
     this.ephemeral.endRequested = await endDebugContainer(this.ctx.kube, target);
   }
@@ -623,17 +666,89 @@ export function connectProbePlan(ctx: RunContext, node: string): { probes: Conne
   return { probes, summary };
 }
 
-async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buffer | undefined, steps: Step[], progress: (m: string) => void): Promise<void> {
+/** Ends the debug container's main process (attach/index.ts idleCommand) as the last item of a batch. */
+const endItem: BatchItem = { id: 'end', command: endCommand, timeoutMs: 5000, maxBytes: 4096 };
+
+/** The probes that need only the Services, not `ip addr`: connect probes and kube-proxy's rules for the LB IPs. */
+interface ServiceProbes {
+  plan: ReturnType<typeof connectProbePlan>;
+  connect: BatchItem;
+  rules?: BatchItem;
+  items: BatchItem[];
+}
+
+function serviceProbes(ctx: RunContext, node: string): ServiceProbes {
+  const plan = connectProbePlan(ctx, node);
+  // TCP and HTTPS probes: all at once (about 2 s), inside the capture window.
+  const connect: BatchItem = { id: 'connect', command: connectProbeCommand(plan.probes), timeoutMs: (probeTimeoutSeconds + 3) * 1000, maxBytes: 1024 * 1024 };
+  const ips = managedLbIps(ctx);
+  // kube-proxy's rules for the LB IPs, in the same exec: they send nothing, and need the IPs too.
+  const rules: BatchItem | undefined = ips.length ? { id: 'rules', command: dataPathRulesCommand(ips), timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 } : undefined;
+  return { plan, connect, rules, items: [connect, ...(rules ? [rules] : [])] };
+}
+
+/** The IPv4 LoadBalancer IPs this node arpings (IPv6 neighbours show in ip neigh and the capture instead). */
+function plannedArpingIps(ctx: RunContext, node: string): string[] {
+  return probePlan(managedLbIps(ctx).filter((ip) => !ip.includes(':')), ctx.found.discovery.nodes).get(node) ?? [];
+}
+
+/** An item's outcome: from `batch`, or from an exec of its own when no batch could run (no shell). */
+type OutcomeOf = (item: BatchItem, label: string) => Promise<ExecOutcome | string>;
+
+function outcomesOf(ctx: RunContext, target: AttachedTarget, batch: BatchRun | undefined, progress: (m: string) => void): OutcomeOf {
+  const sequential = !batch || batch.noShell;
+  return async (item, label) => {
+    if (sequential) {
+      progress(label);
+      return execCapture(ctx.kube, { ...target, command: item.command, timeoutMs: item.timeoutMs, maxBytes: item.maxBytes });
+    }
+    const r = batch.results.get(item.id)!;
+    if (!r.started) return `not run: ${batch.why}`;
+    return batchItemOutcome(r, item, batch.exec);
+  };
+}
+
+async function recordServiceProbes(ctx: RunContext, node: string, probes: ServiceProbes, outcomeOf: OutcomeOf, steps: Step[]): Promise<void> {
+  if (ctx.interrupted() || ctx.timedOut()) steps.push(step('probe.connect', 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true }));
+  else {
+    const o = await outcomeOf(probes.connect, 'connect probes');
+    if (typeof o === 'string') steps.push(step('probe.connect', 'skipped', 0, [], o, { problem: true }));
+    else {
+      const file = nodeFilePath(node, connectProbeFile);
+      const files: string[] = [];
+      if (o.stdout.length > 0) {
+        await ctx.writer.bytes(file, o.stdout);
+        files.push(file);
+      }
+      const ok = o.exitCode === 0 && o.stdout.length > 0;
+      steps.push(step('probe.connect', ok ? 'ok' : o.stdout.length ? 'partial' : 'failed', o.durationMs, files, ok ? probes.plan.summary : `${describeOutcome(o)}; planned: ${probes.plan.summary}`, { exitCode: o.exitCode, problem: !ok }));
+    }
+  }
+  if (probes.rules && !ctx.interrupted() && !ctx.timedOut()) {
+    const o = await outcomeOf(probes.rules, 'kube-proxy rules');
+    if (typeof o === 'string') steps.push(step('net.kube-proxy-rules', 'skipped', 0, [], o, { problem: true }));
+    else {
+      const file = nodeFilePath(node, dataPathRulesFile);
+      if (o.stdout.length > 0) await ctx.writer.bytes(file, o.stdout);
+      const ok = o.exitCode === 0 && o.stdout.length > 0;
+      steps.push(step('net.kube-proxy-rules', ok ? 'ok' : o.stdout.length ? 'partial' : 'failed', o.durationMs, o.stdout.length ? [file] : [], ok ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem: !ok }));
+    }
+  }
+}
+
+/**
+ * The probes in one exec: the connect probes and rules (unless they already rode in the debug lane's
+ * batch: `serviceProbes: false`), the ARP probes, and `end` last when given. Returns the batch.
+ */
+async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buffer | undefined, steps: Step[], progress: (m: string) => void, opts: { serviceProbes: boolean; end?: BatchItem }): Promise<BatchRun | undefined> {
   await ctx.lbServicesReady;
   if (!lane.target || lane.unusable) {
     steps.push(step('probe.arping', 'skipped', 0, [], lane.unusable ?? 'no debug container', { problem: true }));
-    steps.push(step('probe.connect', 'skipped', 0, [], lane.unusable ?? 'no debug container', { problem: true }));
-    return;
+    if (opts.serviceProbes) steps.push(step('probe.connect', 'skipped', 0, [], lane.unusable ?? 'no debug container', { problem: true }));
+    return undefined;
   }
   const target = lane.target;
-  // TCP and HTTPS probes: one item, first in the batch, all probes at once (about 2 s), inside the capture window.
-  const plan = connectProbePlan(ctx, node);
-  const connectItem: BatchItem = { id: 'connect', command: connectProbeCommand(plan.probes), timeoutMs: (probeTimeoutSeconds + 3) * 1000, maxBytes: 1024 * 1024 };
+  const early = opts.serviceProbes ? serviceProbes(ctx, node) : undefined;
   const ips = managedLbIps(ctx);
   let planned: string[] = [];
   let v4: string[] = [];
@@ -645,8 +760,7 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
       // Raw address: the manifest is redacted as it is written (a redacted one would be mapped again).
       steps.push(step('probe.arping', 'skipped', 0, [], nodeIp ? `no interface holds the node IP ${nodeIp} (ip addr not collected?)` : 'node has no InternalIP', { problem: true }));
     } else {
-      // arping speaks IPv4 ARP; IPv6 neighbours are visible in ip neigh and the capture instead.
-      v4 = probePlan(ips.filter((ip) => !ip.includes(':')), ctx.found.discovery.nodes).get(node) ?? [];
+      v4 = plannedArpingIps(ctx, node);
       if (v4.length === 0) steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IP assigned to this node for probing (large cluster: each IP is probed from a few nodes)'));
       planned = v4.slice(0, maxProbesPerNode).map((ip) => `${ip} ${iface}`);
     }
@@ -655,47 +769,13 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
     const [ip, iface] = p.split(' ');
     return { id: `arping-${i}`, command: arpingCommand(ip!, iface!), timeoutMs: 10_000, maxBytes: 256 * 1024 };
   });
-  // kube-proxy's rules for the LB IPs, in the same exec: they send nothing, and need the IPs too.
-  const rulesItem: BatchItem | undefined = ips.length ? { id: 'rules', command: dataPathRulesCommand(ips), timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 } : undefined;
-  const items = [connectItem, ...(rulesItem ? [rulesItem] : []), ...arpItems];
+  const items = [...(early?.items ?? []), ...arpItems];
+  if (items.length === 0) return undefined;
   // All probes in one exec (batch.ts); one exec each when no shell can start.
-  const batch = !ctx.interrupted() && !ctx.timedOut() ? await execBatch(ctx, target, target.container, items) : undefined;
-  const sequential = !batch || batch.noShell;
-  if (batch && !sequential) progress(`probes: connect and arping ${planned.length} IPs`);
-  const outcomeOf = async (item: BatchItem, label: string): Promise<ExecOutcome | string> => {
-    if (sequential) {
-      progress(label);
-      return execCapture(ctx.kube, { ...target, command: item.command, timeoutMs: item.timeoutMs, maxBytes: item.maxBytes });
-    }
-    const r = batch!.results.get(item.id)!;
-    if (!r.started) return `not run: ${batch!.why}`;
-    return batchItemOutcome(r, item, batch!.exec);
-  };
-  if (ctx.interrupted() || ctx.timedOut()) steps.push(step('probe.connect', 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true }));
-  else {
-    const o = await outcomeOf(connectItem, 'connect probes');
-    if (typeof o === 'string') steps.push(step('probe.connect', 'skipped', 0, [], o, { problem: true }));
-    else {
-      const file = nodeFilePath(node, connectProbeFile);
-      const files: string[] = [];
-      if (o.stdout.length > 0) {
-        await ctx.writer.bytes(file, o.stdout);
-        files.push(file);
-      }
-      const ok = o.exitCode === 0 && o.stdout.length > 0;
-      steps.push(step('probe.connect', ok ? 'ok' : o.stdout.length ? 'partial' : 'failed', o.durationMs, files, ok ? plan.summary : `${describeOutcome(o)}; planned: ${plan.summary}`, { exitCode: o.exitCode, problem: !ok }));
-    }
-  }
-  if (rulesItem && !ctx.interrupted() && !ctx.timedOut()) {
-    const o = await outcomeOf(rulesItem, 'kube-proxy rules');
-    if (typeof o === 'string') steps.push(step('net.kube-proxy-rules', 'skipped', 0, [], o, { problem: true }));
-    else {
-      const file = nodeFilePath(node, dataPathRulesFile);
-      if (o.stdout.length > 0) await ctx.writer.bytes(file, o.stdout);
-      const ok = o.exitCode === 0 && o.stdout.length > 0;
-      steps.push(step('net.kube-proxy-rules', ok ? 'ok' : o.stdout.length ? 'partial' : 'failed', o.durationMs, o.stdout.length ? [file] : [], ok ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem: !ok }));
-    }
-  }
+  const batch = !ctx.interrupted() && !ctx.timedOut() ? await execBatch(ctx, target, target.container, [...items, ...(opts.end ? [opts.end] : [])]) : undefined;
+  if (batch && !batch.noShell) progress(`probes: ${early ? 'connect and ' : ''}arping ${planned.length} IPs`);
+  const outcomeOf = outcomesOf(ctx, target, batch, progress);
+  if (early) await recordServiceProbes(ctx, node, early, outcomeOf, steps);
   for (const [i, p] of planned.entries()) {
     const ip = p.split(' ')[0]!;
     const item = arpItems[i]!;
@@ -729,4 +809,5 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
     }
   }
   if (v4.length > maxProbesPerNode) steps.push(step('probe.arping.more', 'skipped', 0, [], `${v4.length - maxProbesPerNode} more LoadBalancer IPs not probed (limit ${maxProbesPerNode} per node)`));
+  return batch;
 }

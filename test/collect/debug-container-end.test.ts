@@ -51,6 +51,28 @@ test('a finished collection ends every ephemeral container it added, and the man
   }
 });
 
+test('without a capture the end marker rides the last batch: no exec of its own, every container ended', { timeout: 120_000 }, async () => {
+  const ran = await runCollect('healthy-l2', { capture: false });
+  try {
+    const manifest = ran.result.manifest;
+    assert.equal(manifest.addedContainers.length, 4, 'one per speaker and one in the controller pod');
+    // The speakers' probes and the controller's items end with `touch <marker>` inside their batch.
+    assert.equal(ran.sim.sim.state.execsByProgram.get('touch') ?? 0, 0, 'no lone touch exec');
+    assert.ok((ran.sim.sim.state.execsByProgram.get('sh') ?? 0) >= 4, 'batches ran');
+    for (const a of manifest.addedContainers) assert.equal(a.endRequested, true, `${a.pod} was told to end`);
+    // The simulated kubelet notices the marker at its next one-second tick.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const s of addedStates(ran.sim, manifest)) assert.equal(s.state.terminated?.reason, 'Completed', `${s.name}: ${JSON.stringify(s.state)}`);
+    // Every node still has its probes and its files.
+    for (const n of manifest.nodes) {
+      assert.equal(n.status, 'ok', `${n.node}: ${n.reason}`);
+      assert.ok(n.steps.some((s) => s.step === 'probe.connect' && s.status === 'ok'), `${n.node} probed`);
+    }
+  } finally {
+    await ran.cleanup();
+  }
+});
+
 test('after --timeout the cleanup ends the containers the nodes could not', { timeout: 120_000 }, async () => {
   // The capture hangs, so the run times out with every node's container still busy.
   const ran = await runCollect('healthy-l2', { timeoutMs: 6000, captureSeconds: 30 }, [{ type: 'exec-hang', commandContains: 'tcpdump' }]);

@@ -230,6 +230,7 @@ export class StreamServer {
     }
 
     const argv = checked.command;
+    state.execsByProgram.set(argv[0] ?? '', (state.execsByProgram.get(argv[0] ?? '') ?? 0) + 1);
     if (state.faults.execHangs(target, argv)) return; // never ends until the client goes away
     await sleep(state.faults.execMs, clientGone.signal);
     if (clientGone.signal.aborted) return;
@@ -268,7 +269,13 @@ export class StreamServer {
         // never on a backend's host.
         runtime.touch(target, argv.slice(1));
         result = { exitCode: 0 };
-      } else result = await state.backend.run(target, argv, { stdin, stdout: output(CH_STDOUT), stderr: output(CH_STDERR), signal: commandAbort.signal });
+      } else {
+        // The same for a `touch` inside a shell script (a batch that ends with the end marker): the
+        // backend runs `true` in its place, and the files appear once the script is done.
+        const flags = scriptTouches(argv);
+        result = await state.backend.run(target, flags ? flags.argv : argv, { stdin, stdout: output(CH_STDOUT), stderr: output(CH_STDERR), signal: commandAbort.signal });
+        if (flags && !commandAbort.signal.aborted) runtime.touch(target, flags.paths);
+      }
     } catch (e) {
       const err = internalError(`error executing command in container: ${(e as Error).message}`).status;
       return finish(streamStatus({ metadata: {}, status: 'Failure', message: err.message, reason: err.reason, details: err.details, code: err.code }));
@@ -294,6 +301,20 @@ export class StreamServer {
   get openStreams(): number {
     return this.sockets.size;
   }
+}
+
+/**
+ * `sh -c` scripts with simple `touch /abs/path…` commands (optionally after `timeout N`): the
+ * script with `true` in their place and the paths, or undefined when there are none.
+ */
+export function scriptTouches(argv: string[]): { argv: string[]; paths: string[] } | undefined {
+  if (!/^(\/bin\/)?(sh|bash)$/.test(argv[0] ?? '') || argv[1] !== '-c' || argv[2] === undefined || !argv[2].includes('touch /')) return undefined;
+  const paths: string[] = [];
+  const script = argv[2].replace(/(^|[;&|\n]\s*)((?:timeout \d+ )?)touch((?: \/[\w./-]+)+)(?=\s*(?:;|&&|\|\||\n|$))/g, (_m, lead: string, timeout: string, files: string) => {
+    paths.push(...files.trim().split(/\s+/));
+    return `${lead}${timeout}true`;
+  });
+  return paths.length ? { argv: [argv[0]!, '-c', script, ...argv.slice(3)], paths } : undefined;
 }
 
 function exitStatusForMissingContainer(container: string): string {

@@ -85,6 +85,9 @@ export class SimState {
   /** Of those, streams (exec, attach, log, pod proxy): what a real API server does not rate-limit. */
   private readonly streamsPerSecond = new Map<number, number>();
 
+  /** Commands run by exec, by program (`sh`, `touch`…), for tests and benchmarks. */
+  readonly execsByProgram = new Map<string, number>();
+
   /** Counts one API request (HTTP or stream upgrade), for benchmarks. */
   countRequest(stream = false): void {
     this.requestTotal++;
