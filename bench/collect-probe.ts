@@ -31,7 +31,7 @@ try {
     const before = sim.state.requestStats();
     const t0 = performance.now();
     const code = await new Promise<number | null>((res) => {
-      const child = spawn('/usr/bin/time', ['-f', '%e s wall %U user %S sys %M KB', process.execPath, ...(process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean), resolve('bin/mlb-report.js'), 'collect', '--kubeconfig', kubeconfig, '--out', out, '--format', 'none', '--fail-on', 'never', '--no-capture', ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1', NO_COLOR: '1' } });
+      const child = spawn('/usr/bin/time', ['-f', '%e s wall %U user %S sys %M KB', process.execPath, ...(process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean), resolve(arg('bin') ?? 'bin/mlb-report.js'), 'collect', '--kubeconfig', kubeconfig, '--out', out, '--format', arg('format') ?? 'none', '--fail-on', 'never', '--no-capture', ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1', NO_COLOR: '1' } });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       child.on('close', (c) => {

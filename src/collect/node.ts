@@ -9,7 +9,7 @@ import type { AddedContainer, MetallbMode, NodeRecord, StepStatus } from '../mod
 import { attachEphemeral, attachNodePod, endCommand, endDebugContainer, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { nodeFilePath, safePathSegment, bundlePath } from '../bundle/paths.js';
-import { apiProbeUrl, arpingCommand, arpingFile, captureCommand, captureFiles, captureFilterWithLbIps, connectProbeCommand, connectProbeFile, dataPathRulesCommand, dataPathRulesFile, nodeItems, probeLimits, probeTimeoutSeconds, tcpProbeUrl, type ConnectProbe, type NodeItem } from '../catalogue/index.js';
+import { apiProbeUrl, arpingFile, arpingNoInterfaceExit, arpingProbeCommand, captureCommand, captureFiles, captureFilterWithLbIps, connectProbeCommand, connectProbeFile, dataPathRulesCommand, dataPathRulesFile, nodeItems, probeLimits, probeTimeoutSeconds, tcpProbeUrl, type ConnectProbe, type NodeItem } from '../catalogue/index.js';
 import type { RunContext, Step } from './context.js';
 import { podName, publicStep, step } from './context.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
@@ -38,16 +38,6 @@ export function splitCapture(output: Buffer): { text: string; pcap?: Buffer; com
   return { text, pcap, complete: true };
 }
 
-/** Interface that holds `ip` in `ip -j addr` output. */
-export function interfaceWithAddress(ipAddrJson: string, ip: string): string | undefined {
-  try {
-    const links = JSON.parse(ipAddrJson) as { ifname?: string; addr_info?: { local?: string }[] }[];
-    return links.find((l) => (l.addr_info ?? []).some((a) => a.local === ip))?.ifname;
-  } catch {
-    return undefined;
-  }
-}
-
 function nodeInternalIp(ctx: RunContext, node: string): string | undefined {
   const n = ctx.found.nodes.find((x) => x.metadata?.name === node);
   const addrs = n?.status?.addresses ?? [];
@@ -64,6 +54,51 @@ export function managedLbIps(ctx: RunContext): string[] {
   }
   return [...ips].sort();
 }
+
+/**
+ * What every node's probes derive from the listed Services, computed once per run (each node
+ * recomputing it made probe planning quadratic in the cluster's size): the managed IPs, which
+ * Services and IPv4 addresses each node probes, the EndpointSlices by Service, the rules command.
+ */
+interface ServicePlan {
+  lbIps: string[];
+  servicesByKey: Map<string, V1Service>;
+  servicesByNode: Map<string, string[]>;
+  arpingByNode: Map<string, string[]>;
+  slicesByService: Map<string, NonNullable<RunContext['lbEndpointSlices']>>;
+  rulesCommand?: string[];
+}
+
+const servicePlans = new WeakMap<RunContext, ServicePlan>();
+
+/** The run's ServicePlan; only once the Services are listed (ctx.lbServicesReady). */
+function servicePlan(ctx: RunContext): ServicePlan {
+  let plan = servicePlans.get(ctx);
+  if (plan) return plan;
+  const lbIps = managedLbIps(ctx);
+  const services = ctx.lbServices.filter((s) => {
+    const cls = s.spec?.loadBalancerClass;
+    return (!cls || /metallb/i.test(cls)) && (s.status?.loadBalancer?.ingress ?? []).some((i) => i.ip);
+  });
+  const slicesByService = new Map<string, NonNullable<RunContext['lbEndpointSlices']>>();
+  for (const slice of ctx.lbEndpointSlices ?? []) {
+    const k = `${slice.metadata?.namespace}/${slice.metadata?.labels?.['kubernetes.io/service-name']}`;
+    slicesByService.set(k, [...(slicesByService.get(k) ?? []), slice]);
+  }
+  const nodes = ctx.found.discovery.nodes;
+  plan = {
+    lbIps,
+    servicesByKey: new Map(services.map((s) => [serviceKey(s), s])),
+    servicesByNode: probePlan(services.map(serviceKey), nodes),
+    arpingByNode: probePlan(lbIps.filter((ip) => !ip.includes(':')), nodes),
+    slicesByService,
+    rulesCommand: lbIps.length && !process.env.MLB_NO_RULES ? dataPathRulesCommand(lbIps) : undefined,
+  };
+  servicePlans.set(ctx, plan);
+  return plan;
+}
+
+const serviceKey = (s: V1Service): string => `${s.metadata?.namespace}/${s.metadata?.name}`;
 
 /** Below this many node × IP pairs every node probes every IP; above, each IP is probed from a few nodes. */
 export const fullProbeMatrixLimit = 256;
@@ -294,34 +329,32 @@ class NodeCollection {
   }
 
   /**
-   * The debug container's work: the catalogue's items, then the probes. Exec round trips are the
-   * node's critical path, so what does not wait for `ip addr` rides in the same exec: the connect
-   * probes and kube-proxy rules (once the Services are listed) and, when nothing else will run in
-   * the container afterwards (no capture, no ARP probe), the end marker. The ARP probes need the
-   * interface holding the node IP, from `ip addr`: they take a second exec, which then carries the
-   * end marker. Anything that could not ride runs as before, on its own.
+   * The debug container's work: the catalogue's items and the probes. Exec round trips are the
+   * node's critical path, so the probes ride in the same exec once the Services are listed (the
+   * connect probes, kube-proxy's rules and the ARP probes, which find the node IP's interface in
+   * their own shell), and, when nothing else will run in the container afterwards (no capture), so
+   * does the end marker. What could not ride runs in an exec of its own afterwards, as before.
    */
   async runDebugLane(): Promise<void> {
     const { ctx, node } = this;
     const lane = this.debugLane;
-    const probe = ctx.settings.probe;
     const inOwnContainer = !!this.ephemeral && lane.target?.container === this.ephemeral.container;
-    const early = probe && this.servicesListed && inOwnContainer ? serviceProbes(ctx, node) : undefined;
-    // Nothing runs in the container after this lane without a capture; ARP probes come last if planned.
+    // Nothing runs in the container after this lane without a capture.
     const endable = inOwnContainer && !ctx.settings.capture;
-    const arpingsPlanned = probe && (!this.servicesListed || plannedArpingIps(ctx, node).length > 0);
-    const riders = [...(early?.items ?? []), ...(endable && !arpingsPlanned ? [endItem] : [])];
+    const early = ctx.settings.probe && this.servicesListed && inOwnContainer ? planProbes(ctx, node, this.steps) : undefined;
+    const riders = [...(early?.items ?? []), ...(early && endable ? [endItem] : [])];
     const batch = await this.runLane(this.items.filter((i) => i.runIn === 'debug'), lane, riders);
-    const rode = (id: string): boolean => !!batch && !batch.noShell && !!batch.results.get(id)?.started;
-    const earlyDone = !!early && rode(early.connect.id);
-    if (early && earlyDone) await recordServiceProbes(ctx, node, early, outcomesOf(ctx, lane.target!, batch, this.progress), this.steps);
+    const rode = !!early && !!batch && !batch.noShell && !!batch.results.get(early.connect.id)?.started;
+    if (early && rode) await recordProbes(ctx, node, lane, early, outcomesOf(ctx, lane.target!, batch, this.progress), this.steps);
     this.noteEnd(batch);
-    if (!probe) {
+    if (!ctx.settings.probe) {
       this.steps.push(step('probe.arping', 'skipped', 0, [], 'disabled (--no-probe)'));
       return;
     }
+    // Done; an end marker that did not ride is sent by endDebugContainer.
+    if (rode) return;
     const end = endable && !this.ephemeral?.endRequested ? endItem : undefined;
-    const probes = await ctx.kube.retries.scope({ step: 'probe.arping' }, () => runProbes(ctx, node, lane, this.rawOutputs.get('net.ip-addr'), this.steps, this.progress, { serviceProbes: !earlyDone, end }));
+    const probes = await ctx.kube.retries.scope({ step: 'probe.arping' }, () => runProbes(ctx, node, lane, this.steps, this.progress, { planned: early, end }));
     this.noteEnd(probes);
   }
 
@@ -584,7 +617,7 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
   const listed = await Promise.race([ctx.lbServicesReady.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), lbIpWaitMs)))]).finally(() => clearTimeout(timer));
   progress(`capturing ${ctx.settings.captureSeconds} s`);
   const seconds = ctx.settings.captureSeconds;
-  const o = await execCapture(ctx.kube, { ...lane.target, command: captureCommand(seconds, captureFilterWithLbIps(listed ? managedLbIps(ctx) : [])), timeoutMs: seconds * 1000 + 20_000, maxBytes: 64 * 1024 * 1024, windowed: true });
+  const o = await execCapture(ctx.kube, { ...lane.target, command: captureCommand(seconds, captureFilterWithLbIps(listed ? servicePlan(ctx).lbIps : [])), timeoutMs: seconds * 1000 + 20_000, maxBytes: 64 * 1024 * 1024, windowed: true });
   if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(ctx, lane.target.namespace, lane.target.pod, lane.target.container, o.error);
   const files: string[] = [];
   const split = splitCapture(o.stdout);
@@ -629,20 +662,17 @@ export function connectProbePlan(ctx: RunContext, node: string): { probes: Conne
     if (ip) probes.push({ id: `memberlist/${peer}`, url: tcpProbeUrl(ip, 7946) });
   }
   // Services: every node probes every Service in small clusters, a few nodes per Service above.
-  const services = ctx.lbServices.filter((s) => {
-    const cls = s.spec?.loadBalancerClass;
-    return (!cls || /metallb/i.test(cls)) && (s.status?.loadBalancer?.ingress ?? []).some((i) => i.ip);
-  });
-  const key = (s: V1Service): string => `${s.metadata?.namespace}/${s.metadata?.name}`;
-  const mine = new Set(probePlan(services.map(key), ctx.found.discovery.nodes).get(node) ?? []);
+  const { servicesByKey, servicesByNode, slicesByService } = servicePlan(ctx);
+  const key = serviceKey;
+  const mine = (servicesByNode.get(node) ?? []).map((k) => servicesByKey.get(k)!);
   let endpointCount = 0;
   let lbCount = 0;
-  const chosen = services.filter((s) => mine.has(key(s))).slice(0, probeLimits.services);
+  const chosen = mine.slice(0, probeLimits.services);
   for (const svc of chosen) {
     const port = (svc.spec?.ports ?? []).find((p) => (p.protocol ?? 'TCP') === 'TCP');
     if (!port) continue;
     const k = key(svc);
-    const slices = (ctx.lbEndpointSlices ?? []).filter((e) => `${e.metadata?.namespace}/${e.metadata?.labels?.['kubernetes.io/service-name']}` === k);
+    const slices = slicesByService.get(k) ?? [];
     const targets: { ip: string; port: number }[] = [];
     for (const slice of slices) {
       const sp = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? '')) ?? slice.ports?.[0];
@@ -661,7 +691,7 @@ export function connectProbePlan(ctx: RunContext, node: string): { probes: Conne
       break;
     }
   }
-  const skipped = services.filter((s) => mine.has(key(s))).length - chosen.length;
+  const skipped = mine.length - chosen.length;
   const summary = `API /healthz; TCP 7946 to ${peers.length} speaker(s); ${endpointCount} endpoint(s) and ${lbCount} LoadBalancer IP(s) of ${chosen.length} Service(s)${skipped > 0 ? ` (${skipped} more Services not probed, limit ${probeLimits.services})` : ''}`;
   return { probes, summary };
 }
@@ -669,27 +699,46 @@ export function connectProbePlan(ctx: RunContext, node: string): { probes: Conne
 /** Ends the debug container's main process (attach/index.ts idleCommand) as the last item of a batch. */
 const endItem: BatchItem = { id: 'end', command: endCommand, timeoutMs: 5000, maxBytes: 4096 };
 
-/** The probes that need only the Services, not `ip addr`: connect probes and kube-proxy's rules for the LB IPs. */
-interface ServiceProbes {
+/** A node's probes, planned from the listed Services: one batch item each, and what each step records. */
+interface PlannedProbes {
   plan: ReturnType<typeof connectProbePlan>;
   connect: BatchItem;
   rules?: BatchItem;
+  arpings: { ip: string; item: BatchItem }[];
   items: BatchItem[];
 }
 
-function serviceProbes(ctx: RunContext, node: string): ServiceProbes {
+/**
+ * Plans the node's probes (the Services must be listed): connect probes, kube-proxy's rules for the
+ * LB IPs and the ARP probes. Steps for what will not run (no IPs, no node IP, over the limit) are
+ * recorded now.
+ */
+function planProbes(ctx: RunContext, node: string, steps: Step[]): PlannedProbes {
   const plan = connectProbePlan(ctx, node);
   // TCP and HTTPS probes: all at once (about 2 s), inside the capture window.
   const connect: BatchItem = { id: 'connect', command: connectProbeCommand(plan.probes), timeoutMs: (probeTimeoutSeconds + 3) * 1000, maxBytes: 1024 * 1024 };
-  const ips = managedLbIps(ctx);
-  // kube-proxy's rules for the LB IPs, in the same exec: they send nothing, and need the IPs too.
-  const rules: BatchItem | undefined = ips.length ? { id: 'rules', command: dataPathRulesCommand(ips), timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 } : undefined;
-  return { plan, connect, rules, items: [connect, ...(rules ? [rules] : [])] };
-}
-
-/** The IPv4 LoadBalancer IPs this node arpings (IPv6 neighbours show in ip neigh and the capture instead). */
-function plannedArpingIps(ctx: RunContext, node: string): string[] {
-  return probePlan(managedLbIps(ctx).filter((ip) => !ip.includes(':')), ctx.found.discovery.nodes).get(node) ?? [];
+  const { rulesCommand, lbIps } = servicePlan(ctx);
+  // kube-proxy's rules for the LB IPs: they send nothing, and need the IPs too.
+  const rules: BatchItem | undefined = rulesCommand ? { id: 'rules', command: rulesCommand, timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 } : undefined;
+  const arpings: PlannedProbes['arpings'] = [];
+  if (lbIps.length === 0) steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IPs assigned'));
+  else {
+    const nodeIp = nodeInternalIp(ctx, node);
+    // arping speaks IPv4 ARP; IPv6 neighbours are visible in ip neigh and the capture instead.
+    const v4 = servicePlan(ctx).arpingByNode.get(node) ?? [];
+    if (!nodeIp) steps.push(step('probe.arping', 'skipped', 0, [], 'node has no InternalIP', { problem: true }));
+    else if (v4.length === 0) steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IP assigned to this node for probing (large cluster: each IP is probed from a few nodes)'));
+    else {
+      for (const ip of v4.slice(0, maxProbesPerNode)) {
+        const command = arpingProbeCommand(ip, nodeIp);
+        // Raw address: the manifest is redacted as it is written (a redacted one would be mapped again).
+        if (command) arpings.push({ ip, item: { id: `arping-${arpings.length}`, command, timeoutMs: 10_000, maxBytes: 256 * 1024 } });
+        else steps.push(step(`probe.arping.${ip}`, 'skipped', 0, [], `not probed: ${ip} or the node IP ${nodeIp} is not a plain IPv4 address`, { problem: true }));
+      }
+      if (v4.length > maxProbesPerNode) steps.push(step('probe.arping.more', 'skipped', 0, [], `${v4.length - maxProbesPerNode} more LoadBalancer IPs not probed (limit ${maxProbesPerNode} per node)`));
+    }
+  }
+  return { plan, connect, rules, arpings, items: [connect, ...(rules ? [rules] : []), ...arpings.map((a) => a.item)] };
 }
 
 /** An item's outcome: from `batch`, or from an exec of its own when no batch could run (no shell). */
@@ -708,8 +757,10 @@ function outcomesOf(ctx: RunContext, target: AttachedTarget, batch: BatchRun | u
   };
 }
 
-async function recordServiceProbes(ctx: RunContext, node: string, probes: ServiceProbes, outcomeOf: OutcomeOf, steps: Step[]): Promise<void> {
-  if (ctx.interrupted() || ctx.timedOut()) steps.push(step('probe.connect', 'skipped', 0, [], ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached', { problem: true }));
+/** Writes the probes' outputs and records their steps. */
+async function recordProbes(ctx: RunContext, node: string, lane: Lane, probes: PlannedProbes, outcomeOf: OutcomeOf, steps: Step[]): Promise<void> {
+  const stopped = (): string | undefined => (ctx.interrupted() ? 'interrupted' : ctx.timedOut() ? 'run timeout (--timeout) reached' : undefined);
+  if (stopped()) steps.push(step('probe.connect', 'skipped', 0, [], stopped()!, { problem: true }));
   else {
     const o = await outcomeOf(probes.connect, 'connect probes');
     if (typeof o === 'string') steps.push(step('probe.connect', 'skipped', 0, [], o, { problem: true }));
@@ -724,7 +775,7 @@ async function recordServiceProbes(ctx: RunContext, node: string, probes: Servic
       steps.push(step('probe.connect', ok ? 'ok' : o.stdout.length ? 'partial' : 'failed', o.durationMs, files, ok ? probes.plan.summary : `${describeOutcome(o)}; planned: ${probes.plan.summary}`, { exitCode: o.exitCode, problem: !ok }));
     }
   }
-  if (probes.rules && !ctx.interrupted() && !ctx.timedOut()) {
+  if (probes.rules && !stopped()) {
     const o = await outcomeOf(probes.rules, 'kube-proxy rules');
     if (typeof o === 'string') steps.push(step('net.kube-proxy-rules', 'skipped', 0, [], o, { problem: true }));
     else {
@@ -734,60 +785,20 @@ async function recordServiceProbes(ctx: RunContext, node: string, probes: Servic
       steps.push(step('net.kube-proxy-rules', ok ? 'ok' : o.stdout.length ? 'partial' : 'failed', o.durationMs, o.stdout.length ? [file] : [], ok ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem: !ok }));
     }
   }
-}
-
-/**
- * The probes in one exec: the connect probes and rules (unless they already rode in the debug lane's
- * batch: `serviceProbes: false`), the ARP probes, and `end` last when given. Returns the batch.
- */
-async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buffer | undefined, steps: Step[], progress: (m: string) => void, opts: { serviceProbes: boolean; end?: BatchItem }): Promise<BatchRun | undefined> {
-  await ctx.lbServicesReady;
-  if (!lane.target || lane.unusable) {
-    steps.push(step('probe.arping', 'skipped', 0, [], lane.unusable ?? 'no debug container', { problem: true }));
-    if (opts.serviceProbes) steps.push(step('probe.connect', 'skipped', 0, [], lane.unusable ?? 'no debug container', { problem: true }));
-    return undefined;
-  }
-  const target = lane.target;
-  const early = opts.serviceProbes ? serviceProbes(ctx, node) : undefined;
-  const ips = managedLbIps(ctx);
-  let planned: string[] = [];
-  let v4: string[] = [];
-  if (ips.length === 0) steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IPs assigned'));
-  else {
-    const nodeIp = nodeInternalIp(ctx, node);
-    const iface = nodeIp && ipAddr ? interfaceWithAddress(ipAddr.toString('utf8'), nodeIp) : undefined;
-    if (!iface) {
-      // Raw address: the manifest is redacted as it is written (a redacted one would be mapped again).
-      steps.push(step('probe.arping', 'skipped', 0, [], nodeIp ? `no interface holds the node IP ${nodeIp} (ip addr not collected?)` : 'node has no InternalIP', { problem: true }));
-    } else {
-      v4 = plannedArpingIps(ctx, node);
-      if (v4.length === 0) steps.push(step('probe.arping', 'skipped', 0, [], 'no LoadBalancer IP assigned to this node for probing (large cluster: each IP is probed from a few nodes)'));
-      planned = v4.slice(0, maxProbesPerNode).map((ip) => `${ip} ${iface}`);
-    }
-  }
-  const arpItems: BatchItem[] = planned.map((p, i) => {
-    const [ip, iface] = p.split(' ');
-    return { id: `arping-${i}`, command: arpingCommand(ip!, iface!), timeoutMs: 10_000, maxBytes: 256 * 1024 };
-  });
-  const items = [...(early?.items ?? []), ...arpItems];
-  if (items.length === 0) return undefined;
-  // All probes in one exec (batch.ts); one exec each when no shell can start.
-  const batch = !ctx.interrupted() && !ctx.timedOut() ? await execBatch(ctx, target, target.container, [...items, ...(opts.end ? [opts.end] : [])]) : undefined;
-  if (batch && !batch.noShell) progress(`probes: ${early ? 'connect and ' : ''}arping ${planned.length} IPs`);
-  const outcomeOf = outcomesOf(ctx, target, batch, progress);
-  if (early) await recordServiceProbes(ctx, node, early, outcomeOf, steps);
-  for (const [i, p] of planned.entries()) {
-    const ip = p.split(' ')[0]!;
-    const item = arpItems[i]!;
-    if (ctx.interrupted() || ctx.timedOut() || lane.unusable) break;
+  for (const [i, { ip, item }] of probes.arpings.entries()) {
+    if (stopped() || lane.unusable) break;
     // Step id and file name carry the raw address: the writer redacts the path, the manifest its text.
     const id = `probe.arping.${ip}`;
-    const got = await outcomeOf(item, `arping ${ctx.writer.redactor.ip(ip)}`);
-    if (typeof got === 'string') {
-      steps.push(step(id, 'skipped', 0, [], got, { problem: true }));
+    const o = await outcomeOf(item, `arping ${ctx.writer.redactor.ip(ip)}`);
+    if (typeof o === 'string') {
+      steps.push(step(id, 'skipped', 0, [], o, { problem: true }));
       continue;
     }
-    const o = got;
+    const noInterface = o.exitCode === arpingNoInterfaceExit && /no interface holds the node IP/.test(o.stderr);
+    if (noInterface) {
+      steps.push(step(id, 'skipped', o.durationMs, [], o.stderr.trim(), { problem: true }));
+      continue;
+    }
     const file = nodeFilePath(node, arpingFile(ip));
     const files: string[] = [];
     if (o.stdout.length > 0 || o.exitCode !== undefined) {
@@ -804,10 +815,29 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, ipAddr: Buff
     if (lane.timeouts >= maxConsecutiveTimeouts) lane.unusable = 'not answering';
     if (o.exitCode === 127 || o.exitCode === 126) {
       // No arping in this container (e.g. the FRR image after a fallback): the other IPs would fail the same way.
-      if (planned.length > i + 1) steps.push(step('probe.arping.rest', 'skipped', 0, [], `arping not available in ${target.container}; ${planned.length - i - 1} more IPs not probed`, { problem: true }));
+      const rest = probes.arpings.length - i - 1;
+      if (rest > 0) steps.push(step('probe.arping.rest', 'skipped', 0, [], `arping not available in ${lane.target?.container ?? 'the container'}; ${rest} more IPs not probed`, { problem: true }));
       break;
     }
   }
-  if (v4.length > maxProbesPerNode) steps.push(step('probe.arping.more', 'skipped', 0, [], `${v4.length - maxProbesPerNode} more LoadBalancer IPs not probed (limit ${maxProbesPerNode} per node)`));
+}
+
+/**
+ * The probes in an exec of their own, when they could not ride in the debug lane's batch: planned
+ * now (unless `planned` was, and did not run), with `end` last when given. Returns the batch.
+ */
+async function runProbes(ctx: RunContext, node: string, lane: Lane, steps: Step[], progress: (m: string) => void, opts: { planned?: PlannedProbes; end?: BatchItem }): Promise<BatchRun | undefined> {
+  await ctx.lbServicesReady;
+  if (!lane.target || lane.unusable) {
+    steps.push(step('probe.arping', 'skipped', 0, [], lane.unusable ?? 'no debug container', { problem: true }));
+    steps.push(step('probe.connect', 'skipped', 0, [], lane.unusable ?? 'no debug container', { problem: true }));
+    return undefined;
+  }
+  const target = lane.target;
+  const probes = opts.planned ?? planProbes(ctx, node, steps);
+  // All probes in one exec (batch.ts); one exec each when no shell can start.
+  const batch = !ctx.interrupted() && !ctx.timedOut() ? await execBatch(ctx, target, target.container, [...probes.items, ...(opts.end ? [opts.end] : [])]) : undefined;
+  if (batch && !batch.noShell) progress(`probes: connect and arping ${probes.arpings.length} IPs`);
+  await recordProbes(ctx, node, lane, probes, outcomesOf(ctx, target, batch, progress), steps);
   return batch;
 }

@@ -25,7 +25,8 @@ type AnyAgent = http.Agent | https.Agent;
 type RequestContext = Parameters<k8s.KubeConfig['applySecurityAuthentication']>[0];
 
 export function withSharedTls(kc: k8s.KubeConfig): k8s.KubeConfig {
-  const byIdentity = new Map<string, https.Agent>();
+  /** One shared agent per TLS identity; a run has two or three (generated clients, fetch, WebSocket). */
+  const identities: { options: Record<string, unknown>; agent: https.Agent }[] = [];
   const shared = new Set<https.Agent>();
 
   /** The shared agent for the TLS options `agent` was built with; anything else unchanged. */
@@ -36,12 +37,12 @@ export function withSharedTls(kc: k8s.KubeConfig): k8s.KubeConfig {
     // verification, server name, ciphers… (Buffers compared by content). Options left undefined
     // are dropped: the generated clients' agents name fewer options than the WebSocket's.
     const options = Object.fromEntries(Object.entries((agent as https.Agent).options).filter(([, v]) => v !== undefined)) as https.AgentOptions & Record<string, unknown>;
-    const key = JSON.stringify(Object.keys(options).sort().map((k) => [k, Buffer.isBuffer(options[k]) ? (options[k] as Buffer).toString('base64') : options[k]]));
-    let one = byIdentity.get(key);
+    // Compared option by option (this runs for every request: no serialising of certificates).
+    let one = identities.find((i) => sameOptions(i.options, options))?.agent;
     if (!one) {
       const secureContext = tls.createSecureContext(options as tls.SecureContextOptions);
       one = new https.Agent({ ...options, secureContext, keepAlive: false, maxCachedSessions: 100 });
-      byIdentity.set(key, one);
+      identities.push({ options, agent: one });
       shared.add(one);
     }
     return one;
@@ -67,4 +68,21 @@ export function withSharedTls(kc: k8s.KubeConfig): k8s.KubeConfig {
     if (typeof opts.agent === 'object') opts.agent = share(opts.agent as AnyAgent);
   };
   return view;
+}
+
+/** Same keys, and the same value under each (Buffers and arrays by content). */
+function sameOptions(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => k in b && sameValue(a[k], b[k]));
+}
+
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (Buffer.isBuffer(x) && Buffer.isBuffer(y)) return x.equals(y);
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => sameValue(v, y[i]));
+  // Callbacks (checkServerIdentity) are made anew per request and never differ in what they check.
+  if (typeof x === 'function' && typeof y === 'function') return true;
+  if (x && y && typeof x === 'object' && typeof y === 'object') return JSON.stringify(x) === JSON.stringify(y);
+  return false;
 }

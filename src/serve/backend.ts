@@ -5,7 +5,7 @@
  * the exit status the manifest kept. Anything else answers at once on stderr with what this node's
  * bundle does hold, and a non-zero exit: a command that was not collected has no answer to give.
  */
-import { arpingFile, nodeItems, type NodeItem } from '../catalogue/index.js';
+import { arpingFile, nodeItems, parseArpingProbe, type NodeItem } from '../catalogue/index.js';
 import type { Manifest, NodeRecord, StepRecord } from '../model/bundle.js';
 import { nodeFilePath } from '../bundle/paths.js';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget } from '../sim/world.js';
@@ -119,6 +119,9 @@ export class BundleBackend implements ExecBackend {
       const ip = argv[7]!;
       return { file: arpingFile(ip), step: this.stepOf(target.node, `probe.arping.${ip}`) };
     }
+    // The same, as the collector sends it (catalogue arpingProbeCommand: the interface found in the shell).
+    const probe = role === 'debug' && argv[0] === 'sh' && argv[1] === '-c' && argv[2] ? parseArpingProbe(argv[2]) : undefined;
+    if (probe) return { file: arpingFile(probe.ip), step: this.stepOf(target.node, `probe.arping.${probe.ip}`) };
     return undefined;
   }
 

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { interfaceWithAddress, splitCapture } from '../../src/collect/node.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { splitCapture } from '../../src/collect/node.js';
+import { arpingNoInterfaceExit, arpingProbeCommand, parseArpingProbe } from '../../src/catalogue/index.js';
 import { parseDuration, parseFormats, scrubArgv } from '../../src/collect/options.js';
 import { TokenBucket } from '../../src/kube/client.js';
 import { ephemeralContainerSpec, nodePodName, nodePodSpec } from '../../src/attach/index.js';
@@ -15,11 +20,29 @@ test('capture output splits into text and pcap', () => {
   assert.equal(splitCapture(Buffer.from('cut before marker')).complete, false);
 });
 
-test('interface holding the node IP', () => {
-  const json = JSON.stringify([{ ifname: 'lo', addr_info: [{ local: '127.0.0.1' }] }, { ifname: 'eth0', addr_info: [{ local: '10.99.0.11' }] }]);
-  assert.equal(interfaceWithAddress(json, '10.99.0.11'), 'eth0');
-  assert.equal(interfaceWithAddress(json, '10.1.1.1'), undefined);
-  assert.equal(interfaceWithAddress('not json', '10.1.1.1'), undefined);
+test('the arping probe finds the node IP\'s interface in its own shell, and refuses anything but IPv4 addresses', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mlb-arping-'));
+  try {
+    // `ip -o -4 addr show` as iproute2 prints it, and an arping that prints its arguments.
+    writeFileSync(join(dir, 'ip'), "#!/bin/sh\nprintf '1: lo    inet 127.0.0.1/8 scope host lo\\\\       valid_lft forever preferred_lft forever\\n3: bond0.20    inet 192.0.2.11/24 brd 192.0.2.255 scope global bond0.20\\\\       valid_lft forever preferred_lft forever\\n'\n");
+    writeFileSync(join(dir, 'arping'), '#!/bin/sh\necho "arping $*"\n');
+    chmodSync(join(dir, 'ip'), 0o755);
+    chmodSync(join(dir, 'arping'), 0o755);
+    const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
+    const found = arpingProbeCommand('198.51.100.7', '192.0.2.11')!;
+    assert.equal(execFileSync(found[0]!, found.slice(1), { env, encoding: 'utf8' }), 'arping -c 2 -w 2 -I bond0.20 198.51.100.7\n');
+    const missing = arpingProbeCommand('198.51.100.7', '192.0.2.99')!;
+    const r = spawnSync(missing[0]!, missing.slice(1), { env, encoding: 'utf8' });
+    assert.equal(r.status, arpingNoInterfaceExit);
+    assert.equal(r.stderr, 'no interface holds the node IP 192.0.2.99\n');
+    assert.deepEqual(parseArpingProbe(found[2]!), { ip: '198.51.100.7', nodeIp: '192.0.2.11' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // The addresses come from the cluster's objects and go into a shell script.
+  for (const [ip, nodeIp] of [['198.51.100.7; reboot', '192.0.2.11'], ['198.51.100.7', '$(id)'], ['2001:db8::1', '192.0.2.11'], ['198.51.100.256', '192.0.2.11']]) {
+    assert.equal(arpingProbeCommand(ip!, nodeIp!), undefined, `${ip} from ${nodeIp}`);
+  }
 });
 
 test('durations, formats, argv scrubbing', () => {

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { UserError } from '../../util/errors.js';
 import type { ExecBackend, ExecIO, ExecResult, ExecTarget } from '../world.js';
+import { arpingCommand, arpingNoInterfaceExit, parseArpingProbe } from '../../catalogue/index.js';
 import { captureOutput } from './capture.js';
 import { answerProbes, answerRules, nslookup, resolvConf, webhookListening } from './datapath.js';
 import { bfdPeers, bgpNeighbors, bgpSummaryText, bgpRoutes, bgpSummary, desiredConfig, reloadStatus, runningConfig, showDaemons } from './frr.js';
@@ -172,6 +173,8 @@ export class ReplayBackend implements ExecBackend {
    */
   private async shell(ctx: Ctx, script: string): Promise<Output> {
     if (script.startsWith('# mlb-report connect probes')) return this.connectProbes(ctx, script);
+    const arpingProbe = parseArpingProbe(script);
+    if (arpingProbe) return this.arpingProbe(ctx, arpingProbe.ip, arpingProbe.nodeIp);
     if (script.startsWith('# mlb-report data-path rules')) {
       // The FRR image and busybox have none of the three tools.
       if (ctx.role !== 'debug' || ctx.busybox) return ok('--- unavailable: no iptables-save, nft or ipvsadm in this container\n');
@@ -219,6 +222,24 @@ export class ReplayBackend implements ExecBackend {
     if (ctx.role !== 'debug' || ctx.busybox) return { stdout: '', stderr: 'sh: curl: not found\n', exitCode: 127 };
     if (!(await this.wait(ctx, r.seconds))) return { stdout: '', exitCode: 143 };
     return ok(r.stdout);
+  }
+
+  /**
+   * The catalogue's arping probe: the interface holding the node IP, as `ip -o -4 addr` shows it
+   * here, then arping from it, answered like the lone `arping -I <interface>` it stands for.
+   */
+  private async arpingProbe(ctx: Ctx, ip: string, nodeIp: string): Promise<Output> {
+    const addr = this.recorded(ctx, ['ip', '-j', '-d', 'addr', 'show']) ?? this.ip(ctx, ['-j', '-d', 'addr', 'show']);
+    let dev: string | undefined;
+    try {
+      const links = JSON.parse(addr.stdout) as { ifname?: string; addr_info?: { family?: string; local?: string }[] }[];
+      dev = links.find((l) => (l.addr_info ?? []).some((a) => a.family === 'inet' && a.local === nodeIp))?.ifname;
+    } catch {
+      dev = undefined;
+    }
+    if (!dev) return { stdout: '', stderr: `no interface holds the node IP ${nodeIp}\n`, exitCode: arpingNoInterfaceExit };
+    const argv = arpingCommand(ip, dev);
+    return this.recorded(ctx, argv) ?? (await this.exec(ctx, argv));
   }
 
   private podOf(ctx: Ctx): any {
