@@ -70,18 +70,32 @@ export function parseJsonTolerant(text: string, notes: NoteSink, what = 'JSON', 
   }
 }
 
+/** Where a character-by-character scan of JSON text stands with respect to string literals. */
+interface StringState {
+  inString: boolean;
+  escaped: boolean;
+}
+
+/**
+ * Advances `st` over `c` when the scan is inside a string literal and says so; false for a character
+ * outside any string, which the caller handles (a `"` there opens a string: set `st.inString`).
+ */
+function insideString(st: StringState, c: string): boolean {
+  if (!st.inString) return false;
+  if (st.escaped) st.escaped = false;
+  else if (c === '\\') st.escaped = true;
+  else if (c === '"') st.inString = false;
+  return true;
+}
+
 /** The text with every comma that directly precedes `}` or `]` (outside strings) removed. */
 export function withoutTrailingCommas(text: string): string {
   let out = '';
-  let inString = false;
-  let escaped = false;
+  const st: StringState = { inString: false, escaped: false };
   let pendingComma = -1; // index in `out` of a comma not yet followed by a value
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === '\\') escaped = true;
-      else if (c === '"') inString = false;
+    if (insideString(st, c)) {
       out += c;
       continue;
     }
@@ -89,7 +103,7 @@ export function withoutTrailingCommas(text: string): string {
     else if ((c === '}' || c === ']') && pendingComma >= 0) out = out.slice(0, pendingComma) + out.slice(pendingComma + 1);
     else if (!/\s/.test(c)) pendingComma = -1;
     out += c;
-    if (c === '"') inString = true;
+    if (c === '"') st.inString = true;
     if (c === '}' || c === ']') pendingComma = -1;
   }
   return out;
@@ -109,8 +123,7 @@ export function firstLine(text: string, max = 120): string {
 export function salvageTruncatedJson(text: string, maxDepth = 1): unknown {
   const cuts: { at: number; closers: string }[] = [];
   const stack: string[] = [];
-  let inString = false;
-  let escaped = false;
+  const st: StringState = { inString: false, escaped: false };
   const maxCuts = 64;
   const remember = (at: number): void => {
     if (stack.length > maxDepth) return;
@@ -119,13 +132,8 @@ export function salvageTruncatedJson(text: string, maxDepth = 1): unknown {
   };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === '\\') escaped = true;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
+    if (insideString(st, c)) continue;
+    if (c === '"') st.inString = true;
     else if (c === '{' || c === '[') {
       stack.push(c === '{' ? '}' : ']');
       remember(i + 1);

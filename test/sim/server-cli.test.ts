@@ -7,33 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { api } from '../helpers/sim.js';
+import { runProcess, type ProcessRun } from '../helpers/kubectl.js';
 import { runSim } from '../../src/cli/sim.js';
 import { isUserError } from '../../src/util/errors.js';
 
 const bin = join(process.cwd(), 'bin', 'mlb-report.js');
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Finished = ProcessRun;
 
 function runCli(args: string[], timeoutMs = 60_000): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, MLB_REPORT_DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out: ${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(process.execPath, [bin, ...args], { env: { ...process.env, MLB_REPORT_DEBUG: '' }, timeoutMs, label: `mlb-report ${args.join(' ')}` });
 }
 
 /** One line of error and one of fix, no stack trace. */

@@ -304,6 +304,25 @@ export function announceDecision(model: ClusterModel, svc: V1Service): AnnounceD
   return announceDecisions(model).get(svc) ?? decideService(model, svc);
 }
 
+/** A node announcing a service (a decision that did not stop), with the service's namespace and name. */
+export interface AnnouncedPair {
+  d: AnnounceDecision;
+  node: string;
+  namespace: string;
+  name: string;
+}
+
+/** Every (service, announcing node) pair of the model: what the data-path checks look at per node. */
+export function announcedPairs(model: ClusterModel): AnnouncedPair[] {
+  const out: AnnouncedPair[] = [];
+  for (const d of announceDecisions(model).values()) {
+    if (d.stop) continue;
+    const [namespace, name] = d.key.split('/') as [string, string];
+    for (const node of d.announcers) out.push({ d, node, namespace, name });
+  }
+  return out;
+}
+
 /** The decision of each protocol that the service uses. */
 export function protocolDecisions(d: AnnounceDecision): ProtocolDecision[] {
   return [d.l2, d.bgp].filter((p): p is ProtocolDecision => !!p);

@@ -1,5 +1,5 @@
 import { defineCheck, type Draft } from '../define.js';
-import { announceDecisions } from '../lib/announce.js';
+import { announcedPairs } from '../lib/announce.js';
 import { probeEvidence, probeFailed, probeWhy } from '../lib/probes.js';
 
 export default defineCheck({
@@ -18,25 +18,21 @@ export default defineCheck({
   },
   run(model) {
     const out: Draft[] = [];
-    for (const d of announceDecisions(model).values()) {
-      if (d.stop) continue;
-      const [ns, name] = d.key.split('/') as [string, string];
-      for (const node of d.announcers) {
-        const probes = (model.nodes[node]?.probes ?? []).filter((p) => p.kind === 'endpoint' && p.subject.startsWith(`${d.key}/`));
-        const bad = probes.filter(probeFailed);
-        if (!bad.length) continue;
-        const all = bad.length === probes.length;
-        out.push({
-          summary: `${node} announces ${d.ip ?? d.key} but cannot reach ${all ? 'any' : `${bad.length} of ${probes.length}`} probed endpoint(s) of ${d.key} (${bad.map((p) => `${p.host}:${p.port}`).join(', ')}: ${probeWhy(bad[0]!)})${all ? ': clients that land on it time out' : ': some connections through it fail'}`,
-          severity: all ? 'error' : 'warning',
-          subjects: [
-            { kind: 'Service', namespace: ns, name },
-            { kind: 'Node', name: node },
-          ],
-          evidence: [probeEvidence(model, probes, `TCP connects from ${node} to the endpoints`)],
-          remediation: { summary: `Restore pod networking from ${node} to ${d.key}'s pods (CNI, routes, NetworkPolicy).` },
-        });
-      }
+    for (const { d, node, namespace: ns, name } of announcedPairs(model)) {
+      const probes = (model.nodes[node]?.probes ?? []).filter((p) => p.kind === 'endpoint' && p.subject.startsWith(`${d.key}/`));
+      const bad = probes.filter(probeFailed);
+      if (!bad.length) continue;
+      const all = bad.length === probes.length;
+      out.push({
+        summary: `${node} announces ${d.ip ?? d.key} but cannot reach ${all ? 'any' : `${bad.length} of ${probes.length}`} probed endpoint(s) of ${d.key} (${bad.map((p) => `${p.host}:${p.port}`).join(', ')}: ${probeWhy(bad[0]!)})${all ? ': clients that land on it time out' : ': some connections through it fail'}`,
+        severity: all ? 'error' : 'warning',
+        subjects: [
+          { kind: 'Service', namespace: ns, name },
+          { kind: 'Node', name: node },
+        ],
+        evidence: [probeEvidence(model, probes, `TCP connects from ${node} to the endpoints`)],
+        remediation: { summary: `Restore pod networking from ${node} to ${d.key}'s pods (CNI, routes, NetworkPolicy).` },
+      });
     }
     return out;
   },

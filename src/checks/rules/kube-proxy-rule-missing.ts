@@ -1,5 +1,5 @@
 import { defineCheck, type Draft } from '../define.js';
-import { announceDecisions } from '../lib/announce.js';
+import { announcedPairs } from '../lib/announce.js';
 import { rawExcerpt } from '../lib/evidence.js';
 import { ruleMentions } from '../../parse/kube-proxy-rules.js';
 
@@ -20,28 +20,24 @@ export default defineCheck({
   },
   run(model) {
     const out: Draft[] = [];
-    for (const d of announceDecisions(model).values()) {
-      if (d.stop) continue;
-      const [ns, name] = d.key.split('/') as [string, string];
-      for (const node of d.announcers) {
-        const rules = model.nodes[node]?.kubeProxyRules;
-        if (!rules || rules.unavailable) continue;
-        // Nothing of kube-proxy at all: a replacement (Cilium, kube-router) unless the cluster runs kube-proxy.
-        if (!rules.sections.length && !model.kube.kubeProxy) continue;
-        for (const ip of d.ips) {
-          if (ruleMentions(rules, ip).length) continue;
-          const where = rules.sections.length ? rules.sections.map((s) => s.tool).join(' and ') : 'any kube-proxy table (the cluster has a kube-proxy ConfigMap)';
-          out.push({
-            summary: `${node} announces ${ip} (${d.key}) but its kube-proxy rules have nothing for it (looked in ${where}): packets for the IP reach ${node} and are not forwarded`,
-            subjects: [
-              { kind: 'Node', name: node },
-              { kind: 'Service', namespace: ns, name },
-              { kind: 'IP', name: ip },
-            ],
-            evidence: [{ path: rules.path, excerpt: rawExcerpt(model, rules.path, ['---'], rules.sections.map((s) => `--- ${s.tool}: ${s.lines.length} line(s) about the LoadBalancer IPs`).join('\n') || `--- none: ${rules.none ?? ''}`), label: `kube-proxy rules on ${node} for the LoadBalancer IPs` }],
-            remediation: { summary: `Get kube-proxy running and synced on ${node} so it programs ${ip}.` },
-          });
-        }
+    for (const { d, node, namespace: ns, name } of announcedPairs(model)) {
+      const rules = model.nodes[node]?.kubeProxyRules;
+      if (!rules || rules.unavailable) continue;
+      // Nothing of kube-proxy at all: a replacement (Cilium, kube-router) unless the cluster runs kube-proxy.
+      if (!rules.sections.length && !model.kube.kubeProxy) continue;
+      for (const ip of d.ips) {
+        if (ruleMentions(rules, ip).length) continue;
+        const where = rules.sections.length ? rules.sections.map((s) => s.tool).join(' and ') : 'any kube-proxy table (the cluster has a kube-proxy ConfigMap)';
+        out.push({
+          summary: `${node} announces ${ip} (${d.key}) but its kube-proxy rules have nothing for it (looked in ${where}): packets for the IP reach ${node} and are not forwarded`,
+          subjects: [
+            { kind: 'Node', name: node },
+            { kind: 'Service', namespace: ns, name },
+            { kind: 'IP', name: ip },
+          ],
+          evidence: [{ path: rules.path, excerpt: rawExcerpt(model, rules.path, ['---'], rules.sections.map((s) => `--- ${s.tool}: ${s.lines.length} line(s) about the LoadBalancer IPs`).join('\n') || `--- none: ${rules.none ?? ''}`), label: `kube-proxy rules on ${node} for the LoadBalancer IPs` }],
+          remediation: { summary: `Get kube-proxy running and synced on ${node} so it programs ${ip}.` },
+        });
       }
     }
     return out;

@@ -1,5 +1,5 @@
 import { defineCheck, type Draft } from '../define.js';
-import { announceDecisions } from '../lib/announce.js';
+import { announcedPairs } from '../lib/announce.js';
 import { probeEvidence, probeFailed, probeWhy } from '../lib/probes.js';
 
 export default defineCheck({
@@ -18,27 +18,23 @@ export default defineCheck({
   },
   run(model) {
     const out: Draft[] = [];
-    for (const d of announceDecisions(model).values()) {
-      if (d.stop) continue;
-      const [ns, name] = d.key.split('/') as [string, string];
-      for (const node of d.announcers) {
-        const probes = model.nodes[node]?.probes ?? [];
-        const lb = probes.filter((p) => p.kind === 'lb' && p.subject.startsWith(`${d.key}/`));
-        const eps = probes.filter((p) => p.kind === 'endpoint' && p.subject.startsWith(`${d.key}/`));
-        const badLb = lb.filter(probeFailed);
-        // Only when the endpoints answer from the same node: otherwise the pods are the problem.
-        if (!badLb.length || !eps.length || eps.some(probeFailed)) continue;
-        out.push({
-          summary: `${node} announces ${badLb[0]!.host}:${badLb[0]!.port} (${d.key}) and reaches its endpoints, but a connect to the LoadBalancer IP itself gets ${probeWhy(badLb[0]!)}: nothing on ${node} forwards the IP to the Service`,
-          subjects: [
-            { kind: 'Service', namespace: ns, name },
-            { kind: 'Node', name: node },
-            { kind: 'IP', name: badLb[0]!.host ?? '' },
-          ],
-          evidence: [probeEvidence(model, [...badLb, ...eps], `TCP connects from ${node}`)],
-          remediation: { summary: `Make kube-proxy (or its replacement) on ${node} forward ${badLb[0]!.host}:${badLb[0]!.port} to ${d.key}.` },
-        });
-      }
+    for (const { d, node, namespace: ns, name } of announcedPairs(model)) {
+      const probes = model.nodes[node]?.probes ?? [];
+      const lb = probes.filter((p) => p.kind === 'lb' && p.subject.startsWith(`${d.key}/`));
+      const eps = probes.filter((p) => p.kind === 'endpoint' && p.subject.startsWith(`${d.key}/`));
+      const badLb = lb.filter(probeFailed);
+      // Only when the endpoints answer from the same node: otherwise the pods are the problem.
+      if (!badLb.length || !eps.length || eps.some(probeFailed)) continue;
+      out.push({
+        summary: `${node} announces ${badLb[0]!.host}:${badLb[0]!.port} (${d.key}) and reaches its endpoints, but a connect to the LoadBalancer IP itself gets ${probeWhy(badLb[0]!)}: nothing on ${node} forwards the IP to the Service`,
+        subjects: [
+          { kind: 'Service', namespace: ns, name },
+          { kind: 'Node', name: node },
+          { kind: 'IP', name: badLb[0]!.host ?? '' },
+        ],
+        evidence: [probeEvidence(model, [...badLb, ...eps], `TCP connects from ${node}`)],
+        remediation: { summary: `Make kube-proxy (or its replacement) on ${node} forward ${badLb[0]!.host}:${badLb[0]!.port} to ${d.key}.` },
+      });
     }
     return out;
   },
