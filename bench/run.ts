@@ -12,7 +12,7 @@
  * sample of nodes and the wall time is extrapolated linearly (the record says so: `extrapolated_from`).
  *
  * Writes bench/results.json and bench/results.md. `--quick` (CI): N ≤ 50, one run each.
- * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench] [--only mlb-report] [--render bench/results.json]
+ * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench] [--only mlb-report] [--work DIR] [--render bench/results.json]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
@@ -249,7 +249,9 @@ if (renderFrom) {
 
 const records: RunRecord[] = [];
 const extras: Record<string, unknown> = {};
-const work = mkdtempSync(join(tmpdir(), 'mlb-bench-'));
+// `--work DIR`: where the bundles are written (default the temporary folder). File creation on some
+// file systems slows down for a while after many deletions; a tmpfs takes the disk out of the figures.
+const work = mkdtempSync(join(arg('work') ?? tmpdir(), 'mlb-bench-'));
 const discarded = join(work, 'discarded');
 mkdirSync(discarded);
 /**
