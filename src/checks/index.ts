@@ -23,6 +23,7 @@ import bgpAsnRouteridInconsistent from './rules/bgp-asn-routerid-inconsistent.js
 import bgpMultihopMissing from './rules/bgp-multihop-missing.js';
 import bgpRouterSingleSession from './rules/bgp-router-single-session.js';
 import bgpPrefixNotAdvertised from './rules/bgp-prefix-not-advertised.js';
+import bgpAdvertisedNoTraffic from './rules/bgp-advertised-no-traffic.js';
 import bgpSessionDown from './rules/bgp-session-down.js';
 import bgpSessionFlapping from './rules/bgp-session-flapping.js';
 import captureEmpty from './rules/capture-empty.js';
@@ -79,6 +80,7 @@ export const allChecks: Check[] = [
   bgpAsnRouteridInconsistent,
   bgpMultihopMissing,
   bgpPrefixNotAdvertised,
+  bgpAdvertisedNoTraffic,
   bgpRouterSingleSession,
   bgpSessionDown,
   bgpSessionFlapping,

@@ -70,7 +70,23 @@ const rootCause: Record<string, { id: string; summary?: RegExp }> = {
   'bgp-peer-nodeselector-mismatch': { id: 'bgp-advertisement-without-peer', summary: /no BGPPeer \(test\) selects a node that may announce it \(worker-2, worker-3\)/ },
   'frr-k8s-peer-zone-unlabelled': { id: 'bgp-advertisement-without-peer', summary: /no BGPPeer \(bgp-bird-am4, bgp-bird-am6\)/ },
   'frr-container-probe-restarts': { id: 'speaker-restarting', summary: /\/frr on worker-2 restarted 31 times/ },
+  // The router is not collected: what the nodes see is the prefix sent and no client packet arriving.
+  'bgp-prefix-filtered': { id: 'bgp-advertised-no-traffic', summary: /^198\.51\.100\.200 \(shop\/web\) is advertised to 192\.0\.2\.1 over Established sessions from worker-1, worker-2 .*no packet for it reached any announcing node/ },
 };
+
+/**
+ * mixed-incident has five causes on purpose. Root cause first means: each declared cause has its
+ * finding, and every finding of a cause ranks above every finding of a symptom (each symptom
+ * explained by a finding above it).
+ */
+const mixedCauses: { cause: string; id: string; summary: RegExp }[] = [
+  { cause: 'wrong peer ASN', id: 'bgp-session-down', summary: /→ 192\.0\.2\.2 is Idle: bad peer AS/ },
+  { cause: 'exhausted pool', id: 'pool-exhausted', summary: /^Pool l2-office is exhausted/ },
+  { cause: 'crash-looping speaker', id: 'speaker-restarting', summary: /on worker-3 restarted 17 times and is in CrashLoopBackOff/ },
+  { cause: 'memberlist split brain', id: 'l2-duplicate-mac', summary: /answer for 203\.0\.113\.10 .*memberlist split brain/ },
+  { cause: 'IPVS without strictARP', id: 'kube-proxy-ipvs-strictarp', summary: /IPVS mode with strictARP false/ },
+];
+const mixedSymptoms = ['service-pending', 'speaker-missing', 'bgp-prefix-not-advertised', 'l2-multiple-announcers', 'memberlist-join-failures'];
 
 async function analyzeScenario(scenario: string): Promise<Finding[]> {
   const sim = await startSim(scenario);
@@ -91,24 +107,25 @@ async function analyzeScenario(scenario: string): Promise<Finding[]> {
 const show = (f: Finding[]) => f.slice(0, 5).map((x) => `${x.severity} ${x.id}: ${x.summary}`).join('\n');
 const available = new Set(builtinScenarioNames());
 
-/**
- * Analysed (and their findings.json checked) without a ranking claim: mixed-incident has several
- * independent causes by design; bgp-prefix-filtered's cause (an outbound filter on the router) is
- * not ranked first yet.
- */
-const analysedOnly = ['mixed-incident', 'bgp-prefix-filtered'];
-
 describe('sim → collect → analyze', { concurrency: 4 }, () => {
-  for (const scenario of analysedOnly) {
-    test(`${scenario}: analysed, findings.json checked`, { timeout: 120_000 }, async () => {
-      const findings = await analyzeScenario(scenario);
-      assert.ok(findings.length > 0, 'it has findings');
+  test('mixed-incident: every declared cause is found and ranked above every symptom', { timeout: 120_000 }, async () => {
+    const findings = await analyzeScenario('mixed-incident');
+    const isCause = (f: Finding) => mixedCauses.some((c) => c.id === f.id);
+    for (const c of mixedCauses) assert.ok(findings.some((f) => f.id === c.id && c.summary.test(f.summary)), `${c.cause}: no ${c.id} finding matching ${c.summary}\n${show(findings)}`);
+    const lastCause = findings.map(isCause).lastIndexOf(true);
+    const firstSymptom = findings.findIndex((f) => mixedSymptoms.includes(f.id));
+    assert.ok(firstSymptom > lastCause, `a symptom (${findings[firstSymptom]?.id}) ranks above a cause (${findings[lastCause]?.id})`);
+    assert.ok(findings.slice(0, mixedCauses.length).every(isCause), show(findings));
+    findings.forEach((f, i) => {
+      if (mixedSymptoms.includes(f.id)) assert.ok(findings.slice(0, i).some((above) => above.explains?.includes(f.id)), `${f.id} (${f.summary}) is explained by nothing above it`);
     });
-  }
+  });
   for (const scenario of healthy) {
     test(`${scenario}: no error finding`, { timeout: 120_000, skip: !available.has(scenario) && `scenario ${scenario} not built in` }, async () => {
       const findings = await analyzeScenario(scenario);
       assert.deepEqual(findings.filter((f) => f.severity === 'error').map((f) => f.summary), [], show(findings));
+      // Client traffic reaches the announcing node of a healthy BGP scenario: no "nothing arrives" warning.
+      assert.deepEqual(findings.filter((f) => f.id === 'bgp-advertised-no-traffic').map((f) => f.summary), []);
     });
   }
   for (const [scenario, want] of Object.entries(rootCause)) {
@@ -123,6 +140,6 @@ describe('sim → collect → analyze', { concurrency: 4 }, () => {
 });
 
 test('every built-in scenario is in the tables above (so each is analysed and its findings.json checked)', () => {
-  const listed = new Set([...healthy, ...Object.keys(rootCause), ...analysedOnly]);
+  const listed = new Set([...healthy, ...Object.keys(rootCause), 'mixed-incident']);
   assert.deepEqual([...available].filter((n) => !listed.has(n)), []);
 });

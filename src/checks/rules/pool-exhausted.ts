@@ -1,7 +1,7 @@
 import { defineCheck, type Draft } from '../define.js';
 import { objectEvidence } from '../lib/evidence.js';
 import { rangeSize } from '../lib/ip.js';
-import { clusterPath, metallbServices, poolContains, poolRanges, serviceIPs, svcKey } from '../lib/model.js';
+import { clusterPath, metallbServices, poolContains, poolRanges, serviceIPs, svcKey, svcSubject } from '../lib/model.js';
 import { allocationDecision, exhaustedPools, statedCauseRank } from '../lib/allocate.js';
 
 export default defineCheck({
@@ -45,7 +45,8 @@ export default defineCheck({
         summary: full
           ? `Pool ${name} is exhausted: ${inUse}/${capacity} addresses in use${victims.length ? `, ${victims.length} service(s) pending for want of an address (${victims.slice(0, 4).map(svcKey).join(', ')})` : ''}`
           : `Pool ${name} is nearly exhausted: ${inUse}/${capacity} addresses in use`,
-        subjects: [{ kind: 'IPAddressPool', namespace: pool.metadata.namespace, name }],
+        // The pending services too: the pool explains their service-pending findings (ranking).
+        subjects: [{ kind: 'IPAddressPool', namespace: pool.metadata.namespace, name }, ...victims.slice(0, 20).map(svcSubject)],
         evidence: [
           objectEvidence(clusterPath.metallb('ipaddresspools'), { metadata: { name }, spec: { addresses: pool.spec?.addresses, avoidBuggyIPs: pool.spec?.avoidBuggyIPs }, status: pool.status }),
           { path: clusterPath.services, excerpt: `services holding addresses of ${name}: ${[...new Set(users)].slice(0, 12).join(', ')}` },

@@ -13,7 +13,8 @@ import type { SimModel, SimNode } from './model.js';
 import { arpResponders, heldIps, nodeInterfaces, routerMac } from './netout.js';
 import { captureMaxPackets } from '../../catalogue/index.js';
 import { dataPathOf } from './datapath.js';
-import { cidrHost, ipToInt, sha256Hex } from './util.js';
+import { cidrContains, cidrHost, ipToInt, sha256Hex } from './util.js';
+import type { DataPathSpec } from './types.js';
 
 type Dir = 'In' | 'Out' | 'B';
 
@@ -379,7 +380,8 @@ function clientTraffic(model: SimModel, node: SimNode, nextId: () => number): Pa
   const out: Packet[] = [];
   const held = heldIps(model, node.name);
   const iface = model.dataplane.interface;
-  for (const c of dataPathOf(model).clientTraffic ?? []) {
+  const flows = [...(dataPathOf(model).clientTraffic ?? []), ...routedClientFlows(model).filter((f) => f.node === node.name)];
+  for (const c of flows) {
     if (!held.l2.includes(c.ip) && !held.bgp.includes(c.ip)) continue;
     const sport = 40000 + (parseInt(sha256Hex(`client/${c.ip}/${c.port}`).slice(0, 4), 16) % 20000);
     const seq = parseInt(sha256Hex(`client-seq/${c.ip}`).slice(0, 8), 16);
@@ -410,6 +412,44 @@ function clientTraffic(model: SimModel, node: SimNode, nextId: () => number): Pa
       if (c.answer === 'syn-ack') break;
     }
   }
+  return out;
+}
+
+type ClientFlow = NonNullable<DataPathSpec['clientTraffic']>[number] & { node: string };
+const routedFlowsMemo = new WeakMap<SimModel, ClientFlow[]>();
+
+/**
+ * The client traffic the upstream routers deliver without the scenario declaring it: one client
+ * connection per BGP-announced LoadBalancer IP (its first TCP port), forwarded by a router that took
+ * the route (Established session, the prefix advertised to it and not in its `rejectPrefixes`) to one
+ * announcing node (the first by name, as one flow of an ECMP hash lands on one next hop), and answered
+ * there. A router that rejects the prefix has no route: no client packet reaches any node. Only
+ * connections the node answers are modelled here (its endpoints reachable, the IP forwarded, ready
+ * endpoints); a scenario that wants unanswered ones declares them in `dataPath.clientTraffic`, which
+ * also replaces this flow for its IPs.
+ */
+function routedClientFlows(model: SimModel): ClientFlow[] {
+  const known = routedFlowsMemo.get(model);
+  if (known) return known;
+  const dp = dataPathOf(model);
+  const declared = new Set((dp.clientTraffic ?? []).map((c) => c.ip));
+  const broken = new Set([...(dp.endpointsUnreachableFrom ?? []), ...(dp.lbIpsNotForwardedOn ?? [])]);
+  const sessions = new Map(model.nodes.map((n) => [n.name, nodeSessions(model, n)]));
+  const out: ClientFlow[] = [];
+  for (const svc of model.services) {
+    const port = svc.ports.find((p) => (p.protocol || 'TCP').toUpperCase() === 'TCP')?.port;
+    if (!svc.ip || svc.ip.includes(':') || !port || declared.has(svc.ip) || !svc.bgpAnnouncers.length || !svc.endpoints.some((n) => !svc.unreadyEndpoints.includes(n))) continue;
+    const ip = svc.ip;
+    const routed = (name: string): boolean =>
+      (sessions.get(name) ?? []).some((s) => {
+        if (s.state !== 'Established' || !s.router) return false;
+        const prefixes = s.prefixes.filter((p) => cidrContains(p, ip));
+        return prefixes.some((p) => !(s.router!.rejectPrefixes ?? []).includes(p));
+      });
+    const node = [...svc.bgpAnnouncers].sort().find((n) => heldIps(model, n).bgp.includes(ip) && !broken.has(n) && routed(n));
+    if (node) out.push({ ip, port, answer: 'syn-ack', node });
+  }
+  routedFlowsMemo.set(model, out);
   return out;
 }
 
