@@ -135,6 +135,8 @@ describe('sim → collect → analyze', { concurrency: 4 }, () => {
       assert.equal(findings[0].id, want.id, show(findings));
       if (want.summary) assert.match(findings[0].summary, want.summary);
       assert.ok(findings[0].evidence.length > 0, 'the root cause cites evidence');
+      // The simulated routers deliver client traffic wherever they took the route: only a rejected prefix is silent.
+      if (want.id !== 'bgp-advertised-no-traffic') assert.deepEqual(findings.filter((f) => f.id === 'bgp-advertised-no-traffic').map((f) => f.summary), []);
     });
   }
 });
