@@ -143,6 +143,9 @@ async function collectItem(ctx: RunContext, item: ClusterItem): Promise<Step> {
       const items = await withTimeout(ctx.kube.retries.scope({ step: item.id }, () => fetchItem(ctx, item, version)), item.timeoutMs, item.id);
       if (item.filter === 'loadbalancer-services') ctx.lbServices = items.filter((s) => (s as V1Service).spec?.type === 'LoadBalancer') as V1Service[];
       const kept = applyFilter(ctx, item, items);
+      // The nodes' probes need the Services and their EndpointSlices, not the rest (pods, events):
+      // with the slices listed they need not wait, and ride in each node's first exec.
+      if (item.filter === 'loadbalancer-endpointslices') ctx.lbServicesLoaded();
       const apiVersion = item.group ? `${item.group}/${version}` : version;
       const body = item.filter === 'kube-proxy' ? kept[0] : { apiVersion, kind: listKind(item), metadata: {}, items: kept };
       await ctx.writer.json(item.file, body);
