@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../model/cluster.js';
+import { DaemonSetController } from './daemonsets.js';
 import { updateEphemeralContainers, patchMediaTypes } from './ephemeral.js';
 import { deletePodNow } from './exec.js';
 import type { ContainerRuntime } from './kubelet.js';
@@ -175,6 +176,12 @@ export class Router {
     private readonly readOnly?: string,
   ) {}
 
+  private daemonSetController?: DaemonSetController;
+  /** Creates the pods of created DaemonSets and collects them when their DaemonSet goes. */
+  private get daemonSets(): DaemonSetController {
+    return (this.daemonSetController ??= new DaemonSetController(this.state, this.runtime));
+  }
+
   authenticated(req: IncomingMessage): boolean {
     return req.headers.authorization === `Bearer ${this.state.token}`;
   }
@@ -333,15 +340,21 @@ export class Router {
         state.authorize({ verb: 'delete', group: rt.group, resource: rt.resource, namespace: ns, name });
         const body = await readBody(req);
         let grace = parseIntParam(q, 'gracePeriodSeconds');
-        if (grace === undefined && body.length > 0) {
+        let propagation: string | undefined;
+        if (body.length > 0) {
           try {
             // Typed clients (kubectl debug --copy-to --replace) send DeleteOptions as protobuf.
             const isProtobuf = String(req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf');
             const opts = isProtobuf ? decodeProtobufObject(body, 'DeleteOptions') : JSON.parse(body.toString('utf8'));
-            if (typeof opts?.gracePeriodSeconds === 'number') grace = opts.gracePeriodSeconds;
+            if (grace === undefined && typeof opts?.gracePeriodSeconds === 'number') grace = opts.gracePeriodSeconds;
+            if (typeof opts?.propagationPolicy === 'string') propagation = opts.propagationPolicy;
           } catch {
             throw badRequest('the body of the request could not be decoded as DeleteOptions');
           }
+        }
+        if (rt.resource === 'daemonsets' && rt.group === 'apps') {
+          const { code, body: result } = this.daemonSets.delete(ns!, name, q.get('propagationPolicy') ?? propagation);
+          return sendJson(res, code, present(rt, p.version, result));
         }
         const result = rt.resource === 'pods' && rt.group === '' ? deletePod(state, this.runtime, ns!, name, grace) : state.store.delete(rt, ns, name);
         return sendJson(res, 200, present(rt, p.version, result));
@@ -533,6 +546,15 @@ export class Router {
       return sendJson(res, 201, present(rt, version, created));
     }
     if (!contentType.includes('json')) throw unsupportedMediaType(['application/json', 'application/yaml']);
+    if (rt.group === 'apps' && rt.resource === 'daemonsets') {
+      let input: unknown;
+      try {
+        input = JSON.parse(body.toString('utf8'));
+      } catch (e) {
+        throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
+      }
+      return sendJson(res, 201, present(rt, version, this.daemonSets.create(ns!, input)));
+    }
     let obj: KubeObject;
     try {
       obj = JSON.parse(body.toString('utf8'));

@@ -175,7 +175,8 @@ export function invalid(kind: string, name: string, errors: FieldError[], group 
   if (group) details.group = group;
   details.kind = kind;
   details.causes = errors.map((e) => ({ reason: e.type, message: errorBody(e), field: e.field }));
-  return failure(422, 'Invalid', `${kind} "${name}" is invalid: ${aggregate}`, details);
+  // The message names the qualified kind (`DaemonSet.apps`), the details the bare one.
+  return failure(422, 'Invalid', `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${aggregate}`, details);
 }
 
 /** A patch that could not be applied: the real server drops the detail. */
