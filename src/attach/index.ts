@@ -15,6 +15,7 @@ import { listJson, sendJson } from '../kube/http-text.js';
 import { connectionFailure, retryableStatus, withRetries } from '../kube/retry.js';
 import { containerStatus, type PodWatcher } from './wait.js';
 import { execCapture } from './exec.js';
+import { ownerMetadata } from './owner.js';
 
 export const defaultDebugImage = 'nicolaka/netshoot:v0.13';
 
@@ -188,7 +189,8 @@ export function nodePodSpec(o: Omit<NodePodOptions, 'watcher' | 'onRequested'>):
     metadata: {
       name: nodePodName(o.node, o.runId),
       namespace: o.namespace,
-      labels: { 'app.kubernetes.io/managed-by': 'mlb-report', 'mlb-report/run': o.runId },
+      // Owner label and expiry: `mlb-report cleanup` finds the pod if this run cannot delete it.
+      ...ownerMetadata(o.runId, o.lifetimeSeconds),
     },
     spec: {
       nodeName: o.node,

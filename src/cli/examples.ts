@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 export const examples: Record<string, string[]> = {
   '': ['mlb-report demo                              # the whole job on a simulated cluster', 'mlb-report collect --context prod --fail-on error'],
   collect: ['mlb-report collect --context prod -n metallb-system --nodes worker-1,worker-2 --capture-seconds 20'],
+  cleanup: ['mlb-report cleanup --context prod --dry-run              # list what runs left behind', 'mlb-report cleanup --context prod -n metallb-system'],
   analyze: ['mlb-report analyze mlb-report-20261204T101500Z.tar.gz --format html,pdf --out ./reanalysed'],
   checks: ['mlb-report checks --markdown > checks.md'],
   demo: ['mlb-report demo --scenario bgp-wrong-asn --format json,html,pdf --out /tmp/demo'],

@@ -11,6 +11,7 @@ import { errorMessage, ExitCode, isUserError } from '../util/errors.js';
  */
 const commandModules: Record<string, () => Promise<{ register?: (p: Command) => void }>> = {
   collect: () => import('./commands/collect.js'),
+  cleanup: () => import('./commands/cleanup.js'),
   analyze: () => import('./commands/analyze.js'),
   checks: () => import('./commands/checks.js'),
   demo: () => import('./commands/demo.js'),
