@@ -6,11 +6,12 @@ import type { DiscoveryResult } from '../discover/index.js';
 import type { RbacResult } from '../discover/rbac.js';
 import type { Kube } from '../kube/client.js';
 import type { PodWatcher } from '../attach/wait.js';
+import type { DebugDaemonSet } from '../attach/daemonset.js';
 
 export interface RunSettings {
   runId: string;
   image: string;
-  strategy: 'ephemeral' | 'node-pod';
+  strategy: 'ephemeral' | 'node-pod' | 'daemonset';
   /** Namespace of the node debug pods; default the MetalLB namespace. */
   debugNamespace?: string;
   capture: boolean;
@@ -41,6 +42,8 @@ export interface RunContext {
   /** The execs that end each node's debug container once its work is done (cleanup awaits them). */
   pendingEnds: Promise<void>[];
   added: AddedContainer[];
+  /** --strategy daemonset: the run's debug DaemonSet (created when the first node attaches). */
+  debugDaemonSet?: DebugDaemonSet;
   /** The run's shared pod watch of a namespace (attach waits); closed at the end of the run. */
   podWatcher(namespace: string): PodWatcher;
   /**
@@ -53,6 +56,8 @@ export interface RunContext {
    * run aborts like on Ctrl-C, cleans up, and ends with the error (collect/index.ts writeFailure).
    */
   fatal(e: unknown): void;
+  /** The capture filter of the nodes that captured with the Services' IPs (the manifest records it). */
+  noteCaptureFilter(filter: string): void;
   /** Set by SIGINT: stop starting new work. */
   interrupted: () => boolean;
   timedOut: () => boolean;

@@ -20,6 +20,7 @@ import { BundleWriter } from '../bundle/writer.js';
 import { Redactor } from '../bundle/redact.js';
 import { finishBundle } from '../bundle/index.js';
 import { bundlePath } from '../bundle/paths.js';
+import { DebugDaemonSet } from '../attach/daemonset.js';
 import { defaultDebugImage, deleteNodePod, endDebugContainer, refreshEphemeralStates, waitForEnded } from '../attach/index.js';
 import { PodWatcher } from '../attach/wait.js';
 import { discover, type DiscoveryResult } from '../discover/index.js';
@@ -57,8 +58,8 @@ export interface CollectOptions {
   /** Streams (exec, log, pod proxy) open at once. */
   maxStreams?: number;
   timeoutMs?: number;
-  strategy?: 'ephemeral' | 'node-pod';
-  /** Namespace of the node debug pods (--strategy node-pod); default the MetalLB namespace. */
+  strategy?: 'ephemeral' | 'node-pod' | 'daemonset';
+  /** Namespace of the node debug pods (--strategy node-pod, daemonset); default the MetalLB namespace. */
   debugNamespace?: string;
   sinceSeconds?: number;
   redactIps?: boolean;
@@ -342,6 +343,8 @@ interface CollectionRun {
   /** Cleanup's own client (the run's may be aborted by then), kept for settleEndStates. */
   cleanupKube?: Kube;
   added: AddedContainer[];
+  /** See RunContext.debugDaemonSet; cleanup deletes it. */
+  debugDaemonSet?: DebugDaemonSet;
   clusterSteps: Step[];
   nodeRecords: NodeRecord[];
   /** See RunContext.pendingEnds. */
@@ -353,6 +356,8 @@ interface CollectionRun {
   clusterVersion?: string;
   /** Why the run stopped for good (RunContext.fatal), if it did. */
   fatal?: unknown;
+  /** See RunContext.noteCaptureFilter. */
+  captureFilter?: string;
   stopTimers(): void;
 }
 
@@ -454,6 +459,12 @@ async function preflight(run: CollectionRun): Promise<RunContext> {
   await writer.json('discovery.json', found.discovery);
   await writer.json('cluster/version.json', run.clusterVersion ? { gitVersion: run.clusterVersion } : {});
   let lbServicesLoaded: () => void = () => {};
+  const runId = newRunId();
+  if (strategy === 'daemonset') {
+    const nodes = found.discovery.nodes;
+    const lifetimeSeconds = Math.max(60, Math.ceil((run.deadline - Date.now()) / 1000) + 60);
+    run.debugDaemonSet = new DebugDaemonSet(kube, { namespace: options.debugNamespace ?? found.discovery.namespace, runId, image: options.image ?? defaults.image, nodes, lifetimeSeconds });
+  }
   return {
     kube,
     writer,
@@ -466,13 +477,14 @@ async function preflight(run: CollectionRun): Promise<RunContext> {
     lbServicesLoaded: () => lbServicesLoaded(),
     pendingEnds: run.pendingEnds,
     added: run.added,
+    debugDaemonSet: run.debugDaemonSet,
     podWatcher: (namespace: string) => {
       let w = run.podWatchers.get(namespace);
       if (!w) run.podWatchers.set(namespace, (w = new PodWatcher(kube, namespace)));
       return w;
     },
     settings: {
-      runId: newRunId(),
+      runId,
       image: options.image ?? defaults.image,
       strategy,
       debugNamespace: options.debugNamespace,
@@ -483,6 +495,9 @@ async function preflight(run: CollectionRun): Promise<RunContext> {
       redactIps: !!options.redactIps,
       deadline: run.deadline,
       attachTimeoutMs: Math.min(120_000, Math.max(10_000, run.timeoutMs / 2)),
+    },
+    noteCaptureFilter: (filter: string) => {
+      run.captureFilter ??= filter;
     },
     fatal: (e: unknown) => {
       if (run.fatal !== undefined) return;
@@ -614,6 +629,13 @@ function nodeTasks(run: CollectionRun, ctx: RunContext): { title: string; task: 
  */
 async function cleanUp(run: CollectionRun): Promise<void> {
   const { added, kube, kc } = run;
+  if (run.debugDaemonSet?.requested) {
+    // One delete whatever the node count; its pods go with it (Background propagation).
+    const dsKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000), deadline: Date.now() + 30_000, retries: kube.retries });
+    const refused = await run.debugDaemonSet.remove(dsKube);
+    kube.stats.requests += 1;
+    if (refused) run.notes.push(refused);
+  }
   if (added.length > 0) {
     const t = Date.now();
     // The run's signal may already be aborted: cleanup gets its own short deadline.
@@ -676,6 +698,8 @@ function draftManifest(run: CollectionRun): Omit<Manifest, 'files'> {
       debugNamespace: options.debugNamespace,
       capture: options.capture ?? true,
       captureSeconds: options.captureSeconds ?? defaults.captureSeconds,
+      // What the captures listened for: a silent capture says nothing about an IP it did not name.
+      ...(run.captureFilter ? { captureFilter: run.captureFilter } : {}),
       probe: options.probe ?? true,
       concurrency: run.concurrency,
       qps: options.qps ?? defaults.qps,

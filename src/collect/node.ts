@@ -15,6 +15,7 @@ import { podName, publicStep, step } from './context.js';
 import { collectPodLogs, collectPodMetrics } from './pods.js';
 import { BatchDemux, batchCommand, newNonce, type BatchItem, type BatchItemResult } from './batch.js';
 import { apiError } from '../kube/client.js';
+import type { DebugDaemonSet } from '../attach/daemonset.js';
 
 const captureMarker = '--- mlb-report pcap base64 ---';
 const maxProbesPerNode = 16;
@@ -383,6 +384,7 @@ class NodeCollection {
       this.attachReason = ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached';
       this.steps.push(step(attachStep, 'skipped', 0, [], this.attachReason, { problem: true }));
     } else if (ctx.settings.strategy === 'ephemeral') await this.attachEphemeralContainer(attachStep);
+    else if (ctx.debugDaemonSet) await this.attachDaemonSetPod(ctx.debugDaemonSet, attachStep);
     else await this.attachDebugPod(attachStep);
     this.attachRequested(); // also when the attach was skipped or failed before its request
     // Fallback: the frr container has ip and ss and sees the node's network namespace (hostNetwork).
@@ -456,6 +458,21 @@ class NodeCollection {
     });
     if (res.added) ctx.added.push(res.added);
     if (res.ok) {
+      this.debugLane.target = res.target;
+      this.record.access = 'node-pod';
+      this.steps.push(step(attachStep, 'ok', res.durationMs, [], `${res.target.pod}/${res.target.container}`));
+    } else {
+      this.attachReason = res.reason;
+      this.steps.push(step(attachStep, 'failed', res.durationMs, [], res.reason, { problem: true }));
+    }
+  }
+
+  /** --strategy daemonset: the run's DaemonSet pod on this node, used like a node debug pod. */
+  private async attachDaemonSetPod(ds: DebugDaemonSet, attachStep: string): Promise<void> {
+    const { ctx } = this;
+    const res = await ds.attach(this.node, ctx.settings.attachTimeoutMs, ctx.podWatcher(ds.options.namespace));
+    if (res.ok) {
+      // Not in ctx.added: the DaemonSet's one delete removes every pod of it.
       this.debugLane.target = res.target;
       this.record.access = 'node-pod';
       this.steps.push(step(attachStep, 'ok', res.durationMs, [], `${res.target.pod}/${res.target.container}`));
@@ -617,7 +634,9 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
   const listed = await Promise.race([ctx.lbServicesReady.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), lbIpWaitMs)))]).finally(() => clearTimeout(timer));
   progress(`capturing ${ctx.settings.captureSeconds} s`);
   const seconds = ctx.settings.captureSeconds;
-  const o = await execCapture(ctx.kube, { ...lane.target, command: captureCommand(seconds, captureFilterWithLbIps(listed ? servicePlan(ctx).lbIps : [])), timeoutMs: seconds * 1000 + 20_000, maxBytes: 64 * 1024 * 1024, windowed: true });
+  const filter = captureFilterWithLbIps(listed ? servicePlan(ctx).lbIps : []);
+  if (listed) ctx.noteCaptureFilter(filter);
+  const o = await execCapture(ctx.kube, { ...lane.target, command: captureCommand(seconds, filter), timeoutMs: seconds * 1000 + 20_000, maxBytes: 64 * 1024 * 1024, windowed: true });
   if (o.httpCode === 404 || o.httpCode === 400) o.error = await explainRefusedExec(ctx, lane.target.namespace, lane.target.pod, lane.target.container, o.error);
   const files: string[] = [];
   const split = splitCapture(o.stdout);

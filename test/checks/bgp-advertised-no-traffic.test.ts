@@ -10,13 +10,17 @@ const synAck = `${hdr('0.500120', 'Out', '02:00:00:00:00:02', 'TCP (6)')}\n    1
 const lb = 'telnet://10.99.0.200:80';
 const lbAnswers = lines(probe.connected('lb/default/web-bgp/80', lb));
 
-function spec(files: { capture?: string[]; connect?: string; neighbors?: string }): BundleSpec {
+/** The manifest of a collection whose captures listened with `filter` (none: an older bundle). */
+const manifest = (filter?: string) => ({ schemaVersion: 1, tool: { name: 'mlb-report', version: '0.1.0' }, createdAt: '2026-11-27T12:00:00Z', command: [], cluster: {}, options: filter ? { captureFilter: filter } : {}, timings: { totalMs: 1 }, redaction: { ips: false, rules: [], count: 0 }, nodes: [], clusterSteps: [], addedContainers: [], files: [] });
+const listening = 'arp or tcp port 179 or port 7946 or udp port 3784 or udp port 3785 or host 10.99.0.200';
+
+function spec(files: { capture?: string[]; connect?: string; neighbors?: string; filter?: string | null }): BundleSpec {
   const base = bgpHealthy();
   const n1 = { ...base.nodeFiles!['lc-n1'] };
   if (files.capture) n1['capture/capture.txt'] = files.capture.join('\n') + '\n';
   if (files.connect) n1['probe/connect.txt'] = files.connect;
   if (files.neighbors) n1['frr/bgp-neighbors.json'] = files.neighbors;
-  return { ...base, nodeFiles: { 'lc-n1': n1 } };
+  return { ...base, nodeFiles: { 'lc-n1': n1 }, manifest: manifest(files.filter === null ? undefined : (files.filter ?? listening)) };
 }
 
 caseTable('bgp-advertised-no-traffic', [
@@ -34,6 +38,9 @@ caseTable('bgp-advertised-no-traffic', [
       assert.ok(f[0]!.evidence.some((e) => /lb\/default\/web-bgp\/80 /.test(e.excerpt)), 'cites the connect to the IP');
     },
   },
+  { name: 'the pools\' prefixes in the filter (many Services) hold the IP', spec: spec({ capture: [memberlist], connect: lbAnswers, filter: 'arp or tcp port 179 or net 10.99.0.0/24' }), fires: true },
+  { name: 'the capture did not listen for the IP (Services listed too late)', spec: spec({ capture: [memberlist], connect: lbAnswers, filter: 'arp or tcp port 179 or port 7946 or udp port 3784 or udp port 3785' }), fires: false },
+  { name: 'a bundle that does not record its capture filter', spec: spec({ capture: [memberlist], connect: lbAnswers, filter: null }), fires: false },
   { name: 'a client SYN for the IP arrives and is answered', spec: spec({ capture: [memberlist, clientSyn, synAck], connect: lbAnswers }), fires: false },
   { name: 'no capture collected', spec: spec({ connect: lbAnswers }), fires: false },
   { name: 'the capture holds no packet at all (it did not run)', spec: spec({ capture: [], connect: lbAnswers }), fires: false },

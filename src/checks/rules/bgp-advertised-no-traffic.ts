@@ -43,7 +43,7 @@ export default defineCheck({
       });
       if (!answering.length) continue;
       for (const ip of d.ips) {
-        if (reached.has(ip)) continue;
+        if (reached.has(ip) || !listenedFor(model, ip)) continue;
         const fam = ip.includes(':') ? 'ipv6' : 'ipv4';
         const sent: { node: string; addr: string; count: number; path: string }[] = [];
         for (const node of nodes) {
@@ -87,3 +87,19 @@ export default defineCheck({
     return out;
   },
 });
+
+/**
+ * Whether the captures listened for `ip`: the manifest's capture filter names it (`host`) or holds
+ * it (`net`). A capture that did not name the IP (Services listed too late, or a bundle older than
+ * the filter's record) says nothing about its traffic.
+ */
+function listenedFor(model: Parameters<typeof lbTraffic>[0], ip: string): boolean {
+  const filter = model.manifest?.options?.['captureFilter'];
+  if (typeof filter !== 'string') return false;
+  for (const [, kind, term] of filter.matchAll(/\b(host|net) (\S+)/g)) {
+    if (kind === 'host' && term === ip) return true;
+    const range = kind === 'net' ? parseRange(term!) : undefined;
+    if (range && rangeContains(range, ip)) return true;
+  }
+  return false;
+}
