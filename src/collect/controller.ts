@@ -27,7 +27,7 @@ export async function collectControllerNet(ctx: RunContext, pod: V1Pod): Promise
     steps.push(step(attachStep, 'skipped', 0, [], reason, { problem }));
     return steps;
   };
-  if (ctx.settings.strategy !== 'ephemeral') return skip('--strategy node-pod: a node pod sees the node, not the controller pod (the webhook and its DNS live in the pod)', false);
+  if (ctx.settings.strategy !== 'ephemeral') return skip(`--strategy ${ctx.settings.strategy}: a node pod sees the node, not the controller pod (the webhook and its DNS live in the pod)`, false);
   if (ctx.interrupted() || ctx.timedOut()) return skip(ctx.interrupted() ? 'interrupted' : 'run timeout (--timeout) reached');
   if (!ctx.rbac.allowed('patch', '', 'pods', 'ephemeralcontainers', ns)) return skip(`RBAC: not allowed to patch pods/ephemeralcontainers in ${ns}`);
   if (!pod.spec?.containers?.some((c) => c.name === controllerContainer)) return skip(`pod ${podName(pod)} has no ${controllerContainer} container`);

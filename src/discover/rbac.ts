@@ -18,7 +18,7 @@ export interface Permission {
   neededFor: string;
 }
 
-export function plannedPermissions(opts: { namespace: string; frrK8sNamespaces: string[]; strategy: 'ephemeral' | 'node-pod'; metrics: boolean; debugNamespace?: string }): Permission[] {
+export function plannedPermissions(opts: { namespace: string; frrK8sNamespaces: string[]; strategy: 'ephemeral' | 'node-pod' | 'daemonset'; metrics: boolean; debugNamespace?: string }): Permission[] {
   const ns = opts.namespace;
   const p: Permission[] = [
     { verb: 'list', group: '', resource: 'nodes', neededFor: 'cluster.nodes' },
@@ -47,8 +47,14 @@ export function plannedPermissions(opts: { namespace: string; frrK8sNamespaces: 
   } else {
     // --debug-namespace: the debug pods run in a namespace whose Pod Security level allows them.
     const debugNs = opts.debugNamespace ?? ns;
-    p.push({ verb: 'create', group: '', resource: 'pods', namespace: debugNs, neededFor: 'attach.node-pod' });
-    p.push({ verb: 'delete', group: '', resource: 'pods', namespace: debugNs, neededFor: 'attach.node-pod cleanup' });
+    if (opts.strategy === 'daemonset') {
+      p.push({ verb: 'create', group: 'apps', resource: 'daemonsets', namespace: debugNs, neededFor: 'attach.daemonset' });
+      p.push({ verb: 'delete', group: 'apps', resource: 'daemonsets', namespace: debugNs, neededFor: 'attach.daemonset cleanup' });
+      if (debugNs !== ns) p.push({ verb: 'list', group: '', resource: 'pods', namespace: debugNs, neededFor: 'finding the DaemonSet pods' });
+    } else {
+      p.push({ verb: 'create', group: '', resource: 'pods', namespace: debugNs, neededFor: 'attach.node-pod' });
+      p.push({ verb: 'delete', group: '', resource: 'pods', namespace: debugNs, neededFor: 'attach.node-pod cleanup' });
+    }
     if (debugNs !== ns) {
       p.push({ verb: 'watch', group: '', resource: 'pods', namespace: debugNs, neededFor: 'waiting for debug pods' });
       p.push({ verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: debugNs, neededFor: 'node commands in debug pods' });

@@ -51,8 +51,8 @@ export function register(program: Command): void {
     .option('--burst <n>', 'requests allowed at once above --qps after a quiet spell (default 2 × qps)')
     .option('--max-streams <n>', 'exec, log and pod-proxy streams open at once (the API server does not rate-limit these; this bounds them)', '128')
     .option('--timeout <duration>', 'time limit for the whole run (e.g. 90s, 10m)', '10m')
-    .option('--strategy <ephemeral|node-pod>', 'ephemeral containers in speaker pods, or a privileged debug pod per node', 'ephemeral')
-    .option('--debug-namespace <ns>', 'namespace of the node debug pods (--strategy node-pod), e.g. one whose Pod Security level is privileged (default: the MetalLB namespace)')
+    .option('--strategy <ephemeral|node-pod|daemonset>', 'ephemeral containers in speaker pods (one patch per node), a privileged debug pod per node (one create per node), or one privileged debug DaemonSet (one create and one delete in all; needs create daemonsets)', 'ephemeral')
+    .option('--debug-namespace <ns>', 'namespace of the node debug pods (--strategy node-pod or daemonset), e.g. one whose Pod Security level is privileged (default: the MetalLB namespace)')
     .option('--since <duration>', 'only logs newer than this (e.g. 1h)', '24h')
     .option('--redact-ips', 'replace IP addresses consistently (mapping written beside the bundle, never inside)')
     .option('--format <list>', 'report formats: json,html,pdf (pdf where a Chrome/Chromium is found), or none for the raw bundle alone', 'json,html,pdf')
@@ -60,11 +60,11 @@ export function register(program: Command): void {
     .action(async (flags: Flags) => {
       const { collectAndReport, failOnExitCode } = await import('../../run/index.js');
       const { parseDuration, parseFormats, parsePositiveInt, scrubArgv } = await import('../../collect/options.js');
-      if (flags.strategy !== 'ephemeral' && flags.strategy !== 'node-pod') {
-        throw new UserError(`invalid --strategy: ${JSON.stringify(flags.strategy)}`, 'use --strategy ephemeral or --strategy node-pod', ExitCode.usage);
+      if (flags.strategy !== 'ephemeral' && flags.strategy !== 'node-pod' && flags.strategy !== 'daemonset') {
+        throw new UserError(`invalid --strategy: ${JSON.stringify(flags.strategy)}`, 'use --strategy ephemeral, node-pod or daemonset', ExitCode.usage);
       }
-      if (flags.debugNamespace && flags.strategy !== 'node-pod') {
-        throw new UserError('--debug-namespace names where node debug pods run', 'add --strategy node-pod, or leave --debug-namespace out', ExitCode.usage);
+      if (flags.debugNamespace && flags.strategy === 'ephemeral') {
+        throw new UserError('--debug-namespace names where node debug pods run', 'add --strategy node-pod or --strategy daemonset, or leave --debug-namespace out', ExitCode.usage);
       }
       if (flags.nodes && flags.nodeSelector) {
         throw new UserError('--nodes and --node-selector cannot be combined', 'pass one of them', ExitCode.usage);
@@ -80,7 +80,7 @@ export function register(program: Command): void {
           process.stderr.write('second interrupt: exiting without cleanup\n');
           process.exit(ExitCode.interrupted);
         }
-        const cleanup = flags.strategy === 'node-pod' ? 'deleting the debug pods' : 'ending the debug containers';
+        const cleanup = flags.strategy === 'node-pod' ? 'deleting the debug pods' : flags.strategy === 'daemonset' ? 'deleting the debug DaemonSet' : 'ending the debug containers';
         process.stderr.write(`\n${sig}: stopping, ${cleanup} and writing what was collected (press again to quit at once)\n`);
         controller.abort();
       };

@@ -1,0 +1,171 @@
+/**
+ * `--strategy daemonset`: one privileged hostNetwork, hostPID DaemonSet of debug pods, limited to
+ * the collected nodes by a required node affinity on their names and tolerating every taint. One
+ * create and one delete per run whatever the node count; its pods are found by the run's label
+ * (one list per poll, not one read per node) and each node's pod is then waited for like a node
+ * debug pod. It carries the owner label and an expiry annotation, so `mlb-report cleanup` finds it
+ * when the run could not delete it (a killed process).
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { AddedContainer } from '../model/bundle.js';
+import { apiError, type Kube } from '../kube/client.js';
+import { nodePodContainer, type AttachResult } from './index.js';
+import { ownerMetadata, runLabel } from './owner.js';
+import type { PodWatcher } from './wait.js';
+
+export interface DaemonSetOptions {
+  namespace: string;
+  runId: string;
+  image: string;
+  nodes: string[];
+  lifetimeSeconds: number;
+}
+
+export function debugDaemonSetName(runId: string): string {
+  return `mlb-report-${runId}`;
+}
+
+export function debugDaemonSetSpec(o: DaemonSetOptions): k8s.V1DaemonSet {
+  const owner = ownerMetadata(o.runId, o.lifetimeSeconds);
+  const selector = { [runLabel]: o.runId };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: debugDaemonSetName(o.runId), namespace: o.namespace, ...owner },
+    spec: {
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: owner.labels, annotations: owner.annotations },
+        spec: {
+          hostNetwork: true,
+          hostPID: true,
+          terminationGracePeriodSeconds: 0,
+          tolerations: [{ operator: 'Exists' }],
+          affinity: {
+            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: o.nodes }] }] } },
+          },
+          containers: [
+            {
+              name: nodePodContainer,
+              image: o.image,
+              // A DaemonSet restarts its pods; the sleep outlives the run, and the delete ends it.
+              command: ['sleep', String(Math.max(1, Math.ceil(o.lifetimeSeconds)))],
+              securityContext: { privileged: true },
+              terminationMessagePolicy: 'File',
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+const pollMs = 300;
+
+/** The run's debug DaemonSet: created once, its pods found by label, deleted once. */
+export class DebugDaemonSet {
+  private created: Promise<string | undefined> | undefined;
+  /** Pod name by node, from the label-selected lists. */
+  private readonly podByNode = new Map<string, V1Pod>();
+  private polling: Promise<void> | undefined;
+  private readonly waiting = new Set<string>();
+  private stopped = false;
+  /** Whether the create was sent (the cleanup then deletes). */
+  requested = false;
+  deleted = false;
+
+  constructor(
+    private readonly kube: Kube,
+    readonly options: DaemonSetOptions,
+  ) {}
+
+  get name(): string {
+    return debugDaemonSetName(this.options.runId);
+  }
+
+  /** Creates the DaemonSet once; undefined when it exists, else why not. */
+  ensure(): Promise<string | undefined> {
+    return (this.created ??= this.create());
+  }
+
+  private async create(): Promise<string | undefined> {
+    const apps = this.kube.kc.makeApiClient(k8s.AppsV1Api);
+    const { namespace } = this.options;
+    try {
+      await this.kube.admit(true);
+      this.requested = true;
+      await apps.createNamespacedDaemonSet({ namespace, body: debugDaemonSetSpec(this.options) });
+      return undefined;
+    } catch (e) {
+      const info = apiError(e);
+      if (info.code === 409) return undefined; // a retried create found the one its first attempt made
+      if (info.code === 403) {
+        return `forbidden to create daemonsets (apps) in ${namespace}: ${info.message}; grant create and delete on daemonsets in ${namespace}, or rerun with --strategy node-pod or --strategy ephemeral`;
+      }
+      return `debug DaemonSet not created: ${info.message}`;
+    }
+  }
+
+  /** One list of the run's pods per poll, while some node still waits for its pod. */
+  private poll(): Promise<void> {
+    return (this.polling ??= (async () => {
+      while (!this.stopped && this.waiting.size > 0) {
+        try {
+          await this.kube.admit();
+          const list = await this.kube.core.listNamespacedPod({ namespace: this.options.namespace, labelSelector: `${runLabel}=${this.options.runId}` });
+          for (const pod of list.items) {
+            const node = pod.spec?.nodeName;
+            if (node && !pod.metadata?.deletionTimestamp) this.podByNode.set(node, pod);
+          }
+        } catch {
+          // the next poll tries again; the node's start timeout bounds the wait
+        }
+        if ([...this.waiting].every((n) => this.podByNode.has(n))) break;
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+      this.polling = undefined;
+    })());
+  }
+
+  /** The node's debug pod once its container runs, or why not within `timeoutMs`. */
+  async attach(node: string, timeoutMs: number, watcher: PodWatcher): Promise<AttachResult> {
+    const started = Date.now();
+    const elapsed = (): number => Date.now() - started;
+    const refused = await this.ensure();
+    if (refused) return { ok: false, reason: refused, code: refused.startsWith('forbidden') ? 403 : undefined, durationMs: elapsed() };
+    this.waiting.add(node);
+    try {
+      while (!this.podByNode.has(node) && elapsed() < timeoutMs && !this.stopped && !this.kube.signal.aborted) {
+        await Promise.race([this.poll(), new Promise((r) => setTimeout(r, pollMs))]);
+      }
+    } finally {
+      this.waiting.delete(node);
+    }
+    const pod = this.podByNode.get(node);
+    if (!pod) return { ok: false, reason: `the debug DaemonSet ${this.options.namespace}/${this.name} had no pod on this node after ${Math.round(elapsed() / 1000)} s`, durationMs: elapsed() };
+    const name = pod.metadata!.name!;
+    const added: AddedContainer = { namespace: this.options.namespace, pod: name, container: nodePodContainer, image: this.options.image, kind: 'pod', finalState: 'running' };
+    const waited = await watcher.wait(name, nodePodContainer, 'regular', Math.max(1000, timeoutMs - elapsed()), pod);
+    if (waited.state === 'running') return { ok: true, target: { namespace: this.options.namespace, pod: name, container: nodePodContainer }, added, durationMs: elapsed() };
+    return { ok: false, reason: waited.reason, durationMs: elapsed() };
+  }
+
+  /** Deletes the DaemonSet (its pods go with it: Background propagation); NotFound counts as deleted. */
+  async remove(kube: Kube): Promise<string | undefined> {
+    this.stopped = true;
+    if (!this.requested || this.deleted) return undefined;
+    try {
+      await kube.kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDaemonSet({ name: this.name, namespace: this.options.namespace, propagationPolicy: 'Background' });
+      this.deleted = true;
+      return undefined;
+    } catch (e) {
+      const info = apiError(e);
+      if (info.code === 404) {
+        this.deleted = true;
+        return undefined;
+      }
+      return `debug DaemonSet ${this.options.namespace}/${this.name} not deleted: ${info.message}; run mlb-report cleanup`;
+    }
+  }
+}
