@@ -37,7 +37,7 @@ test('bash: commands, subcommands, options and option values complete', () => {
   assert.match(bash, /complete -o default -F _mlb_report mlb-report kubectl-mlb_report/);
   assert.deepEqual(bashComplete(bash, ['mlb-report', 'co']), ['collect', 'completion']);
   assert.deepEqual(bashComplete(bash, ['mlb-report', 'collect', '--fail']), ['--fail-on']);
-  assert.deepEqual(bashComplete(bash, ['mlb-report', 'collect', '--strategy', '']), ['ephemeral', 'node-pod']);
+  assert.deepEqual(bashComplete(bash, ['mlb-report', 'collect', '--strategy', '']), ['daemonset', 'ephemeral', 'node-pod']);
   assert.ok(bashComplete(bash, ['mlb-report', 'demo', '--scenario', 'bgp-wrong-a']).includes('bgp-wrong-asn'));
   assert.deepEqual(bashComplete(bash, ['mlb-report', 'sim', 're']), ['record']);
   assert.deepEqual(bashComplete(bash, ['mlb-report', '--vers']), ['--version']);
