@@ -12,6 +12,7 @@ import { api, startSim, type RunningSim } from '../helpers/sim.js';
 import { runProcess } from '../helpers/kubectl.js';
 import { runCollect } from './support.js';
 import type { NodeRecord } from '../../src/model/bundle.js';
+import { plannedPermissions } from '../../src/discover/rbac.js';
 
 const bin = join(import.meta.dirname, '../../bin/mlb-report.js');
 const ns = 'metallb-system';
@@ -86,6 +87,31 @@ describe('collect --strategy daemonset', { concurrency: true, timeout: 120_000 }
     } finally {
       await ran.cleanup();
     }
+  });
+
+  it('a node whose debug pod cannot start is failed with the reason; the others are collected', async () => {
+    const ran = await runCollect('healthy-l2', { strategy: 'daemonset' }, (w) => {
+      const nodes = w.objects.filter((o) => o.kind === 'Node').map((o) => o.metadata.name as string).sort();
+      return [{ type: 'image-pull-failure', nodes: [nodes[0]!] }];
+    });
+    try {
+      const [first, ...rest] = [...ran.result.manifest.nodes].sort((a, b) => a.node.localeCompare(b.node));
+      const attach = first!.steps.find((s) => s.step === 'attach.daemonset');
+      assert.equal(attach?.status, 'failed');
+      assert.match(attach?.reason ?? '', /ErrImagePull|ImagePullBackOff/);
+      for (const n of rest) assert.equal(n.status, 'ok', JSON.stringify(n));
+      await nothingLeft(ran.sim);
+    } finally {
+      await ran.cleanup();
+    }
+  });
+
+  it('plans create and delete on daemonsets (apps) in the debug namespace instead of pods', () => {
+    const planned = plannedPermissions({ namespace: ns, frrK8sNamespaces: [], strategy: 'daemonset', metrics: false, debugNamespace: 'debug' });
+    const has = (verb: string, group: string, resource: string, namespace: string): boolean => planned.some((p) => p.verb === verb && p.group === group && p.resource === resource && !p.subresource && p.namespace === namespace);
+    assert.ok(has('create', 'apps', 'daemonsets', 'debug') && has('delete', 'apps', 'daemonsets', 'debug'));
+    assert.ok(has('list', '', 'pods', 'debug') && has('watch', '', 'pods', 'debug'));
+    assert.ok(!has('create', '', 'pods', 'debug'), 'no pod is created directly');
   });
 
   it('--timeout reached: the DaemonSet and its pods are deleted', async () => {
