@@ -100,6 +100,8 @@ export class DebugDaemonSet {
     } catch (e) {
       const info = apiError(e);
       if (info.code === 409) return undefined; // a retried create found the one its first attempt made
+      // The server refused it: nothing to delete. (Without an answer it may exist: cleanup deletes.)
+      if (info.code !== undefined) this.requested = false;
       if (info.code === 403) {
         return `forbidden to create daemonsets (apps) in ${namespace}: ${info.message}; grant create and delete on daemonsets in ${namespace}, or rerun with --strategy node-pod or --strategy ephemeral`;
       }

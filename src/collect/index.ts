@@ -634,7 +634,9 @@ async function cleanUp(run: CollectionRun): Promise<void> {
     const dsKube = makeKube(kc, { qps: 0, requestTimeoutMs: 15_000, signal: AbortSignal.timeout(30_000), deadline: Date.now() + 30_000, retries: kube.retries });
     const refused = await run.debugDaemonSet.remove(dsKube);
     kube.stats.requests += 1;
-    if (refused) run.notes.push(refused);
+    const { namespace } = run.debugDaemonSet.options;
+    // Its pods are not listed as added containers (one per node); the note names what was created.
+    run.notes.push(refused ?? `debug DaemonSet ${namespace}/${run.debugDaemonSet.name} (its pods on ${run.debugDaemonSet.options.nodes.length} nodes) was created and deleted`);
   }
   if (added.length > 0) {
     const t = Date.now();

@@ -69,6 +69,7 @@ describe('collect --strategy daemonset', { concurrency: true, timeout: 120_000 }
         assert.match(n.steps.find((s) => s.step === 'attach.daemonset')?.reason ?? '', /^mlb-report-[a-z0-9]+-[a-z0-9]{5}\/debugger$/);
       }
       assert.deepEqual(nodeFiles(m.nodes), nodeFiles(pod.result.manifest.nodes));
+      assert.ok(ds.result.notes.some((n) => /^debug DaemonSet metallb-system\/mlb-report-\S+ \(its pods on 3 nodes\) was created and deleted$/.test(n)), ds.result.notes.join('\n'));
       await nothingLeft(ds.sim);
     } finally {
       await Promise.all([ds.cleanup(), pod.cleanup()]);
@@ -84,6 +85,7 @@ describe('collect --strategy daemonset', { concurrency: true, timeout: 120_000 }
         assert.match(attach?.reason ?? '', /^forbidden to create daemonsets \(apps\) in metallb-system: .*; grant create and delete on daemonsets in metallb-system, or rerun with --strategy node-pod or --strategy ephemeral$/);
       }
       assert.deepEqual(await daemonSets(ran.sim), []);
+      assert.ok(!ran.result.notes.some((n) => /was created and deleted/.test(n)), 'a refused DaemonSet is not reported as created');
     } finally {
       await ran.cleanup();
     }
