@@ -12,7 +12,7 @@
  * sample of nodes and the wall time is extrapolated linearly (the record says so: `extrapolated_from`).
  *
  * Writes bench/results.json and bench/results.md. `--quick` (CI): N ≤ 50, one run each.
- * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench] [--only mlb-report] [--work DIR] [--render bench/results.json]
+ * Usage: npm run bench [-- --quick] [--nodes 10,50,200] [--runs 3] [--out bench] [--only mlb-report] [--strategy ephemeral|node-pod|daemonset] [--work DIR] [--render bench/results.json]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
@@ -49,6 +49,9 @@ const captureWindows = (arg('capture') ?? (quick ? '0' : '0,5')).split(',').map(
 const sampleAbove = Number(arg('sample-above') ?? 50);
 /** `--only mlb-report`: skip the kubectl loops (a quick before/after of mlb-report alone). */
 const onlyMine = arg('only') === 'mlb-report';
+/** `--strategy S`: passed to mlb-report's collect (its default, ephemeral, when absent) and recorded in each mlb-report row. */
+const strategy = arg('strategy');
+if (strategy !== undefined && !['ephemeral', 'node-pod', 'daemonset'].includes(strategy)) throw new Error(`--strategy ${strategy}: use ephemeral, node-pod or daemonset`);
 const sequentialWholeUpTo = (capture: number): number => (capture > 0 ? sequentialSample : sampleAbove);
 const sequentialSample = 10;
 const xargsSample = 50;
@@ -193,6 +196,7 @@ async function mlbReportContender(
   const args = ['--import', resolve('bench/rss-probe.mjs'), resolve('bin/mlb-report.js'), 'collect', '--kubeconfig', cluster.kubeconfig, '--out', dir, '--format', 'none', '--fail-on', 'never'];
   if (captureSeconds > 0) args.push('--capture-seconds', String(captureSeconds));
   else args.push('--no-capture');
+  if (strategy) args.push('--strategy', strategy);
   const env = { ...process.env, MLB_BENCH_RSS_FILE: rssFile, CI: '1', NO_COLOR: '1' };
   const before = cluster.sim.state.requestStats();
   const t0 = performance.now();
@@ -309,7 +313,7 @@ try {
             peak_rss_mb: contender === 'mlb-report' ? (l.rss ? round(l.rss, 0) : null) : null,
             api_requests_per_node: round(l.req, 1),
             max_request_rate_per_s: l.rate,
-            ...(contender === 'mlb-report' ? { max_rate_limited_per_s: l.limited, max_streams_per_s: l.streams, qps_setting: 50, burst_setting: 100, max_streams_setting: 128, concurrency_setting: 1000, bundle_bytes: l.bundle, nodes_collected: l.collected } : {}),
+            ...(contender === 'mlb-report' ? { max_rate_limited_per_s: l.limited, max_streams_per_s: l.streams, strategy: strategy ?? 'ephemeral', qps_setting: 50, burst_setting: 100, max_streams_setting: 128, concurrency_setting: 1000, bundle_bytes: l.bundle, nodes_collected: l.collected } : {}),
             ...(l.sample !== undefined && l.sample < n ? { extrapolated_from: l.sample } : {}),
           });
         }
