@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { api, miniSim, type RunningSim } from '../helpers/sim.js';
 import { kubectlPath, runKubectl } from '../helpers/kubectl.js';
+import { problemsOf } from '../helpers/kube-schema.js';
 
 const ns = 'default';
 
@@ -70,6 +71,10 @@ describe('sim server: the DaemonSet controller', () => {
     });
     assert.equal(ds.status.desiredNumberScheduled, 3);
     assert.equal(ds.status.currentNumberScheduled, 3);
+    // What the controller serves is what a real API server could return.
+    const served = [ds, ...(await podsOf(sim, 'everywhere'))];
+    const problems = (await Promise.all(served.map((o) => problemsOf(o)))).flat();
+    assert.deepEqual(problems, []);
   });
 
   it('honours required node affinity (matchFields metadata.name) and skips taints it does not tolerate', async () => {
