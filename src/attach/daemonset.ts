@@ -1,9 +1,9 @@
 /**
  * `--strategy daemonset`: one privileged hostNetwork, hostPID DaemonSet of debug pods, limited to
  * the collected nodes by a required node affinity on their names and tolerating every taint. One
- * create and one delete per run whatever the node count; its pods are found by the run's label
- * (one list per poll, not one read per node) and each node's pod is then waited for like a node
- * debug pod. It carries the owner label and an expiry annotation, so `mlb-report cleanup` finds it
+ * create and one delete per run whatever the node count; its pods are found by the run's label in
+ * the run's pod watch of the namespace (no request per node, no list) and each node's pod is then
+ * waited for like a node debug pod. It carries the owner label and an expiry annotation, so `mlb-report cleanup` finds it
  * when the run could not delete it (a killed process).
  */
 import * as k8s from '@kubernetes/client-node';
@@ -61,14 +61,15 @@ export function debugDaemonSetSpec(o: DaemonSetOptions): k8s.V1DaemonSet {
   };
 }
 
-const pollMs = 300;
+/** How often the watch's pods are scanned for the pods of nodes still waiting (no request). */
+const scanMs = 100;
 
 /** The run's debug DaemonSet: created once, its pods found by label, deleted once. */
 export class DebugDaemonSet {
   private created: Promise<string | undefined> | undefined;
   /** Pod name by node, from the label-selected lists. */
   private readonly podByNode = new Map<string, V1Pod>();
-  private polling: Promise<void> | undefined;
+  private scanning: Promise<void> | undefined;
   private readonly waiting = new Set<string>();
   private stopped = false;
   /** Whether the create was sent (the cleanup then deletes). */
@@ -109,24 +110,19 @@ export class DebugDaemonSet {
     }
   }
 
-  /** One list of the run's pods per poll, while some node still waits for its pod. */
-  private poll(): Promise<void> {
-    return (this.polling ??= (async () => {
+  /** Scans the watch's pods for the run's, while some node still waits for its pod. */
+  private scan(watcher: PodWatcher): Promise<void> {
+    return (this.scanning ??= (async () => {
+      const mine = (p: V1Pod): boolean => p.metadata?.labels?.[runLabel] === this.options.runId && !p.metadata?.deletionTimestamp;
       while (!this.stopped && this.waiting.size > 0) {
-        try {
-          await this.kube.admit();
-          const list = await this.kube.core.listNamespacedPod({ namespace: this.options.namespace, labelSelector: `${runLabel}=${this.options.runId}` });
-          for (const pod of list.items) {
-            const node = pod.spec?.nodeName;
-            if (node && !pod.metadata?.deletionTimestamp) this.podByNode.set(node, pod);
-          }
-        } catch {
-          // the next poll tries again; the node's start timeout bounds the wait
+        for (const pod of watcher.podsMatching(mine)) {
+          const node = pod.spec?.nodeName;
+          if (node) this.podByNode.set(node, pod);
         }
         if ([...this.waiting].every((n) => this.podByNode.has(n))) break;
-        await new Promise((r) => setTimeout(r, pollMs));
+        await new Promise((r) => setTimeout(r, scanMs));
       }
-      this.polling = undefined;
+      this.scanning = undefined;
     })());
   }
 
@@ -139,7 +135,7 @@ export class DebugDaemonSet {
     this.waiting.add(node);
     try {
       while (!this.podByNode.has(node) && elapsed() < timeoutMs && !this.stopped && !this.kube.signal.aborted) {
-        await Promise.race([this.poll(), new Promise((r) => setTimeout(r, pollMs))]);
+        await Promise.race([this.scan(watcher), new Promise((r) => setTimeout(r, scanMs))]);
       }
     } finally {
       this.waiting.delete(node);

@@ -121,6 +121,15 @@ export class PodWatcher {
     return this.latest.get(podName);
   }
 
+  /**
+   * The latest pods the watch has seen that `match`: pods a controller names (the debug
+   * DaemonSet's), found by label instead of by name. Starts the watch if it is not running.
+   */
+  podsMatching(match: (pod: V1Pod) => boolean): V1Pod[] {
+    this.ensureWatching();
+    return [...this.latest.values()].filter(match);
+  }
+
   close(): void {
     this.closed = true;
     this.streaming = false;
