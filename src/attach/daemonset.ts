@@ -141,12 +141,36 @@ export class DebugDaemonSet {
       this.waiting.delete(node);
     }
     const pod = this.podByNode.get(node);
-    if (!pod) return { ok: false, reason: `the debug DaemonSet ${this.options.namespace}/${this.name} had no pod on this node after ${Math.round(elapsed() / 1000)} s`, durationMs: elapsed() };
+    if (!pod) {
+      const why = await (this.refusedPods ??= this.failedCreate());
+      const base = `the debug DaemonSet ${this.options.namespace}/${this.name} had no pod on this node after ${Math.round(elapsed() / 1000)} s`;
+      return { ok: false, reason: why ? `${base}: ${why}` : base, durationMs: elapsed() };
+    }
     const name = pod.metadata!.name!;
     const added: AddedContainer = { namespace: this.options.namespace, pod: name, container: nodePodContainer, image: this.options.image, kind: 'pod', finalState: 'running' };
     const waited = await watcher.wait(name, nodePodContainer, 'regular', Math.max(1000, timeoutMs - elapsed()), pod);
     if (waited.state === 'running') return { ok: true, target: { namespace: this.options.namespace, pod: name, container: nodePodContainer }, added, durationMs: elapsed() };
     return { ok: false, reason: waited.reason, durationMs: elapsed() };
+  }
+
+  private refusedPods: Promise<string | undefined> | undefined;
+
+  /**
+   * Why the DaemonSet controller could not create pods (its FailedCreate event: a Pod Security level
+   * that refuses privileged pods, a quota), asked once per run by the first node left without a pod.
+   */
+  private async failedCreate(): Promise<string | undefined> {
+    const { namespace } = this.options;
+    try {
+      await this.kube.admit();
+      const events = await this.kube.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=DaemonSet,involvedObject.name=${this.name},reason=FailedCreate` });
+      const last = events.items.sort((a, b) => String(a.lastTimestamp ?? '').localeCompare(String(b.lastTimestamp ?? ''))).pop();
+      if (!last?.message) return undefined;
+      const podSecurity = /violates PodSecurity/.test(last.message);
+      return `${last.message}${podSecurity ? `; label the namespace privileged, or rerun with --debug-namespace <a namespace whose pod-security.kubernetes.io/enforce is privileged>` : ''}`;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Deletes the DaemonSet (its pods go with it: Background propagation); NotFound counts as deleted. */

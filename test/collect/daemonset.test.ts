@@ -108,6 +108,25 @@ describe('collect --strategy daemonset', { concurrency: true, timeout: 120_000 }
     }
   });
 
+  it('pods the Pod Security level refuses: each node fails with the controller’s FailedCreate reason and the fix; --debug-namespace elsewhere works', async () => {
+    const psa = [{ type: 'pod-security' as const, level: 'baseline' as const, namespaces: ['metallb-system'] }];
+    const [refused, elsewhere] = await Promise.all([
+      runCollect('healthy-l2', { strategy: 'daemonset', timeoutMs: 20_000 }, psa),
+      runCollect('healthy-l2', { strategy: 'daemonset', debugNamespace: 'default' }, psa),
+    ]);
+    try {
+      for (const n of refused.result.manifest.nodes) {
+        const attach = n.steps.find((s) => s.step === 'attach.daemonset');
+        assert.equal(attach?.status, 'failed');
+        assert.match(attach?.reason ?? '', /^the debug DaemonSet metallb-system\/mlb-report-\S+ had no pod on this node after \d+ s: Error creating: .*violates PodSecurity "baseline:latest": .*privileged.*; label the namespace privileged, or rerun with --debug-namespace/);
+      }
+      for (const n of elsewhere.result.manifest.nodes) assert.equal(n.status, 'ok', JSON.stringify(n));
+      await Promise.all([nothingLeft(refused.sim), nothingLeft(elsewhere.sim)]);
+    } finally {
+      await Promise.all([refused.cleanup(), elsewhere.cleanup()]);
+    }
+  });
+
   it('plans create and delete on daemonsets (apps) in the debug namespace instead of pods', () => {
     const planned = plannedPermissions({ namespace: ns, frrK8sNamespaces: [], strategy: 'daemonset', metrics: false, debugNamespace: 'debug' });
     const has = (verb: string, group: string, resource: string, namespace: string): boolean => planned.some((p) => p.verb === verb && p.group === group && p.resource === resource && !p.subresource && p.namespace === namespace);

@@ -192,12 +192,48 @@ export class DaemonSetController {
       },
       spec,
     };
+    // Pod Security admission judges the controller's pods, not the DaemonSet: its create succeeded,
+    // its pods are refused, and the controller reports that as a FailedCreate event on the DaemonSet.
+    const rejected = this.state.apiFaults.admitPod(ds.metadata.namespace!, pod);
+    if (rejected) {
+      this.failedCreate(ds, rejected.status.message ?? rejected.message);
+      return;
+    }
     try {
       createPod(this.state, this.runtime, ds.metadata.namespace!, pod);
-    } catch {
-      // A pod the API refuses is not retried here; the DaemonSet's status shows it missing.
+    } catch (e) {
+      this.failedCreate(ds, (e as Error).message);
     }
   }
+
+  /** The controller's Warning event for a pod it could not create (one per DaemonSet: the real one aggregates them). */
+  private failedCreate(ds: KubeObject, message: string): void {
+    if (this.reported.has(ds.metadata.uid!)) return;
+    this.reported.add(ds.metadata.uid!);
+    const now = this.state.clock.rfc3339();
+    const eventType = this.state.registry.lookup('', 'v1', 'events')!;
+    try {
+      this.state.store.create(eventType, {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${ds.metadata.name}.${randomSuffix(10)}`, namespace: ds.metadata.namespace },
+        involvedObject: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, namespace: ds.metadata.namespace, uid: ds.metadata.uid, resourceVersion: ds.metadata.resourceVersion },
+        reason: 'FailedCreate',
+        message: `Error creating: ${message}`,
+        source: { component: 'daemonset-controller' },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+        type: 'Warning',
+        reportingComponent: 'daemonset-controller',
+        reportingInstance: '',
+      });
+    } catch {
+      // events are best effort
+    }
+  }
+
+  private readonly reported = new Set<string>();
 
   /** The pods the DaemonSet owns. */
   private owned(namespace: string, uid: string): KubeObject[] {
