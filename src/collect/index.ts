@@ -75,6 +75,11 @@ export interface CollectOptions {
   tar?: boolean;
   /** Where notes go (CLI: stderr); default silent. */
   log?: (line: string) => void;
+  /**
+   * collectBundle: write a manifest before sealing, for analysis to read the folder (default true).
+   * Without readers it is only written at seal: at 500 nodes each write is a 2 MB redacted document.
+   */
+  draftManifest?: boolean;
 }
 
 export interface CollectResult {
@@ -223,7 +228,7 @@ export interface OpenBundle extends Omit<CollectResult, 'tarball'> {
   redactor: Redactor;
   /**
    * Waits at most `waitMs` until the debug containers told to end show as terminated, then records
-   * their end states in the manifest. Nothing waits for it on a run's critical path: `collect()`
+   * their end states (in `manifest.addedContainers`; written to disk at seal). Nothing waits for it on a run's critical path: `collect()`
    * and a run that renders a report (seconds of work anyway) call it; otherwise `seal()` records
    * what the pod watch knows by then, and the report says a container was told to end.
    */
@@ -235,7 +240,7 @@ export interface OpenBundle extends Omit<CollectResult, 'tarball'> {
 
 /** Collects and seals the bundle: raw data only. The run module (src/run) adds findings and reports. */
 export async function collect(options: CollectOptions = {}): Promise<CollectResult> {
-  const bundle = await collectBundle(options);
+  const bundle = await collectBundle({ draftManifest: false, ...options });
   try {
     await bundle.settleDebugContainers(endWaitMs);
     return await bundle.seal();
@@ -266,10 +271,12 @@ export async function collectBundle(options: CollectOptions = {}): Promise<OpenB
   const t = Date.now();
   const draft = draftManifest(run);
   // The manifest is written now, so that analysis can read the folder before the bundle is sealed.
-  await finishBundle(run.writer, draft, { tar: false }).catch((e: unknown) => {
-    closeWatchers(run);
-    throw e;
-  });
+  if (options.draftManifest ?? true) {
+    await finishBundle(run.writer, draft, { tar: false }).catch((e: unknown) => {
+      closeWatchers(run);
+      throw e;
+    });
+  }
   const found = run.found!;
   const result = (): Omit<CollectResult, 'tarball'> => ({
     dir: run.dir,
@@ -282,11 +289,8 @@ export async function collectBundle(options: CollectOptions = {}): Promise<OpenB
     notes: run.notes,
   });
   let settled: Promise<void> | undefined;
-  const settle = (waitMs: number): Promise<void> =>
-    (settled ??= (async () => {
-      await settleEndStates(run, waitMs);
-      await finishBundle(run.writer, draft, { tar: false });
-    })());
+  // The end states reach the manifest at seal (and the report through `manifest.addedContainers`).
+  const settle = (waitMs: number): Promise<void> => (settled ??= settleEndStates(run, waitMs));
   return {
     ...result(),
     redactor: run.redactor,

@@ -68,6 +68,9 @@ interface ServicePlan {
   arpingByNode: Map<string, string[]>;
   slicesByService: Map<string, NonNullable<RunContext['lbEndpointSlices']>>;
   rulesCommand?: string[];
+  /** Speaker nodes in name order (the memberlist probe ring) and their InternalIPs. */
+  speakerRing: string[];
+  nodeIps: Map<string, string>;
 }
 
 const servicePlans = new WeakMap<RunContext, ServicePlan>();
@@ -87,13 +90,19 @@ function servicePlan(ctx: RunContext): ServicePlan {
     slicesByService.set(k, [...(slicesByService.get(k) ?? []), slice]);
   }
   const nodes = ctx.found.discovery.nodes;
+  const speakerRing = [...ctx.found.speakerByNode.keys()].sort();
   plan = {
     lbIps,
     servicesByKey: new Map(services.map((s) => [serviceKey(s), s])),
     servicesByNode: probePlan(services.map(serviceKey), nodes),
     arpingByNode: probePlan(lbIps.filter((ip) => !ip.includes(':')), nodes),
     slicesByService,
-    rulesCommand: lbIps.length && !process.env.MLB_NO_RULES ? dataPathRulesCommand(lbIps) : undefined,
+    rulesCommand: lbIps.length ? dataPathRulesCommand(lbIps) : undefined,
+    speakerRing,
+    nodeIps: new Map(speakerRing.flatMap((n) => {
+      const ip = nodeInternalIp(ctx, n);
+      return ip ? [[n, ip] as const] : [];
+    })),
   };
   servicePlans.set(ctx, plan);
   return plan;
@@ -670,14 +679,14 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
 export function connectProbePlan(ctx: RunContext, node: string): { probes: ConnectProbe[]; summary: string } {
   const probes: ConnectProbe[] = [{ id: 'api/healthz', url: apiProbeUrl('/healthz') }];
   // Memberlist: the next speakers in name order (a ring), so every pair is sampled from one side.
-  const speakerNodes = [...ctx.found.speakerByNode.keys()].sort();
+  const { speakerRing: speakerNodes, nodeIps } = servicePlan(ctx);
   const at = speakerNodes.indexOf(node);
   const peers: string[] = [];
   if (at >= 0) {
     for (let k = 1; k < speakerNodes.length && peers.length < probeLimits.memberlistPeers; k++) peers.push(speakerNodes[(at + k) % speakerNodes.length]!);
   }
   for (const peer of peers) {
-    const ip = nodeInternalIp(ctx, peer);
+    const ip = nodeIps.get(peer);
     if (ip) probes.push({ id: `memberlist/${peer}`, url: tcpProbeUrl(ip, 7946) });
   }
   // Services: every node probes every Service in small clusters, a few nodes per Service above.

@@ -28,7 +28,8 @@ export interface RunResult extends CollectResult {
 
 export async function collectAndReport(options: RunOptions): Promise<RunResult> {
   const formats = options.formats ?? ['json', 'html'];
-  const bundle = await collectBundle({ ...options, formats });
+  // Analysis reads the folder before the bundle is sealed: it needs a manifest there (not for --format none).
+  const bundle = await collectBundle({ ...options, formats, draftManifest: formats.length > 0 });
   try {
     let analysis: AnalyzeResult | undefined;
     const reportFiles: string[] = [];
