@@ -1,7 +1,7 @@
 /**
  * Before/after: two builds of the CLI (this checkout's and another's) collect alternately from one
  * simulated cluster with the benchmark's latency model; prints wall times and medians.
- * Usage: node --import tsx bench/ab.ts --other DIR [--nodes 50] [--runs 5] [--work DIR]
+ * Usage: node --import tsx bench/ab.ts --other DIR [--nodes 50] [--runs 5] [--capture SECONDS] [--work DIR]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, renameSync, mkdirSync, rmSync } from 'node:fs';
@@ -34,7 +34,7 @@ try {
       const out = join(work, `${name}-${r}`);
       const t0 = performance.now();
       const code = await new Promise<number | null>((res) => {
-        const child = spawn(process.execPath, [bin, 'collect', '--kubeconfig', kubeconfig, '--out', out, '--format', name === 'this' ? 'none' : arg('other-format') ?? 'json', '--fail-on', 'never', '--no-capture'], { stdio: 'ignore', env: { ...process.env, CI: '1', NO_COLOR: '1' } });
+        const child = spawn(process.execPath, [bin, 'collect', '--kubeconfig', kubeconfig, '--out', out, '--format', name === 'this' ? 'none' : arg('other-format') ?? 'json', '--fail-on', 'never', ...(Number(arg('capture') ?? 0) > 0 ? ['--capture-seconds', arg('capture')!] : ['--no-capture'])], { stdio: 'ignore', env: { ...process.env, CI: '1', NO_COLOR: '1' } });
         child.on('close', res);
       });
       const wall = (performance.now() - t0) / 1000;
