@@ -10,7 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { AddedContainer } from '../model/bundle.js';
 import { apiError, type Kube } from '../kube/client.js';
-import { nodePodContainer, type AttachResult } from './index.js';
+import { nodePodContainer, nodePodContainerSpec, type AttachResult } from './index.js';
 import { ownerMetadata, runLabel } from './owner.js';
 import type { PodWatcher } from './wait.js';
 
@@ -45,16 +45,8 @@ export function debugDaemonSetSpec(o: DaemonSetOptions): k8s.V1DaemonSet {
           affinity: {
             nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: o.nodes }] }] } },
           },
-          containers: [
-            {
-              name: nodePodContainer,
-              image: o.image,
-              // A DaemonSet restarts its pods; the sleep outlives the run, and the delete ends it.
-              command: ['sleep', String(Math.max(1, Math.ceil(o.lifetimeSeconds)))],
-              securityContext: { privileged: true },
-              terminationMessagePolicy: 'File',
-            },
-          ],
+          // A DaemonSet restarts its pods; the sleep outlives the run, and the delete ends it.
+          containers: [nodePodContainerSpec(o.image, o.lifetimeSeconds)],
         },
       },
     },

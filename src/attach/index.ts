@@ -175,6 +175,17 @@ export interface NodePodOptions {
 
 export const nodePodContainer = 'debugger';
 
+/** The privileged container of a node debug pod (own or a DaemonSet's): it sleeps for the run's lifetime; the delete ends it. */
+export function nodePodContainerSpec(image: string, lifetimeSeconds: number): k8s.V1Container {
+  return {
+    name: nodePodContainer,
+    image,
+    command: ['sleep', String(Math.max(1, Math.ceil(lifetimeSeconds)))],
+    securityContext: { privileged: true },
+    terminationMessagePolicy: 'File',
+  };
+}
+
 export function nodePodName(node: string, runId: string): string {
   // DNS-1123 subdomain, ≤ 63 chars so it also works as a label value.
   const clean = node.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
@@ -199,15 +210,7 @@ export function nodePodSpec(o: Omit<NodePodOptions, 'watcher' | 'onRequested'>):
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 0,
       tolerations: [{ operator: 'Exists' }],
-      containers: [
-        {
-          name: nodePodContainer,
-          image: o.image,
-          command: ['sleep', String(Math.max(1, Math.ceil(o.lifetimeSeconds)))],
-          securityContext: { privileged: true },
-          terminationMessagePolicy: 'File',
-        },
-      ],
+      containers: [nodePodContainerSpec(o.image, o.lifetimeSeconds)],
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import type { AddedContainer, MetallbMode, NodeRecord, StepStatus } from '../model/bundle.js';
-import { attachEphemeral, attachNodePod, endCommand, endDebugContainer, type AttachedTarget } from '../attach/index.js';
+import { attachEphemeral, attachNodePod, endCommand, endDebugContainer, type AttachedTarget, type AttachResult } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { nodeFilePath, safePathSegment, bundlePath } from '../bundle/paths.js';
 import { apiProbeUrl, arpingFile, arpingNoInterfaceExit, arpingProbeCommand, captureCommand, captureFiles, captureFilterWithLbIps, connectProbeCommand, connectProbeFile, dataPathRulesCommand, dataPathRulesFile, nodeItems, probeLimits, probeTimeoutSeconds, tcpProbeUrl, type ConnectProbe, type NodeItem } from '../catalogue/index.js';
@@ -466,6 +466,11 @@ class NodeCollection {
       onRequested: this.attachRequested,
     });
     if (res.added) ctx.added.push(res.added);
+    this.recordPodAttach(res, attachStep);
+  }
+
+  /** A node debug pod (its own or the DaemonSet's) as the debug lane's target, or why there is none. */
+  private recordPodAttach(res: AttachResult, attachStep: string): void {
     if (res.ok) {
       this.debugLane.target = res.target;
       this.record.access = 'node-pod';
@@ -479,16 +484,8 @@ class NodeCollection {
   /** --strategy daemonset: the run's DaemonSet pod on this node, used like a node debug pod. */
   private async attachDaemonSetPod(ds: DebugDaemonSet, attachStep: string): Promise<void> {
     const { ctx } = this;
-    const res = await ds.attach(this.node, ctx.settings.attachTimeoutMs, ctx.podWatcher(ds.options.namespace));
-    if (res.ok) {
-      // Not in ctx.added: the DaemonSet's one delete removes every pod of it.
-      this.debugLane.target = res.target;
-      this.record.access = 'node-pod';
-      this.steps.push(step(attachStep, 'ok', res.durationMs, [], `${res.target.pod}/${res.target.container}`));
-    } else {
-      this.attachReason = res.reason;
-      this.steps.push(step(attachStep, 'failed', res.durationMs, [], res.reason, { problem: true }));
-    }
+    // Not in ctx.added: the DaemonSet's one delete removes every pod of it.
+    this.recordPodAttach(await ds.attach(this.node, ctx.settings.attachTimeoutMs, ctx.podWatcher(ds.options.namespace)), attachStep);
   }
 
   /**

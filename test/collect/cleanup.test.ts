@@ -5,19 +5,10 @@ import { api, miniSim, type RunningSim } from '../helpers/sim.js';
 import { runProcess, type ProcessRun } from '../helpers/kubectl.js';
 import { expiresAnnotation, ownerMetadata } from '../../src/attach/owner.js';
 import { nodePodSpec } from '../../src/attach/index.js';
+import { waitFor } from '../helpers/wait.js';
 
 const bin = join(process.cwd(), 'bin', 'mlb-report.js');
 const ns = 'metallb-system';
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A debug DaemonSet as a killed run leaves it: owner label, run label, an expiry in the past. */
 function leftoverDaemonSet(name: string, runId: string, expiresAt: string): object {

@@ -13,24 +13,15 @@ import { runProcess } from '../helpers/kubectl.js';
 import { runCollect } from './support.js';
 import type { NodeRecord } from '../../src/model/bundle.js';
 import { plannedPermissions } from '../../src/discover/rbac.js';
+import { waitFor } from '../helpers/wait.js';
 
 const bin = join(import.meta.dirname, '../../bin/mlb-report.js');
 const ns = 'metallb-system';
 
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const daemonSets = async (sim: Pick<RunningSim, 'url' | 'caPem' | 'token'>): Promise<string[]> => (await api(sim, 'GET', '/apis/apps/v1/daemonsets?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dmlb-report')).json.items.map((d: any) => d.metadata.name);
 const managedPods = async (sim: Pick<RunningSim, 'url' | 'caPem' | 'token'>): Promise<any[]> => (await api(sim, 'GET', '/api/v1/pods?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dmlb-report')).json.items;
 const nothingLeft = (sim: Pick<RunningSim, 'url' | 'caPem' | 'token'>): Promise<true> =>
-  waitFor(async () => ((await daemonSets(sim)).length === 0 && (await managedPods(sim)).length === 0 ? true : undefined));
+  waitFor(async () => ((await daemonSets(sim)).length === 0 && (await managedPods(sim)).length === 0 ? true : undefined), 10_000);
 
 /** Node files by node, without the strategy-specific attach step. */
 function nodeFiles(nodes: NodeRecord[]): Record<string, string[]> {

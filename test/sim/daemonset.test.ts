@@ -4,18 +4,9 @@ import { existsSync } from 'node:fs';
 import { api, miniSim, type RunningSim } from '../helpers/sim.js';
 import { kubectlPath, runKubectl } from '../helpers/kubectl.js';
 import { problemsOf } from '../helpers/kube-schema.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ns = 'default';
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function daemonSet(name: string, podSpec: Record<string, unknown>, labels: Record<string, string> = { app: name }): object {
   return {

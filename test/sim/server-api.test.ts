@@ -3,19 +3,10 @@ import assert from 'node:assert/strict';
 import { api, miniSim, watchEvents, type RunningSim } from '../helpers/sim.js';
 import WebSocket from 'ws';
 import { encodeProtobufPod } from '../../src/sim/server/protobuf.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ns = 'metallb-system';
 const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('sim server: discovery, get, list, watch', () => {
   let sim: RunningSim;
