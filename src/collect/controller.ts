@@ -8,13 +8,12 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { AddedContainer } from '../model/bundle.js';
-import { attachEphemeral, endCommand, endDebugContainer, type AttachedTarget } from '../attach/index.js';
+import { attachEphemeral, endDebugContainer, type AttachedTarget } from '../attach/index.js';
 import { describeOutcome, execCapture, type ExecOutcome } from '../attach/exec.js';
 import { controllerItems, type ControllerItem } from '../catalogue/index.js';
 import type { RunContext, Step } from './context.js';
 import { podName, step } from './context.js';
-import { batchItemOutcome, execBatch } from './node.js';
-import type { BatchItem } from './batch.js';
+import { batchItemOutcome, endItem, endMarkerRan, execBatch } from './node.js';
 
 /** The container the debug container joins (process namespace) in the controller pod. */
 const controllerContainer = 'controller';
@@ -53,9 +52,6 @@ export async function collectControllerNet(ctx: RunContext, pod: V1Pod): Promise
   return steps;
 }
 
-/** Ends the container's main process (attach/index.ts idleCommand): nothing else runs in it afterwards. */
-const endItem: BatchItem = { id: 'end', command: endCommand, timeoutMs: 5000, maxBytes: 4096 };
-
 /** Runs the controller items in one batch that ends with the end marker; true when the marker ran. */
 async function runItems(ctx: RunContext, target: AttachedTarget, steps: Step[]): Promise<boolean> {
   const batch = await execBatch(ctx, target, target.container, [...controllerItems, endItem]);
@@ -73,8 +69,7 @@ async function runItems(ctx: RunContext, target: AttachedTarget, steps: Step[]):
     }
     await record(ctx, item, o, steps);
   }
-  const end = batch.noShell ? undefined : batch.results.get(endItem.id);
-  return !!end?.finished && end.exitCode === 0;
+  return endMarkerRan(batch);
 }
 
 /**

@@ -370,8 +370,7 @@ class NodeCollection {
 
   /** Records an end marker that ran at the end of a batch: the container needs no separate exec to end. */
   private noteEnd(batch: BatchRun | undefined): void {
-    const r = batch && !batch.noShell ? batch.results.get(endItem.id) : undefined;
-    if (this.ephemeral && r?.finished && r.exitCode === 0) this.ephemeral.endRequested = true;
+    if (this.ephemeral && endMarkerRan(batch)) this.ephemeral.endRequested = true;
   }
 
   /** Logs and metrics of the MetalLB pods on the node: they need no attach. */
@@ -722,7 +721,13 @@ export function connectProbePlan(ctx: RunContext, node: string): { probes: Conne
 }
 
 /** Ends the debug container's main process (attach/index.ts idleCommand) as the last item of a batch. */
-const endItem: BatchItem = { id: 'end', command: endCommand, timeoutMs: 5000, maxBytes: 4096 };
+export const endItem: BatchItem = { id: 'end', command: endCommand, timeoutMs: 5000, maxBytes: 4096 };
+
+/** Whether `endItem` ran to success at the end of `batch`: the container is ending, no end exec needed. */
+export function endMarkerRan(batch: BatchRun | undefined): boolean {
+  const r = batch && !batch.noShell ? batch.results.get(endItem.id) : undefined;
+  return !!r?.finished && r.exitCode === 0;
+}
 
 /** A node's probes, planned from the listed Services: one batch item each, and what each step records. */
 interface PlannedProbes {
