@@ -206,6 +206,11 @@ class NodeCollection {
   private ephemeral: AddedContainer | undefined;
   /** Set once the Services are listed (the probes need them). */
   private servicesListed = false;
+  /**
+   * The FRR pod's `reloader` container when it can run vtysh as well (see vtyshStandIn): the FRR
+   * lane then takes one exec instead of two. Cleared when that exec could not start.
+   */
+  private frrStandIn: string | undefined;
 
   constructor(
     private readonly ctx: RunContext,
@@ -222,8 +227,10 @@ class NodeCollection {
     if (this.frrPod) {
       this.record.frrPod = podName(this.frrPod);
       const ns = this.frrPod.metadata?.namespace ?? '';
-      if (ctx.rbac.allowed('create', '', 'pods', 'exec', ns)) this.frrLane.target = { namespace: ns, pod: podName(this.frrPod), container: 'frr' };
-      else this.frrLane.unusable = `RBAC: not allowed to create pods/exec in ${ns}`;
+      if (ctx.rbac.allowed('create', '', 'pods', 'exec', ns)) {
+        this.frrLane.target = { namespace: ns, pod: podName(this.frrPod), container: 'frr' };
+        this.frrStandIn = vtyshStandIn(this.frrPod);
+      } else this.frrLane.unusable = `RBAC: not allowed to create pods/exec in ${ns}`;
     } else if (this.mode !== 'native') {
       this.frrLane.unusable = this.mode === 'frr' ? 'no speaker pod with an frr container on this node' : 'no frr-k8s pod on this node';
     }
@@ -239,7 +246,9 @@ class NodeCollection {
   }
 
   private containerFor(item: NodeItem, lane: Lane): string {
-    return item.runIn === 'frr' && item.container && this.frrPod?.spec?.containers?.some((c) => c.name === item.container) ? item.container : lane.target!.container;
+    if (item.runIn !== 'frr') return lane.target!.container;
+    if (item.container && this.frrPod?.spec?.containers?.some((c) => c.name === item.container)) return item.container;
+    return this.frrStandIn ?? lane.target!.container;
   }
 
   /**
@@ -313,8 +322,18 @@ class NodeCollection {
       if (extra.length) ridden = batch;
       for (const item of retry) await this.runItem(item, lane);
     }
+    if (lane === this.frrLane && this.standInFailed) {
+      // The reloader could not run the batch (not running, restarting): vtysh's items go to the
+      // frr container itself, as they would without a stand-in.
+      this.standInFailed = false;
+      await this.runLane(this.standInRetry.splice(0), lane);
+    }
     return ridden;
   }
+
+  /** Set when the stand-in's batch did not start; `standInRetry` holds the items to run in `frr`. */
+  private standInFailed = false;
+  private readonly standInRetry: NodeItem[] = [];
 
   /** Runs `group` (then `riders`) as one batch exec; returns the items that need a plain exec instead. */
   private async runNodeBatch(group: NodeItem[], lane: Lane, riders: BatchItem[] = []): Promise<{ retry: NodeItem[]; batch?: BatchRun }> {
@@ -324,10 +343,18 @@ class NodeCollection {
     const outcome = await this.ctx.kube.retries.scope({ step: `${group[0]!.runIn}.batch` }, () => execBatch(this.ctx, lane.target!, container, [...group, ...riders]));
     this.noteKubelet(outcome.exec.error);
     if (outcome.noShell) return { retry: group, batch: outcome };
-    for (const [index, item] of group.entries()) {
+    if (this.frrStandIn && container === this.frrStandIn && ![...outcome.results.values()].some((r) => r.started) && !this.kubeletDown && !this.skipReason(lane)) {
+      // Nothing ran in the stand-in: its own items (the reloader's files) fail as they would have,
+      // vtysh's run in frr.
+      this.frrStandIn = undefined;
+      this.standInFailed = true;
+      this.standInRetry.push(...group.filter((i) => !i.container));
+    }
+    const recorded = this.standInRetry.length ? group.filter((i) => !this.standInRetry.includes(i)) : group;
+    for (const [index, item] of recorded.entries()) {
       const r = outcome.results.get(item.id)!;
       // No `timeout` in the image: this item and the rest need a plain exec each.
-      if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return { retry: group.slice(index), batch: outcome };
+      if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return { retry: recorded.slice(index), batch: outcome };
       if (!r.started) {
         const skip = this.skipReason(lane);
         this.steps.push(step(item.id, 'skipped', 0, [], skip ?? `not run: ${outcome.why}`, { problem: true }));
@@ -870,4 +897,20 @@ async function runProbes(ctx: RunContext, node: string, lane: Lane, steps: Step[
   if (batch && !batch.noShell) progress(`probes: connect and arping ${probes.arpings.length} IPs`);
   await recordProbes(ctx, node, lane, probes, outcomesOf(ctx, target, batch, progress), steps);
   return batch;
+}
+
+/**
+ * The container of the FRR pod that can run vtysh in place of `frr`, so that the FRR lane's vtysh
+ * commands and the reloader's files take one exec: MetalLB's `reloader` runs the FRR image (it
+ * reloads FRR with vtysh itself) and mounts the FRR daemons' sockets. Required here rather than
+ * assumed: the same image as `frr`, and the same volume at the same path as frr's /var/run/frr.
+ */
+export function vtyshStandIn(pod: V1Pod): string | undefined {
+  const containers = pod.spec?.containers ?? [];
+  const frr = containers.find((c) => c.name === 'frr');
+  const reloader = containers.find((c) => c.name === 'reloader');
+  if (!frr || !reloader || !frr.image || reloader.image !== frr.image) return undefined;
+  const sockets = frr.volumeMounts?.find((m) => m.mountPath === '/var/run/frr');
+  const shared = reloader.volumeMounts?.some((m) => m.mountPath === '/var/run/frr' && m.name === sockets?.name && !m.subPath);
+  return sockets && !sockets.subPath && shared ? reloader.name : undefined;
 }

@@ -231,6 +231,8 @@ export class StreamServer {
 
     const argv = checked.command;
     state.execsByProgram.set(argv[0] ?? '', (state.execsByProgram.get(argv[0] ?? '') ?? 0) + 1);
+    const where = `${req.namespace}/${req.pod}/${container}`;
+    state.execsByContainer.set(where, (state.execsByContainer.get(where) ?? 0) + 1);
     if (state.faults.execHangs(target, argv)) return; // never ends until the client goes away
     await sleep(state.faults.execMs, clientGone.signal);
     if (clientGone.signal.aborted) return;

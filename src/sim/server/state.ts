@@ -87,6 +87,8 @@ export class SimState {
 
   /** Commands run by exec, by program (`sh`, `touch`…), for tests and benchmarks. */
   readonly execsByProgram = new Map<string, number>();
+  /** Execs by container (`namespace/pod/container`), for tests and benchmarks. */
+  readonly execsByContainer = new Map<string, number>();
 
   /** Counts one API request (HTTP or stream upgrade), for benchmarks. */
   countRequest(stream = false): void {
