@@ -37,6 +37,13 @@ const jwt = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g;
 const ipv4Candidate = /(?<![0-9]|[0-9]\.)(?:\d{1,3}\.){3}\d{1,3}(?![0-9])/g;
 const ipv6Candidate = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![0-9A-Za-z:])/g;
 
+/**
+ * Every rule above needs one of these words in its match; most outputs hold none of them, and one
+ * pass to find out is much cheaper than five replace passes (every output and every string of every
+ * object goes through `text`).
+ */
+const anyRuleWord = /password|token|bearer|eyJ/i;
+
 /** A secret shorter than this is only redacted where a rule finds it, not everywhere (too many false hits). */
 const minKnownSecretLength = 4;
 
@@ -91,6 +98,7 @@ export class Redactor {
   /** Redacts a text output (config, log, command output, raw JSON text). */
   text(input: string): string {
     let s = input;
+    if (!anyRuleWord.test(s)) return this.knownSecretsAndIps(s);
     for (const m of s.matchAll(neighborPasswordLine)) this.addSecret(m[1]!);
     s = s.replace(jsonSecretField, (_all, pre: string, value: string, post: string) => {
       if (value === '' || value === redactedValue) return `${pre}${value}${post}`;
@@ -111,6 +119,12 @@ export class Redactor {
       this.count++;
       return redactedValue;
     });
+    return this.knownSecretsAndIps(s);
+  }
+
+  /** The rules that do not start from a word: secrets seen elsewhere, and addresses (--redact-ips). */
+  private knownSecretsAndIps(input: string): string {
+    let s = input;
     if (this.knownSecretPattern) {
       s = s.replace(this.knownSecretPattern, () => {
         this.count++;

@@ -34,6 +34,21 @@ test('raw JSON text and bearer tokens', () => {
   assert.equal(r.text(`token=${jwt}`), 'token=<redacted>');
 });
 
+test('every rule still applies whatever the case of its word (outputs without one skip the rule passes)', () => {
+  const r = new Redactor({ ips: false });
+  const cases: [string, string][] = [
+    [' NEIGHBOR 10.0.0.1 PASSWORD Upper-Case-1', ' NEIGHBOR 10.0.0.1 PASSWORD <redacted>'],
+    ['{"bgpPassword":"from-json-2"}', '{"bgpPassword":"<redacted>"}'],
+    ['{"Token":"tok-value-3"}', '{"Token":"<redacted>"}'],
+    ['authorization: BEARER abcdefghijkl', 'authorization: BEARER <redacted>'],
+    ['a eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJlLWJ5dGVz b', 'a <redacted> b'],
+    // No rule word: only the secrets learnt above apply.
+    ['log: peer up with Upper-Case-1 and from-json-2', 'log: peer up with <redacted> and <redacted>'],
+    ['plain output 10.0.0.1', 'plain output 10.0.0.1'],
+  ];
+  for (const [input, want] of cases) assert.equal(r.text(input), want, input);
+});
+
 test('--redact-ips maps addresses consistently and keeps a /24 together', () => {
   const r = new Redactor({ ips: true });
   const a = r.text('node 10.99.0.11/24 peer 10.99.0.1 lb 10.99.0.200/32 other 192.168.5.7 lo 127.0.0.1 any 0.0.0.0/0');
