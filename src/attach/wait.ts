@@ -47,6 +47,31 @@ interface Waiter {
   settle: (o: WaitOutcome) => void;
 }
 
+/**
+ * What the watch keeps of a pod: what waits, final states and the DaemonSet's lookup read (name,
+ * version, labels, node, phase, container states). A MetalLB speaker's full object (seven
+ * containers, their mounts and statuses) is tens of kilobytes in memory; at thousands of nodes the
+ * watch's copies were a large share of the run's heap.
+ */
+export function slimPod(pod: V1Pod): V1Pod {
+  const m = pod.metadata ?? {};
+  const st = pod.status ?? {};
+  const states = (list: V1ContainerStatus[] | undefined): V1ContainerStatus[] | undefined =>
+    list?.map((c) => ({ name: c.name, state: c.state, ready: c.ready, started: c.started, restartCount: c.restartCount, image: c.image, imageID: c.imageID }));
+  return {
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, labels: m.labels, deletionTimestamp: m.deletionTimestamp },
+    spec: { nodeName: pod.spec?.nodeName, containers: [] },
+    status: {
+      phase: st.phase,
+      reason: st.reason,
+      message: st.message,
+      containerStatuses: states(st.containerStatuses),
+      initContainerStatuses: states(st.initContainerStatuses),
+      ephemeralContainerStatuses: states(st.ephemeralContainerStatuses),
+    },
+  };
+}
+
 function newerPod(a: V1Pod | undefined, b: V1Pod | undefined): V1Pod | undefined {
   if (!a || !b) return a ?? b;
   const ra = Number(a.metadata?.resourceVersion);
@@ -60,7 +85,7 @@ function newerPod(a: V1Pod | undefined, b: V1Pod | undefined): V1Pod | undefined
  * so the server first sends the current state of every pod ("get state and start at most
  * recent") and then each change: a pod patched before the watch began is seen as it is, later
  * changes as they happen. When the stream ends (timeout, 410 Gone, connection loss) it starts
- * again the same way. The latest object of each pod is kept, so a wait registered after its pod's
+ * again the same way. The latest state of each pod is kept (slimPod), so a wait registered after its pod's
  * event was seen is answered at once.
  */
 export class PodWatcher {
@@ -79,7 +104,7 @@ export class PodWatcher {
   ) {}
 
   wait(podName: string, container: string, kind: 'ephemeral' | 'regular', timeoutMs: number, initial?: V1Pod): Promise<WaitOutcome> {
-    if (initial) this.latest.set(podName, newerPod(this.latest.get(podName), initial)!);
+    if (initial) this.latest.set(podName, newerPod(this.latest.get(podName), slimPod(initial))!);
     const known = this.latest.get(podName);
     const first = known ? judge(known, container, kind) : undefined;
     if (first) return Promise.resolve(first);
@@ -211,7 +236,7 @@ export class PodWatcher {
       return;
     }
     this.deleted.delete(name);
-    const pod = newerPod(this.latest.get(name), obj)!;
+    const pod = newerPod(this.latest.get(name), slimPod(obj))!;
     this.latest.set(name, pod);
     for (const w of [...(this.waiters.get(name) ?? [])]) {
       const verdict = judge(pod, w.container, w.kind);
