@@ -2,6 +2,8 @@
  * One collect against the benchmark's simulated cluster, with where its time went: wall, the
  * manifest's phase timings and the per-step durations (median / max over nodes).
  * Usage: node --import tsx bench/collect-probe.ts [--nodes 50] [--runs 1] [--keep DIR] [-- extra collect args]
+ * Environment: CHILD_NODE_ARGS (node flags for the collector, e.g. --cpu-prof), CHILD_STDOUT=1 (show
+ * its output, e.g. with --trace-gc). Each run also prints the simulator's own CPU time.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,9 +31,10 @@ try {
   for (let r = 0; r < runs; r++) {
     const out = join(work, `b${r}`);
     const before = sim.state.requestStats();
+    const simCpu = process.cpuUsage();
     const t0 = performance.now();
     const code = await new Promise<number | null>((res) => {
-      const child = spawn('/usr/bin/time', ['-f', '%e s wall %U user %S sys %M KB', process.execPath, ...(process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean), resolve(arg('bin') ?? 'bin/mlb-report.js'), 'collect', '--kubeconfig', kubeconfig, '--out', out, '--format', arg('format') ?? 'none', '--fail-on', 'never', '--no-capture', ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1', NO_COLOR: '1' } });
+      const child = spawn('/usr/bin/time', ['-f', '%e s wall %U user %S sys %M KB', process.execPath, ...(process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean), resolve(arg('bin') ?? 'bin/mlb-report.js'), 'collect', '--kubeconfig', kubeconfig, '--out', out, '--format', arg('format') ?? 'none', '--fail-on', 'never', '--no-capture', ...extra], { stdio: ['ignore', process.env.CHILD_STDOUT ? 'inherit' : 'ignore', 'pipe'], env: { ...process.env, CI: '1', NO_COLOR: '1' } });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
       child.on('close', (c) => {
@@ -42,7 +45,8 @@ try {
     const wall = (performance.now() - t0) / 1000;
     const after = sim.state.requestStats(t0);
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { timings: Record<string, number>; nodes: { status: string; steps: { step: string; durationMs: number }[] }[] };
-    console.log(`run ${r + 1}: exit ${code}, ${wall.toFixed(2)} s, ${((after.total - before.total) / nodes).toFixed(1)} req/node, ${m.nodes.filter((n) => n.status === 'ok').length}/${nodes} ok`);
+    const cpu = process.cpuUsage(simCpu);
+    console.log(`run ${r + 1}: exit ${code}, ${wall.toFixed(2)} s, ${((after.total - before.total) / nodes).toFixed(1)} req/node, ${m.nodes.filter((n) => n.status === 'ok').length}/${nodes} ok, simulator CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
     console.log(`  timings: ${Object.entries(m.timings).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
     const byStep = new Map<string, number[]>();
     for (const n of m.nodes) for (const s of n.steps) byStep.set(s.step, [...(byStep.get(s.step) ?? []), s.durationMs]);
