@@ -90,6 +90,9 @@ interface RunRecord {
   concurrency_setting?: number;
   bundle_bytes?: number;
   nodes_collected?: number;
+  /** The simulator's own CPU time during a run (median) and its peak RSS (it runs in the benchmark's process). */
+  simulator_cpu_s_median?: number;
+  simulator_peak_rss_mb?: number;
   extrapolated_from?: number;
 }
 
@@ -189,7 +192,7 @@ async function mlbReportContender(
   nodes: number,
   captureSeconds: number,
   work: string,
-): Promise<{ wallS: number; rssMb: number | null; requests: number; maxRate: number; maxLimited: number; maxStreams: number; bundleBytes: number; collected: number; dir: string }> {
+): Promise<{ wallS: number; rssMb: number | null; requests: number; maxRate: number; maxLimited: number; maxStreams: number; bundleBytes: number; collected: number; dir: string; simCpuS: number; simRssMb: number }> {
   const dir = join(work, `bundle-${nodes}-${captureSeconds}-${Date.now()}`);
   const rssFile = join(work, 'rss.txt');
   rmSync(rssFile, { force: true });
@@ -199,9 +202,14 @@ async function mlbReportContender(
   if (strategy) args.push('--strategy', strategy);
   const env = { ...process.env, MLB_BENCH_RSS_FILE: rssFile, CI: '1', NO_COLOR: '1' };
   const before = cluster.sim.state.requestStats();
+  // The simulator runs in this process: its CPU time and peak RSS during the run are this process's.
+  const simCpu = process.cpuUsage();
+  let simRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (simRss = Math.max(simRss, process.memoryUsage.rss())), 250);
   const t0 = performance.now();
-  const result = await run(process.execPath, args, env);
+  const result = await run(process.execPath, args, env).finally(() => clearInterval(sampler));
   const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(simCpu);
   const after = cluster.sim.state.requestStats(t0);
   if (result.code !== 0) console.warn(`  mlb-report exited ${result.code}: ${result.stderr.split('\n').slice(-3).join(' | ')}`);
   const rssKb = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : NaN;
@@ -213,7 +221,7 @@ async function mlbReportContender(
     console.warn('  mlb-report wrote no manifest');
   }
   const bundleBytes = existsSync(`${dir}.tar.gz`) ? statSync(`${dir}.tar.gz`).size : dirSize(dir);
-  return { wallS: wall, rssMb: Number.isFinite(rssKb) ? rssKb / 1024 : null, requests: (after.total - before.total) / nodes, maxRate: after.maxPerSecond, maxLimited: after.maxLimitedPerSecond, maxStreams: after.maxStreamsPerSecond, bundleBytes, collected, dir };
+  return { wallS: wall, rssMb: Number.isFinite(rssKb) ? rssKb / 1024 : null, requests: (after.total - before.total) / nodes, maxRate: after.maxPerSecond, maxLimited: after.maxLimitedPerSecond, maxStreams: after.maxStreamsPerSecond, bundleBytes, collected, dir, simCpuS: (cpu.user + cpu.system) / 1e6, simRssMb: simRss / 2 ** 20 };
 }
 
 async function timeAnalyze(bundleDir: string, work: string): Promise<{ analyzeS: number; pdfBytes: number; htmlBytes: number; pdfPages: number | null }> {
@@ -282,16 +290,16 @@ try {
     try {
       for (const capture of captureWindows) {
         const walls: Record<string, number[]> = { 'mlb-report': [], 'kubectl-sequential': [], 'kubectl-xargs-p10': [] };
-        const last: Record<string, { rss?: number | null; req: number; rate: number; limited?: number; streams?: number; bundle?: number; collected?: number; sample?: number }> = {};
+        const last: Record<string, { rss?: number | null; req: number; rate: number; limited?: number; streams?: number; bundle?: number; collected?: number; sample?: number; simCpu?: number[]; simRss?: number }> = {};
         let lastBundle = '';
         for (let r = 0; r < runs; r++) {
           const mine = await mlbReportContender(cluster, n, capture, work);
           walls['mlb-report']!.push(mine.wallS);
           const prevRss = last['mlb-report']?.rss ?? 0;
-          last['mlb-report'] = { rss: Math.max(prevRss ?? 0, mine.rssMb ?? 0) || null, req: mine.requests, rate: mine.maxRate, limited: mine.maxLimited, streams: mine.maxStreams, bundle: mine.bundleBytes, collected: mine.collected };
+          last['mlb-report'] = { rss: Math.max(prevRss ?? 0, mine.rssMb ?? 0) || null, req: mine.requests, rate: mine.maxRate, limited: mine.maxLimited, streams: mine.maxStreams, bundle: mine.bundleBytes, collected: mine.collected, simCpu: [...(last['mlb-report']?.simCpu ?? []), mine.simCpuS], simRss: Math.max(last['mlb-report']?.simRss ?? 0, mine.simRssMb) };
           if (lastBundle) discard(lastBundle);
           lastBundle = mine.dir;
-          console.log(`N=${n} capture=${capture}s run ${r + 1}: mlb-report ${mine.wallS.toFixed(2)} s, ${mine.rssMb?.toFixed(0)} MB, ${mine.requests.toFixed(1)} req/node, ${mine.collected}/${n} nodes`);
+          console.log(`N=${n} capture=${capture}s run ${r + 1}: mlb-report ${mine.wallS.toFixed(2)} s, ${mine.rssMb?.toFixed(0)} MB, ${mine.requests.toFixed(1)} req/node, ${mine.collected}/${n} nodes; simulator ${mine.simCpuS.toFixed(1)} s CPU, ${mine.simRssMb.toFixed(0)} MB`);
           for (const kind of ['kubectl-sequential', 'kubectl-xargs-p10'] as const) {
             // Loops are slow and their time per node is flat: above 10 nodes one run each.
             if ((r > 0 && n > 10) || onlyMine) continue;
@@ -313,7 +321,7 @@ try {
             peak_rss_mb: contender === 'mlb-report' ? (l.rss ? round(l.rss, 0) : null) : null,
             api_requests_per_node: round(l.req, 1),
             max_request_rate_per_s: l.rate,
-            ...(contender === 'mlb-report' ? { max_rate_limited_per_s: l.limited, max_streams_per_s: l.streams, strategy: strategy ?? 'ephemeral', qps_setting: 50, burst_setting: 100, max_streams_setting: 128, concurrency_setting: 1000, bundle_bytes: l.bundle, nodes_collected: l.collected } : {}),
+            ...(contender === 'mlb-report' ? { max_rate_limited_per_s: l.limited, max_streams_per_s: l.streams, strategy: strategy ?? 'ephemeral', qps_setting: 50, burst_setting: 100, max_streams_setting: 128, concurrency_setting: 1000, bundle_bytes: l.bundle, nodes_collected: l.collected, simulator_cpu_s_median: l.simCpu ? round(median(l.simCpu)) : undefined, simulator_peak_rss_mb: l.simRss ? round(l.simRss, 0) : undefined } : {}),
             ...(l.sample !== undefined && l.sample < n ? { extrapolated_from: l.sample } : {}),
           });
         }
