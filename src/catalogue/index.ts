@@ -29,6 +29,8 @@ export interface NodeItem {
   /**
    * For runIn 'frr': the container of the FRR pod to exec into when it is not `frr` — the files of
    * the reload pipeline (/etc/frr_reloader) are only mounted in `reloader` (and the speaker).
+   * Items without one run in `frr`, or with these in `reloader` when it can run vtysh too
+   * (collect/node.ts vtyshStandIn), so that the FRR lane takes one exec.
    */
   container?: string;
 }

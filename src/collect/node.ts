@@ -178,9 +178,9 @@ async function collectNodeNow(ctx: RunContext, node: string, progress: (msg: str
 }
 
 /**
- * One node's collection: its two lanes (debug container, FRR container), the steps they record
- * and the raw outputs later steps need. Catalogue items run in one exec per container (batch.ts),
- * falling back to one exec per item.
+ * One node's collection: its two lanes (debug container, FRR container) and the steps they record.
+ * Catalogue items run in one exec per container (batch.ts), falling back to one exec per item.
+ * Outputs go to the bundle as they arrive and are not kept: thousands of nodes are in flight at once.
  */
 class NodeCollection {
   readonly mode: MetallbMode;
@@ -192,7 +192,6 @@ class NodeCollection {
   readonly record: NodeRecord;
   readonly frrLane: Lane = { timeouts: 0 };
   readonly debugLane: Lane = { timeouts: 0 };
-  readonly rawOutputs = new Map<string, Buffer>();
   readonly items: NodeItem[];
   /** Resolves once the attach request has been answered (or skipped). */
   readonly attachSent: Promise<void>;
@@ -272,7 +271,6 @@ class NodeCollection {
     if (o.stdout.length > 0 || o.exitCode === 0) {
       await this.ctx.writer.bytes(file, o.stdout, item.binary);
       files.push(file);
-      this.rawOutputs.set(item.id, o.stdout);
     }
     this.steps.push(step(item.id, status, o.durationMs, files, status === 'ok' ? undefined : describeOutcome(o), { exitCode: o.exitCode, problem }));
     if (o.timedOut) {
