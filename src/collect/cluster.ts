@@ -25,7 +25,11 @@ async function fetchItem(ctx: RunContext, item: ClusterItem, version: string): P
   const key = `${item.group}/${item.resource}/${item.scope}`;
   // Discovery listed these moments ago; listing again would double the biggest responses.
   const listed = ctx.found.listed?.[key];
-  if (listed) return listed as Obj[];
+  if (listed) {
+    // Taken out: once written, the run need not hold the full objects (collection keeps slim copies).
+    delete ctx.found.listed[key];
+    return listed as Obj[];
+  }
   switch (key) {
     case '/nodes/cluster':
       return list('/api/v1/nodes');

@@ -39,10 +39,21 @@ export function splitCapture(output: Buffer): { text: string; pcap?: Buffer; com
   return { text, pcap, complete: true };
 }
 
+const nodeIpsByRun = new WeakMap<RunContext, Map<string, string>>();
+
+/** A node's InternalIP (else ExternalIP); the map is built once per run (a find per node was quadratic). */
 function nodeInternalIp(ctx: RunContext, node: string): string | undefined {
-  const n = ctx.found.nodes.find((x) => x.metadata?.name === node);
-  const addrs = n?.status?.addresses ?? [];
-  return addrs.find((a) => a.type === 'InternalIP')?.address ?? addrs.find((a) => a.type === 'ExternalIP')?.address;
+  let ips = nodeIpsByRun.get(ctx);
+  if (!ips) {
+    ips = new Map();
+    for (const n of ctx.found.nodes) {
+      const addrs = n.status?.addresses ?? [];
+      const ip = addrs.find((a) => a.type === 'InternalIP')?.address ?? addrs.find((a) => a.type === 'ExternalIP')?.address;
+      if (n.metadata?.name && ip && !ips.has(n.metadata.name)) ips.set(n.metadata.name, ip);
+    }
+    nodeIpsByRun.set(ctx, ips);
+  }
+  return ips.get(node);
 }
 
 /** LoadBalancer IPs MetalLB manages (ingress IPs of LoadBalancer Services without a foreign class). */

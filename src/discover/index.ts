@@ -14,11 +14,11 @@ import { getJson, listJson } from '../kube/http-text.js';
 
 export interface DiscoveryResult {
   discovery: Discovery;
-  /** Every MetalLB pod (speaker, controller, frr-k8s) with its full spec and status. */
-  pods: V1Pod[];
+  /** The pods collection works with, as `podForCollection` keeps them. */
   speakerByNode: Map<string, V1Pod>;
   frrK8sByNode: Map<string, V1Pod>;
   controllerPod?: V1Pod;
+  /** The selected nodes, as `nodeForCollection` keeps them. */
   nodes: V1Node[];
   daemonSets: V1DaemonSet[];
   deployments: V1Deployment[];
@@ -28,7 +28,8 @@ export interface DiscoveryResult {
   /**
    * Lists discovery already made, as the API returned them, keyed like the cluster step's items
    * (`group/resource/scope`): the cluster step writes these instead of listing again. At 500
-   * nodes the pods and nodes alone are 15 MB of JSON the server would serialise twice.
+   * nodes the pods and nodes alone are 15 MB of JSON the server would serialise twice. The cluster
+   * step takes each list out once written: the full objects are not held for the whole run.
    */
   listed: Record<string, Array<{ metadata?: { namespace?: string } }>>;
 }
@@ -242,14 +243,14 @@ export async function discover(kube: Kube, options: DiscoverOptions): Promise<Di
     if (!node || !selected.has(node)) continue;
     // Prefer a running pod when a node briefly has two (rolling update).
     const prev = speakerByNode.get(node);
-    if (!prev || (prev.status?.phase !== 'Running' && p.status?.phase === 'Running')) speakerByNode.set(node, p);
+    if (!prev || (prev.status?.phase !== 'Running' && p.status?.phase === 'Running')) speakerByNode.set(node, podForCollection(p));
   }
   const frrK8sByNode = new Map<string, V1Pod>();
   for (const p of frrK8s) {
     const node = p.spec?.nodeName;
     if (!node || !selected.has(node)) continue;
     const prev = frrK8sByNode.get(node);
-    if (!prev || (prev.status?.phase !== 'Running' && p.status?.phase === 'Running')) frrK8sByNode.set(node, p);
+    if (!prev || (prev.status?.phase !== 'Running' && p.status?.phase === 'Running')) frrK8sByNode.set(node, podForCollection(p));
   }
 
   // 4. kube-proxy mode and strictARP.
@@ -281,11 +282,10 @@ export async function discover(kube: Kube, options: DiscoverOptions): Promise<Di
   };
   return {
     discovery,
-    pods: [...new Set([...speakers, ...controllers, ...frrK8s])],
     speakerByNode,
     frrK8sByNode,
-    controllerPod,
-    nodes,
+    controllerPod: controllerPod && podForCollection(controllerPod),
+    nodes: nodes.map(nodeForCollection),
     daemonSets: [...speakerDs, ...frrK8sDs],
     deployments: controllerDeploy,
     namespaces: [...namespaces],
@@ -309,4 +309,32 @@ export async function discover(kube: Kube, options: DiscoverOptions): Promise<Di
 export function parseVersion(tag: string | undefined): [number, number, number] | undefined {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag ?? '');
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+}
+
+/**
+ * What collection reads of a MetalLB pod: identity, node, phase, each container's name, image,
+ * ports and mounts, and each container's state and restarts. A speaker's full object is tens of
+ * kilobytes in memory and the cluster step writes it as listed; at thousands of nodes, holding
+ * every full object for the whole run was a large share of its memory.
+ */
+export function podForCollection(pod: V1Pod): V1Pod {
+  const m = pod.metadata ?? {};
+  return {
+    apiVersion: pod.apiVersion,
+    kind: pod.kind,
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, labels: m.labels },
+    spec: {
+      nodeName: pod.spec?.nodeName,
+      containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image, ports: c.ports, volumeMounts: c.volumeMounts })),
+    },
+    status: {
+      phase: pod.status?.phase,
+      containerStatuses: pod.status?.containerStatuses?.map((c) => ({ name: c.name, image: c.image, imageID: c.imageID, ready: c.ready, started: c.started, restartCount: c.restartCount, state: c.state, lastState: c.lastState })),
+    },
+  };
+}
+
+/** What collection reads of a node: its name, labels and addresses. */
+export function nodeForCollection(node: V1Node): V1Node {
+  return { metadata: { name: node.metadata?.name, labels: node.metadata?.labels }, status: { addresses: node.status?.addresses } };
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { imageTag, installMethodFrom, isControllerWorkload, isFrrK8sWorkload, isSpeakerWorkload, kubeProxyFrom, modeFrom } from '../../src/discover/index.js';
+import { imageTag, installMethodFrom, isControllerWorkload, isFrrK8sWorkload, isSpeakerWorkload, kubeProxyFrom, modeFrom, nodeForCollection, podForCollection } from '../../src/discover/index.js';
+import { loadScenario } from '../../src/sim/scenario/index.js';
 import { grantingRule, RbacResult } from '../../src/discover/rbac.js';
 
 test('workloads are recognised by image or by container name plus MetalLB labels', () => {
@@ -42,4 +43,21 @@ test('RBAC rules and lookups', () => {
   assert.equal(r.allowed('list', 'metallb.io', 'bgppeers'), true);
   assert.equal(r.allowed('get', '', 'pods', 'log', 'ns'), true, 'unchecked permissions count as allowed');
   assert.equal(r.denied().length, 1);
+});
+
+test('podForCollection / nodeForCollection keep what collection reads and drop the rest', async () => {
+  const { world } = await loadScenario('healthy-frr');
+  const full = world.objects.find((o) => o.kind === 'Pod' && (o.spec?.containers as { name: string }[]).some((c) => c.name === 'speaker')) as any;
+  const slim = podForCollection(full) as any;
+  assert.equal(slim.metadata.name, full.metadata.name);
+  assert.equal(slim.metadata.namespace, full.metadata.namespace);
+  assert.equal(slim.spec.nodeName, full.spec.nodeName);
+  assert.equal(slim.status.phase, full.status.phase);
+  // Logs (names, restarts), metrics (ports), the FRR lane (image, mounts).
+  assert.deepEqual(slim.spec.containers.map((c: any) => [c.name, c.image, c.ports, c.volumeMounts]), full.spec.containers.map((c: any) => [c.name, c.image, c.ports, c.volumeMounts]));
+  assert.deepEqual(slim.status.containerStatuses.map((c: any) => [c.name, c.restartCount, c.state]), full.status.containerStatuses.map((c: any) => [c.name, c.restartCount, c.state]));
+  assert.equal(slim.spec.initContainers, undefined);
+  assert.ok(JSON.stringify(slim).length * 2 < JSON.stringify(full).length, 'less than half the size');
+  const node = world.objects.find((o) => o.kind === 'Node') as any;
+  assert.deepEqual(nodeForCollection(node), { metadata: { name: node.metadata.name, labels: node.metadata.labels }, status: { addresses: node.status.addresses } });
 });
