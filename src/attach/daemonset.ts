@@ -62,7 +62,8 @@ export class DebugDaemonSet {
   /** Pod name by node, from the label-selected lists. */
   private readonly podByNode = new Map<string, V1Pod>();
   private scanning: Promise<void> | undefined;
-  private readonly waiting = new Set<string>();
+  /** Nodes waiting for their pod, each with the call that wakes it (pod seen, stop, timeout). */
+  private readonly waiting = new Map<string, () => void>();
   private stopped = false;
   /** Whether the create was sent (the cleanup then deletes). */
   requested = false;
@@ -106,15 +107,18 @@ export class DebugDaemonSet {
   private scan(watcher: PodWatcher): Promise<void> {
     return (this.scanning ??= (async () => {
       const mine = (p: V1Pod): boolean => p.metadata?.labels?.[runLabel] === this.options.runId && !p.metadata?.deletionTimestamp;
-      while (!this.stopped && this.waiting.size > 0) {
+      while (!this.stopped && this.waiting.size > 0 && !this.kube.signal.aborted) {
         for (const pod of watcher.podsMatching(mine)) {
           const node = pod.spec?.nodeName;
           if (node) this.podByNode.set(node, pod);
         }
-        if ([...this.waiting].every((n) => this.podByNode.has(n))) break;
+        for (const [node, wake] of this.waiting) if (this.podByNode.has(node)) wake();
+        if (this.waiting.size === 0) break;
         await new Promise((r) => setTimeout(r, scanMs));
       }
       this.scanning = undefined;
+      // Stopped or interrupted: nobody is left waiting for a pod that will not come.
+      for (const wake of this.waiting.values()) wake();
     })());
   }
 
@@ -124,13 +128,20 @@ export class DebugDaemonSet {
     const elapsed = (): number => Date.now() - started;
     const refused = await this.ensure();
     if (refused) return { ok: false, reason: refused, code: refused.startsWith('forbidden') ? 403 : undefined, durationMs: elapsed() };
-    this.waiting.add(node);
-    try {
-      while (!this.podByNode.has(node) && elapsed() < timeoutMs && !this.stopped && !this.kube.signal.aborted) {
-        await Promise.race([this.scan(watcher), new Promise((r) => setTimeout(r, scanMs))]);
-      }
-    } finally {
-      this.waiting.delete(node);
+    // One scan loop serves every node; each node sleeps until it wakes it. (Each node polling the
+    // loop with Promise.race pinned a reaction per node and tick on the loop's promise: gigabytes
+    // at 5000 nodes.)
+    if (!this.podByNode.has(node) && !this.stopped && !this.kube.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => wake(), Math.max(0, timeoutMs - elapsed()));
+        const wake = (): void => {
+          clearTimeout(timer);
+          this.waiting.delete(node);
+          resolve();
+        };
+        this.waiting.set(node, wake);
+        void this.scan(watcher);
+      });
     }
     const pod = this.podByNode.get(node);
     if (!pod) {
