@@ -181,6 +181,15 @@ export class TarGzStream {
 
   private push(b: Buffer): void {
     if (b.length === 0) return;
+    if (b.length >= memberSize) {
+      // A big file (a 5000-node pod list is over 100 MB) becomes a member of its own, compressed
+      // from the caller's buffer: copying it into the staged parts doubled the run's peak memory.
+      this.ship();
+      this.parts.push(b);
+      this.length = b.length;
+      this.ship();
+      return;
+    }
     this.parts.push(b);
     this.length += b.length;
     if (this.length >= memberSize) this.ship();
@@ -189,7 +198,7 @@ export class TarGzStream {
   /** Compresses what is staged (on the thread pool) and appends it after the members before it. */
   private ship(): void {
     if (this.length === 0) return;
-    const member = gzipMember(Buffer.concat(this.parts, this.length), { level: 6 });
+    const member = gzipMember(this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length), { level: 6 });
     this.parts = [];
     this.length = 0;
     // Settled here so a failure is recorded, never an unhandled rejection.

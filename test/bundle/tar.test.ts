@@ -41,6 +41,8 @@ test('a tarball streamed while files are written: several gzip members, read by 
     // Incompressible-looking data past the 4 MB member size, so the stream has several members.
     const files: Record<string, Buffer> = {};
     for (let i = 0; i < 3; i++) files[`nodes/n${i}/capture.pcap`] = randomBytes(3 * 1024 * 1024);
+    // Past the member size itself: compressed as a member of its own, not copied into the staging.
+    files['cluster/big.json'] = randomBytes(5 * 1024 * 1024);
     files['manifest.json'] = Buffer.from('{"x":1}\n');
     files['cluster/pods.json'] = Buffer.from('[]\n');
     for (const [path, data] of Object.entries(files)) tar.add(path, data);
