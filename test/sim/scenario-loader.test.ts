@@ -264,3 +264,11 @@ test('the editor schema file matches the loader schema', () => {
   const file = JSON.parse(readFileSync(join('fixtures', 'schemas', 'scenario.schema.json'), 'utf8'));
   assert.deepEqual(file, JSON.parse(JSON.stringify(scenarioSchema)));
 });
+
+test('synthetic:nodes=5000: every node has its speaker pod, each under its own name (suffixes that collide are drawn again)', async () => {
+  const { world } = await loadScenario('synthetic:nodes=5000,mode=frr');
+  const speakers = world.objects.filter((o) => o.kind === 'Pod' && (o.spec?.containers as { name: string }[]).some((c) => c.name === 'speaker'));
+  const nodes = world.objects.filter((o) => o.kind === 'Node').map((o) => o.metadata.name);
+  assert.equal(new Set(speakers.map((p) => p.metadata.name)).size, speakers.length, 'unique pod names');
+  assert.deepEqual(new Set(speakers.map((p) => p.spec?.nodeName)), new Set(nodes), 'a speaker on every node');
+});

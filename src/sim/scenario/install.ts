@@ -347,6 +347,21 @@ export function deriveInstall(input: InstallInput): DerivedInstall {
   }
 
   const pods: DerivedPod[] = [];
+  /**
+   * A DaemonSet pod's name: `<ds>-<5 characters>`, derived from the node so a scenario always has
+   * the same names. Five characters collide by 5000 pods (the birthday bound of 27^5); the API
+   * server's generateName then tries another suffix, and so does this.
+   */
+  const usedPodNames = new Set<string>();
+  const daemonPodName = (ds: string, node: string): string => {
+    for (let attempt = 0; ; attempt++) {
+      const name = `${ds}-${nameSuffix(`${input.scenario}/${ds}/${node}${attempt ? `#${attempt}` : ''}`)}`;
+      if (!usedPodNames.has(name)) {
+        usedPodNames.add(name);
+        return name;
+      }
+    }
+  };
   const schedulable = (spec: any, node: NodeInfo): boolean => {
     const tolerations = [...(spec.tolerations ?? []), ...daemonPodTolerations(!!spec.hostNetwork)];
     if (node.taints.some((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t))) return false;
@@ -368,7 +383,7 @@ export function deriveInstall(input: InstallInput): DerivedInstall {
       const health = component === 'speaker' ? node.speaker : (node.frrk8s ?? {});
       if (health === 'absent') continue;
       current++;
-      const podName = `${ds.metadata.name}-${nameSuffix(`${input.scenario}/${ds.metadata.name}/${node.name}`)}`;
+      const podName = daemonPodName(ds.metadata.name, node.name);
       const pod = makePod(input, ds, podName, node, component, health, created, {
         apiVersion: 'apps/v1',
         kind: 'DaemonSet',
