@@ -79,9 +79,8 @@ interface ServicePlan {
   arpingByNode: Map<string, string[]>;
   slicesByService: Map<string, NonNullable<RunContext['lbEndpointSlices']>>;
   rulesCommand?: string[];
-  /** Speaker nodes in name order (the memberlist probe ring) and their InternalIPs. */
+  /** Speaker nodes in name order (the memberlist probe ring). */
   speakerRing: string[];
-  nodeIps: Map<string, string>;
 }
 
 const servicePlans = new WeakMap<RunContext, ServicePlan>();
@@ -110,10 +109,6 @@ function servicePlan(ctx: RunContext): ServicePlan {
     slicesByService,
     rulesCommand: lbIps.length ? dataPathRulesCommand(lbIps) : undefined,
     speakerRing,
-    nodeIps: new Map(speakerRing.flatMap((n) => {
-      const ip = nodeInternalIp(ctx, n);
-      return ip ? [[n, ip] as const] : [];
-    })),
   };
   servicePlans.set(ctx, plan);
   return plan;
@@ -327,43 +322,40 @@ class NodeCollection {
     let ridden: BatchRun | undefined;
     for (const group of groups.values()) {
       const extra = ridden ? [] : riders;
-      const { retry, batch } = group.length + extra.length > 1 ? await this.runNodeBatch(group, lane, extra) : { retry: group, batch: undefined };
+      const { retry, regroup, batch } = group.length + extra.length > 1 ? await this.runNodeBatch(group, lane, extra) : { retry: group, batch: undefined };
       if (extra.length) ridden = batch;
       for (const item of retry) await this.runItem(item, lane);
-    }
-    if (lane === this.frrLane && this.standInFailed) {
       // The reloader could not run the batch (not running, restarting): vtysh's items go to the
       // frr container itself, as they would without a stand-in.
-      this.standInFailed = false;
-      await this.runLane(this.standInRetry.splice(0), lane);
+      if (regroup?.length) await this.runLane(regroup, lane);
     }
     return ridden;
   }
 
-  /** Set when the stand-in's batch did not start; `standInRetry` holds the items to run in `frr`. */
-  private standInFailed = false;
-  private readonly standInRetry: NodeItem[] = [];
-
-  /** Runs `group` (then `riders`) as one batch exec; returns the items that need a plain exec instead. */
-  private async runNodeBatch(group: NodeItem[], lane: Lane, riders: BatchItem[] = []): Promise<{ retry: NodeItem[]; batch?: BatchRun }> {
+  /**
+   * Runs `group` (then `riders`) as one batch exec; returns the items that need a plain exec
+   * instead (`retry`) and those to run again as a lane of their own (`regroup`: the stand-in failed).
+   */
+  private async runNodeBatch(group: NodeItem[], lane: Lane, riders: BatchItem[] = []): Promise<{ retry: NodeItem[]; regroup?: NodeItem[]; batch?: BatchRun }> {
     if (this.skipReason(lane)) return { retry: group };
     const container = this.containerFor(group[0]!, lane);
     this.progress(group.map((i) => i.title).join(', '));
     const outcome = await this.ctx.kube.retries.scope({ step: `${group[0]!.runIn}.batch` }, () => execBatch(this.ctx, lane.target!, container, [...group, ...riders]));
     this.noteKubelet(outcome.exec.error);
     if (outcome.noShell) return { retry: group, batch: outcome };
+    let recorded = group;
+    let regroup: NodeItem[] | undefined;
     if (this.frrStandIn && container === this.frrStandIn && ![...outcome.results.values()].some((r) => r.started) && !this.kubeletDown && !this.skipReason(lane)) {
       // Nothing ran in the stand-in: its own items (the reloader's files) fail as they would have,
       // vtysh's run in frr.
       this.frrStandIn = undefined;
-      this.standInFailed = true;
-      this.standInRetry.push(...group.filter((i) => !i.container));
+      regroup = group.filter((i) => !i.container);
+      recorded = group.filter((i) => i.container);
     }
-    const recorded = this.standInRetry.length ? group.filter((i) => !this.standInRetry.includes(i)) : group;
     for (const [index, item] of recorded.entries()) {
       const r = outcome.results.get(item.id)!;
       // No `timeout` in the image: this item and the rest need a plain exec each.
-      if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return { retry: recorded.slice(index), batch: outcome };
+      if (r.finished && r.exitCode === 127 && /timeout: (applet )?not found|timeout: command not found/.test(r.stderr)) return { retry: recorded.slice(index), regroup, batch: outcome };
       if (!r.started) {
         const skip = this.skipReason(lane);
         this.steps.push(step(item.id, 'skipped', 0, [], skip ?? `not run: ${outcome.why}`, { problem: true }));
@@ -371,7 +363,7 @@ class NodeCollection {
       }
       await this.recordOutcome(item, lane, batchItemOutcome(r, item, outcome.exec));
     }
-    return { retry: [], batch: outcome };
+    return { retry: [], regroup, batch: outcome };
   }
 
   /**
@@ -711,14 +703,14 @@ async function runCapture(ctx: RunContext, node: string, lane: Lane, viaFrr: boo
 export function connectProbePlan(ctx: RunContext, node: string): { probes: ConnectProbe[]; summary: string } {
   const probes: ConnectProbe[] = [{ id: 'api/healthz', url: apiProbeUrl('/healthz') }];
   // Memberlist: the next speakers in name order (a ring), so every pair is sampled from one side.
-  const { speakerRing: speakerNodes, nodeIps } = servicePlan(ctx);
+  const { speakerRing: speakerNodes } = servicePlan(ctx);
   const at = speakerNodes.indexOf(node);
   const peers: string[] = [];
   if (at >= 0) {
     for (let k = 1; k < speakerNodes.length && peers.length < probeLimits.memberlistPeers; k++) peers.push(speakerNodes[(at + k) % speakerNodes.length]!);
   }
   for (const peer of peers) {
-    const ip = nodeIps.get(peer);
+    const ip = nodeInternalIp(ctx, peer);
     if (ip) probes.push({ id: `memberlist/${peer}`, url: tcpProbeUrl(ip, 7946) });
   }
   // Services: every node probes every Service in small clusters, a few nodes per Service above.
